@@ -1,0 +1,1 @@
+"""Realistic, deterministic demo data for a new profile, tests and benchmarks."""

@@ -1,0 +1,109 @@
+"""Frozen records that services hand to screens: plain values, no database attached."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class LeadRow:
+    """One line of the leads table."""
+
+    id: str
+    name: str
+    company: str
+    title: str | None
+    email: str | None
+    phone: str | None
+    stage: str
+    persona: str | None
+    country: str | None
+    owner: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ActivityRecord:
+    kind: str
+    subject: str
+    outcome: str | None
+    occurred_at: datetime
+    by: str | None
+    body: str | None = None
+
+
+@dataclass(frozen=True)
+class AccountSummary:
+    id: str
+    name: str
+    kind: str
+    is_named: bool
+    domain: str | None
+    industry: str | None
+    employees: int | None
+    size_band: str | None
+    country: str | None
+    owner: str | None
+
+
+@dataclass(frozen=True)
+class LeadDetail:
+    """Everything already known about a lead, so no rep asks it twice."""
+
+    id: str
+    name: str
+    company: str
+    title: str | None
+    title_level: str | None
+    job_function: str | None
+    persona: str | None
+    email: str | None
+    phone: str | None
+    stage: str
+    category: str | None
+    reason_code: str | None
+    source: str | None
+    campaign: str | None
+    owner: str | None
+    city: str | None
+    country: str | None
+    timezone: str | None
+    created_at: datetime
+    first_touch_at: datetime | None
+    last_touch_at: datetime | None
+    trial_expires_at: datetime | None
+    do_not_call: bool
+    email_opt_out: bool
+    registration: dict[str, str] = field(default_factory=dict)
+    account: AccountSummary | None = None
+    history: tuple[ActivityRecord, ...] = ()
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """What the status bar tells the rep about the CRM connection."""
+
+    crm_url: str | None
+    online: bool
+    pending_changes: int
+    failed_changes: int
+    last_sync_at: datetime | None
+
+
+@dataclass(frozen=True)
+class DayBlockPlan:
+    position: int
+    kind: str
+    starts_at: datetime
+    ends_at: datetime
+    target: int | None
+
+
+@dataclass(frozen=True)
+class RepProfile:
+    id: str
+    name: str
+    role: str
+    team: str | None
+    timezone: str

@@ -1,0 +1,43 @@
+"""The local store: SQLAlchemy tables, engine set-up, migrations and edit tracking.
+
+Importing this package registers every table and the outbox hook, so any ORM session on a
+RepDesk store records its edits for the sync.
+"""
+
+from models.store import tracking as _tracking  # noqa: F401  (registers the outbox hook)
+from models.store.base import Base, Synced, new_id
+from models.store.config import Cadence, CadenceStep, DayBlock, Persona, ReasonCode, Setting
+from models.store.outbox import OutboxEntry, SyncState
+from models.store.people import Account, Contact, Lead, User
+from models.store.sales import (
+    Activity,
+    Campaign,
+    EmailTemplate,
+    Opportunity,
+    OpportunityLineItem,
+    Product,
+)
+
+__all__ = [
+    "Account",
+    "Activity",
+    "Base",
+    "Cadence",
+    "CadenceStep",
+    "Campaign",
+    "Contact",
+    "DayBlock",
+    "EmailTemplate",
+    "Lead",
+    "Opportunity",
+    "OpportunityLineItem",
+    "OutboxEntry",
+    "Persona",
+    "Product",
+    "ReasonCode",
+    "Setting",
+    "Synced",
+    "SyncState",
+    "User",
+    "new_id",
+]

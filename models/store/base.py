@@ -1,0 +1,71 @@
+"""Declarative base, column types and the mixin every CRM-synced table shares."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, DateTime, MetaData, String
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+# Stable constraint names, so Alembic can alter them on SQLite's batch mode.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def new_id() -> str:
+    """A local record id: a UUID that never changes and doubles as the CRM external id."""
+    return str(uuid.uuid4())
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timestamps stored as naive UTC and always handed back timezone-aware."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UtcDateTime(),
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+    }
+
+
+class Synced:
+    """Columns that let a row be edited offline and reconciled with the CRM later.
+
+    ``id`` is ours for ever and is stored in the CRM's external-id field, so a retried create
+    is an upsert and never a duplicate. ``base`` holds the field values last agreed with the CRM,
+    the common ancestor of a three-way merge.
+    """
+
+    # The CRM object this table mirrors ("Lead", "Account", ...).
+    crm_object: ClassVar[str]
+    # Columns that are bookkeeping, not data the rep or the CRM edits.
+    local_only: ClassVar[frozenset[str]] = frozenset({"id", "crm_id", "crm_modstamp", "base"})
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    crm_id: Mapped[str | None] = mapped_column(String(18), unique=True)
+    crm_modstamp: Mapped[datetime | None]
+    base: Mapped[dict[str, Any] | None]

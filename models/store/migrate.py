@@ -1,0 +1,123 @@
+"""Opening the store: refuse what is not ours, then migrate it to this version's schema.
+
+Every check happens before anything is written, and the migration runs in a single
+transaction: a file RepDesk cannot use is left exactly as it was found.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+from alembic import command
+from models.store.engine import create_store_engine
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+class StoreError(Exception):
+    """The store at a path cannot be used; the message says why and what to do."""
+
+
+def _alembic_config(script_location: Path) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(script_location))
+    return config
+
+
+def _inspect_existing(path: Path) -> tuple[set[str], str | None]:
+    """The tables and schema revision of an existing file, read without writing to it."""
+    with path.open("rb") as handle:
+        header = handle.read(len(SQLITE_HEADER))
+    if header != SQLITE_HEADER:
+        raise StoreError(
+            f"{path} is not a RepDesk database (it is not an SQLite file). "
+            "RepDesk has not changed it. Move it away or start RepDesk with another --data-dir."
+        )
+    try:
+        connection = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        try:
+            tables = {
+                name for (name,) in connection.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table'"
+                )
+            }
+            revision = None
+            if "alembic_version" in tables:
+                row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+                revision = row[0] if row else None
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError as error:
+        raise StoreError(
+            f"{path} is damaged and cannot be read ({error}). RepDesk has not changed it. "
+            "Restore it from a backup, or move it away to start with an empty store."
+        ) from error
+    return tables, revision
+
+
+def check_compatible(path: Path, script_location: Path = MIGRATIONS) -> str | None:
+    """Raise StoreError unless ``path`` is missing, empty, or a RepDesk store we can migrate.
+
+    Returns the file's current schema revision (None for a new store).
+    """
+    if not path.exists() or path.stat().st_size == 0:
+        return None
+    tables, revision = _inspect_existing(path)
+    user_tables = {t for t in tables if not t.startswith("sqlite_")}
+    if revision is None:
+        if user_tables - {"alembic_version"}:
+            raise StoreError(
+                f"{path} is an SQLite database of another program, not a RepDesk store. "
+                "RepDesk has not changed it. Start RepDesk with another --data-dir."
+            )
+        return None
+    scripts = ScriptDirectory.from_config(_alembic_config(script_location))
+    if not _known(scripts, revision):
+        raise StoreError(
+            f"{path} was written by a newer RepDesk (schema {revision}). "
+            "This version cannot open it safely; update RepDesk."
+        )
+    return revision
+
+
+def _known(scripts: ScriptDirectory, revision: str) -> bool:
+    return any(script.revision == revision for script in scripts.walk_revisions())
+
+
+def head_revision(script_location: Path = MIGRATIONS) -> str:
+    head = ScriptDirectory.from_config(_alembic_config(script_location)).get_current_head()
+    assert head is not None
+    return head
+
+
+def migrate(path: Path, script_location: Path = MIGRATIONS) -> Engine:
+    """Check ``path``, bring it to the newest schema, and return an engine on it.
+
+    Raises:
+        StoreError: the file is not a RepDesk store, comes from a newer RepDesk, or a
+            migration failed (in which case the file is left as it was).
+    """
+    check_compatible(path, script_location)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_store_engine(path)
+    config = _alembic_config(script_location)
+    try:
+        with engine.begin() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+            if current != head_revision(script_location):
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+    except Exception as error:
+        engine.dispose()
+        raise StoreError(
+            f"Updating the store {path} to this version of RepDesk failed ({error}). "
+            "Nothing was changed; the file is as it was. Please report this."
+        ) from error
+    return engine

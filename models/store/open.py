@@ -1,0 +1,39 @@
+"""The store a profile works on: one SQLite file in the profile's data directory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from models.store.defaults import install_defaults
+from models.store.engine import session_factory
+from models.store.migrate import migrate
+
+DATABASE_NAME = "repdesk.db"
+
+
+@dataclass(frozen=True)
+class Store:
+    path: Path
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_store(data_dir: Path) -> Store:
+    """Open (creating or migrating as needed) the store of the profile in ``data_dir``.
+
+    Raises:
+        StoreError: the file there cannot be used; its message names the path.
+    """
+    path = data_dir / DATABASE_NAME
+    engine = migrate(path)
+    sessions = session_factory(engine)
+    with sessions.begin() as session:
+        install_defaults(session)
+    return Store(path=path, engine=engine, sessions=sessions)

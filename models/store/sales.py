@@ -1,0 +1,99 @@
+"""What reps do with leads: campaigns, products, opportunities, activities and templates."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.store.base import Base, Synced
+
+
+class Campaign(Synced, Base):
+    __tablename__ = "campaigns"
+    crm_object = "Campaign"
+
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str | None] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20), default="Active")
+    starts_on: Mapped[date | None] = mapped_column(Date)
+
+
+class Product(Synced, Base):
+    __tablename__ = "products"
+    crm_object = "Product2"
+
+    name: Mapped[str] = mapped_column(String(120))
+    code: Mapped[str] = mapped_column(String(40))
+    family: Mapped[str | None] = mapped_column(String(40))
+    list_price: Mapped[float] = mapped_column(Numeric(12, 2, asdecimal=False))
+
+
+class Opportunity(Synced, Base):
+    __tablename__ = "opportunities"
+    __table_args__ = (Index(None, "owner_id", "is_closed"), Index(None, "account_id"))
+    crm_object = "Opportunity"
+
+    name: Mapped[str] = mapped_column(String(120))
+    account_id: Mapped[str | None] = mapped_column(ForeignKey("accounts.id"))
+    lead_id: Mapped[str | None] = mapped_column(ForeignKey("leads.id"))
+    campaign_id: Mapped[str | None] = mapped_column(ForeignKey("campaigns.id"))
+    owner_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    stage: Mapped[str] = mapped_column(String(40), default="Discovery")
+    amount: Mapped[float | None] = mapped_column(Numeric(14, 2, asdecimal=False))
+    probability: Mapped[float | None] = mapped_column(Float)
+    close_date: Mapped[date | None] = mapped_column(Date)
+    next_step: Mapped[str | None] = mapped_column(String(255))
+    is_closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_won: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+
+
+class OpportunityLineItem(Synced, Base):
+    __tablename__ = "opportunity_line_items"
+    __table_args__ = (Index(None, "opportunity_id"),)
+    crm_object = "OpportunityLineItem"
+
+    opportunity_id: Mapped[str] = mapped_column(ForeignKey("opportunities.id"))
+    product_id: Mapped[str] = mapped_column(ForeignKey("products.id"))
+    quantity: Mapped[int] = mapped_column(Integer, default=1)
+    unit_price: Mapped[float] = mapped_column(Numeric(12, 2, asdecimal=False))
+
+
+class Activity(Synced, Base):
+    """A call, e-mail, meeting or note, with its outcome; a Task in Salesforce."""
+
+    __tablename__ = "activities"
+    __table_args__ = (
+        Index(None, "lead_id", "occurred_at"),
+        Index(None, "contact_id"),
+        Index(None, "opportunity_id"),
+        Index(None, "owner_id", "occurred_at"),
+    )
+    crm_object = "Task"
+
+    kind: Mapped[str] = mapped_column(String(20))
+    lead_id: Mapped[str | None] = mapped_column(ForeignKey("leads.id"))
+    contact_id: Mapped[str | None] = mapped_column(ForeignKey("contacts.id"))
+    account_id: Mapped[str | None] = mapped_column(ForeignKey("accounts.id"))
+    opportunity_id: Mapped[str | None] = mapped_column(ForeignKey("opportunities.id"))
+    owner_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    subject: Mapped[str] = mapped_column(String(255))
+    body: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(String(40))
+    duration_s: Mapped[int | None] = mapped_column(Integer)
+    occurred_at: Mapped[datetime]
+
+
+class EmailTemplate(Synced, Base):
+    __tablename__ = "email_templates"
+    crm_object = "EmailTemplate"
+
+    name: Mapped[str] = mapped_column(String(120))
+    subject: Mapped[str] = mapped_column(String(255))
+    body: Mapped[str] = mapped_column(Text)
+    is_html: Mapped[bool] = mapped_column(Boolean, default=False)
+    stage: Mapped[str | None] = mapped_column(String(20))
+    persona: Mapped[str | None] = mapped_column(String(40))
+    cadence_step: Mapped[int | None] = mapped_column(Integer)

@@ -1,0 +1,125 @@
+"""The one mechanism that turns every edit of a synced row into an outbox entry.
+
+A ``before_flush`` hook on every ORM session looks at the synced rows being inserted, changed
+or deleted and adds the matching ``OutboxEntry`` to the same flush, hence the same transaction.
+Services just edit rows; they never write outbox entries by hand. Writes that come *from* the
+CRM (the sync's pull) open their session with ``info={FROM_CRM: True}`` and are not echoed back.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session, UOWTransaction
+
+from models.store.base import Synced
+from models.store.outbox import OutboxEntry
+from models.store.people import Lead
+
+FROM_CRM = "from_crm"
+
+
+def json_value(value: Any) -> Any:
+    """A column value as it is written into the outbox's JSON."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def lead_search_key(
+    first_name: str | None, last_name: str | None, company: str | None, email: str | None
+) -> str:
+    """What the leads search box matches against: name, company and e-mail, lower-cased."""
+    parts = (first_name, last_name, company, email)
+    return " ".join(p for p in parts if p).casefold()
+
+
+def _data_columns(row: Synced) -> list[str]:
+    mapper = inspect(type(row))
+    return [c.key for c in mapper.column_attrs if c.key not in row.local_only]
+
+
+def _apply_scalar_defaults(row: Synced) -> None:
+    """Fill column defaults now, so the outbox sees the values the INSERT will write."""
+    mapper = inspect(type(row))
+    for attr in mapper.column_attrs:
+        column = attr.columns[0]
+        if getattr(row, attr.key) is not None or column.default is None:
+            continue
+        default = column.default
+        if default.is_scalar:  # type: ignore[attr-defined]
+            setattr(row, attr.key, default.arg)  # type: ignore[attr-defined]
+        elif default.is_callable:  # type: ignore[attr-defined]
+            setattr(row, attr.key, default.arg({}))  # type: ignore[attr-defined]
+
+
+def _created(row: Synced, now: datetime) -> OutboxEntry:
+    _apply_scalar_defaults(row)
+    fields = {key: json_value(getattr(row, key)) for key in _data_columns(row)}
+    return OutboxEntry(
+        object=row.crm_object, record_id=row.id, op="create", fields=fields, base={}, created_at=now
+    )
+
+
+def _changed(row: Synced, now: datetime) -> OutboxEntry | None:
+    state = inspect(row)
+    fields: dict[str, Any] = {}
+    base: dict[str, Any] = {}
+    agreed = row.base or {}
+    for key in _data_columns(row):
+        history = state.attrs[key].history
+        if not history.has_changes():
+            continue
+        new = json_value(history.added[0] if history.added else None)
+        old = json_value(history.deleted[0] if history.deleted else None)
+        if new == old:
+            continue
+        fields[key] = new
+        base[key] = agreed.get(key, old)
+    if not fields:
+        return None
+    return OutboxEntry(
+        object=row.crm_object, record_id=row.id, op="update", fields=fields, base=base,
+        created_at=now,
+    )
+
+
+def _deleted(row: Synced, now: datetime) -> OutboxEntry:
+    return OutboxEntry(
+        object=row.crm_object, record_id=row.id, op="delete", fields={}, base=row.base or {},
+        created_at=now,
+    )
+
+
+def _refresh_search_key(row: Lead) -> None:
+    row.search_key = lead_search_key(row.first_name, row.last_name, row.company, row.email)
+
+
+@event.listens_for(Session, "before_flush")
+def _record_edits(session: Session, flush: UOWTransaction, instances: object) -> None:
+    for row in (*session.new, *session.dirty):
+        if isinstance(row, Lead):
+            _refresh_search_key(row)
+    if session.info.get(FROM_CRM):
+        return
+    now = datetime.now(UTC)
+    entries: list[OutboxEntry] = []
+    for row in session.new:
+        if isinstance(row, Synced):
+            entries.append(_created(row, now))
+    for row in session.dirty:
+        if isinstance(row, Synced) and session.is_modified(row, include_collections=False):
+            entry = _changed(row, now)
+            if entry is not None:
+                entries.append(entry)
+    for row in session.deleted:
+        if isinstance(row, Synced):
+            entries.append(_deleted(row, now))
+    session.add_all(entries)

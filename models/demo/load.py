@@ -6,10 +6,12 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine, insert, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from models.demo.generator import DemoGenerator, default_now
-from models.store import Base
+from models.store import Base, Lead, Setting
+from models.sync.status import CRM_URL_SETTING
 
 # Parents before children, so every foreign key already points at a row.
 REFERENCE_TABLES = ("users", "campaigns", "products", "email_templates", "accounts", "contacts")
@@ -52,3 +54,11 @@ def load_demo_data(engine: Engine, leads: int, accounts: int, seed: int,
                 progress(done, leads)
     flush(LEAD_TABLES)
     return counts
+
+
+def needs_demo_data(sessions: sessionmaker[Session]) -> bool:
+    """True for an empty store with no CRM to fill it: a first run that shows demo data."""
+    with sessions() as session:
+        has_crm = session.get(Setting, CRM_URL_SETTING) is not None
+        has_leads = session.scalar(select(Lead.id).limit(1)) is not None
+    return not has_crm and not has_leads

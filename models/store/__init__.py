@@ -36,8 +36,8 @@ __all__ = [
     "Product",
     "ReasonCode",
     "Setting",
-    "Synced",
     "SyncState",
+    "Synced",
     "User",
     "new_id",
 ]

@@ -9,12 +9,12 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-from alembic import command
 from models.store.engine import create_store_engine
 
 MIGRATIONS = Path(__file__).with_name("migrations")

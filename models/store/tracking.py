@@ -12,8 +12,15 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import event, inspect
-from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy import event
+from sqlalchemy.orm import (
+    InstanceState,
+    Mapper,
+    Session,
+    UOWTransaction,
+    class_mapper,
+)
+from sqlalchemy.orm.attributes import instance_state
 
 from models.store.base import Synced
 from models.store.outbox import OutboxEntry
@@ -41,23 +48,31 @@ def lead_search_key(
     return " ".join(p for p in parts if p).casefold()
 
 
+def _mapper(row: Synced) -> Mapper[Any]:
+    return class_mapper(type(row))
+
+
+def _state(row: Synced) -> InstanceState[Any]:
+    return instance_state(row)
+
+
 def _data_columns(row: Synced) -> list[str]:
-    mapper = inspect(type(row))
+    mapper = _mapper(row)
     return [c.key for c in mapper.column_attrs if c.key not in row.local_only]
 
 
 def _apply_scalar_defaults(row: Synced) -> None:
     """Fill column defaults now, so the outbox sees the values the INSERT will write."""
-    mapper = inspect(type(row))
+    mapper = _mapper(row)
     for attr in mapper.column_attrs:
         column = attr.columns[0]
         if getattr(row, attr.key) is not None or column.default is None:
             continue
         default = column.default
-        if default.is_scalar:  # type: ignore[attr-defined]
-            setattr(row, attr.key, default.arg)  # type: ignore[attr-defined]
-        elif default.is_callable:  # type: ignore[attr-defined]
-            setattr(row, attr.key, default.arg({}))  # type: ignore[attr-defined]
+        if default.is_scalar:
+            setattr(row, attr.key, default.arg)
+        elif default.is_callable:
+            setattr(row, attr.key, default.arg({}))
 
 
 def _created(row: Synced, now: datetime) -> OutboxEntry:
@@ -69,7 +84,7 @@ def _created(row: Synced, now: datetime) -> OutboxEntry:
 
 
 def _changed(row: Synced, now: datetime) -> OutboxEntry | None:
-    state = inspect(row)
+    state = _state(row)
     fields: dict[str, Any] = {}
     base: dict[str, Any] = {}
     agreed = row.base or {}

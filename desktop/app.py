@@ -1,0 +1,80 @@
+"""The GUI: QApplication on the qasync loop, the store, the main window."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from pathlib import Path
+
+import qasync
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from desktop.composition import window_services
+from desktop.demo import prepare_demo
+from models.store.migrate import StoreError
+from models.store.open import Store, open_store
+from ui.theme import apply_theme
+from views.background import Background
+from views.main_window import MainWindow
+
+STARTED = time.perf_counter()
+
+
+def _application() -> QApplication:
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    app = QApplication(sys.argv)
+    app.setApplicationName("RepDesk")
+    app.setDesktopFileName("repdesk")
+    apply_theme(app)
+    return app
+
+
+def _open(folder: Path) -> Store | None:
+    try:
+        store = open_store(folder)
+    except StoreError as error:
+        QMessageBox.critical(None, "RepDesk cannot open its data", str(error))
+        print(error, file=sys.stderr)
+        return None
+    QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        prepare_demo(store)
+    finally:
+        QGuiApplication.restoreOverrideCursor()
+    return store
+
+
+async def _run_window(store: Store, exit_when_shown: bool) -> None:
+    app = _application()
+    background = Background()
+    window = MainWindow(window_services(store), background)
+    closed = asyncio.Event()
+    app.lastWindowClosed.connect(closed.set)
+    window.show()
+    window.start()
+    if exit_when_shown:
+        # For benchmarks and smoke tests: report when the first frame is up, then leave.
+        def report() -> None:
+            print(f"shown after {time.perf_counter() - STARTED:.3f} s", flush=True)
+            window.close()
+
+        QTimer.singleShot(0, report)
+    await closed.wait()
+    background.wait()
+
+
+def run_gui(folder: Path, exit_when_shown: bool = False) -> int:
+    _application()
+    store = _open(folder)
+    if store is None:
+        return 2
+    try:
+        qasync.run(_run_window(store, exit_when_shown))
+    finally:
+        store.close()
+    return 0

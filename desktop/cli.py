@@ -1,0 +1,90 @@
+"""``repdesk``: the window, or one piece of work without a window (``repdesk --help``)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from desktop.profile import data_dir
+from models.store.migrate import StoreError
+
+EXIT_BAD_INPUT = 2
+
+
+def _add_profile_options(parser: argparse.ArgumentParser, top: bool) -> None:
+    # SUPPRESS on subcommands, so `repdesk --data-dir X demo-data` keeps X.
+    parser.add_argument(
+        "--data-dir", metavar="DIR", default=None if top else argparse.SUPPRESS,
+        help="profile folder holding the local store (default: the user data folder)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="repdesk",
+        description="RepDesk, the inside-sales workstation. Without a command, opens the window.",
+    )
+    _add_profile_options(parser, top=True)
+    parser.add_argument("--exit-when-shown", action="store_true", help=argparse.SUPPRESS)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = commands.add_parser(
+        "demo-data", help="fill an empty profile with realistic, deterministic demo data")
+    _add_profile_options(demo, top=False)
+    demo.add_argument("--leads", type=int, default=5_000, metavar="N")
+    demo.add_argument("--accounts", type=int, default=2_500, metavar="M")
+    demo.add_argument("--seed", type=int, default=2026, metavar="S")
+    demo.add_argument("--json", action="store_true", help="print the result as JSON")
+    demo.set_defaults(run=_demo_data)
+    return parser
+
+
+def _demo_data(args: argparse.Namespace, folder: Path) -> int:
+    from models.demo.load import load_demo_data, needs_demo_data
+    from models.store.open import open_store
+
+    if args.leads < 0 or args.accounts < 0:
+        print("--leads and --accounts must be 0 or more.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    store = open_store(folder)
+    try:
+        if not needs_demo_data(store.sessions):
+            print(f"The store {store.path} already holds data; demo data only goes into an "
+                  "empty profile. Choose a new --data-dir.", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        started = time.perf_counter()
+        counts = load_demo_data(store.engine, args.leads, args.accounts, args.seed)
+        seconds = time.perf_counter() - started
+    finally:
+        store.close()
+    rate = args.leads / seconds if seconds else 0.0
+    if args.json:
+        print(json.dumps({"path": str(store.path), "counts": counts,
+                          "seconds": round(seconds, 3), "leads_per_second": round(rate)}))
+    else:
+        made = ", ".join(f"{n:,} {table.replace('_', ' ')}" for table, n in counts.items())
+        print(f"Wrote {made} to {store.path} in {seconds:.1f} s ({rate:,.0f} leads/s).")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    folder = data_dir(getattr(args, "data_dir", None))
+    try:
+        if args.command is None:
+            from desktop.app import run_gui
+
+            return run_gui(folder, exit_when_shown=args.exit_when_shown)
+        code: int = args.run(args, folder)
+        return code
+    except StoreError as error:
+        print(error, file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,75 @@
+"""``python -m desktop.screenshots``: a PNG of each main screen on demo data, for the README."""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtWidgets import QApplication
+
+from desktop.composition import window_services
+from models.demo.load import load_demo_data
+from models.reps import current_rep
+from models.store.open import open_store
+from ui.theme import apply_theme
+from views.background import Background
+from views.main_window import MainWindow
+
+SCREENS = ("Today", "Leads", "Queue")
+
+
+def _settle(app: QApplication, background: Background, ms: int = 300) -> None:
+    background.wait()
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+    app.processEvents()
+
+
+def capture(out: Path, leads: int = 5_000, accounts: int = 2_500) -> list[Path]:
+    app = QApplication.instance() or QApplication([])
+    assert isinstance(app, QApplication)
+    apply_theme(app)
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as folder:
+        store = open_store(Path(folder))
+        load_demo_data(store.engine, leads, accounts, seed=2026)
+        rep = current_rep(store.sessions)
+        # Mid-afternoon where the demo rep works, so Today shows a call block under way.
+        now = datetime.now(ZoneInfo(rep.timezone if rep else "UTC")).replace(
+            hour=14, minute=10, second=0, microsecond=0).astimezone(UTC)
+        background = Background()
+        window = MainWindow(window_services(store, clock=lambda: now), background)
+        window.resize(1440, 880)
+        window.show()
+        window.start()
+        _settle(app, background)
+        written = []
+        for name in SCREENS:
+            window.show_screen(name)
+            _settle(app, background)
+            if name == "Leads":
+                window.leads.table.selectRow(3)
+                _settle(app, background)
+            path = out / f"{name.lower()}.png"
+            window.grab().save(str(path))
+            written.append(path)
+        window.close()
+        background.wait()
+        store.close()
+    return written
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=Path("resources/screenshots"))
+    for path in capture(parser.parse_args().out):
+        print(path)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Sync with the central CRM: outbox push, delta pull, three-way merge, conflicts."""

@@ -1,0 +1,32 @@
+"""What the window tells the rep about the CRM connection and unsent work."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from models.records import SyncStatus
+from models.store import OutboxEntry, Setting, SyncState
+
+CRM_URL_SETTING = "crm_url"
+
+
+def sync_status(sessions: sessionmaker[Session], online: bool = False) -> SyncStatus:
+    with sessions() as session:
+        rows = session.execute(
+            select(OutboxEntry.state, func.count())
+            .where(OutboxEntry.state.in_(("pending", "failed")))
+            .group_by(OutboxEntry.state)
+        ).tuples()
+        counts = {state: count for state, count in rows}
+        last = session.scalar(
+            select(func.max(func.coalesce(SyncState.last_push_at, SyncState.last_pull_at)))
+        )
+        crm = session.get(Setting, CRM_URL_SETTING)
+    return SyncStatus(
+        crm_url=crm.value if crm else None,
+        online=online,
+        pending_changes=counts.get("pending", 0),
+        failed_changes=counts.get("failed", 0),
+        last_sync_at=last,
+    )

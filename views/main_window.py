@@ -1,0 +1,127 @@
+"""The main window: navigation between the rep's screens, and the status bar."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QListWidget,
+    QMainWindow,
+    QStackedWidget,
+    QWidget,
+)
+
+from models.leads import LeadDirectory
+from models.records import DayBlockPlan, RepProfile, SyncStatus
+from ui.placeholder import PlaceholderView
+from views.background import Background
+from views.leads_view import LeadsView
+from views.status_bar import SyncStatusBar
+from views.today_view import TodayView
+
+STATUS_REFRESH_MS = 10_000
+
+
+@dataclass(frozen=True)
+class WindowServices:
+    """What the window needs from the rest of the app, handed over by the composition root."""
+
+    rep: RepProfile | None
+    leads: LeadDirectory
+    day_plan: Callable[[], list[DayBlockPlan]]
+    sync_status: Callable[[], SyncStatus]
+    now: Callable[[], datetime]
+
+
+PLACEHOLDERS = {
+    "Queue": "The call block's queue: leads whose call is due, grouped by persona with the "
+             "persona's talk track, most urgent first, with one-key call outcomes.",
+    "Opportunities": "The AE's workspace: hand-offs to accept or reject within 48 hours, open "
+                     "opportunities, and the single close form that tells finance, support and "
+                     "marketing what to do.",
+    "Dashboard": "Leads waiting for follow-up, first-touch SLA, touches against target, "
+                 "conversion between funnel stages and campaign results.",
+    "Sync": "The CRM connection: sign-in, changes waiting to be sent, conflicts to resolve "
+            "(keep mine, take theirs, edit) and the sync log.",
+}
+
+
+class MainWindow(QMainWindow):
+    screen_changed = Signal(str)
+
+    def __init__(self, services: WindowServices, background: Background) -> None:
+        super().__init__()
+        self._services = services
+        self._background = background
+        rep = services.rep
+        self.setWindowTitle(f"RepDesk — {rep.name}" if rep else "RepDesk")
+        self.resize(1400, 860)
+        self.navigation = QListWidget(objectName="navigation")
+        self.navigation.setFixedWidth(170)
+        self.screens = QStackedWidget()
+        self.today = TodayView(services.day_plan, services.now)
+        self.leads = LeadsView(services.leads, background)
+        self._add_screen("Today", self.today)
+        self._add_screen("Queue", PlaceholderView("Queue", PLACEHOLDERS["Queue"]))
+        self._add_screen("Leads", self.leads)
+        for name in ("Opportunities", "Dashboard", "Sync"):
+            self._add_screen(name, PlaceholderView(name, PLACEHOLDERS[name]))
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.navigation)
+        layout.addWidget(self.screens, 1)
+        self.setCentralWidget(central)
+        self.status = SyncStatusBar()
+        self.setStatusBar(self.status)
+        self.navigation.currentRowChanged.connect(self._show_screen)
+        self._add_shortcuts()
+        self._status_timer = QTimer(self, interval=STATUS_REFRESH_MS)
+        self._status_timer.timeout.connect(self.refresh_status)
+        self._status_timer.start()
+        self.navigation.setCurrentRow(0)
+
+    def _add_screen(self, name: str, widget: QWidget) -> None:
+        widget.setObjectName(f"screen{name}")
+        self.screens.addWidget(widget)
+        self.navigation.addItem(f"{self.navigation.count() + 1}  {name}")
+
+    def _add_shortcuts(self) -> None:
+        for row in range(self.navigation.count()):
+            shortcut = QShortcut(QKeySequence(f"Ctrl+{row + 1}"), self)
+            shortcut.activated.connect(lambda row=row: self.navigation.setCurrentRow(row))
+        find = QShortcut(QKeySequence.StandardKey.Find, self)
+        find.activated.connect(self._find_lead)
+
+    def _find_lead(self) -> None:
+        self.show_screen("Leads")
+        self.leads.focus_search()
+
+    def screen_names(self) -> list[str]:
+        return [self.screens.widget(i).objectName().removeprefix("screen")
+                for i in range(self.screens.count())]
+
+    def show_screen(self, name: str) -> None:
+        self.navigation.setCurrentRow(self.screen_names().index(name))
+
+    def current_screen(self) -> str:
+        return self.screen_names()[self.screens.currentIndex()]
+
+    def _show_screen(self, row: int) -> None:
+        self.screens.setCurrentIndex(row)
+        self.screen_changed.emit(self.current_screen())
+
+    def start(self) -> None:
+        """Load the first data; call once the window is shown."""
+        self.leads.search_now()
+        self.refresh_status()
+
+    def refresh_status(self) -> None:
+        self._background.run("sync-status", self._services.sync_status,
+                             self.status.show_status)

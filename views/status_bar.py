@@ -1,0 +1,53 @@
+"""The status bar: online or not, changes waiting for the CRM, and the last sync."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+
+from models.records import SyncStatus
+
+
+def _ago(moment: datetime | None, now: datetime) -> str:
+    if moment is None:
+        return "never"
+    minutes = int((now - moment).total_seconds() // 60)
+    if minutes < 1:
+        return "just now"
+    if minutes < 60:
+        return f"{minutes} min ago"
+    return moment.astimezone().strftime("%d %b %H:%M")
+
+
+def describe(status: SyncStatus, now: datetime) -> tuple[str, str, str]:
+    """The three texts the bar shows: connection, pending changes, last sync."""
+    if status.crm_url is None:
+        connection = "Offline: no CRM connected (demo data)"
+    elif status.online:
+        connection = f"Online: {status.crm_url}"
+    else:
+        connection = f"Offline: {status.crm_url} unreachable; working locally"
+    pending = f"{status.pending_changes:,} change{'s' if status.pending_changes != 1 else ''} "
+    pending += "waiting to sync"
+    if status.failed_changes:
+        pending += f", {status.failed_changes:,} refused by the CRM"
+    return connection, pending, f"Last sync: {_ago(status.last_sync_at, now)}"
+
+
+class SyncStatusBar(QStatusBar):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.connection = QLabel(objectName="onlineState")
+        self.pending = QLabel(objectName="pendingChanges")
+        self.last_sync = QLabel(objectName="lastSync")
+        for label in (self.connection, self.pending, self.last_sync):
+            self.addPermanentWidget(label)
+
+    def show_status(self, status: SyncStatus) -> None:
+        connection, pending, last = describe(status, datetime.now(UTC))
+        self.connection.setText(connection)
+        self.connection.setProperty("online", status.online)
+        self.connection.style().polish(self.connection)
+        self.pending.setText(pending)
+        self.last_sync.setText(last)

@@ -91,7 +91,8 @@ class DemoGenerator:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
 
     def digits(self, pattern: str) -> str:
-        return "".join(str(self.rng.randrange(10)) if c == "#" else c for c in pattern)
+        return "".join(str(self.rng.randrange(10)) if c == "#" else
+                       str(self.rng.randrange(2, 10)) if c == "N" else c for c in pattern)
 
     def place(self) -> v.Place:
         return self.rng.choices(v.PLACES, v.PLACE_WEIGHTS)[0]

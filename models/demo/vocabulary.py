@@ -10,22 +10,22 @@ class Place(NamedTuple):
     state: str | None
     country: str
     timezone: str
-    # A phone number pattern: "#" is a random digit.
+    # A phone number pattern: "#" is any digit, "N" a digit from 2 to 9.
     phone: str
     postal: str
     tld: str
 
 
 PLACES: tuple[Place, ...] = (
-    Place("New York", "NY", "US", "America/New_York", "+1212555####", "100##", "com"),
-    Place("Boston", "MA", "US", "America/New_York", "+1617#######", "021##", "com"),
-    Place("Atlanta", "GA", "US", "America/New_York", "+1404#######", "303##", "com"),
-    Place("Chicago", "IL", "US", "America/Chicago", "+1312#######", "606##", "com"),
-    Place("Austin", "TX", "US", "America/Chicago", "+1512#######", "787##", "com"),
-    Place("Denver", "CO", "US", "America/Denver", "+1303#######", "802##", "com"),
-    Place("San Francisco", "CA", "US", "America/Los_Angeles", "+1415#######", "941##", "com"),
-    Place("Seattle", "WA", "US", "America/Los_Angeles", "+1206#######", "981##", "com"),
-    Place("Toronto", "ON", "CA", "America/Toronto", "+1416#######", "M5V ###", "ca"),
+    Place("New York", "NY", "US", "America/New_York", "+1212N######", "100##", "com"),
+    Place("Boston", "MA", "US", "America/New_York", "+1617N######", "021##", "com"),
+    Place("Atlanta", "GA", "US", "America/New_York", "+1404N######", "303##", "com"),
+    Place("Chicago", "IL", "US", "America/Chicago", "+1312N######", "606##", "com"),
+    Place("Austin", "TX", "US", "America/Chicago", "+1512N######", "787##", "com"),
+    Place("Denver", "CO", "US", "America/Denver", "+1303N######", "802##", "com"),
+    Place("San Francisco", "CA", "US", "America/Los_Angeles", "+1415N######", "941##", "com"),
+    Place("Seattle", "WA", "US", "America/Los_Angeles", "+1206N######", "981##", "com"),
+    Place("Toronto", "ON", "CA", "America/Toronto", "+1416N######", "M5V ###", "ca"),
     Place("London", None, "GB", "Europe/London", "+44207#######", "EC1A #BB", "co.uk"),
     Place("Manchester", None, "GB", "Europe/London", "+44161#######", "M1 #AE", "co.uk"),
     Place("Berlin", "BE", "DE", "Europe/Berlin", "+4930########", "10###", "de"),
@@ -36,7 +36,7 @@ PLACES: tuple[Place, ...] = (
     Place("Sydney", "NSW", "AU", "Australia/Sydney", "+612########", "2###", "com.au"),
     Place("Melbourne", "VIC", "AU", "Australia/Melbourne", "+613########", "3###", "com.au"),
     Place("Tokyo", None, "JP", "Asia/Tokyo", "+813########", "1##-####", "co.jp"),
-    Place("São Paulo", "SP", "BR", "America/Sao_Paulo", "+5511########", "01###-###", "com.br"),
+    Place("São Paulo", "SP", "BR", "America/Sao_Paulo", "+55119########", "01###-###", "com.br"),
     Place("Bangalore", "KA", "IN", "Asia/Kolkata", "+9180########", "560###", "in"),
 )
 

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import JSON, DateTime, MetaData, String
 from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.mutable import MutableDict, MutableList
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -47,8 +48,9 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map: ClassVar[dict[Any, Any]] = {
         datetime: UtcDateTime(),
-        dict[str, Any]: JSON,
-        list[Any]: JSON,
+        # Mutable wrappers: an edit inside a dict or list is an edit, and reaches the outbox.
+        dict[str, Any]: MutableDict.as_mutable(JSON),
+        list[Any]: MutableList.as_mutable(JSON),
     }
 
 

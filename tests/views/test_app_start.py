@@ -1,0 +1,46 @@
+"""Starting the GUI: a first run opens on demo data; a store it cannot use is named."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+from pytestqt.qtbot import QtBot
+
+from desktop.app import run_gui
+from models.store.open import DATABASE_NAME
+
+
+def test_first_run_opens_the_window_on_demo_data(tmp_path: Path) -> None:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run(
+        [sys.executable, "-m", "desktop", "--data-dir", str(tmp_path), "--exit-when-shown"],
+        capture_output=True, text=True, env=env, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "shown after" in done.stdout
+    with sqlite3.connect(tmp_path / DATABASE_NAME) as connection:
+        assert connection.execute("SELECT count(*) FROM leads").fetchone()[0] == 5_000
+
+
+def test_a_corrupt_store_is_named_in_a_message_and_kept(qtbot: QtBot, tmp_path: Path) -> None:
+    path = tmp_path / DATABASE_NAME
+    path.write_bytes(b"junk" * 256)
+    shown: list[str] = []
+
+    def read_and_close() -> None:
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            shown.append(box.text())
+            box.close()
+        else:
+            QTimer.singleShot(20, read_and_close)
+
+    QTimer.singleShot(20, read_and_close)
+    assert run_gui(tmp_path) == 2
+    assert str(path) in shown[0]
+    assert path.read_bytes() == b"junk" * 256

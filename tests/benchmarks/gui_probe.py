@@ -1,0 +1,72 @@
+"""Run in a fresh process by the benchmarks: open the window on a profile, time the leads
+table, and report peak memory. Prints one JSON line."""
+
+from __future__ import annotations
+
+import json
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QEventLoop
+from PySide6.QtWidgets import QApplication
+
+from desktop.composition import window_services
+from models.leads import LeadDirectory
+from models.store.open import open_store
+from views.background import Background
+from views.main_window import MainWindow
+
+SEARCHES = ("smith", "acme", "gmail.com", "jennifer smith", "logistics ltd", "zzqx")
+
+
+def main(folder: Path) -> None:
+    app = QApplication([])
+    store = open_store(folder)
+    background = Background()
+    window = MainWindow(window_services(store), background)
+    window.resize(1440, 880)
+    window.show()
+    window.show_screen("Leads")
+    table, model = window.leads.table, window.leads.model
+
+    # Wait in an event loop, as the app does: a busy processEvents() loop would starve the
+    # worker thread of the GIL and measure the probe instead of the app.
+    loop = QEventLoop()
+    window.leads.leads_shown.connect(loop.quit)
+    started = time.perf_counter()
+    window.start()
+    loop.exec()
+    table.viewport().repaint()
+    opened = time.perf_counter() - started
+
+    started = time.perf_counter()
+    table.scrollToBottom()
+    table.viewport().repaint()
+    scrolled = time.perf_counter() - started
+
+    directory = LeadDirectory(store.sessions)
+    search_ms = {}
+    for text in SEARCHES:
+        runs = []
+        for _ in range(5):
+            started = time.perf_counter()
+            directory.search(text)
+            runs.append((time.perf_counter() - started) * 1000)
+        search_ms[text] = statistics.median(runs)
+    background.wait()
+    print(json.dumps({
+        "rows": model.rowCount(),
+        "open_ms": opened * 1000,
+        "scroll_to_end_ms": scrolled * 1000,
+        "search_ms": search_ms,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }))
+    window.close()
+    store.close()
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]))

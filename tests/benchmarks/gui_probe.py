@@ -24,6 +24,7 @@ SEARCHES = ("smith", "acme", "gmail.com", "jennifer smith", "logistics ltd", "zz
 
 def main(folder: Path) -> None:
     app = QApplication([])
+    app.setApplicationName("RepDesk benchmark")
     store = open_store(folder)
     background = Background()
     window = MainWindow(window_services(store), background)

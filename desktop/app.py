@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop.composition import window_services
 from desktop.demo import prepare_demo
+from desktop.platform_check import explain, missing_x11_packages
 from models.store.migrate import StoreError
 from models.store.open import Store, open_store
 from ui.theme import apply_theme
@@ -69,6 +70,10 @@ async def _run_window(store: Store, exit_when_shown: bool) -> None:
 
 
 def run_gui(folder: Path, exit_when_shown: bool = False) -> int:
+    missing = missing_x11_packages()
+    if missing:
+        print(explain(missing), file=sys.stderr)
+        return 2
     _application()
     store = _open(folder)
     if store is None:

@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models.demo.generator import DemoGenerator, default_now
 from models.store import Base, Lead, Setting
+from models.store.engine import session_factory
 from models.sync.status import CRM_URL_SETTING
+from models.touches import refresh_cadences
 
 # Parents before children, so every foreign key already points at a row.
 REFERENCE_TABLES = ("users", "campaigns", "products", "email_templates", "accounts", "contacts")
@@ -53,6 +55,7 @@ def load_demo_data(engine: Engine, leads: int, accounts: int, seed: int,
             if progress:
                 progress(done, leads)
     flush(LEAD_TABLES)
+    refresh_cadences(session_factory(engine))
     return counts
 
 

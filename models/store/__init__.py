@@ -6,7 +6,15 @@ RepDesk store records its edits for the sync.
 
 from models.store import tracking as _tracking  # noqa: F401  (registers the outbox hook)
 from models.store.base import Base, Synced, new_id
-from models.store.config import Cadence, CadenceStep, DayBlock, Persona, ReasonCode, Setting
+from models.store.config import (
+    BlockRun,
+    Cadence,
+    CadenceStep,
+    DayBlock,
+    Persona,
+    ReasonCode,
+    Setting,
+)
 from models.store.outbox import OutboxEntry, SyncState
 from models.store.people import Account, Contact, Lead, User
 from models.store.sales import (
@@ -22,6 +30,7 @@ __all__ = [
     "Account",
     "Activity",
     "Base",
+    "BlockRun",
     "Cadence",
     "CadenceStep",
     "Campaign",

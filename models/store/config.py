@@ -6,9 +6,10 @@ they are not pushed to the CRM, so they carry no sync columns.
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.store.base import Base
@@ -74,6 +75,18 @@ class DayBlock(Base):
     kind: Mapped[str] = mapped_column(String(20))
     minutes: Mapped[int] = mapped_column(Integer)
     target: Mapped[int | None] = mapped_column(Integer)
+
+
+class BlockRun(Base):
+    """When a rep actually started and ended one block of a day, so an overrun reflows the rest."""
+
+    __tablename__ = "block_runs"
+
+    rep_id: Mapped[str] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
 
 
 class Setting(Base):

@@ -84,6 +84,8 @@ class Activity(Synced, Base):
     outcome: Mapped[str | None] = mapped_column(String(40))
     duration_s: Mapped[int | None] = mapped_column(Integer)
     occurred_at: Mapped[datetime]
+    # "Call back at a time": when the lead asked to be called again.
+    follow_up_at: Mapped[datetime | None]
 
 
 class EmailTemplate(Synced, Base):

@@ -88,7 +88,9 @@ def _changed(row: Synced, now: datetime) -> OutboxEntry | None:
     fields: dict[str, Any] = {}
     base: dict[str, Any] = {}
     agreed = row.base or {}
-    for key in _data_columns(row):
+    # committed_state holds exactly the attributes touched since the last flush (in-place JSON
+    # edits included), so unchanged columns cost nothing.
+    for key in sorted(state.committed_state.keys() - row.local_only):
         history = state.attrs[key].history
         if not history.has_changes():
             continue
@@ -130,7 +132,7 @@ def _record_edits(session: Session, flush: UOWTransaction, instances: object) ->
         if isinstance(row, Synced):
             entries.append(_created(row, now))
     for row in session.dirty:
-        if isinstance(row, Synced) and session.is_modified(row, include_collections=False):
+        if isinstance(row, Synced):
             entry = _changed(row, now)
             if entry is not None:
                 entries.append(entry)

@@ -1,0 +1,191 @@
+"""The work lists of a rep's blocks: the call queue, the e-mail queue and the clean-up list.
+
+Calls and e-mails are grouped by buyer persona (so the rep keeps one message for a run of
+similar people), groups in the personas' priority order, and inside a group by urgency:
+first-touch SLA breached, trial expiring, named account or target segment, decision-maker
+level, then due time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Row, and_, or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from models.cadence_config import QueueSettings, lead_timezone, queue_settings
+from models.store import Account, Lead, Persona
+from models.vocab import ActivityKind, TitleLevel
+
+LEVEL_RANK = {level.value: rank for rank, level in enumerate(TitleLevel)}
+UNGROUPED = "unclassified"
+CLEANUP_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    lead_id: str
+    name: str
+    company: str
+    title: str | None
+    title_level: str | None
+    persona: str
+    phone: str | None
+    email: str | None
+    timezone: str | None
+    local_time: str
+    step: int | None
+    due_at: datetime
+    overdue: bool
+    sla_breached: bool
+    trial_expiring: bool
+    priority_account: bool
+
+
+@dataclass(frozen=True)
+class PersonaGroup:
+    persona: str
+    name: str
+    talk_track: str
+    items: tuple[QueueItem, ...]
+
+
+@dataclass(frozen=True)
+class WorkList:
+    block: str
+    at: datetime
+    groups: tuple[PersonaGroup, ...]
+
+    @property
+    def items(self) -> list[QueueItem]:
+        return [item for group in self.groups for item in group.items]
+
+    def __len__(self) -> int:
+        return sum(len(group.items) for group in self.groups)
+
+
+@dataclass(frozen=True)
+class DataProblem:
+    lead_id: str
+    name: str
+    company: str
+    problems: tuple[str, ...]
+
+
+def _local_time(timezone: str | None, at: datetime) -> str:
+    return f"{at.astimezone(ZoneInfo(timezone)):%a %H:%M}" if timezone else "unknown"
+
+
+def _urgency(item: QueueItem) -> tuple[int, int, int, int, datetime]:
+    return (not item.sla_breached, not item.trial_expiring, not item.priority_account,
+            LEVEL_RANK.get(item.title_level or "", len(LEVEL_RANK)), item.due_at)
+
+
+_QUEUE_COLUMNS = (
+    Lead.id, Lead.first_name, Lead.last_name, Lead.company, Lead.title, Lead.title_level,
+    Lead.persona, Lead.phone, Lead.email, Lead.timezone, Lead.cadence_channel,
+    Lead.cadence_step, Lead.cadence_due_at, Lead.cadence_deadline, Lead.created_at,
+    Lead.first_touch_at, Lead.trial_expires_at, Lead.do_not_call, Lead.email_opt_out,
+    Lead.employees, Account.is_named, Account.employees.label("account_employees"),
+)
+
+
+def _due_rows(session: Session, rep_id: str, channel: str, at: datetime) -> Sequence[Row[Any]]:
+    # Plain columns, not ORM objects: a rep can have thousands of due leads.
+    query = (
+        select(*_QUEUE_COLUMNS).outerjoin(Account, Account.id == Lead.account_id)
+        .where(Lead.owner_id == rep_id, Lead.cadence_channel == channel,
+               Lead.cadence_due_at <= at, Lead.cadence_state == "active")
+    )
+    return session.connection().execute(query).all()
+
+
+def _item(lead: Row[Any], at: datetime, settings: QueueSettings) -> QueueItem | None:
+    timezone = lead_timezone(lead.timezone, lead.phone)
+    if lead.cadence_channel == ActivityKind.CALL:
+        window = settings.calling_window(timezone)
+        if lead.do_not_call or (window is not None and not window.contains(at)):
+            return None
+    elif lead.email_opt_out:
+        return None
+    sla_deadline = lead.created_at + timedelta(hours=settings.sla.first_touch_hours)
+    employees = lead.account_employees or lead.employees or 0
+    return QueueItem(
+        lead_id=lead.id, name=f"{lead.first_name or ''} {lead.last_name}".strip(),
+        company=lead.company, title=lead.title, title_level=lead.title_level,
+        persona=lead.persona or UNGROUPED, phone=lead.phone, email=lead.email,
+        timezone=timezone, local_time=_local_time(timezone, at), step=lead.cadence_step,
+        due_at=lead.cadence_due_at,
+        overdue=lead.cadence_deadline is not None and lead.cadence_deadline < at,
+        sla_breached=lead.first_touch_at is None and sla_deadline < at,
+        trial_expiring=lead.trial_expires_at is not None and at <= lead.trial_expires_at
+        <= at + timedelta(days=settings.trial_expiring_days),
+        priority_account=bool(lead.is_named)
+        or employees >= settings.target_segment_min_employees,
+    )
+
+
+def _group(session: Session, items: list[QueueItem]) -> tuple[PersonaGroup, ...]:
+    personas = {p.key: p for p in session.scalars(select(Persona))}
+    by_persona: dict[str, list[QueueItem]] = {}
+    for item in items:
+        by_persona.setdefault(item.persona, []).append(item)
+
+    def order(key: str) -> tuple[int, str]:
+        persona = personas.get(key)
+        return (persona.priority if persona else len(personas) + 1, key)
+
+    return tuple(
+        PersonaGroup(
+            persona=key,
+            name=personas[key].name if key in personas else "Unclassified title",
+            talk_track=personas[key].talk_track if key in personas else
+            "Confirm the lead's role first; fix the title in the clean-up block.",
+            items=tuple(sorted(by_persona[key], key=_urgency)),
+        )
+        for key in sorted(by_persona, key=order)
+    )
+
+
+def work_list(sessions: sessionmaker[Session], rep_id: str, block: str,
+              at: datetime) -> WorkList:
+    """The calls or e-mails due for ``rep_id`` at ``at`` (now, or a moment to plan for)."""
+    channel = ActivityKind.CALL if block == "calls" else ActivityKind.EMAIL
+    settings = queue_settings()
+    with sessions() as session:
+        items = [item for row in _due_rows(session, rep_id, channel, at)
+                 if (item := _item(row, at, settings)) is not None]
+        return WorkList(block, at, _group(session, items))
+
+
+def data_problems(sessions: sessionmaker[Session], rep_id: str,
+                  limit: int = CLEANUP_LIMIT) -> list[DataProblem]:
+    """The clean-up block's list: the rep's open leads with missing or bad data."""
+    phone_bad = or_(Lead.phone.is_(None), Lead.phone.not_like("+%"))
+    query = (
+        select(Lead.id, Lead.first_name, Lead.last_name, Lead.company, Lead.phone, Lead.title,
+               Lead.title_level)
+        .where(Lead.owner_id == rep_id, Lead.stage.in_(("MCL", "MQL")),
+               or_(phone_bad, Lead.title.is_(None), and_(Lead.title.is_not(None),
+                                                          Lead.title_level.is_(None))))
+        .order_by(Lead.created_at.desc()).limit(limit)
+    )
+    problems = []
+    with sessions() as session:
+        for lead_id, first, last, company, phone, title, level in session.execute(query):
+            found = []
+            if phone is None:
+                found.append("no phone number")
+            elif not phone.startswith("+"):
+                found.append(f"bad phone number {phone!r}")
+            if title is None:
+                found.append("no title")
+            elif level is None:
+                found.append(f"title {title!r} not standardised")
+            problems.append(DataProblem(lead_id, f"{first or ''} {last}".strip(), company,
+                                        tuple(found)))
+    return problems

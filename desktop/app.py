@@ -8,15 +8,16 @@ import time
 from pathlib import Path
 
 import qasync
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import Qt, QTimer, QUrl
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop.composition import window_services
 from desktop.demo import prepare_demo
 from desktop.platform_check import explain, missing_x11_packages
+from desktop.startup import open_profile
 from models.store.migrate import StoreError
-from models.store.open import Store, open_store
+from models.store.open import Store
 from ui.theme import apply_theme
 from views.background import Background
 from views.main_window import MainWindow
@@ -37,7 +38,7 @@ def _application() -> QApplication:
 
 def _open(folder: Path) -> Store | None:
     try:
-        store = open_store(folder)
+        store = open_profile(folder)
     except StoreError as error:
         QMessageBox.critical(None, "RepDesk cannot open its data", str(error))
         print(error, file=sys.stderr)
@@ -54,6 +55,7 @@ async def _run_window(store: Store, exit_when_shown: bool) -> None:
     app = _application()
     background = Background()
     window = MainWindow(window_services(store), background)
+    window.queue.dial_requested.connect(lambda uri: QDesktopServices.openUrl(QUrl(uri)))
     closed = asyncio.Event()
     app.lastWindowClosed.connect(closed.set)
     window.show()

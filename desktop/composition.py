@@ -1,36 +1,77 @@
-"""The composition root: builds services on a store and hands them to the window."""
+"""The composition root: builds services on a store, bound to the signed-in rep, and hands
+them to the window."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
-from models.dayplan import plan_day
+from models import dayplan, queue, touches
+from models.cadence_config import queue_settings
+from models.day_figures import day_figures
 from models.leads import LeadDirectory
-from models.records import DayBlockPlan
+from models.records import DayBlockPlan, DayFigures
 from models.reps import current_rep
 from models.store.open import Store
 from models.sync.status import sync_status
 from views.main_window import WindowServices
+from views.queue_view import DeskServices
 
 
 def system_clock() -> datetime:
     return datetime.now(UTC)
 
 
+def dial_uri(phone: str) -> str:
+    """The URI a softphone takes the call from; the template is a setting."""
+    return queue_settings().dial_uri_template.format(phone=phone.replace(" ", ""))
+
+
 def window_services(store: Store, clock: Callable[[], datetime] = system_clock) -> WindowServices:
     rep = current_rep(store.sessions)
     rep_id, timezone = (rep.id, rep.timezone) if rep else (None, "UTC")
+    zone = ZoneInfo(timezone)
+
+    def today() -> datetime:
+        return clock().astimezone(zone)
 
     def day_plan() -> list[DayBlockPlan]:
-        today = clock().astimezone(ZoneInfo(timezone)).date()
-        return plan_day(store.sessions, rep_id, today, timezone)
+        return dayplan.plan_day(store.sessions, rep_id, today().date(), timezone, clock())
 
+    def figures(blocks: list[DayBlockPlan]) -> DayFigures:
+        if rep_id is None:
+            return DayFigures(0, 0, 0, 0, 0)
+        midnight = today().replace(hour=0, minute=0, second=0, microsecond=0)
+        return day_figures(store.sessions, rep_id, clock(), midnight, blocks)
+
+    def start_block(block: DayBlockPlan) -> None:
+        if rep_id is not None:
+            dayplan.start_block(store.sessions, rep_id, today().date(), block.position, clock())
+
+    def log_touch(lead_id: str, kind: str, outcome: str | None, note: str | None,
+                  follow_up_at: datetime | None) -> touches.TouchLogged:
+        return touches.log_touch(store.sessions, lead_id, rep_id, kind, clock(), outcome, note,
+                                 follow_up_at)
+
+    directory = LeadDirectory(store.sessions)
+    desk = DeskServices(
+        work_list=lambda block, at: queue.work_list(store.sessions, rep_id or "", block, at),
+        data_problems=lambda: queue.data_problems(store.sessions, rep_id or ""),
+        lead_detail=directory.detail,
+        log_touch=log_touch,
+        snooze=partial(touches.snooze, store.sessions),
+        dial_uri=dial_uri,
+        now=clock,
+    )
     return WindowServices(
         rep=rep,
-        leads=LeadDirectory(store.sessions),
+        leads=directory,
         day_plan=day_plan,
+        day_figures=figures,
+        start_block=start_block,
+        desk=desk,
         sync_status=lambda: sync_status(store.sessions),
         now=clock,
     )

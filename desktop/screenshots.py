@@ -19,7 +19,7 @@ from ui.theme import apply_theme
 from views.background import Background
 from views.main_window import MainWindow
 
-SCREENS = ("Today", "Leads", "Queue")
+SCREENS = ("Today", "Queue", "Leads")
 
 
 def _settle(app: QApplication, background: Background, ms: int = 300) -> None:
@@ -48,8 +48,17 @@ def capture(out: Path, leads: int = 5_000, accounts: int = 2_500) -> list[Path]:
         window.show()
         window.start()
         _settle(app, background)
+        # A call block under way: started, a few outcomes logged, the next lead on screen.
+        window.today.open_current()
+        _settle(app, background)
+        for outcome in ("no answer", "voicemail", "no answer"):
+            window.queue.log(outcome)
+            _settle(app, background, 100)
+        window.queue.note.setText("Asked for the security review pack")
         written = []
         for name in SCREENS:
+            if name == "Today":
+                window.today.refresh()
             window.show_screen(name)
             _settle(app, background)
             if name == "Leads":

@@ -98,10 +98,10 @@ def _contact_made(touch: Touch) -> bool:
 
 
 def _skipped(step: Step, lead: LeadFacts, phone_bad: bool) -> bool:
-    if step.channel == ActivityKind.CALL:
-        return lead.do_not_call or phone_bad
     if step.anchor == "trial_expiry" and lead.trial_expires_at is None:
         return True
+    if step.channel == ActivityKind.CALL:
+        return lead.do_not_call or phone_bad
     return step.channel == ActivityKind.EMAIL and lead.email_opt_out
 
 

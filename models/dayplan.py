@@ -1,17 +1,23 @@
-"""A rep's day as blocks of one kind of work (clean-up, e-mail, calls, wrap-up)."""
+"""A rep's day as blocks of one kind of work (clean-up, e-mail, calls, wrap-up).
+
+Blocks run back to back from the start of the working day. A block the rep started records
+its real start; while it runs past its planned end, the blocks after it move later (reflow).
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.records import DayBlockPlan
-from models.store import DayBlock
+from models.store import Activity, BlockRun, DayBlock
 
 DAY_STARTS = time(9, 0)
+# Which activities count as the work of each kind of block.
+BLOCK_ACTIVITY = {"calls": "call", "e-mail": "email"}
 
 
 def _blocks_for(session: Session, rep_id: str | None, weekday: int) -> list[DayBlock]:
@@ -32,16 +38,62 @@ def _blocks_for(session: Session, rep_id: str | None, weekday: int) -> list[DayB
     return sorted((b for b in rows if specificity(b) == best), key=lambda b: b.position)
 
 
+def _done(session: Session, rep_id: str | None, kind: str, start: datetime,
+          end: datetime) -> int:
+    activity = BLOCK_ACTIVITY.get(kind)
+    if rep_id is None or activity is None:
+        return 0
+    return session.scalar(
+        select(func.count()).select_from(Activity).where(
+            Activity.owner_id == rep_id, Activity.kind == activity,
+            Activity.occurred_at >= start, Activity.occurred_at < end)) or 0
+
+
 def plan_day(sessions: sessionmaker[Session], rep_id: str | None, day: date,
-             timezone: str) -> list[DayBlockPlan]:
-    """The blocks of ``day`` back to back from the start of the rep's working day."""
+             timezone: str, now: datetime | None = None) -> list[DayBlockPlan]:
+    """The blocks of ``day``, reflowed around the blocks the rep actually ran."""
     with sessions() as session:
         blocks = _blocks_for(session, rep_id, day.weekday())
-    start = datetime.combine(day, DAY_STARTS, tzinfo=ZoneInfo(timezone))
-    plans = []
-    for block in blocks:
-        end = start + timedelta(minutes=block.minutes)
-        plans.append(DayBlockPlan(position=block.position, kind=block.kind, starts_at=start,
-                                  ends_at=end, target=block.target))
-        start = end
+        runs = {r.position: r for r in session.scalars(
+            select(BlockRun).where(BlockRun.rep_id == rep_id, BlockRun.day == day))}
+        cursor = datetime.combine(day, DAY_STARTS, tzinfo=ZoneInfo(timezone))
+        plans = []
+        for block in blocks:
+            run = runs.get(block.position)
+            start = run.started_at.astimezone(cursor.tzinfo) if run else cursor
+            end = start + timedelta(minutes=block.minutes)
+            if run and run.ended_at:
+                end = run.ended_at.astimezone(cursor.tzinfo)
+            elif run and now and now > end:
+                end = now.astimezone(cursor.tzinfo)  # overrunning: the rest of the day moves
+            plans.append(DayBlockPlan(
+                position=block.position, kind=block.kind, starts_at=start, ends_at=end,
+                target=block.target, started=run is not None,
+                ended=bool(run and run.ended_at),
+                done=_done(session, rep_id, block.kind, start, end)))
+            cursor = end
     return plans
+
+
+def start_block(sessions: sessionmaker[Session], rep_id: str, day: date, position: int,
+                at: datetime) -> None:
+    """Record that the rep started a block (again: keeps the first start, reopens it)."""
+    with sessions.begin() as session:
+        run = session.get(BlockRun, (rep_id, day, position))
+        if run is None:
+            session.add(BlockRun(rep_id=rep_id, day=day, position=position, started_at=at))
+        else:
+            run.ended_at = None
+        # Starting a block ends whichever other block was still running.
+        for other in session.scalars(select(BlockRun).where(
+                BlockRun.rep_id == rep_id, BlockRun.day == day, BlockRun.position != position,
+                BlockRun.ended_at.is_(None))):
+            other.ended_at = at
+
+
+def end_block(sessions: sessionmaker[Session], rep_id: str, day: date, position: int,
+              at: datetime) -> None:
+    with sessions.begin() as session:
+        run = session.get(BlockRun, (rep_id, day, position))
+        if run is not None and run.ended_at is None:
+            run.ended_at = at

@@ -98,6 +98,25 @@ class DayBlockPlan:
     starts_at: datetime
     ends_at: datetime
     target: int | None
+    started: bool = False
+    ended: bool = False
+    # Touches of this block's kind the rep logged inside it.
+    done: int = 0
+
+
+@dataclass(frozen=True)
+class DayFigures:
+    """The headline figures of a rep's day."""
+
+    waiting_for_follow_up: int
+    sla_due_today: int
+    sla_met_today: int
+    touches_today: int
+    touch_target: int
+
+    @property
+    def sla_compliance(self) -> float | None:
+        return self.sla_met_today / self.sla_due_today if self.sla_due_today else None
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,11 @@ from PySide6.QtWidgets import (
 )
 
 from models.leads import LeadDirectory
-from models.records import DayBlockPlan, RepProfile, SyncStatus
+from models.records import DayBlockPlan, DayFigures, RepProfile, SyncStatus
 from ui.placeholder import PlaceholderView
 from views.background import Background
 from views.leads_view import LeadsView
+from views.queue_view import DeskServices, QueueView
 from views.status_bar import SyncStatusBar
 from views.today_view import TodayView
 
@@ -34,13 +35,14 @@ class WindowServices:
     rep: RepProfile | None
     leads: LeadDirectory
     day_plan: Callable[[], list[DayBlockPlan]]
+    day_figures: Callable[[list[DayBlockPlan]], DayFigures]
+    start_block: Callable[[DayBlockPlan], None]
+    desk: DeskServices
     sync_status: Callable[[], SyncStatus]
     now: Callable[[], datetime]
 
 
 PLACEHOLDERS = {
-    "Queue": "The call block's queue: leads whose call is due, grouped by persona with the "
-             "persona's talk track, most urgent first, with one-key call outcomes.",
     "Opportunities": "The AE's workspace: hand-offs to accept or reject within 48 hours, open "
                      "opportunities, and the single close form that tells finance, support and "
                      "marketing what to do.",
@@ -64,10 +66,11 @@ class MainWindow(QMainWindow):
         self.navigation = QListWidget(objectName="navigation")
         self.navigation.setFixedWidth(170)
         self.screens = QStackedWidget()
-        self.today = TodayView(services.day_plan, services.now)
+        self.today = TodayView(services.day_plan, services.day_figures, services.now)
+        self.queue = QueueView(services.desk, background)
         self.leads = LeadsView(services.leads, background)
         self._add_screen("Today", self.today)
-        self._add_screen("Queue", PlaceholderView("Queue", PLACEHOLDERS["Queue"]))
+        self._add_screen("Queue", self.queue)
         self._add_screen("Leads", self.leads)
         for name in ("Opportunities", "Dashboard", "Sync"):
             self._add_screen(name, PlaceholderView(name, PLACEHOLDERS[name]))
@@ -81,6 +84,8 @@ class MainWindow(QMainWindow):
         self.status = SyncStatusBar()
         self.setStatusBar(self.status)
         self.navigation.currentRowChanged.connect(self._show_screen)
+        self.today.block_opened.connect(self.open_block)
+        self.queue.touch_logged.connect(self._after_touch)
         self._add_shortcuts()
         self._status_timer = QTimer(self, interval=STATUS_REFRESH_MS)
         self._status_timer.timeout.connect(self.refresh_status)
@@ -116,6 +121,18 @@ class MainWindow(QMainWindow):
     def _show_screen(self, row: int) -> None:
         self.screens.setCurrentIndex(row)
         self.screen_changed.emit(self.current_screen())
+
+    def open_block(self, block: DayBlockPlan) -> None:
+        """Start ``block`` (its real start reflows the day) and show its work list."""
+        if block.kind in ("calls", "e-mail", "clean-up"):
+            self._services.start_block(block)
+            self.show_screen("Queue")
+            self.queue.open_block(block.kind)
+        self.today.refresh()
+
+    def _after_touch(self, _lead_id: str) -> None:
+        self.today.refresh()
+        self.refresh_status()
 
     def start(self) -> None:
         """Load the first data; call once the window is shown."""

@@ -1,13 +1,16 @@
-"""Today: the rep's day as blocks of one kind of work, the current one highlighted."""
+"""Today: the rep's day as blocks of one kind of work, the current one highlighted, with the
+day's headline figures. Enter (or a click) opens the current block's work list."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
 
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QMouseEvent, QShortcut
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from models.records import DayBlockPlan
+from models.records import DayBlockPlan, DayFigures
 
 BLOCK_PURPOSE = {
     "clean-up": "Fix and merge lead data, resolve problems.",
@@ -17,45 +20,77 @@ BLOCK_PURPOSE = {
 }
 
 
+def describe_figures(figures: DayFigures) -> str:
+    sla = (f"{figures.sla_compliance:.0%} ({figures.sla_met_today} of {figures.sla_due_today})"
+           if figures.sla_compliance is not None else "no lead due yet")
+    return (f"Leads waiting for follow-up: <b>{figures.waiting_for_follow_up:,}</b>"
+            f" &nbsp;·&nbsp; First-touch SLA today: <b>{sla}</b>"
+            f" &nbsp;·&nbsp; Touches today: <b>{figures.touches_today}</b>"
+            f" of {figures.touch_target}")
+
+
 class BlockCard(QFrame):
+    opened = Signal(object)
+
     def __init__(self, block: DayBlockPlan, current: bool) -> None:
         super().__init__()
+        self.block = block
         self.setObjectName("blockCard")
         self.setProperty("current", current)
-        kind = QLabel(block.kind.capitalize() + ("  ·  now" if current else ""))
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        state = "  ·  now" if current else ("  ·  done" if block.ended else "")
+        kind = QLabel(block.kind.capitalize() + state)
         kind.setObjectName("blockKind")
         times = QLabel(f"{block.starts_at:%H:%M} – {block.ends_at:%H:%M}")
         times.setObjectName("blockTime")
         purpose = QLabel(BLOCK_PURPOSE.get(block.kind, ""))
-        target = QLabel(f"Target: {block.target} touches" if block.target else "")
-        target.setObjectName("blockTarget")
+        counts = QLabel(f"{block.done} done of {block.target} planned" if block.target
+                        else "")
+        counts.setObjectName("blockTarget")
         layout = QHBoxLayout(self)
         text = QVBoxLayout()
         text.addWidget(kind)
         text.addWidget(purpose)
         layout.addLayout(text, 1)
-        layout.addWidget(target)
+        layout.addWidget(counts)
         layout.addWidget(times)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self.opened.emit(self.block)
+        super().mousePressEvent(event)
 
 
 class TodayView(QWidget):
-    """Shows ``plan()`` for today; the queue and cadence fill in planned and done counts."""
+    """Shows ``plan()`` for today; ``figures(plan)`` gives the headline figures."""
+
+    block_opened = Signal(object)
 
     def __init__(self, plan: Callable[[], list[DayBlockPlan]],
+                 figures: Callable[[list[DayBlockPlan]], DayFigures],
                  now: Callable[[], datetime], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._plan = plan
+        self._figures = figures
         self._now = now
         self.heading = QLabel("Today")
         self.heading.setObjectName("screenTitle")
+        self.figures = QLabel()
+        self.figures.setObjectName("dayFigures")
+        self.hint = QLabel("Enter opens the block under way; a click opens any block.")
+        self.hint.setObjectName("hint")
         self._blocks = QVBoxLayout()
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
+        layout.addWidget(self.figures)
         layout.addLayout(self._blocks)
+        layout.addWidget(self.hint)
         layout.addStretch(1)
         self.cards: list[BlockCard] = []
         self._empty = QLabel("No blocks are planned for today.")
         self._blocks.addWidget(self._empty)
+        for key in ("Return", "Enter"):
+            QShortcut(QKeySequence(key), self, self.open_current,
+                      context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.refresh()
 
     def refresh(self) -> None:
@@ -67,5 +102,15 @@ class TodayView(QWidget):
         self.heading.setText(f"Today, {day:%A %d %B}")
         self.cards = [BlockCard(b, b.starts_at <= now < b.ends_at) for b in blocks]
         for card in self.cards:
+            card.opened.connect(self.block_opened.emit)
             self._blocks.addWidget(card)
         self._empty.setVisible(not blocks)
+        self.figures.setText(describe_figures(self._figures(blocks)))
+
+    def current_block(self) -> DayBlockPlan | None:
+        return next((c.block for c in self.cards if c.property("current")), None)
+
+    def open_current(self) -> None:
+        block = self.current_block()
+        if block is not None:
+            self.block_opened.emit(block)

@@ -338,8 +338,11 @@ class DemoGenerator:
 
     def activities_for(self, lead: dict[str, Any]) -> None:
         """A touch history that fits the lead's stage, and the touch times it implies."""
-        if lead["stage"] in (FunnelStage.MCL, FunnelStage.MQL) and self.rng.random() < 0.45:
-            return
+        if lead["stage"] in (FunnelStage.MCL, FunnelStage.MQL):
+            # A working team: new leads wait a little, old ones rarely slip through.
+            fresh = self.now - lead["created_at"] < timedelta(days=2)
+            if self.rng.random() < (0.6 if fresh else 0.03):
+                return
         created: datetime = lead["created_at"]
         at = created + timedelta(hours=self.rng.uniform(0.2, 30))
         touches = self.rng.randint(1, 5)

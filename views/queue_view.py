@@ -1,0 +1,370 @@
+"""The Queue screen: a block's work list grouped by persona, and the keyboard-first call flow.
+
+Start the block, and the first lead appears with everything known about it. D dials (through
+the ``tel:`` URI template), 1-6 log the outcome with the note, and the next lead appears.
+S snoozes an hour, N skips. Digits typed into the note stay in the note.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from PySide6.QtCore import QDateTime, Qt, Signal
+from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateTimeEdit,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from models.queue import DataProblem, QueueItem, WorkList
+from models.records import LeadDetail
+from models.touches import TouchLogged
+from views.background import Background
+from views.lead_panel import LeadPanel
+
+LEAD_ROLE = Qt.ItemDataRole.UserRole + 1
+BLOCKS = (("calls", "Calls block"), ("e-mail", "E-mail block"), ("clean-up", "Clean-up block"))
+# key, outcome, button label
+OUTCOMES = (("1", "connected", "Connected"), ("2", "voicemail", "Voicemail"),
+            ("3", "no answer", "No answer"), ("4", "bad number", "Bad number"),
+            ("5", "wrong person", "Wrong person"), ("6", "call back", "Call back…"))
+SNOOZE = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class DeskServices:
+    """What the queue needs, bound to the signed-in rep by the composition root."""
+
+    work_list: Callable[[str, datetime], WorkList]
+    data_problems: Callable[[], list[DataProblem]]
+    lead_detail: Callable[[str], LeadDetail | None]
+    log_touch: Callable[[str, str, str | None, str | None, datetime | None], TouchLogged]
+    snooze: Callable[[str, datetime], datetime | None]
+    dial_uri: Callable[[str], str]
+    now: Callable[[], datetime]
+
+
+def _flags(item: QueueItem) -> str:
+    marks = [("SLA breached", item.sla_breached), ("trial ending", item.trial_expiring),
+             ("named/target", item.priority_account), ("overdue", item.overdue)]
+    return "  ".join(f"[{text}]" for text, on in marks if on)
+
+
+class QueueView(QWidget):
+    dial_requested = Signal(str)
+    touch_logged = Signal(str)
+    list_loaded = Signal(int)
+    lead_shown = Signal(str)
+
+    def __init__(self, desk: DeskServices, background: Background,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._desk = desk
+        self._background = background
+        self._current: QueueItem | None = None
+        self._items: dict[str, QueueItem] = {}
+        self.block = QComboBox()
+        for key, label in BLOCKS:
+            self.block.addItem(label, key)
+        self.summary = QLabel()
+        self.summary.setObjectName("queueSummary")
+        self.tree = QTreeWidget()
+        self.tree.setHeaderHidden(True)
+        self.tree.setRootIsDecorated(False)
+        self.tree.setIndentation(12)
+        self.talk_track = QLabel()
+        self.talk_track.setObjectName("talkTrack")
+        self.talk_track.setWordWrap(True)
+        self.panel = LeadPanel()
+        self.note = QLineEdit(placeholderText="Note for this touch (typed digits stay here)")
+        self.call_back_at = QDateTimeEdit()
+        self.call_back_at.setCalendarPopup(True)
+        self.call_back_at.setDisplayFormat("ddd dd MMM HH:mm")
+        self.confirm_call_back = QPushButton("Log call-back (Enter)")
+        self.message = QLabel()
+        self.message.setObjectName("queueMessage")
+        self.buttons: dict[str, QPushButton] = {}
+        self._build_layout()
+        self._connect()
+
+    # -- layout ----------------------------------------------------------------------------
+    def _build_layout(self) -> None:
+        top = QHBoxLayout()
+        top.addWidget(self.block)
+        top.addWidget(self.summary, 1)
+        actions = QHBoxLayout()
+        dial = QPushButton("D  Dial")
+        self.buttons["dial"] = dial
+        actions.addWidget(dial)
+        for key, outcome, label in OUTCOMES:
+            button = QPushButton(f"{key}  {label}")
+            self.buttons[outcome] = button
+            actions.addWidget(button)
+        for name, label in (("snooze", "S  Snooze 1 h"), ("skip", "N  Next")):
+            self.buttons[name] = QPushButton(label)
+            actions.addWidget(self.buttons[name])
+        self.call_back_row = QWidget()
+        call_back = QHBoxLayout(self.call_back_row)
+        call_back.setContentsMargins(0, 0, 0, 0)
+        call_back.addWidget(QLabel("Call back at"))
+        call_back.addWidget(self.call_back_at)
+        call_back.addWidget(self.confirm_call_back)
+        call_back.addStretch(1)
+        self.call_back_row.hide()
+        right = QWidget()
+        side = QVBoxLayout(right)
+        side.setContentsMargins(0, 0, 0, 0)
+        side.addWidget(self.talk_track)
+        side.addWidget(self.panel, 1)
+        side.addWidget(self.note)
+        side.addWidget(self.call_back_row)
+        side.addLayout(actions)
+        side.addWidget(self.message)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.tree)
+        splitter.addWidget(right)
+        splitter.setSizes([460, 740])
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(splitter, 1)
+
+    def _connect(self) -> None:
+        self.block.currentIndexChanged.connect(lambda _: self.refresh())
+        self.tree.currentItemChanged.connect(self._on_current)
+        self.buttons["dial"].clicked.connect(self.dial)
+        for key, outcome, _label in OUTCOMES:
+            self.buttons[outcome].clicked.connect(lambda _=False, o=outcome: self.log(o))
+            self._shortcut(key, lambda o=outcome: self.log(o))
+        self.buttons["snooze"].clicked.connect(self.snooze)
+        self.buttons["skip"].clicked.connect(self.next_lead)
+        self.confirm_call_back.clicked.connect(self._confirm_call_back)
+        self._shortcut("D", self.dial)
+        self._shortcut("S", self.snooze)
+        self._shortcut("N", self.next_lead)
+        self._shortcut("Escape", self._cancel_call_back)
+        QShortcut(QKeySequence("Return"), self.call_back_row, self._confirm_call_back,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+
+    def _shortcut(self, key: str, slot: Callable[[], None]) -> None:
+        # Widget-with-children context: the keys work anywhere on this screen, while a text
+        # field with focus keeps the characters typed into it.
+        QShortcut(QKeySequence(key), self, slot,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+
+    # -- the list --------------------------------------------------------------------------
+    def current_block(self) -> str:
+        return str(self.block.currentData())
+
+    def open_block(self, kind: str) -> None:
+        index = self.block.findData(kind)
+        if index >= 0 and index != self.block.currentIndex():
+            self.block.setCurrentIndex(index)  # refreshes
+        else:
+            self.refresh()
+        self.tree.setFocus()
+
+    def refresh(self) -> None:
+        block, now = self.current_block(), self._desk.now()
+        if block == "clean-up":
+            self._background.run("queue", self._desk.data_problems, self._show_problems)
+        else:
+            self._background.run("queue", lambda: self._desk.work_list(block, now),
+                                 self._show_work_list)
+
+    def _show_work_list(self, queue: WorkList) -> None:
+        self.tree.clear()
+        self._items = {}
+        bold = QFont()
+        bold.setBold(True)
+        for group in queue.groups:
+            header = QTreeWidgetItem([f"{group.name}  ({len(group.items)})"])
+            header.setFont(0, bold)
+            header.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            header.setData(0, Qt.ItemDataRole.ToolTipRole, group.talk_track)
+            self.tree.addTopLevelItem(header)
+            for item in group.items:
+                self._items[item.lead_id] = item
+                row = QTreeWidgetItem([f"{item.name} — {item.company}\n    {item.local_time}"
+                                       f"   {_flags(item)}"])
+                row.setData(0, LEAD_ROLE, item.lead_id)
+                row.setData(0, Qt.ItemDataRole.ToolTipRole, group.talk_track)
+                header.addChild(row)
+            header.setExpanded(True)
+        groups = len(queue.groups)
+        self.summary.setText(
+            f"{len(queue)} leads due in {groups} persona group{'s' if groups != 1 else ''}"
+            if len(queue) else "Nothing is due in this block right now.")
+        self.list_loaded.emit(len(queue))
+        self._select_first()
+
+    def _show_problems(self, problems: list[DataProblem]) -> None:
+        self.tree.clear()
+        self._items = {}
+        for problem in problems:
+            row = QTreeWidgetItem([f"{problem.name} — {problem.company}\n    "
+                                   f"{'; '.join(problem.problems)}"])
+            row.setData(0, LEAD_ROLE, problem.lead_id)
+            self.tree.addTopLevelItem(row)
+        self.summary.setText(f"{len(problems)} leads with data to fix" if problems
+                             else "No data problems: the leads are clean.")
+        self.list_loaded.emit(len(problems))
+        self._select_first()
+
+    def _lead_rows(self) -> list[QTreeWidgetItem]:
+        rows = []
+        for index in range(self.tree.topLevelItemCount()):
+            top = self.tree.topLevelItem(index)
+            if top.data(0, LEAD_ROLE):
+                rows.append(top)
+            rows.extend(top.child(i) for i in range(top.childCount()))
+        return rows
+
+    def _select_first(self) -> None:
+        rows = self._lead_rows()
+        if rows:
+            self.tree.setCurrentItem(rows[0])
+        else:
+            self._current = None
+            self.talk_track.clear()
+            self.panel.show_nothing()
+
+    def lead_ids(self) -> list[str]:
+        return [str(row.data(0, LEAD_ROLE)) for row in self._lead_rows()]
+
+    def current_lead_id(self) -> str | None:
+        row = self.tree.currentItem()
+        return str(row.data(0, LEAD_ROLE)) if row and row.data(0, LEAD_ROLE) else None
+
+    def _on_current(self, row: QTreeWidgetItem | None, _previous: object) -> None:
+        lead_id = row.data(0, LEAD_ROLE) if row else None
+        if not lead_id:
+            return
+        self._current = self._items.get(lead_id)
+        self.talk_track.setText(f"<b>Talk track:</b> {row.data(0, Qt.ItemDataRole.ToolTipRole)}"
+                                if row and self._current else "")
+        self._background.run("queue-detail", lambda: self._desk.lead_detail(lead_id),
+                             self._show_detail)
+
+    def _show_detail(self, lead: LeadDetail | None) -> None:
+        if lead is None:
+            self.panel.show_nothing()
+            return
+        self.panel.show_lead(lead, self._desk.now())
+        self.lead_shown.emit(lead.id)
+
+    # -- actions ---------------------------------------------------------------------------
+    def dial(self) -> None:
+        if self._current is None:
+            return
+        if not self._current.phone:
+            self.message.setText("This lead has no phone number: fix it in the clean-up block.")
+            return
+        self.dial_requested.emit(self._desk.dial_uri(self._current.phone))
+        self.message.setText(f"Dialling {self._current.phone}…")
+
+    def log(self, outcome: str) -> None:
+        if self._current is None or self.current_block() == "clean-up":
+            return
+        if outcome == "call back":
+            self._ask_call_back_time()
+            return
+        self._log(outcome, None)
+
+    def _log(self, outcome: str | None, follow_up_at: datetime | None) -> None:
+        item = self._current
+        if item is None:
+            return
+        kind = "call" if self.current_block() == "calls" else "email"
+        note = self.note.text().strip() or None
+        logged_outcome = outcome if kind == "call" else None
+        self._background.run(
+            "queue-log",
+            lambda: self._desk.log_touch(item.lead_id, kind, logged_outcome, note, follow_up_at),
+            self._after_log, self._show_error)
+
+    def _after_log(self, logged: TouchLogged) -> None:
+        self.note.clear()
+        self.call_back_row.hide()
+        upcoming = logged.next
+        if upcoming.state == "contacted":
+            text = "Contact made: the cadence ends here; qualify this lead."
+        elif upcoming.due_at is not None and upcoming.step is not None:
+            channel = "e-mail" if upcoming.step.channel == "email" else "call"
+            text = (f"Logged. Next: {channel}, {upcoming.due_at.astimezone():%a %d %b %H:%M}"
+                    f"{' (outside your hours)' if not upcoming.inside_rep_hours else ''}.")
+        else:
+            text = "Logged. The cadence has no more steps for this lead."
+        self.message.setText(text)
+        self._remove(logged.lead_id)
+        self.touch_logged.emit(logged.lead_id)
+
+    def _show_error(self, error: BaseException) -> None:
+        self.message.setText(f"Not logged: {error}. Your note is kept.")
+
+    def _remove(self, lead_id: str) -> None:
+        rows = self._lead_rows()
+        ids = [row.data(0, LEAD_ROLE) for row in rows]
+        if lead_id not in ids:
+            return
+        index = ids.index(lead_id)
+        row = rows[index]
+        following = rows[index + 1] if index + 1 < len(rows) else None
+        parent = row.parent()
+        if parent is not None:
+            parent.removeChild(row)
+            if parent.childCount() == 0:
+                self.tree.takeTopLevelItem(self.tree.indexOfTopLevelItem(parent))
+        else:
+            self.tree.takeTopLevelItem(self.tree.indexOfTopLevelItem(row))
+        self._items.pop(lead_id, None)
+        if following is not None:
+            self.tree.setCurrentItem(following)
+        else:
+            self._select_first()
+
+    def next_lead(self) -> None:
+        rows = self._lead_rows()
+        current = self.tree.currentItem()
+        if current in rows and rows.index(current) + 1 < len(rows):
+            self.tree.setCurrentItem(rows[rows.index(current) + 1])
+
+    def snooze(self) -> None:
+        item = self._current
+        if item is None or self.current_block() == "clean-up":
+            return
+        until = self._desk.now() + SNOOZE
+        self._background.run("queue-log", lambda: self._desk.snooze(item.lead_id, until),
+                             lambda _due: self._after_snooze(item.lead_id), self._show_error)
+
+    def _after_snooze(self, lead_id: str) -> None:
+        self.message.setText("Snoozed for an hour.")
+        self._remove(lead_id)
+
+    def _ask_call_back_time(self) -> None:
+        tomorrow = (self._desk.now() + timedelta(days=1)).astimezone().replace(
+            hour=10, minute=0, second=0, microsecond=0)
+        self.call_back_at.setDateTime(QDateTime(tomorrow))
+        self.call_back_row.show()
+        self.call_back_at.setFocus()
+
+    def _confirm_call_back(self) -> None:
+        if not self.call_back_row.isVisible():
+            return
+        chosen = self.call_back_at.dateTime().toPython()
+        assert isinstance(chosen, datetime)
+        self._log("call back", chosen.astimezone())
+
+    def _cancel_call_back(self) -> None:
+        self.call_back_row.hide()
+        self.tree.setFocus()

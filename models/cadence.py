@@ -46,6 +46,7 @@ class LeadFacts:
     do_not_call: bool = False
     email_opt_out: bool = False
     snoozed_until: datetime | None = None
+    has_phone: bool = True
 
 
 class CadenceState(StrEnum):
@@ -101,7 +102,7 @@ def _skipped(step: Step, lead: LeadFacts, phone_bad: bool) -> bool:
     if step.anchor == "trial_expiry" and lead.trial_expires_at is None:
         return True
     if step.channel == ActivityKind.CALL:
-        return lead.do_not_call or phone_bad
+        return lead.do_not_call or phone_bad or not lead.has_phone
     return step.channel == ActivityKind.EMAIL and lead.email_opt_out
 
 

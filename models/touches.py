@@ -49,7 +49,8 @@ def lead_facts(lead: Lead) -> LeadFacts:
     return LeadFacts(
         created_at=lead.created_at, trial_expires_at=lead.trial_expires_at,
         timezone=lead_timezone(lead.timezone, lead.phone), do_not_call=lead.do_not_call,
-        email_opt_out=lead.email_opt_out, snoozed_until=lead.snoozed_until)
+        email_opt_out=lead.email_opt_out, snoozed_until=lead.snoozed_until,
+        has_phone=bool(lead.phone))
 
 
 def compute_next_touch(stage: str, facts: LeadFacts, cadence: Cadence, rep_timezone: str,
@@ -126,7 +127,7 @@ def refresh_cadences(sessions: sessionmaker[Session], only_missing: bool = True)
                 cadence = cadences[row.cadence_key]
                 facts = LeadFacts(row.created_at, row.trial_expires_at,
                                   lead_timezone(row.timezone, row.phone), row.do_not_call,
-                                  row.email_opt_out, row.snoozed_until)
+                                  row.email_opt_out, row.snoozed_until, bool(row.phone))
                 upcoming = compute_next_touch(row.stage, facts, cadence,
                                               zones.get(row.owner_id, "UTC"),
                                               history.get(row.id, ()))

@@ -126,8 +126,9 @@ def test_a_requested_call_back_time_is_kept() -> None:
 
 @pytest.mark.parametrize("lead", [
     LeadFacts(ny(2026, 11, 24, 10, 0), do_not_call=True),
+    LeadFacts(ny(2026, 11, 24, 10, 0), has_phone=False),
 ])
-def test_do_not_call_leads_get_only_emails(lead: LeadFacts) -> None:
+def test_leads_we_cannot_call_get_only_emails(lead: LeadFacts) -> None:
     upcoming = next_touch(TRIAL, lead, [], NEW_YORK, NEW_YORK)
     assert upcoming.step == TRIAL.steps[2]
 

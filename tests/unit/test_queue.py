@@ -47,6 +47,7 @@ def team(store: Store) -> dict[str, Any]:
         lead("tomorrow", "exec-buyer", "C-level", created_at=NOW + timedelta(hours=20))
         lead("won", "exec-buyer", "C-level", stage="SQL")
         lead("badphone", "practitioner", "individual contributor", phone="12345")
+        lead("nophone", "practitioner", "individual contributor", phone=None)
     refresh_cadences(store.sessions)
     return {"rep": rep.id}
 
@@ -73,6 +74,7 @@ def test_no_lead_is_called_outside_its_window_or_against_its_wishes(store: Store
     queued = {key for group in _keys(store, team["rep"]) for key in group}
     assert {"sydney", "dnc", "tomorrow", "won"}.isdisjoint(queued)
     assert "badphone" in queued  # a bad number is tried once, then the clean-up list has it
+    assert "nophone" not in queued
 
 
 def test_planning_tomorrow_shows_what_will_be_due(store: Store, team: dict) -> None:
@@ -132,7 +134,8 @@ def test_snooze_puts_a_lead_off_until_later(store: Store, team: dict) -> None:
 
 def test_email_block_lists_due_email_steps(store: Store, team: dict) -> None:
     queue = work_list(store.sessions, team["rep"], "e-mail", NOW)
-    assert [i.lead_id for i in queue.items] == ["dnc"]  # no calls: straight to the e-mail
+    # Leads that cannot be called go straight to the e-mail step.
+    assert sorted(i.lead_id for i in queue.items) == ["dnc", "nophone"]
 
 
 def test_cleanup_lists_missing_and_bad_data(store: Store, team: dict) -> None:

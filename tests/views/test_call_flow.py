@@ -1,0 +1,146 @@
+"""The SDR's call block, driven from the keyboard as a rep works it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from desktop.composition import window_services
+from models.reps import choose_rep
+from models.store import Activity, Lead, User
+from models.store.open import Store
+from tests.conftest import FIXED_NOW
+from views.background import Background
+from views.main_window import MainWindow
+
+
+@pytest.fixture
+def london_window(qtbot: QtBot, demo_store: Store, background: Background) -> MainWindow:
+    """A London SDR at 15:00 on a Tuesday: the calls block is under way."""
+    with demo_store.sessions() as session:
+        rep = session.scalars(select(User).where(
+            User.role == "SDR-inbound", User.timezone == "Europe/London")).first()
+        assert rep is not None
+    choose_rep(demo_store.sessions, rep.id)
+    window = MainWindow(window_services(demo_store, clock=lambda: FIXED_NOW), background)
+    qtbot.addWidget(window)
+    window.show()
+    window.start()
+    return window
+
+
+def _activities(store: Store, lead_id: str) -> list[Activity]:
+    with store.sessions() as session:
+        return list(session.scalars(select(Activity).where(Activity.lead_id == lead_id)
+                                    .order_by(Activity.occurred_at)))
+
+
+def _open_calls(qtbot: QtBot, window: MainWindow) -> None:
+    assert window.today.current_block() is not None
+    assert window.today.current_block().kind == "calls"
+    with qtbot.waitSignal(window.queue.lead_shown, timeout=5000):
+        qtbot.keyClick(window.today, Qt.Key.Key_Return)
+    assert window.current_screen() == "Queue"
+
+
+def test_enter_on_today_starts_the_call_block_on_its_first_lead(
+        qtbot: QtBot, london_window: MainWindow) -> None:
+    _open_calls(qtbot, london_window)
+    queue = london_window.queue
+    assert queue.current_block() == "calls"
+    first = queue.lead_ids()[0]
+    assert queue.current_lead_id() == first
+    assert "Talk track" in queue.talk_track.text()
+    assert queue.panel.toPlainText().strip() != ""
+    london_window.today.refresh()
+    current = london_window.today.current_block()
+    assert current is not None and current.started
+
+
+def test_groups_follow_persona_priority(qtbot: QtBot, london_window: MainWindow) -> None:
+    _open_calls(qtbot, london_window)
+    tree = london_window.queue.tree
+    headers = [tree.topLevelItem(i).text(0).split("  (")[0]
+               for i in range(tree.topLevelItemCount())]
+    order = ["Executive buyer", "Technical decision maker", "Line manager",
+             "Technical manager", "Practitioner", "Student", "Unclassified title"]
+    assert headers == [name for name in order if name in headers]
+    assert len(headers) >= 3
+
+
+def test_dial_then_one_key_logs_the_outcome_with_the_note_and_shows_the_next_lead(
+        qtbot: QtBot, london_window: MainWindow, demo_store: Store) -> None:
+    _open_calls(qtbot, london_window)
+    queue = london_window.queue
+    first, second = queue.lead_ids()[:2]
+    with qtbot.waitSignal(queue.dial_requested) as dialled:
+        qtbot.keyClick(queue.tree, Qt.Key.Key_D)
+    assert str(dialled.args[0]).startswith("tel:+")
+    queue.note.setFocus()
+    qtbot.keyClicks(queue.note, "12 seats, call at 4")
+    assert queue.note.text() == "12 seats, call at 4"  # digits typed in the note stay there
+    assert queue.current_lead_id() == first
+    with qtbot.waitSignal(queue.lead_shown, timeout=5000):
+        qtbot.keyClick(queue.tree, Qt.Key.Key_3)
+    assert queue.current_lead_id() == second
+    assert first not in queue.lead_ids()
+    assert queue.note.text() == ""
+    [logged] = [a for a in _activities(demo_store, first) if a.occurred_at == FIXED_NOW]
+    assert (logged.kind, logged.outcome, logged.body) == ("call", "no answer",
+                                                          "12 seats, call at 4")
+    assert queue.message.text().startswith("Logged. Next:")
+
+
+def test_call_back_asks_for_a_time_and_keeps_it(qtbot: QtBot, london_window: MainWindow,
+                                                demo_store: Store) -> None:
+    _open_calls(qtbot, london_window)
+    queue = london_window.queue
+    lead = queue.current_lead_id()
+    assert lead is not None
+    qtbot.keyClick(queue.tree, Qt.Key.Key_6)
+    assert queue.call_back_row.isVisible()
+    with qtbot.waitSignal(queue.touch_logged, timeout=5000):
+        qtbot.keyClick(queue.call_back_at, Qt.Key.Key_Return)
+    [logged] = [a for a in _activities(demo_store, lead) if a.occurred_at == FIXED_NOW]
+    assert logged.outcome == "call back"
+    assert logged.follow_up_at is not None
+    assert logged.follow_up_at.astimezone().hour == 10
+    assert logged.follow_up_at - FIXED_NOW < timedelta(days=2)
+    with demo_store.sessions() as session:
+        stored = session.get(Lead, lead)
+        assert stored is not None and stored.cadence_due_at == logged.follow_up_at
+
+
+def test_snooze_and_connected(qtbot: QtBot, london_window: MainWindow,
+                              demo_store: Store) -> None:
+    _open_calls(qtbot, london_window)
+    queue = london_window.queue
+    snoozed = queue.current_lead_id()
+    with qtbot.waitSignal(queue.lead_shown, timeout=5000):
+        qtbot.keyClick(queue.tree, Qt.Key.Key_S)
+    assert snoozed not in queue.lead_ids()
+    reached = queue.current_lead_id()
+    with qtbot.waitSignal(queue.touch_logged, timeout=5000):
+        qtbot.keyClick(queue.tree, Qt.Key.Key_1)
+    assert "Contact made" in queue.message.text()
+    with demo_store.sessions() as session:
+        first = session.get(Lead, snoozed)
+        second = session.get(Lead, reached)
+        assert first is not None and second is not None
+        assert first.snoozed_until == FIXED_NOW + timedelta(hours=1)
+        assert second.cadence_state == "contacted"
+
+
+def test_today_counts_the_calls_done_in_the_block(qtbot: QtBot,
+                                                  london_window: MainWindow) -> None:
+    _open_calls(qtbot, london_window)
+    for _ in range(2):
+        with qtbot.waitSignal(london_window.queue.touch_logged, timeout=5000):
+            qtbot.keyClick(london_window.queue.tree, Qt.Key.Key_2)
+    block = london_window.today.current_block()
+    assert block is not None and block.done == 2
+    assert "Touches today:" in london_window.today.figures.text()

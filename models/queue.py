@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, and_, or_, select
+from sqlalchemy import Row, and_, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.cadence_config import QueueSettings, lead_timezone, queue_settings
@@ -85,47 +85,60 @@ def _urgency(item: QueueItem) -> tuple[int, int, int, int, datetime]:
             LEVEL_RANK.get(item.title_level or "", len(LEVEL_RANK)), item.due_at)
 
 
-_QUEUE_COLUMNS = (
-    Lead.id, Lead.first_name, Lead.last_name, Lead.company, Lead.title, Lead.title_level,
-    Lead.persona, Lead.phone, Lead.email, Lead.timezone, Lead.cadence_channel,
-    Lead.cadence_step, Lead.cadence_due_at, Lead.cadence_deadline, Lead.created_at,
-    Lead.first_touch_at, Lead.trial_expires_at, Lead.do_not_call, Lead.email_opt_out,
-    Lead.employees, Account.is_named, Account.employees.label("account_employees"),
-)
-
-
-def _due_rows(session: Session, rep_id: str, channel: str, at: datetime) -> Sequence[Row[Any]]:
-    # Plain columns, not ORM objects: a rep can have thousands of due leads.
+def _due_rows(session: Session, rep_id: str, channel: str, at: datetime,
+              settings: QueueSettings) -> Sequence[Row[Any]]:
+    # Plain columns, and the urgency flags computed by SQLite: a rep can have thousands of
+    # due leads, and turning stored timestamps into datetimes is the slow part in Python.
+    sla_cutoff = at - timedelta(hours=settings.sla.first_touch_hours)
+    trial_horizon = at + timedelta(days=settings.trial_expiring_days)
     query = (
-        select(*_QUEUE_COLUMNS).outerjoin(Account, Account.id == Lead.account_id)
+        select(
+            Lead.id, Lead.first_name, Lead.last_name, Lead.company, Lead.title,
+            Lead.title_level, Lead.persona, Lead.phone, Lead.email, Lead.timezone,
+            Lead.cadence_step, Lead.cadence_due_at, Lead.do_not_call, Lead.email_opt_out,
+            (Lead.cadence_deadline < at).label("overdue"),
+            and_(Lead.first_touch_at.is_(None), Lead.created_at < sla_cutoff).label("sla"),
+            Lead.trial_expires_at.between(at, trial_horizon).label("trial"),
+            or_(Account.is_named.is_(True),
+                func.coalesce(Account.employees, Lead.employees, 0)
+                >= settings.target_segment_min_employees).label("priority"),
+        )
+        .outerjoin(Account, Account.id == Lead.account_id)
         .where(Lead.owner_id == rep_id, Lead.cadence_channel == channel,
                Lead.cadence_due_at <= at, Lead.cadence_state == "active")
     )
     return session.connection().execute(query).all()
 
 
-def _item(lead: Row[Any], at: datetime, settings: QueueSettings) -> QueueItem | None:
+class _Callable:
+    """Per timezone, once per list: may the lead be called now, and its local time."""
+
+    def __init__(self, at: datetime, settings: QueueSettings) -> None:
+        self._at, self._settings = at, settings
+        self._cache: dict[str | None, tuple[bool, str]] = {}
+
+    def __call__(self, timezone: str | None) -> tuple[bool, str]:
+        if timezone not in self._cache:
+            window = self._settings.calling_window(timezone)
+            self._cache[timezone] = (window is None or window.contains(self._at),
+                                     _local_time(timezone, self._at))
+        return self._cache[timezone]
+
+
+def _item(lead: Row[Any], channel: str, callable_now: _Callable) -> QueueItem | None:
     timezone = lead_timezone(lead.timezone, lead.phone)
-    if lead.cadence_channel == ActivityKind.CALL:
-        window = settings.calling_window(timezone)
-        if lead.do_not_call or (window is not None and not window.contains(at)):
-            return None
-    elif lead.email_opt_out:
+    in_window, local_time = callable_now(timezone)
+    if channel == ActivityKind.CALL and (lead.do_not_call or not in_window):
         return None
-    sla_deadline = lead.created_at + timedelta(hours=settings.sla.first_touch_hours)
-    employees = lead.account_employees or lead.employees or 0
+    if channel == ActivityKind.EMAIL and lead.email_opt_out:
+        return None
     return QueueItem(
         lead_id=lead.id, name=f"{lead.first_name or ''} {lead.last_name}".strip(),
         company=lead.company, title=lead.title, title_level=lead.title_level,
         persona=lead.persona or UNGROUPED, phone=lead.phone, email=lead.email,
-        timezone=timezone, local_time=_local_time(timezone, at), step=lead.cadence_step,
-        due_at=lead.cadence_due_at,
-        overdue=lead.cadence_deadline is not None and lead.cadence_deadline < at,
-        sla_breached=lead.first_touch_at is None and sla_deadline < at,
-        trial_expiring=lead.trial_expires_at is not None and at <= lead.trial_expires_at
-        <= at + timedelta(days=settings.trial_expiring_days),
-        priority_account=bool(lead.is_named)
-        or employees >= settings.target_segment_min_employees,
+        timezone=timezone, local_time=local_time, step=lead.cadence_step,
+        due_at=lead.cadence_due_at, overdue=bool(lead.overdue), sla_breached=bool(lead.sla),
+        trial_expiring=bool(lead.trial), priority_account=bool(lead.priority),
     )
 
 
@@ -157,8 +170,9 @@ def work_list(sessions: sessionmaker[Session], rep_id: str, block: str,
     channel = ActivityKind.CALL if block == "calls" else ActivityKind.EMAIL
     settings = queue_settings()
     with sessions() as session:
-        items = [item for row in _due_rows(session, rep_id, channel, at)
-                 if (item := _item(row, at, settings)) is not None]
+        callable_now = _Callable(at, settings)
+        items = [item for row in _due_rows(session, rep_id, channel, at, settings)
+                 if (item := _item(row, channel, callable_now)) is not None]
         return WorkList(block, at, _group(session, items))
 
 

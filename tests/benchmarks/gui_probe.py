@@ -8,6 +8,7 @@ import resource
 import statistics
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop
@@ -22,12 +23,32 @@ from views.main_window import MainWindow
 SEARCHES = ("smith", "acme", "gmail.com", "jennifer smith", "logistics ltd", "zzqx")
 
 
-def main(folder: Path) -> None:
+def _log_until_next_shown(app: QApplication, window: MainWindow, rounds: int) -> list[float]:
+    """Milliseconds from an outcome key to the next lead on screen, as the rep waits it."""
+    queue = window.queue
+    loop = QEventLoop()
+    queue.lead_shown.connect(loop.quit)
+    window.show_screen("Queue")
+    queue.open_block("calls")
+    loop.exec()
+    timings = []
+    for _ in range(rounds):
+        if len(queue.lead_ids()) < 2:
+            break
+        started = time.perf_counter()
+        queue.log("no answer")
+        loop.exec()
+        app.processEvents()
+        timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+def main(folder: Path, at: datetime) -> None:
     app = QApplication([])
     app.setApplicationName("RepDesk benchmark")
     store = open_store(folder)
     background = Background()
-    window = MainWindow(window_services(store), background)
+    window = MainWindow(window_services(store, clock=lambda: at), background)
     window.resize(1440, 880)
     window.show()
     window.show_screen("Leads")
@@ -57,8 +78,10 @@ def main(folder: Path) -> None:
             directory.search(text)
             runs.append((time.perf_counter() - started) * 1000)
         search_ms[text] = statistics.median(runs)
+    log_ms = _log_until_next_shown(app, window, rounds=20)
     background.wait()
     print(json.dumps({
+        "log_to_next_ms": log_ms,
         "rows": model.rowCount(),
         "open_ms": opened * 1000,
         "scroll_to_end_ms": scrolled * 1000,
@@ -70,4 +93,4 @@ def main(folder: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]))
+    main(Path(sys.argv[1]), datetime.fromisoformat(sys.argv[2]))

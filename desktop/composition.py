@@ -50,6 +50,11 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock) 
         if rep_id is not None:
             dayplan.start_block(store.sessions, rep_id, today().date(), block.position, clock())
 
+    def save_blocks(weekday: int | None, blocks: list[tuple[str, int, int | None]]) -> None:
+        if rep_id is None:
+            raise ValueError("Choose a rep for this profile first.")
+        dayplan.save_blocks(store.sessions, rep_id, weekday, blocks)
+
     def log_touch(lead_id: str, kind: str, outcome: str | None, note: str | None,
                   follow_up_at: datetime | None) -> touches.TouchLogged:
         return touches.log_touch(store.sessions, lead_id, rep_id, kind, clock(), outcome, note,
@@ -71,6 +76,8 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock) 
         day_plan=day_plan,
         day_figures=figures,
         start_block=start_block,
+        load_blocks=partial(dayplan.blocks_of, store.sessions, rep_id),
+        save_blocks=save_blocks,
         desk=desk,
         sync_status=lambda: sync_status(store.sessions),
         now=clock,

@@ -97,3 +97,45 @@ def end_block(sessions: sessionmaker[Session], rep_id: str, day: date, position:
         run = session.get(BlockRun, (rep_id, day, position))
         if run is not None and run.ended_at is None:
             run.ended_at = at
+
+
+def blocks_of(sessions: sessionmaker[Session], rep_id: str | None,
+              weekday: int | None) -> list[tuple[str, int, int | None]]:
+    """The schedule that applies to ``rep_id`` on ``weekday`` (None: every day), as
+    (kind, minutes, target) rows, for editing."""
+    with sessions() as session:
+        if weekday is not None:
+            rows = _blocks_for(session, rep_id, weekday)
+        else:
+            every_day = [b for b in _blocks_for(session, rep_id, -1) if b.weekday is None]
+            rows = every_day
+        return [(b.kind, b.minutes, b.target) for b in rows]
+
+
+def save_blocks(sessions: sessionmaker[Session], rep_id: str, weekday: int | None,
+                blocks: list[tuple[str, int, int | None]]) -> None:
+    """Replace the rep's own schedule for ``weekday`` (None: every day) with ``blocks``.
+
+    Raises:
+        ValueError: an unknown kind, a block shorter than 5 minutes or a day over 16 hours.
+    """
+    kinds = {"clean-up", "e-mail", "calls", "wrap-up"}
+    for kind, minutes, target in blocks:
+        if kind not in kinds:
+            raise ValueError(f"Unknown block kind {kind!r}: use one of {', '.join(sorted(kinds))}.")
+        if minutes < 5:
+            raise ValueError(f"A {kind} block must last at least 5 minutes.")
+        if target is not None and target < 0:
+            raise ValueError(f"The {kind} block's target cannot be negative.")
+    if sum(minutes for _, minutes, _ in blocks) > 16 * 60:
+        raise ValueError("The blocks add up to more than 16 hours.")
+    with sessions.begin() as session:
+        for old in session.scalars(select(DayBlock).where(
+                DayBlock.rep_id == rep_id,
+                DayBlock.weekday.is_(None) if weekday is None else DayBlock.weekday == weekday)):
+            session.delete(old)
+        session.flush()
+        session.add_all(
+            DayBlock(rep_id=rep_id, weekday=weekday, position=number, kind=kind,
+                     minutes=minutes, target=target)
+            for number, (kind, minutes, target) in enumerate(blocks, start=1))

@@ -20,6 +20,7 @@ from models.leads import LeadDirectory
 from models.records import DayBlockPlan, DayFigures, RepProfile, SyncStatus
 from ui.placeholder import PlaceholderView
 from views.background import Background
+from views.day_blocks_dialog import Block, DayBlocksDialog
 from views.leads_view import LeadsView
 from views.queue_view import DeskServices, QueueView
 from views.status_bar import SyncStatusBar
@@ -37,6 +38,8 @@ class WindowServices:
     day_plan: Callable[[], list[DayBlockPlan]]
     day_figures: Callable[[list[DayBlockPlan]], DayFigures]
     start_block: Callable[[DayBlockPlan], None]
+    load_blocks: Callable[[int | None], list[Block]]
+    save_blocks: Callable[[int | None, list[Block]], None]
     desk: DeskServices
     sync_status: Callable[[], SyncStatus]
     now: Callable[[], datetime]
@@ -66,7 +69,9 @@ class MainWindow(QMainWindow):
         self.navigation = QListWidget(objectName="navigation")
         self.navigation.setFixedWidth(170)
         self.screens = QStackedWidget()
-        self.today = TodayView(services.day_plan, services.day_figures, services.now)
+        self.today = TodayView(
+            services.day_plan, services.day_figures, services.now,
+            lambda parent: DayBlocksDialog(services.load_blocks, services.save_blocks, parent))
         self.queue = QueueView(services.desk, background)
         self.leads = LeadsView(services.leads, background)
         self._add_screen("Today", self.today)

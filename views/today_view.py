@@ -8,9 +8,10 @@ from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QMouseEvent, QShortcut
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from models.records import DayBlockPlan, DayFigures
+from views.day_blocks_dialog import DayBlocksDialog
 
 BLOCK_PURPOSE = {
     "clean-up": "Fix and merge lead data, resolve problems.",
@@ -67,8 +68,11 @@ class TodayView(QWidget):
 
     def __init__(self, plan: Callable[[], list[DayBlockPlan]],
                  figures: Callable[[list[DayBlockPlan]], DayFigures],
-                 now: Callable[[], datetime], parent: QWidget | None = None) -> None:
+                 now: Callable[[], datetime],
+                 edit_blocks: Callable[[QWidget], DayBlocksDialog] | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._edit_blocks = edit_blocks
         self._plan = plan
         self._figures = figures
         self._now = now
@@ -79,8 +83,14 @@ class TodayView(QWidget):
         self.hint = QLabel("Enter opens the block under way; a click opens any block.")
         self.hint.setObjectName("hint")
         self._blocks = QVBoxLayout()
+        self.edit_button = QPushButton("Edit my day…")
+        self.edit_button.clicked.connect(self.edit_day)
+        self.edit_button.setEnabled(edit_blocks is not None)
+        title = QHBoxLayout()
+        title.addWidget(self.heading, 1)
+        title.addWidget(self.edit_button)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.heading)
+        layout.addLayout(title)
         layout.addWidget(self.figures)
         layout.addLayout(self._blocks)
         layout.addWidget(self.hint)
@@ -106,6 +116,14 @@ class TodayView(QWidget):
             self._blocks.addWidget(card)
         self._empty.setVisible(not blocks)
         self.figures.setText(describe_figures(self._figures(blocks)))
+
+    def edit_day(self) -> DayBlocksDialog | None:
+        if self._edit_blocks is None:
+            return None
+        dialog = self._edit_blocks(self)
+        dialog.accepted.connect(self.refresh)
+        dialog.open()
+        return dialog
 
     def current_block(self) -> DayBlockPlan | None:
         return next((c.block for c in self.cards if c.property("current")), None)

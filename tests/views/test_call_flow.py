@@ -144,3 +144,34 @@ def test_today_counts_the_calls_done_in_the_block(qtbot: QtBot,
     block = london_window.today.current_block()
     assert block is not None and block.done == 2
     assert "Touches today:" in london_window.today.figures.text()
+
+
+def test_n_moves_to_the_next_lead_without_logging(qtbot: QtBot, london_window: MainWindow,
+                                                  demo_store: Store) -> None:
+    _open_calls(qtbot, london_window)
+    queue = london_window.queue
+    first, second = queue.lead_ids()[:2]
+    with qtbot.waitSignal(queue.lead_shown, timeout=5000):
+        qtbot.keyClick(queue.tree, Qt.Key.Key_N)
+    assert queue.current_lead_id() == second
+    assert first in queue.lead_ids()
+    assert [a for a in _activities(demo_store, first) if a.occurred_at == FIXED_NOW] == []
+
+
+def test_editing_my_day_changes_today(qtbot: QtBot, london_window: MainWindow) -> None:
+    dialog = london_window.today.edit_day()
+    assert dialog is not None
+    dialog.weekday.setCurrentIndex(2)  # Tuesday, FIXED_NOW's weekday
+    assert len(dialog.blocks()) == 4
+    dialog.table.setCurrentCell(0, 0)
+    dialog._remove_row()
+    dialog.table.cellWidget(1, 1).setValue(0)  # a calls block of 0 minutes
+    dialog.save()
+    assert dialog.isVisible() and "at least 5 minutes" in dialog.error.text()
+    dialog.table.cellWidget(1, 1).setValue(240)
+    with qtbot.waitSignal(dialog.accepted):
+        dialog.save()
+    kinds = [(card.block.kind, card.block.ends_at - card.block.starts_at)
+             for card in london_window.today.cards]
+    assert kinds == [("e-mail", timedelta(hours=3)), ("calls", timedelta(hours=4)),
+                     ("wrap-up", timedelta(hours=1))]

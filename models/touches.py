@@ -137,9 +137,19 @@ def refresh_cadences(sessions: sessionmaker[Session], only_missing: bool = True)
             last_id = rows[-1].id
 
 
+@dataclass(frozen=True)
+class EmailSent:
+    """What an e-mail touch carries besides its note: the mail itself and how it leaves."""
+
+    to: str
+    subject: str
+    delivery: str  # "crm": sent by the CRM at the next sync; "mailto": the rep's mail app
+
+
 def log_touch(sessions: sessionmaker[Session], lead_id: str, rep_id: str | None, kind: str,
               at: datetime, outcome: str | None = None, note: str | None = None,
-              follow_up_at: datetime | None = None) -> TouchLogged:
+              follow_up_at: datetime | None = None,
+              email: EmailSent | None = None) -> TouchLogged:
     """Record a call or e-mail with its outcome and move the lead's cadence on.
 
     Raises:
@@ -153,10 +163,12 @@ def log_touch(sessions: sessionmaker[Session], lead_id: str, rep_id: str | None,
         if lead is None:
             raise LookupError(f"The lead {lead_id} no longer exists.")
         label = {"call": "Call", "email": "E-mail"}.get(kind, kind)
+        subject = f"{label}: {outcome}" if outcome else label
         activity = Activity(
             kind=kind, lead_id=lead_id, account_id=lead.account_id, owner_id=rep_id,
-            subject=f"{label}: {outcome}" if outcome else label, body=note or None,
-            outcome=outcome, occurred_at=at, follow_up_at=follow_up_at)
+            subject=f"{label}: {email.subject}" if email else subject, body=note or None,
+            outcome=outcome, occurred_at=at, follow_up_at=follow_up_at,
+            email_to=email.to if email else None, delivery=email.delivery if email else None)
         session.add(activity)
         lead.first_touch_at = lead.first_touch_at or at
         lead.last_touch_at = at

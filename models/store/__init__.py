@@ -15,6 +15,7 @@ from models.store.config import (
     ReasonCode,
     Setting,
 )
+from models.store.funnel import Draft, Qualification, StageChange
 from models.store.outbox import OutboxEntry, SyncState
 from models.store.people import Account, Contact, Lead, User
 from models.store.sales import (
@@ -36,6 +37,7 @@ __all__ = [
     "Campaign",
     "Contact",
     "DayBlock",
+    "Draft",
     "EmailTemplate",
     "Lead",
     "Opportunity",
@@ -43,8 +45,10 @@ __all__ = [
     "OutboxEntry",
     "Persona",
     "Product",
+    "Qualification",
     "ReasonCode",
     "Setting",
+    "StageChange",
     "SyncState",
     "Synced",
     "User",

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.store.base import Base, Synced
@@ -78,6 +78,7 @@ class Lead(Synced, Base):
         Index(None, "account_id"),
         Index(None, "last_name", "first_name"),
         Index(None, "company"),
+        Index(None, "handoff_to_id", "handoff_state"),
     )
     crm_object = "Lead"
     # Derived from the lead's touches (models.touches), or the rep's own planning: not CRM data.
@@ -122,6 +123,9 @@ class Lead(Synced, Base):
     handoff_due_at: Mapped[datetime | None]
     handoff_state: Mapped[str | None] = mapped_column(String(20))
     handoff_note: Mapped[str | None] = mapped_column(Text)
+    handoff_reason_code: Mapped[str | None] = mapped_column(String(40))
+    # Category C: when marketing's nurture hands the lead back for another call.
+    follow_up_on: Mapped[date | None] = mapped_column(Date)
     # Lower-cased name, company and e-mail for the search box; kept by models.store.tracking.
     search_key: Mapped[str] = mapped_column(Text, default="")
     # Where the lead stands in its follow-up cadence, kept by models.touches.

@@ -86,6 +86,9 @@ class Activity(Synced, Base):
     occurred_at: Mapped[datetime]
     # "Call back at a time": when the lead asked to be called again.
     follow_up_at: Mapped[datetime | None]
+    # E-mails: the address, and how the mail leaves ("crm" through the sync, "mailto").
+    email_to: Mapped[str | None] = mapped_column(String(254))
+    delivery: Mapped[str | None] = mapped_column(String(10))
 
 
 class EmailTemplate(Synced, Base):

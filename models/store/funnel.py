@@ -1,0 +1,64 @@
+"""Qualification records, the funnel's stage history and form drafts."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.store.base import Base, Synced
+
+
+class Qualification(Synced, Base):
+    """How an SDR filed a lead once contact was made: category, reason, criteria, feedback."""
+
+    __tablename__ = "qualifications"
+    __table_args__ = (Index(None, "lead_id"),)
+    crm_object = "Qualification__c"
+
+    lead_id: Mapped[str] = mapped_column(ForeignKey("leads.id"))
+    category: Mapped[str] = mapped_column(String(1))
+    reason_code: Mapped[str] = mapped_column(String(40))
+    framework: Mapped[str] = mapped_column(String(10))
+    # Criterion → the lead's answer, e.g. {"Budget": "Approved, 40k"}.
+    answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    competitors: Mapped[list[Any]] = mapped_column(default=list)
+    requested_features: Mapped[list[Any]] = mapped_column(default=list)
+    competitive_info: Mapped[str | None] = mapped_column(Text)
+    next_step: Mapped[str | None] = mapped_column(Text)
+    follow_up_on: Mapped[date | None] = mapped_column(Date)
+    handoff_to_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    qualified_by_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    qualified_at: Mapped[datetime]
+
+
+class StageChange(Base):
+    """One move of a lead through the funnel: who, when, from, to and why.
+
+    Local history, appended and never edited, so conversion between any two stages can be
+    computed ("waterfall" reporting).
+    """
+
+    __tablename__ = "stage_changes"
+    __table_args__ = (Index(None, "lead_id", "changed_at"), Index(None, "to_stage", "changed_at"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    lead_id: Mapped[str] = mapped_column(ForeignKey("leads.id"))
+    from_stage: Mapped[str | None] = mapped_column(String(20))
+    to_stage: Mapped[str] = mapped_column(String(20))
+    changed_at: Mapped[datetime]
+    changed_by_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str | None] = mapped_column(String(255))
+
+
+class Draft(Base):
+    """A form the rep has not saved yet, kept as typed so cancel or a crash loses nothing."""
+
+    __tablename__ = "drafts"
+
+    form: Mapped[str] = mapped_column(String(40), primary_key=True)
+    record_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    updated_at: Mapped[datetime]

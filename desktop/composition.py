@@ -8,15 +8,18 @@ from datetime import UTC, datetime
 from functools import partial
 from zoneinfo import ZoneInfo
 
-from models import dayplan, queue, touches
+from models import dayplan, drafts, handoffs, qualification, queue, reason_codes, reps, touches
 from models.cadence_config import queue_settings
 from models.day_figures import day_figures
 from models.leads import LeadDirectory
+from models.qualification import QualificationContext
 from models.records import DayBlockPlan, DayFigures
 from models.reps import current_rep
 from models.store.open import Store
 from models.sync.status import sync_status
+from views.handoff_inbox import InboxServices
 from views.main_window import WindowServices
+from views.qualification_form import QualifyServices
 from views.queue_view import DeskServices
 
 
@@ -70,6 +73,29 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock) 
         dial_uri=dial_uri,
         now=clock,
     )
+    def context(lead_id: str) -> QualificationContext | None:
+        lead = directory.detail(lead_id)
+        return qualification.qualification_context(store.sessions, lead) if lead else None
+
+    qualify = QualifyServices(
+        problems=lambda draft: qualification.check_draft(store.sessions, draft, today().date()),
+        save=lambda lead_id, draft: qualification.save_qualification(
+            store.sessions, lead_id, draft, rep_id, clock()),
+        load_draft=partial(drafts.load_draft, store.sessions, "qualification"),
+        save_draft=lambda lead_id, data: drafts.save_draft(
+            store.sessions, "qualification", lead_id, data, clock()),
+        discard_draft=partial(drafts.discard_draft, store.sessions, "qualification"),
+    )
+    inbox = InboxServices(
+        aes=lambda: [(ae.id, ae.name) for ae in reps.team_members(store.sessions, "AE")],
+        pending=lambda ae_id: handoffs.pending_for_ae(store.sessions, ae_id, clock()),
+        detail=directory.detail,
+        reject_reasons=lambda: reason_codes.choices(store.sessions, "reject"),
+        accept=lambda lead_id, ae_id: handoffs.accept(store.sessions, lead_id, ae_id, clock()),
+        reject=lambda lead_id, ae_id, code, note: handoffs.reject(
+            store.sessions, lead_id, ae_id, code, note, clock()),
+        now=clock,
+    )
     return WindowServices(
         rep=rep,
         leads=directory,
@@ -79,6 +105,9 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock) 
         load_blocks=partial(dayplan.blocks_of, store.sessions, rep_id),
         save_blocks=save_blocks,
         desk=desk,
+        qualify=qualify,
+        qualification_context=context,
+        inbox=inbox,
         sync_status=lambda: sync_status(store.sessions),
         now=clock,
     )

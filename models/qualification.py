@@ -160,6 +160,18 @@ def problems_of(draft: QualificationDraft, reasons: Mapping[str, str],
     return problems
 
 
+def _active_reasons(session: Session) -> dict[str, str]:
+    return dict(session.execute(select(ReasonCode.code, ReasonCode.applies_to).where(
+        ReasonCode.active.is_(True))).tuples().all())
+
+
+def check_draft(sessions: sessionmaker[Session], draft: QualificationDraft,
+                today: date) -> dict[str, str]:
+    """``problems_of`` against the store's reason-code catalogue, for the form's live checks."""
+    with sessions() as session:
+        return problems_of(draft, _active_reasons(session), today)
+
+
 def _region_of(country: str | None) -> str | None:
     for region, countries in _config()["regions"].items():
         if country in countries:
@@ -226,9 +238,7 @@ def save_qualification(sessions: sessionmaker[Session], lead_id: str,
         lead = session.get(Lead, lead_id)
         if lead is None:
             raise LookupError(f"The lead {lead_id} no longer exists.")
-        reasons = dict(session.execute(select(ReasonCode.code, ReasonCode.applies_to).where(
-            ReasonCode.active.is_(True))).tuples().all())
-        problems = problems_of(draft, reasons, now.date())
+        problems = problems_of(draft, _active_reasons(session), now.date())
         if problems:
             raise QualificationError(problems)
         assert draft.category is not None and draft.reason_code is not None

@@ -34,3 +34,9 @@ def choose_rep(sessions: sessionmaker[Session], rep_id: str) -> None:
         if session.get(User, rep_id) is None:
             raise ValueError(f"no rep with id {rep_id}")
         session.merge(Setting(key=CURRENT_REP_SETTING, value=rep_id))
+
+
+def team_members(sessions: sessionmaker[Session], role: str) -> list[RepProfile]:
+    with sessions() as session:
+        return [_profile(u) for u in session.scalars(
+            select(User).where(User.role == role).order_by(User.name))]

@@ -7,11 +7,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPushButton,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -31,6 +33,7 @@ COLUMN_WIDTHS = {Column.NAME: 150, Column.COMPANY: 210, Column.TITLE: 170, Colum
 
 
 class LeadsView(QWidget):
+    qualify_requested = Signal(str)
     leads_shown = Signal(int)
     lead_opened = Signal(str)
 
@@ -39,6 +42,7 @@ class LeadsView(QWidget):
         super().__init__(parent)
         self._directory = directory
         self._background = background
+        self._shown: str | None = None
         self.search_box = QLineEdit(placeholderText="Search name, company or e-mail  (Ctrl+F)")
         self.search_box.setClearButtonEnabled(True)
         self.count_label = QLabel()
@@ -47,9 +51,19 @@ class LeadsView(QWidget):
         self.table.setModel(self.model)
         self._configure_table()
         self.panel = LeadPanel()
+        self.qualify_button = QPushButton("Qualify…  (Ctrl+Q)")
+        self.qualify_button.setEnabled(False)
+        self.qualify_button.clicked.connect(self.qualify)
+        QShortcut(QKeySequence("Ctrl+Q"), self, self.qualify,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.addWidget(self.qualify_button)
+        side_layout.addWidget(self.panel, 1)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.table)
-        splitter.addWidget(self.panel)
+        splitter.addWidget(side)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         splitter.setSizes([780, 420])
@@ -105,7 +119,13 @@ class LeadsView(QWidget):
             self.panel.show_nothing()
             return
         self.panel.show_lead(lead, datetime.now(UTC))
+        self._shown = lead.id
+        self.qualify_button.setEnabled(True)
         self.lead_opened.emit(lead.id)
+
+    def qualify(self) -> None:
+        if self._shown:
+            self.qualify_requested.emit(self._shown)
 
     def focus_search(self) -> None:
         self.search_box.setFocus()

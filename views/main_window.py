@@ -17,11 +17,14 @@ from PySide6.QtWidgets import (
 )
 
 from models.leads import LeadDirectory
+from models.qualification import QualificationContext, QualificationSaved
 from models.records import DayBlockPlan, DayFigures, RepProfile, SyncStatus
 from ui.placeholder import PlaceholderView
 from views.background import Background
 from views.day_blocks_dialog import Block, DayBlocksDialog
+from views.handoff_inbox import HandoffInbox, InboxServices
 from views.leads_view import LeadsView
+from views.qualification_form import QualificationForm, QualifyServices
 from views.queue_view import DeskServices, QueueView
 from views.status_bar import SyncStatusBar
 from views.today_view import TodayView
@@ -41,14 +44,14 @@ class WindowServices:
     load_blocks: Callable[[int | None], list[Block]]
     save_blocks: Callable[[int | None, list[Block]], None]
     desk: DeskServices
+    qualify: QualifyServices
+    qualification_context: Callable[[str], QualificationContext | None]
+    inbox: InboxServices
     sync_status: Callable[[], SyncStatus]
     now: Callable[[], datetime]
 
 
 PLACEHOLDERS = {
-    "Opportunities": "The AE's workspace: hand-offs to accept or reject within 48 hours, open "
-                     "opportunities, and the single close form that tells finance, support and "
-                     "marketing what to do.",
     "Dashboard": "Leads waiting for follow-up, first-touch SLA, touches against target, "
                  "conversion between funnel stages and campaign results.",
     "Sync": "The CRM connection: sign-in, changes waiting to be sent, conflicts to resolve "
@@ -77,7 +80,10 @@ class MainWindow(QMainWindow):
         self._add_screen("Today", self.today)
         self._add_screen("Queue", self.queue)
         self._add_screen("Leads", self.leads)
-        for name in ("Opportunities", "Dashboard", "Sync"):
+        default_ae = rep.id if rep and rep.role == "AE" else None
+        self.inbox = HandoffInbox(services.inbox, background, default_ae)
+        self._add_screen("Opportunities", self.inbox)
+        for name in ("Dashboard", "Sync"):
             self._add_screen(name, PlaceholderView(name, PLACEHOLDERS[name]))
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -91,6 +97,10 @@ class MainWindow(QMainWindow):
         self.navigation.currentRowChanged.connect(self._show_screen)
         self.today.block_opened.connect(self.open_block)
         self.queue.touch_logged.connect(self._after_touch)
+        self.queue.qualify_requested.connect(self.open_qualification)
+        self.leads.qualify_requested.connect(self.open_qualification)
+        self.qualification_form: QualificationForm | None = None
+        self.inbox.decided.connect(lambda *_: self.refresh_status())
         self._add_shortcuts()
         self._status_timer = QTimer(self, interval=STATUS_REFRESH_MS)
         self._status_timer.timeout.connect(self.refresh_status)
@@ -125,6 +135,8 @@ class MainWindow(QMainWindow):
 
     def _show_screen(self, row: int) -> None:
         self.screens.setCurrentIndex(row)
+        if self.screens.currentWidget() is self.inbox:
+            self.inbox.refresh()
         self.screen_changed.emit(self.current_screen())
 
     def open_block(self, block: DayBlockPlan) -> None:
@@ -134,6 +146,28 @@ class MainWindow(QMainWindow):
             self.show_screen("Queue")
             self.queue.open_block(block.kind)
         self.today.refresh()
+
+    def open_qualification(self, lead_id: str) -> None:
+        """Load what the form needs off the UI thread, then open it."""
+        self._background.run("qualification-context",
+                             lambda: self._services.qualification_context(lead_id),
+                             self._show_qualification)
+
+    def _show_qualification(self, context: QualificationContext | None) -> None:
+        if context is None:
+            self.status.showMessage("That lead no longer exists.", 5000)
+            return
+        form = QualificationForm(context, self._services.qualify, self)
+        form.qualified.connect(self._after_qualified)
+        self.qualification_form = form
+        form.open()
+
+    def _after_qualified(self, saved: QualificationSaved) -> None:
+        due = (f"; the AE has until {saved.handoff_due_at.astimezone():%a %H:%M} to accept"
+               if saved.handoff_due_at else "")
+        self.status.showMessage(f"Lead filed as {saved.stage}{due}.", 8000)
+        self.today.refresh()
+        self.refresh_status()
 
     def _after_touch(self, _lead_id: str) -> None:
         self.today.refresh()

@@ -62,6 +62,7 @@ def _flags(item: QueueItem) -> str:
 
 
 class QueueView(QWidget):
+    qualify_requested = Signal(str)
     dial_requested = Signal(str)
     touch_logged = Signal(str)
     list_loaded = Signal(int)
@@ -73,6 +74,7 @@ class QueueView(QWidget):
         self._desk = desk
         self._background = background
         self._current: QueueItem | None = None
+        self._contacted: str | None = None
         self._items: dict[str, QueueItem] = {}
         self.block = QComboBox()
         for key, label in BLOCKS:
@@ -152,6 +154,7 @@ class QueueView(QWidget):
         self._shortcut("D", self.dial)
         self._shortcut("S", self.snooze)
         self._shortcut("N", self.next_lead)
+        self._shortcut("Q", self.qualify)
         self._shortcut("Escape", self._cancel_call_back)
         QShortcut(QKeySequence("Return"), self.call_back_row, self._confirm_call_back,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -298,7 +301,8 @@ class QueueView(QWidget):
         self.call_back_row.hide()
         upcoming = logged.next
         if upcoming.state == "contacted":
-            text = "Contact made: the cadence ends here; qualify this lead."
+            self._contacted = logged.lead_id
+            text = "Contact made: the cadence ends here. Press Q to qualify this lead now."
         elif upcoming.due_at is not None and upcoming.step is not None:
             channel = "e-mail" if upcoming.step.channel == "email" else "call"
             text = (f"Logged. Next: {channel}, {upcoming.due_at.astimezone():%a %d %b %H:%M}"
@@ -332,6 +336,13 @@ class QueueView(QWidget):
             self.tree.setCurrentItem(following)
         else:
             self._select_first()
+
+    def qualify(self) -> None:
+        """Qualify the lead just reached (or, if none, the one on screen)."""
+        lead_id = self._contacted or (self._current.lead_id if self._current else None)
+        if lead_id:
+            self._contacted = None
+            self.qualify_requested.emit(lead_id)
 
     def next_lead(self) -> None:
         rows = self._lead_rows()

@@ -28,10 +28,10 @@ def test_ctrl_number_keys_switch_screens(qtbot: QtBot, window: MainWindow) -> No
 
 
 def test_screens_not_built_yet_say_what_they_will_hold(qtbot: QtBot, window: MainWindow) -> None:
-    window.show_screen("Opportunities")
+    window.show_screen("Dashboard")
     text = " ".join(label.text() for label in window.screens.currentWidget().findChildren(
         type(window.status.pending)))
-    assert "close form" in text
+    assert "conversion between funnel stages" in text
 
 
 def test_ctrl_f_searches_leads_and_shows_the_first_match(qtbot: QtBot,

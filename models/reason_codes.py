@@ -1,0 +1,63 @@
+"""The uniform reason-code catalogue: one list for qualification, closing and hand-offs.
+
+Shipped in resources/reason_codes.json, editable by a manager, and shaped like a CRM picklist
+(code, label, active) so a sync can fill it from the CRM's describe call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from models.store import ReasonCode
+
+APPLIES_TO = ("A", "B", "C", "D", "won", "lost", "reject")
+
+
+@dataclass(frozen=True)
+class ReasonCodeRecord:
+    code: str
+    applies_to: str
+    label: str
+    active: bool
+
+
+def choices(sessions: sessionmaker[Session], applies_to: str) -> list[tuple[str, str]]:
+    """Active (code, label) pairs for one category or outcome."""
+    with sessions() as session:
+        return [(r.code, r.label) for r in session.scalars(
+            select(ReasonCode).where(ReasonCode.applies_to == applies_to,
+                                     ReasonCode.active.is_(True)).order_by(ReasonCode.code))]
+
+
+def catalogue(sessions: sessionmaker[Session]) -> list[ReasonCodeRecord]:
+    with sessions() as session:
+        return [ReasonCodeRecord(r.code, r.applies_to, r.label, r.active) for r in
+                session.scalars(select(ReasonCode).order_by(ReasonCode.applies_to,
+                                                            ReasonCode.code))]
+
+
+def save_reason_code(sessions: sessionmaker[Session], code: str, applies_to: str, label: str,
+                     active: bool = True) -> None:
+    """Add or change a code. Codes are never deleted, only made inactive, so past records
+    keep a reason a manager can analyse.
+
+    Raises:
+        ValueError: a bad code, category or label.
+    """
+    code = code.strip().upper()
+    if not code or len(code) > 40 or not all(c.isalnum() or c in "-_" for c in code):
+        raise ValueError("A code is 1 to 40 letters, digits, '-' or '_'.")
+    if applies_to not in APPLIES_TO:
+        raise ValueError(f"A code applies to one of {', '.join(APPLIES_TO)}.")
+    if not label.strip():
+        raise ValueError("The code needs a label the reps understand.")
+    with sessions.begin() as session:
+        existing = session.get(ReasonCode, code)
+        if existing is not None and existing.applies_to != applies_to:
+            raise ValueError(f"{code} already exists for {existing.applies_to}; choose "
+                             "another code.")
+        session.merge(ReasonCode(code=code, applies_to=applies_to, label=label.strip(),
+                                 active=active))

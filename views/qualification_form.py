@@ -1,0 +1,299 @@
+"""The qualification form: category, reason code, the team's framework, competitors, product
+feedback and next step, with the lead's registration answers already filled in.
+
+Keyboard only is enough: Alt+A..D pick the category, Tab walks the fields, Ctrl+Enter saves,
+Esc closes and keeps a draft. Every change is saved as a draft, so nothing typed is lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QCompleter,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from models.qualification import (
+    QualificationContext,
+    QualificationDraft,
+    QualificationError,
+    QualificationSaved,
+    frameworks,
+    known_answers,
+)
+
+CATEGORIES = (("A", "A  opportunity this quarter"), ("B", "B  opportunity next quarter"),
+              ("C", "C  keep in touch (nurture)"), ("D", "D  unqualified"))
+DRAFT_DELAY_MS = 300
+
+
+@dataclass(frozen=True)
+class QualifyServices:
+    problems: Callable[[QualificationDraft], dict[str, str]]
+    save: Callable[[str, QualificationDraft], QualificationSaved]
+    load_draft: Callable[[str], dict[str, Any] | None]
+    save_draft: Callable[[str, dict[str, Any]], None]
+    discard_draft: Callable[[str], None]
+
+
+def _error_label() -> QLabel:
+    label = QLabel()
+    label.setObjectName("fieldError")
+    label.setStyleSheet("color: #b91c1c")
+    label.hide()
+    return label
+
+
+def _split(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+class QualificationForm(QDialog):
+    qualified = Signal(object)
+
+    def __init__(self, context: QualificationContext, services: QualifyServices,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._context, self._services = context, services
+        self._tried = False
+        lead = context.lead
+        self.setWindowTitle(f"Qualify {lead.name} — {lead.company}")
+        self.resize(720, 760)
+        self.errors: dict[str, QLabel] = {}
+        self.notice = QLabel()
+        self.notice.setObjectName("formNotice")
+        self.category_group = QButtonGroup(self)
+        self.reason = QComboBox()
+        self.framework = QComboBox()
+        self.framework.addItems(list(frameworks()))
+        self.framework.setCurrentText(context.framework)
+        self.criteria_box = QGroupBox()
+        self.criteria_form = QFormLayout(self.criteria_box)
+        self.answers: dict[str, QLineEdit] = {}
+        self.competitors = QLineEdit(placeholderText="Competitors, separated by commas")
+        completer = QCompleter(list(context.competitors), self)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.competitors.setCompleter(completer)
+        self.features = QLineEdit(placeholderText="Requested features, separated by commas")
+        self.competitive_info = QPlainTextEdit(placeholderText="What they said about others")
+        self.competitive_info.setTabChangesFocus(True)
+        self.competitive_info.setFixedHeight(60)
+        self.next_step = QLineEdit(placeholderText="What happens next, for the AE")
+        self.follow_up = QDateEdit(calendarPopup=True)
+        self.follow_up.setDate(QDate.currentDate().addMonths(3))
+        self.ae = QComboBox()
+        for ae in context.aes:
+            self.ae.addItem(f"{ae.name} ({ae.region or 'any region'}, {ae.pending} pending)",
+                            ae.id)
+        if context.suggested_ae:
+            self.ae.setCurrentIndex(self.ae.findData(context.suggested_ae))
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("Save  (Ctrl+Enter)")
+        self._build()
+        self._draft_timer = QTimer(self, singleShot=True, interval=DRAFT_DELAY_MS)
+        self._draft_timer.timeout.connect(self.save_draft_now)
+        self._restore_draft()
+        self._connect()
+        self._update_visibility()
+
+    # -- layout ----------------------------------------------------------------------------
+    def _build(self) -> None:
+        categories = QHBoxLayout()
+        for key, label in CATEGORIES:
+            button = QRadioButton(label)
+            button.setProperty("category", key)
+            self.category_group.addButton(button)
+            categories.addWidget(button)
+        form = QFormLayout()
+        form.addRow("Category  (Alt+A…D)", self._with_error("category", categories))
+        form.addRow("Reason code", self._with_error("reason_code", self.reason))
+        form.addRow("Framework", self._with_error("framework", self.framework))
+        form.addRow(self.criteria_box)
+        form.addRow("Competitors", self.competitors)
+        form.addRow("Requested features", self.features)
+        form.addRow("Competitive info", self.competitive_info)
+        form.addRow("Next step", self._with_error("next_step", self.next_step))
+        self.follow_up_row = self._with_error("follow_up_on", self.follow_up)
+        form.addRow("Follow up on", self.follow_up_row)
+        self.ae_row = self._with_error("handoff_to_id", self.ae)
+        form.addRow("Hand off to", self.ae_row)
+        self.form = form
+        heading = QLabel(f"Qualify {self._context.lead.name} — {self._context.lead.company}")
+        heading.setObjectName("screenTitle")
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(self.notice)
+        layout.addLayout(form)
+        layout.addStretch(1)
+        layout.addWidget(self.buttons)
+        self._build_criteria()
+
+    def _with_error(self, key: str, field: QWidget | QHBoxLayout) -> QWidget:
+        holder = QWidget()
+        column = QVBoxLayout(holder)
+        column.setContentsMargins(0, 0, 0, 0)
+        if isinstance(field, QHBoxLayout):
+            column.addLayout(field)
+        else:
+            column.addWidget(field)
+        self.errors[key] = _error_label()
+        column.addWidget(self.errors[key])
+        return holder
+
+    def _build_criteria(self) -> None:
+        typed = {name: edit.text() for name, edit in self.answers.items()}
+        while self.criteria_form.rowCount():
+            self.criteria_form.removeRow(0)
+        self.answers = {}
+        framework = self.framework.currentText()
+        self.criteria_box.setTitle(f"{framework} criteria")
+        known = known_answers(self._context.lead.registration, framework)
+        for criterion in frameworks()[framework]:
+            edit = QLineEdit()
+            if criterion in known:
+                edit.setText(known[criterion])
+                edit.setToolTip("Known from the registration form: do not ask again.")
+                edit.setStyleSheet("background: #ecfdf5")
+            if typed.get(criterion):
+                edit.setText(typed[criterion])
+            edit.textChanged.connect(self._changed)
+            self.answers[criterion] = edit
+            label = f"{criterion}  ✓ known" if criterion in known else criterion
+            self.criteria_form.addRow(label, self._with_error(f"answer:{criterion}", edit))
+
+    def _connect(self) -> None:
+        self.category_group.buttonToggled.connect(lambda *_: self._on_category())
+        self.framework.currentTextChanged.connect(lambda _: (self._build_criteria(),
+                                                             self._changed()))
+        for signal in (self.reason.currentIndexChanged, self.ae.currentIndexChanged,
+                       self.competitors.textChanged, self.features.textChanged,
+                       self.competitive_info.textChanged, self.next_step.textChanged,
+                       self.follow_up.dateChanged):
+            signal.connect(self._changed)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        for key in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(key), self, self.save)
+        for key, _label in CATEGORIES:
+            QShortcut(QKeySequence(f"Alt+{key}"), self, lambda k=key: self.set_category(k))
+
+    # -- state -----------------------------------------------------------------------------
+    def category(self) -> str | None:
+        button = self.category_group.checkedButton()
+        return str(button.property("category")) if button else None
+
+    def set_category(self, key: str) -> None:
+        for button in self.category_group.buttons():
+            if button.property("category") == key:
+                button.setChecked(True)
+
+    def _on_category(self) -> None:
+        chosen = self.category()
+        current = self.reason.currentData()
+        self.reason.blockSignals(True)
+        self.reason.clear()
+        self.reason.addItem("— choose a reason —", None)
+        for reason in self._context.reasons:
+            if reason.category == chosen:
+                self.reason.addItem(f"{reason.code}: {reason.label}", reason.code)
+        index = self.reason.findData(current)
+        self.reason.setCurrentIndex(max(index, 0))
+        self.reason.blockSignals(False)
+        self._update_visibility()
+        self._changed()
+
+    def _update_visibility(self) -> None:
+        chosen = self.category()
+        self.ae_row.setVisible(chosen in ("A", "B"))
+        self.form.labelForField(self.ae_row).setVisible(chosen in ("A", "B"))
+        self.follow_up_row.setVisible(chosen == "C")
+        self.form.labelForField(self.follow_up_row).setVisible(chosen == "C")
+
+    def draft(self) -> QualificationDraft:
+        return QualificationDraft(
+            category=self.category(), reason_code=self.reason.currentData(),
+            framework=self.framework.currentText(),
+            answers={k: e.text() for k, e in self.answers.items() if e.text().strip()},
+            competitors=_split(self.competitors.text()),
+            requested_features=_split(self.features.text()),
+            competitive_info=self.competitive_info.toPlainText(),
+            next_step=self.next_step.text(),
+            follow_up_on=self.follow_up.date().toPython() if self.category() == "C" else None,
+            handoff_to_id=self.ae.currentData() if self.category() in ("A", "B") else None)
+
+    def _changed(self, *_: object) -> None:
+        self._draft_timer.start()
+        if self._tried:
+            self.show_problems(self._services.problems(self.draft()))
+
+    def show_problems(self, problems: dict[str, str]) -> None:
+        for key, label in self.errors.items():
+            label.setText(problems.get(key, ""))
+            label.setVisible(key in problems)
+
+    # -- drafts ----------------------------------------------------------------------------
+    def save_draft_now(self) -> None:
+        self._draft_timer.stop()
+        self._services.save_draft(self._context.lead.id, self.draft().to_json())
+
+    def _restore_draft(self) -> None:
+        data = self._services.load_draft(self._context.lead.id)
+        if not data:
+            return
+        draft = QualificationDraft.from_json(data)
+        self.framework.setCurrentText(draft.framework)
+        self._build_criteria()
+        if draft.category:
+            self.set_category(draft.category)
+            self._on_category()
+            self.reason.setCurrentIndex(max(self.reason.findData(draft.reason_code), 0))
+        for criterion, answer in draft.answers.items():
+            if criterion in self.answers:
+                self.answers[criterion].setText(answer)
+        self.competitors.setText(", ".join(draft.competitors))
+        self.features.setText(", ".join(draft.requested_features))
+        self.competitive_info.setPlainText(draft.competitive_info)
+        self.next_step.setText(draft.next_step)
+        if draft.follow_up_on:
+            self.follow_up.setDate(QDate(draft.follow_up_on))
+        if draft.handoff_to_id:
+            self.ae.setCurrentIndex(max(self.ae.findData(draft.handoff_to_id), 0))
+        self.notice.setText("Restored your unsaved draft.")
+
+    # -- closing ---------------------------------------------------------------------------
+    def save(self) -> None:
+        self._tried = True
+        draft = self.draft()
+        try:
+            saved = self._services.save(self._context.lead.id, draft)
+        except QualificationError as error:
+            self.show_problems(error.problems)
+            self.notice.setText("Some fields need attention before saving.")
+            return
+        self._draft_timer.stop()
+        self._services.discard_draft(self._context.lead.id)
+        self.qualified.emit(saved)
+        self.accept()
+
+    def reject(self) -> None:
+        self.save_draft_now()
+        super().reject()

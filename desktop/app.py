@@ -56,6 +56,7 @@ async def _run_window(store: Store, exit_when_shown: bool) -> None:
     background = Background()
     window = MainWindow(window_services(store), background)
     window.queue.dial_requested.connect(lambda uri: QDesktopServices.openUrl(QUrl(uri)))
+    window.mailto_requested.connect(lambda uri: QDesktopServices.openUrl(QUrl(uri)))
     closed = asyncio.Event()
     app.lastWindowClosed.connect(closed.set)
     window.show()

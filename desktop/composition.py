@@ -8,7 +8,17 @@ from datetime import UTC, datetime
 from functools import partial
 from zoneinfo import ZoneInfo
 
-from models import dayplan, drafts, handoffs, qualification, queue, reason_codes, reps, touches
+from models import (
+    dayplan,
+    drafts,
+    emails,
+    handoffs,
+    qualification,
+    queue,
+    reason_codes,
+    reps,
+    touches,
+)
 from models.cadence_config import queue_settings
 from models.day_figures import day_figures
 from models.leads import LeadDirectory
@@ -17,6 +27,7 @@ from models.records import DayBlockPlan, DayFigures
 from models.reps import current_rep
 from models.store.open import Store
 from models.sync.status import sync_status
+from views.email_composer import ComposerServices
 from views.handoff_inbox import InboxServices
 from views.main_window import WindowServices
 from views.qualification_form import QualifyServices
@@ -96,6 +107,13 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock) 
             store.sessions, lead_id, ae_id, code, note, clock()),
         now=clock,
     )
+    composer = ComposerServices(
+        templates=lambda lead: emails.templates_for(store.sessions, lead.stage, lead.persona),
+        values=lambda lead_id: emails.merge_values(store.sessions, lead_id, rep_id),
+        send=lambda lead_id, subject, body, delivery: emails.send_email(
+            store.sessions, lead_id, rep_id, subject, body, delivery, clock()),
+        mailto=emails.mailto_uri,
+    )
     return WindowServices(
         rep=rep,
         leads=directory,
@@ -108,6 +126,7 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock) 
         qualify=qualify,
         qualification_context=context,
         inbox=inbox,
+        composer=composer,
         sync_status=lambda: sync_status(store.sessions),
         now=clock,
     )

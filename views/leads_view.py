@@ -10,6 +10,7 @@ from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -34,6 +35,7 @@ COLUMN_WIDTHS = {Column.NAME: 150, Column.COMPANY: 210, Column.TITLE: 170, Colum
 
 class LeadsView(QWidget):
     qualify_requested = Signal(str)
+    email_requested = Signal(str)
     leads_shown = Signal(int)
     lead_opened = Signal(str)
 
@@ -59,7 +61,15 @@ class LeadsView(QWidget):
         side = QWidget()
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
-        side_layout.addWidget(self.qualify_button)
+        self.email_button = QPushButton("E-mail…  (Ctrl+E)")
+        self.email_button.setEnabled(False)
+        self.email_button.clicked.connect(self.write_email)
+        QShortcut(QKeySequence("Ctrl+E"), self, self.write_email,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        actions = QHBoxLayout()
+        actions.addWidget(self.qualify_button)
+        actions.addWidget(self.email_button)
+        side_layout.addLayout(actions)
         side_layout.addWidget(self.panel, 1)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.table)
@@ -121,7 +131,12 @@ class LeadsView(QWidget):
         self.panel.show_lead(lead, datetime.now(UTC))
         self._shown = lead.id
         self.qualify_button.setEnabled(True)
+        self.email_button.setEnabled(True)
         self.lead_opened.emit(lead.id)
+
+    def write_email(self) -> None:
+        if self._shown:
+            self.email_requested.emit(self._shown)
 
     def qualify(self) -> None:
         if self._shown:

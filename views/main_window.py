@@ -18,10 +18,11 @@ from PySide6.QtWidgets import (
 
 from models.leads import LeadDirectory
 from models.qualification import QualificationContext, QualificationSaved
-from models.records import DayBlockPlan, DayFigures, RepProfile, SyncStatus
+from models.records import DayBlockPlan, DayFigures, LeadDetail, RepProfile, SyncStatus
 from ui.placeholder import PlaceholderView
 from views.background import Background
 from views.day_blocks_dialog import Block, DayBlocksDialog
+from views.email_composer import ComposerServices, EmailComposer
 from views.handoff_inbox import HandoffInbox, InboxServices
 from views.leads_view import LeadsView
 from views.qualification_form import QualificationForm, QualifyServices
@@ -47,6 +48,7 @@ class WindowServices:
     qualify: QualifyServices
     qualification_context: Callable[[str], QualificationContext | None]
     inbox: InboxServices
+    composer: ComposerServices
     sync_status: Callable[[], SyncStatus]
     now: Callable[[], datetime]
 
@@ -61,6 +63,7 @@ PLACEHOLDERS = {
 
 class MainWindow(QMainWindow):
     screen_changed = Signal(str)
+    mailto_requested = Signal(str)
 
     def __init__(self, services: WindowServices, background: Background) -> None:
         super().__init__()
@@ -101,6 +104,9 @@ class MainWindow(QMainWindow):
         self.leads.qualify_requested.connect(self.open_qualification)
         self.qualification_form: QualificationForm | None = None
         self.inbox.decided.connect(lambda *_: self.refresh_status())
+        self.queue.email_requested.connect(self.open_email)
+        self.leads.email_requested.connect(self.open_email)
+        self.composer: EmailComposer | None = None
         self._add_shortcuts()
         self._status_timer = QTimer(self, interval=STATUS_REFRESH_MS)
         self._status_timer.timeout.connect(self.refresh_status)
@@ -168,6 +174,24 @@ class MainWindow(QMainWindow):
         self.status.showMessage(f"Lead filed as {saved.stage}{due}.", 8000)
         self.today.refresh()
         self.refresh_status()
+
+    def open_email(self, lead_id: str) -> None:
+        self._background.run("composer-lead", lambda: self._services.leads.detail(lead_id),
+                             self._show_composer)
+
+    def _show_composer(self, lead: LeadDetail | None) -> None:
+        if lead is None:
+            self.status.showMessage("That lead no longer exists.", 5000)
+            return
+        composer = EmailComposer(lead, self._services.composer, self)
+        composer.sent.connect(lambda logged: self._after_email(logged.lead_id))
+        composer.mailto_requested.connect(self.mailto_requested.emit)
+        self.composer = composer
+        composer.open()
+
+    def _after_email(self, lead_id: str) -> None:
+        self.queue.email_sent(lead_id)
+        self.status.showMessage("E-mail logged; it goes out with the next sync.", 6000)
 
     def _after_touch(self, _lead_id: str) -> None:
         self.today.refresh()

@@ -63,6 +63,7 @@ def _flags(item: QueueItem) -> str:
 
 class QueueView(QWidget):
     qualify_requested = Signal(str)
+    email_requested = Signal(str)
     dial_requested = Signal(str)
     touch_logged = Signal(str)
     list_loaded = Signal(int)
@@ -113,7 +114,8 @@ class QueueView(QWidget):
             button = QPushButton(f"{key}  {label}")
             self.buttons[outcome] = button
             actions.addWidget(button)
-        for name, label in (("snooze", "S  Snooze 1 h"), ("skip", "N  Next")):
+        for name, label in (("email", "E  E-mail…"), ("snooze", "S  Snooze 1 h"),
+                            ("skip", "N  Next")):
             self.buttons[name] = QPushButton(label)
             actions.addWidget(self.buttons[name])
         self.call_back_row = QWidget()
@@ -149,12 +151,14 @@ class QueueView(QWidget):
             self.buttons[outcome].clicked.connect(lambda _=False, o=outcome: self.log(o))
             self._shortcut(key, lambda o=outcome: self.log(o))
         self.buttons["snooze"].clicked.connect(self.snooze)
+        self.buttons["email"].clicked.connect(self.write_email)
         self.buttons["skip"].clicked.connect(self.next_lead)
         self.confirm_call_back.clicked.connect(self._confirm_call_back)
         self._shortcut("D", self.dial)
         self._shortcut("S", self.snooze)
         self._shortcut("N", self.next_lead)
         self._shortcut("Q", self.qualify)
+        self._shortcut("E", self.write_email)
         self._shortcut("Escape", self._cancel_call_back)
         QShortcut(QKeySequence("Return"), self.call_back_row, self._confirm_call_back,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -336,6 +340,16 @@ class QueueView(QWidget):
             self.tree.setCurrentItem(following)
         else:
             self._select_first()
+
+    def write_email(self) -> None:
+        if self._current is not None:
+            self.email_requested.emit(self._current.lead_id)
+
+    def email_sent(self, lead_id: str) -> None:
+        """An e-mail went out from the composer: the lead leaves this list."""
+        self.message.setText("E-mail logged; the cadence moves on.")
+        self._remove(lead_id)
+        self.touch_logged.emit(lead_id)
 
     def qualify(self) -> None:
         """Qualify the lead just reached (or, if none, the one on screen)."""

@@ -27,6 +27,7 @@ from models.records import DayBlockPlan, DayFigures
 from models.reps import current_rep
 from models.store.open import Store
 from models.sync.status import sync_status
+from views.catalogue_dialogs import CatalogueServices
 from views.email_composer import ComposerServices
 from views.handoff_inbox import InboxServices
 from views.main_window import WindowServices
@@ -114,6 +115,15 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock) 
             store.sessions, lead_id, rep_id, subject, body, delivery, clock()),
         mailto=emails.mailto_uri,
     )
+    catalogue = CatalogueServices(
+        reason_codes=partial(reason_codes.catalogue, store.sessions),
+        save_reason_code=partial(reason_codes.save_reason_code, store.sessions),
+        templates=partial(emails.templates_for, store.sessions),
+        save_template=partial(emails.save_template, store.sessions),
+        frameworks=lambda: list(qualification.frameworks()),
+        framework=partial(qualification.framework_of, store.sessions),
+        set_framework=partial(qualification.set_team_framework, store.sessions),
+    )
     return WindowServices(
         rep=rep,
         leads=directory,
@@ -127,6 +137,7 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock) 
         qualification_context=context,
         inbox=inbox,
         composer=composer,
+        catalogue=catalogue,
         sync_status=lambda: sync_status(store.sessions),
         now=clock,
     )

@@ -36,5 +36,8 @@ def day_figures(sessions: sessionmaker[Session], rep_id: str, now: datetime,
         touches = session.scalar(select(func.count()).select_from(Activity).where(
             Activity.owner_id == rep_id, Activity.kind.in_(("call", "email")),
             Activity.occurred_at >= day_start, Activity.occurred_at <= now)) or 0
+        overdue = session.scalar(select(func.count()).select_from(Lead).where(
+            Lead.owner_id == rep_id, Lead.handoff_state == "pending",
+            Lead.handoff_due_at < now)) or 0
     target = sum(block.target or 0 for block in blocks)
-    return DayFigures(waiting, sla_due, sla_met, touches, target)
+    return DayFigures(waiting, sla_due, sla_met, touches, target, overdue)

@@ -201,6 +201,19 @@ def team_framework(session: Session) -> str:
     return str(chosen.value) if chosen else str(_config()["default_framework"])
 
 
+def framework_of(sessions: sessionmaker[Session]) -> str:
+    with sessions() as session:
+        return team_framework(session)
+
+
+def set_team_framework(sessions: sessionmaker[Session], framework: str) -> None:
+    if framework not in frameworks():
+        raise ValueError(f"Unknown framework {framework!r}: use one of "
+                         f"{', '.join(frameworks())}.")
+    with sessions.begin() as session:
+        session.merge(Setting(key=FRAMEWORK_SETTING, value=framework))
+
+
 def qualification_context(sessions: sessionmaker[Session], lead: LeadDetail
                           ) -> QualificationContext:
     with sessions() as session:

@@ -113,6 +113,8 @@ class DayFigures:
     sla_met_today: int
     touches_today: int
     touch_target: int
+    # The rep's qualified leads an AE has left past the 48-hour deadline.
+    handoffs_overdue: int = 0
 
     @property
     def sla_compliance(self) -> float | None:

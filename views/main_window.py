@@ -10,6 +10,7 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QInputDialog,
     QListWidget,
     QMainWindow,
     QStackedWidget,
@@ -21,6 +22,7 @@ from models.qualification import QualificationContext, QualificationSaved
 from models.records import DayBlockPlan, DayFigures, LeadDetail, RepProfile, SyncStatus
 from ui.placeholder import PlaceholderView
 from views.background import Background
+from views.catalogue_dialogs import CatalogueServices, ReasonCodesDialog, TemplatesDialog
 from views.day_blocks_dialog import Block, DayBlocksDialog
 from views.email_composer import ComposerServices, EmailComposer
 from views.handoff_inbox import HandoffInbox, InboxServices
@@ -49,6 +51,7 @@ class WindowServices:
     qualification_context: Callable[[str], QualificationContext | None]
     inbox: InboxServices
     composer: ComposerServices
+    catalogue: CatalogueServices
     sync_status: Callable[[], SyncStatus]
     now: Callable[[], datetime]
 
@@ -108,6 +111,7 @@ class MainWindow(QMainWindow):
         self.leads.email_requested.connect(self.open_email)
         self.composer: EmailComposer | None = None
         self._add_shortcuts()
+        self._add_team_menu()
         self._status_timer = QTimer(self, interval=STATUS_REFRESH_MS)
         self._status_timer.timeout.connect(self.refresh_status)
         self._status_timer.start()
@@ -124,6 +128,33 @@ class MainWindow(QMainWindow):
             shortcut.activated.connect(lambda row=row: self.navigation.setCurrentRow(row))
         find = QShortcut(QKeySequence.StandardKey.Find, self)
         find.activated.connect(self._find_lead)
+
+    def _add_team_menu(self) -> None:
+        """Managers' settings: the reason-code catalogue, templates, the framework."""
+        menu = self.menuBar().addMenu("&Team")
+        menu.addAction("Reason codes…", self.edit_reason_codes)
+        menu.addAction("E-mail templates…", self.edit_templates)
+        menu.addAction("Qualification framework…", self.choose_framework)
+
+    def edit_reason_codes(self) -> ReasonCodesDialog:
+        dialog = ReasonCodesDialog(self._services.catalogue, self)
+        dialog.open()
+        return dialog
+
+    def edit_templates(self) -> TemplatesDialog:
+        dialog = TemplatesDialog(self._services.catalogue, self)
+        dialog.open()
+        return dialog
+
+    def choose_framework(self) -> None:
+        catalogue = self._services.catalogue
+        options = catalogue.frameworks()
+        chosen, ok = QInputDialog.getItem(self, "Qualification framework",
+                                          "The team qualifies leads with", options,
+                                          options.index(catalogue.framework()), False)
+        if ok:
+            catalogue.set_framework(chosen)
+            self.status.showMessage(f"The team now qualifies with {chosen}.", 5000)
 
     def _find_lead(self) -> None:
         self.show_screen("Leads")

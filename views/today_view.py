@@ -24,10 +24,12 @@ BLOCK_PURPOSE = {
 def describe_figures(figures: DayFigures) -> str:
     sla = (f"{figures.sla_compliance:.0%} ({figures.sla_met_today} of {figures.sla_due_today})"
            if figures.sla_compliance is not None else "no lead due yet")
+    overdue = (f" &nbsp;·&nbsp; <span style='color:#b91c1c'>Hand-offs overdue with AEs: "
+               f"<b>{figures.handoffs_overdue}</b></span>" if figures.handoffs_overdue else "")
     return (f"Leads waiting for follow-up: <b>{figures.waiting_for_follow_up:,}</b>"
             f" &nbsp;·&nbsp; First-touch SLA today: <b>{sla}</b>"
             f" &nbsp;·&nbsp; Touches today: <b>{figures.touches_today}</b>"
-            f" of {figures.touch_target}")
+            f" of {figures.touch_target}{overdue}")
 
 
 class BlockCard(QFrame):

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from desktop.composition import window_services
 from models.drafts import load_draft
+from models.reps import choose_rep
 from models.store import Lead, Opportunity, User
 from models.store.open import Store
 from tests.conftest import FIXED_NOW
@@ -110,9 +111,11 @@ def test_the_ae_accepts_and_rejects_hand_offs_in_the_inbox(
             category="B", reason_code="B-NEXT-BUDGET", framework="AN",
             answers={"Authority": "CFO", "Need": "Forecasting"}, next_step="Demo",
             handoff_to_id=ae.id), sdr.id, FIXED_NOW - timedelta(hours=50))
+    choose_rep(demo_store.sessions, sdr.id)
     window = MainWindow(window_services(demo_store, clock=lambda: FIXED_NOW), background)
     qtbot.addWidget(window)
     window.show()
+    assert "Hand-offs overdue with AEs: <b>2</b>" in window.today.figures.text()  # the SDR
     inbox = window.inbox
     inbox.ae.setCurrentIndex(inbox.ae.findData(ae.id))
     window.show_screen("Opportunities")

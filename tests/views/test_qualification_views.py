@@ -104,8 +104,9 @@ def test_the_ae_accepts_and_rejects_hand_offs_in_the_inbox(
     with demo_store.sessions() as session:
         ae = session.scalars(select(User).where(User.role == "AE").order_by(User.name)).first()
         sdr = session.scalars(select(User).where(User.role == "SDR-inbound")).first()
-        leads = list(session.scalars(select(Lead.id).where(Lead.stage == "MQL").limit(2)))
         assert ae is not None and sdr is not None
+        leads = list(session.scalars(select(Lead.id).where(
+            Lead.stage == "MQL", Lead.owner_id == sdr.id).limit(2)))
     for lead_id in leads:
         save_qualification(demo_store.sessions, lead_id, QualificationDraft(
             category="B", reason_code="B-NEXT-BUDGET", framework="AN",

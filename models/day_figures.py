@@ -21,8 +21,10 @@ def day_figures(sessions: sessionmaker[Session], rep_id: str, now: datetime,
     """
     sla = timedelta(hours=queue_settings().sla.first_touch_hours)
     with sessions() as session:
+        # A lead has a next channel exactly while its cadence is active: this reads only the
+        # queue index (owner, channel, due).
         waiting = session.scalar(select(func.count()).select_from(Lead).where(
-            Lead.owner_id == rep_id, Lead.cadence_state == "active",
+            Lead.owner_id == rep_id, Lead.cadence_channel.in_(("call", "email")),
             Lead.cadence_due_at <= now)) or 0
         due_today = and_(Lead.owner_id == rep_id, Lead.created_at > day_start - sla,
                          Lead.created_at <= now - sla)

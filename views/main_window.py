@@ -80,7 +80,8 @@ class MainWindow(QMainWindow):
         self.screens = QStackedWidget()
         self.today = TodayView(
             services.day_plan, services.day_figures, services.now,
-            lambda parent: DayBlocksDialog(services.load_blocks, services.save_blocks, parent))
+            lambda parent: DayBlocksDialog(services.load_blocks, services.save_blocks, parent),
+            background)
         self.queue = QueueView(services.desk, background)
         self.leads = LeadsView(services.leads, background)
         self._add_screen("Today", self.today)

@@ -11,6 +11,7 @@ from PySide6.QtGui import QKeySequence, QMouseEvent, QShortcut
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from models.records import DayBlockPlan, DayFigures
+from views.background import Background
 from views.day_blocks_dialog import DayBlocksDialog
 
 BLOCK_PURPOSE = {
@@ -67,14 +68,17 @@ class TodayView(QWidget):
     """Shows ``plan()`` for today; ``figures(plan)`` gives the headline figures."""
 
     block_opened = Signal(object)
+    refreshed = Signal()
 
     def __init__(self, plan: Callable[[], list[DayBlockPlan]],
                  figures: Callable[[list[DayBlockPlan]], DayFigures],
                  now: Callable[[], datetime],
                  edit_blocks: Callable[[QWidget], DayBlocksDialog] | None = None,
+                 background: Background | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._edit_blocks = edit_blocks
+        self._background = background
         self._plan = plan
         self._figures = figures
         self._now = now
@@ -103,13 +107,24 @@ class TodayView(QWidget):
         for key in ("Return", "Enter"):
             QShortcut(QKeySequence(key), self, self.open_current,
                       context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.refresh()
+        self._show(self._load())
+
+    def _load(self) -> tuple[list[DayBlockPlan], DayFigures]:
+        blocks = self._plan()
+        return blocks, self._figures(blocks)
 
     def refresh(self) -> None:
+        """Reload the day off the UI thread (the figures read the whole store)."""
+        if self._background is None:
+            self._show(self._load())
+        else:
+            self._background.run("today", self._load, self._show)
+
+    def _show(self, loaded: tuple[list[DayBlockPlan], DayFigures]) -> None:
+        blocks, figures = loaded
         for card in self.cards:
             card.deleteLater()
         now = self._now()
-        blocks = self._plan()
         day = blocks[0].starts_at if blocks else now.astimezone()
         self.heading.setText(f"Today, {day:%A %d %B}")
         self.cards = [BlockCard(b, b.starts_at <= now < b.ends_at) for b in blocks]
@@ -117,7 +132,8 @@ class TodayView(QWidget):
             card.opened.connect(self.block_opened.emit)
             self._blocks.addWidget(card)
         self._empty.setVisible(not blocks)
-        self.figures.setText(describe_figures(self._figures(blocks)))
+        self.figures.setText(describe_figures(figures))
+        self.refreshed.emit()
 
     def edit_day(self) -> DayBlocksDialog | None:
         if self._edit_blocks is None:

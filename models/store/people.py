@@ -79,6 +79,7 @@ class Lead(Synced, Base):
         Index(None, "last_name", "first_name"),
         Index(None, "company"),
         Index(None, "handoff_to_id", "handoff_state"),
+        Index(None, "owner_id", "handoff_state", "handoff_due_at"),
     )
     crm_object = "Lead"
     # Derived from the lead's touches (models.touches), or the rep's own planning: not CRM data.

@@ -8,6 +8,7 @@ import resource
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -41,6 +42,36 @@ def _log_until_next_shown(app: QApplication, window: MainWindow, rounds: int) ->
         app.processEvents()
         timings.append((time.perf_counter() - started) * 1000)
     return timings
+
+
+def _wait_for(app: QApplication, done: Callable[[], bool]) -> None:
+    while not done():
+        app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+
+
+def _qualify(app: QApplication, window: MainWindow, lead_ids: list[str]) -> dict[str, list[float]]:
+    """Open the qualification form on a lead, fill it as an A lead, save it."""
+    opened, saved = [], []
+    for lead_id in lead_ids:
+        window.qualification_form = None
+        started = time.perf_counter()
+        window.open_qualification(lead_id)
+        _wait_for(app, lambda: window.qualification_form is not None
+                  and window.qualification_form.isVisible())
+        opened.append((time.perf_counter() - started) * 1000)
+        form = window.qualification_form
+        assert form is not None
+        form.set_category("A")
+        form.reason.setCurrentIndex(1)
+        for edit in form.answers.values():
+            if not edit.text():
+                edit.setText("confirmed on the call")
+        form.next_step.setText("Demo on Thursday")
+        started = time.perf_counter()
+        form.save()
+        saved.append((time.perf_counter() - started) * 1000)
+        assert not form.isVisible(), form.notice.text()
+    return {"open_ms": opened, "save_ms": saved}
 
 
 def main(folder: Path, at: datetime) -> None:
@@ -79,9 +110,12 @@ def main(folder: Path, at: datetime) -> None:
             runs.append((time.perf_counter() - started) * 1000)
         search_ms[text] = statistics.median(runs)
     log_ms = _log_until_next_shown(app, window, rounds=20)
+    mql = LeadDirectory(store.sessions).search("")[:400:20]
+    qualify = _qualify(app, window, mql)
     background.wait()
     print(json.dumps({
         "log_to_next_ms": log_ms,
+        "qualify": qualify,
         "rows": model.rowCount(),
         "open_ms": opened * 1000,
         "scroll_to_end_ms": scrolled * 1000,

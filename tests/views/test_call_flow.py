@@ -56,7 +56,8 @@ def test_enter_on_today_starts_the_call_block_on_its_first_lead(
     assert queue.current_lead_id() == first
     assert "Talk track" in queue.talk_track.text()
     assert queue.panel.toPlainText().strip() != ""
-    london_window.today.refresh()
+    with qtbot.waitSignal(london_window.today.refreshed):
+        london_window.today.refresh()
     current = london_window.today.current_block()
     assert current is not None and current.started
 
@@ -139,7 +140,7 @@ def test_today_counts_the_calls_done_in_the_block(qtbot: QtBot,
                                                   london_window: MainWindow) -> None:
     _open_calls(qtbot, london_window)
     for _ in range(2):
-        with qtbot.waitSignal(london_window.queue.touch_logged, timeout=5000):
+        with qtbot.waitSignal(london_window.today.refreshed, timeout=5000):
             qtbot.keyClick(london_window.queue.tree, Qt.Key.Key_2)
     block = london_window.today.current_block()
     assert block is not None and block.done == 2
@@ -169,7 +170,7 @@ def test_editing_my_day_changes_today(qtbot: QtBot, london_window: MainWindow) -
     dialog.save()
     assert dialog.isVisible() and "at least 5 minutes" in dialog.error.text()
     dialog.table.cellWidget(1, 1).setValue(240)
-    with qtbot.waitSignal(dialog.accepted):
+    with qtbot.waitSignal(london_window.today.refreshed):
         dialog.save()
     kinds = [(card.block.kind, card.block.ends_at - card.block.starts_at)
              for card in london_window.today.cards]

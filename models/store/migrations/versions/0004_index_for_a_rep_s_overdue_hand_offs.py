@@ -7,11 +7,7 @@ Create Date: 2026-11-24 04:05:22.225990
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from alembic import op
-
-import models.store.base
-
 
 revision = "0004"
 down_revision = "0003"

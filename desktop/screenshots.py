@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QEventLoop, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from desktop.composition import window_services
 from models.demo.load import load_demo_data
-from models.reps import current_rep
-from models.store.open import open_store
+from models.leads import LeadDirectory
+from models.qualification import QualificationDraft, save_qualification
+from models.reps import current_rep, team_members
+from models.store.open import Store, open_store
 from ui.theme import apply_theme
 from views.background import Background
 from views.main_window import MainWindow
@@ -67,10 +69,60 @@ def capture(out: Path, leads: int = 5_000, accounts: int = 2_500) -> list[Path]:
             path = out / f"{name.lower()}.png"
             window.grab().save(str(path))
             written.append(path)
+        written += _forms(app, window, background, store, now, out)
         window.close()
         background.wait()
         store.close()
     return written
+
+
+def _forms(app: QApplication, window: MainWindow, background: Background, store: Store,
+           now: datetime, out: Path) -> list[Path]:
+    """The qualification form, the AE's inbox and an e-mail's preview."""
+    written = []
+    directory = LeadDirectory(store.sessions)
+    lead_id = directory.search("")[2]
+    window.open_qualification(lead_id)
+    _settle(app, background)
+    form = window.qualification_form
+    assert form is not None
+    form.set_category("A")
+    form.reason.setCurrentIndex(1)
+    form.competitors.setText("Northwind CRM")
+    form.features.setText("Outlook add-in, territory maps")
+    form.next_step.setText("Technical demo with the CIO on Thursday")
+    form.save()  # shows the inline messages for what is still missing
+    _settle(app, background, 100)
+    written.append(_save(form, out / "qualification.png"))
+    form.reject()
+    rep = current_rep(store.sessions)
+    aes = team_members(store.sessions, "AE")
+    for number, lead in enumerate(directory.search("")[10:14]):
+        save_qualification(store.sessions, lead, QualificationDraft(
+            category="AB"[number % 2], reason_code=("A-TRIAL-SUCCESS", "B-NEXT-BUDGET")[number % 2],
+            framework="AN", answers={"Authority": "VP signs", "Need": "Forecasting"},
+            next_step="Demo with the buying team", handoff_to_id=aes[0].id),
+            rep.id if rep else None, now - timedelta(hours=12 * number + 5))
+    window.inbox.ae.setCurrentIndex(window.inbox.ae.findData(aes[0].id))
+    window.show_screen("Opportunities")
+    _settle(app, background)
+    written.append(_save(window, out / "handoff-inbox.png"))
+    window.open_email(lead_id)
+    _settle(app, background)
+    composer = window.composer
+    assert composer is not None
+    composer.template.setCurrentText("Trial follow-up")
+    composer.body.setPlainText(composer.body.toPlainText().replace(
+        "{!User.Name}", "{!User.Name}\n{!User.Title}"))
+    _settle(app, background, 100)
+    written.append(_save(composer, out / "email-preview.png"))
+    composer.reject()
+    return written
+
+
+def _save(widget: QWidget, path: Path) -> Path:
+    widget.grab().save(str(path))
+    return path
 
 
 def main() -> None:

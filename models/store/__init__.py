@@ -6,6 +6,7 @@ RepDesk store records its edits for the sync.
 
 from models.store import tracking as _tracking  # noqa: F401  (registers the outbox hook)
 from models.store.base import Base, Synced, new_id
+from models.store.closing import CloseHandoff, ReferenceCustomer, ReferenceUse
 from models.store.config import (
     BlockRun,
     Cadence,
@@ -35,6 +36,7 @@ __all__ = [
     "Cadence",
     "CadenceStep",
     "Campaign",
+    "CloseHandoff",
     "Contact",
     "DayBlock",
     "Draft",
@@ -47,6 +49,8 @@ __all__ = [
     "Product",
     "Qualification",
     "ReasonCode",
+    "ReferenceCustomer",
+    "ReferenceUse",
     "Setting",
     "StageChange",
     "SyncState",

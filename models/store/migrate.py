@@ -97,7 +97,7 @@ def head_revision(script_location: Path = MIGRATIONS) -> str:
     return head
 
 
-def migrate(path: Path, script_location: Path = MIGRATIONS) -> Engine:
+def migrate(path: Path, script_location: Path = MIGRATIONS, target: str = "head") -> Engine:
     """Check ``path``, bring it to the newest schema, and return an engine on it.
 
     Raises:
@@ -109,11 +109,20 @@ def migrate(path: Path, script_location: Path = MIGRATIONS) -> Engine:
     engine = create_store_engine(path)
     config = _alembic_config(script_location)
     try:
-        with engine.begin() as connection:
-            current = MigrationContext.configure(connection).get_current_revision()
-            if current != head_revision(script_location):
-                config.attributes["connection"] = connection
-                command.upgrade(config, "head")
+        with engine.connect() as connection:
+            # SQLite's way to rebuild a table (Alembic's batch mode): foreign keys off, outside
+            # any transaction, then checked before commit (migrations/env.py).
+            raw = connection.connection.driver_connection
+            assert raw is not None
+            raw.execute("PRAGMA foreign_keys = OFF")
+            try:
+                with connection.begin():
+                    current = MigrationContext.configure(connection).get_current_revision()
+                    if current != head_revision(script_location):
+                        config.attributes["connection"] = connection
+                        command.upgrade(config, target)
+            finally:
+                raw.execute("PRAGMA foreign_keys = ON")
     except Exception as error:
         engine.dispose()
         raise StoreError(

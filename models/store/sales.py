@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -48,6 +49,17 @@ class Opportunity(Synced, Base):
     is_closed: Mapped[bool] = mapped_column(Boolean, default=False)
     is_won: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
+    # Filled by the single close form.
+    closed_at: Mapped[datetime | None]
+    close_reason_code: Mapped[str | None] = mapped_column(String(40))
+    competitor: Mapped[str | None] = mapped_column(String(255))
+    contract_term_months: Mapped[int | None] = mapped_column(Integer)
+    support_contract: Mapped[str | None] = mapped_column(String(40))
+    billing_contact_id: Mapped[str | None] = mapped_column(ForeignKey("contacts.id"))
+    po_number: Mapped[str | None] = mapped_column(String(60))
+    payment_terms: Mapped[str | None] = mapped_column(String(40))
+    requested_features: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
+    close_notes: Mapped[str | None] = mapped_column(Text)
 
 
 class OpportunityLineItem(Synced, Base):

@@ -152,3 +152,44 @@ def test_pending_outbox_entries_survive_a_migration(tmp_path: Path) -> None:
         leads = connection.execute("SELECT id FROM leads").fetchall()
     assert entries == [(lead_id, "create", "pending")]
     assert leads == [(lead_id,)]
+
+
+def test_a_store_full_of_data_migrates_from_the_first_schema_keeping_everything(
+        tmp_path: Path) -> None:
+    """Every migration, on rows that reference each other, with edits still unsent."""
+    path = tmp_path / DATABASE_NAME
+    migrate(path, target="0001").dispose()
+    assert _revision(path) == "0001"
+    with sqlite3.connect(path) as connection:
+        connection.execute("PRAGMA foreign_keys = ON")
+        connection.executescript("""
+            INSERT INTO users (id, name, role, timezone) VALUES ('u1', 'Ana Silva', 'AE', 'UTC');
+            INSERT INTO accounts (id, name, kind, is_named) VALUES ('a1', 'Orion', 'customer', 0);
+            INSERT INTO leads (id, last_name, company, stage, registration, do_not_call,
+                               email_opt_out, created_at, search_key)
+                VALUES ('l1', 'Sato', 'Orion', 'MQL', '{}', 0, 0, '2026-11-01 10:00:00', 'sato');
+            INSERT INTO products (id, name, code, list_price) VALUES ('p1', 'Seat', 'S', 600);
+            INSERT INTO opportunities (id, name, account_id, lead_id, owner_id, stage, is_closed,
+                                       is_won, created_at)
+                VALUES ('o1', 'Orion deal', 'a1', 'l1', 'u1', 'Discovery', 0, 0,
+                        '2026-11-02 10:00:00');
+            INSERT INTO opportunity_line_items (id, opportunity_id, product_id, quantity,
+                                                unit_price) VALUES ('i1', 'o1', 'p1', 10, 600);
+            INSERT INTO activities (id, kind, lead_id, subject, occurred_at)
+                VALUES ('t1', 'call', 'l1', 'Call: voicemail', '2026-11-01 11:00:00');
+            INSERT INTO outbox (object, record_id, op, fields, base, created_at, state, attempts)
+                VALUES ('Opportunity', 'o1', 'update', '{"stage": "Demo"}', '{}',
+                        '2026-11-03 09:00:00', 'pending', 0);
+        """)
+    store = open_store(tmp_path)
+    store.close()
+    assert _revision(path) == head_revision()
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert connection.execute(
+            "SELECT o.name, i.quantity, o.requested_features FROM opportunities o "
+            "JOIN opportunity_line_items i ON i.opportunity_id = o.id").fetchall() == [
+            ("Orion deal", 10, "[]")]
+        assert connection.execute("SELECT record_id, state FROM outbox").fetchall() == [
+            ("o1", "pending")]
+        assert connection.execute("SELECT count(*) FROM activities").fetchone() == (1,)

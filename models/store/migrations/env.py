@@ -14,3 +14,9 @@ context.configure(
 )
 with context.begin_transaction():
     context.run_migrations()
+    # Foreign keys are off while tables are rebuilt (models.store.migrate); check them all
+    # before the transaction commits, so a migration cannot leave a broken reference behind.
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise RuntimeError(f"the migration would leave {len(broken)} broken references, "
+                           f"e.g. in table {broken[0][0]}")

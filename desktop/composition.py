@@ -9,13 +9,17 @@ from functools import partial
 from zoneinfo import ZoneInfo
 
 from models import (
+    closing,
     dayplan,
     drafts,
     emails,
+    feedback,
     handoffs,
+    opportunities,
     qualification,
     queue,
     reason_codes,
+    references,
     reps,
     touches,
 )
@@ -28,9 +32,12 @@ from models.reps import current_rep
 from models.store.open import Store
 from models.sync.status import sync_status
 from views.catalogue_dialogs import CatalogueServices
+from views.close_form import CloseServices
 from views.email_composer import ComposerServices
 from views.handoff_inbox import InboxServices
 from views.main_window import WindowServices
+from views.marketing_views import MarketingServices
+from views.opportunities_view import OpportunityServices
 from views.qualification_form import QualifyServices
 from views.queue_view import DeskServices
 
@@ -124,6 +131,36 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock) 
         framework=partial(qualification.framework_of, store.sessions),
         set_framework=partial(qualification.set_team_framework, store.sessions),
     )
+    close = CloseServices(
+        products=partial(opportunities.products, store.sessions),
+        reasons=partial(reason_codes.choices, store.sessions),
+        settings=closing.close_settings,
+        problems=partial(closing.check_draft, store.sessions),
+        save=lambda opportunity_id, draft: closing.close_opportunity(
+            store.sessions, opportunity_id, draft, rep_id, clock()),
+        load_draft=partial(drafts.load_draft, store.sessions, "close"),
+        save_draft=lambda opportunity_id, data: drafts.save_draft(
+            store.sessions, "close", opportunity_id, data, clock()),
+        discard_draft=partial(drafts.discard_draft, store.sessions, "close"),
+    )
+    deals = OpportunityServices(
+        rows=lambda include_closed: opportunities.opportunities_for(
+            store.sessions, rep_id if rep and rep.role == "AE" else None, today().date(),
+            include_closed),
+        detail=lambda opportunity_id: opportunities.opportunity_detail(
+            store.sessions, opportunity_id, today().date()),
+        deliveries=partial(closing.deliveries, store.sessions),
+        create=lambda name, close_on: opportunities.create_opportunity(
+            store.sessions, name, None, rep_id, close_on, clock()),
+        close=close,
+    )
+    marketing = MarketingServices(
+        references=partial(references.reference_customers, store.sessions),
+        uses=partial(references.uses_of, store.sessions),
+        record_use=lambda reference_id, kind, used_for, note: references.record_use(
+            store.sessions, reference_id, kind, used_for, rep_id, clock(), note),
+        feedback=partial(feedback.product_feedback, store.sessions),
+    )
     return WindowServices(
         rep=rep,
         leads=directory,
@@ -138,6 +175,8 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock) 
         inbox=inbox,
         composer=composer,
         catalogue=catalogue,
+        opportunities=deals,
+        marketing=marketing,
         sync_status=lambda: sync_status(store.sessions),
         now=clock,
     )

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QMainWindow,
     QStackedWidget,
+    QTabWidget,
     QWidget,
 )
 
@@ -27,6 +28,8 @@ from views.day_blocks_dialog import Block, DayBlocksDialog
 from views.email_composer import ComposerServices, EmailComposer
 from views.handoff_inbox import HandoffInbox, InboxServices
 from views.leads_view import LeadsView
+from views.marketing_views import FeedbackView, MarketingServices, ReferencesView
+from views.opportunities_view import OpportunitiesView, OpportunityServices
 from views.qualification_form import QualificationForm, QualifyServices
 from views.queue_view import DeskServices, QueueView
 from views.status_bar import SyncStatusBar
@@ -52,6 +55,8 @@ class WindowServices:
     inbox: InboxServices
     composer: ComposerServices
     catalogue: CatalogueServices
+    opportunities: OpportunityServices
+    marketing: MarketingServices
     sync_status: Callable[[], SyncStatus]
     now: Callable[[], datetime]
 
@@ -89,7 +94,15 @@ class MainWindow(QMainWindow):
         self._add_screen("Leads", self.leads)
         default_ae = rep.id if rep and rep.role == "AE" else None
         self.inbox = HandoffInbox(services.inbox, background, default_ae)
-        self._add_screen("Opportunities", self.inbox)
+        self.opportunities = OpportunitiesView(services.opportunities, background)
+        self.workspace = QTabWidget()
+        self.workspace.addTab(self.inbox, "Hand-off inbox")
+        self.workspace.addTab(self.opportunities, "Opportunities")
+        self._add_screen("Opportunities", self.workspace)
+        self.references = ReferencesView(services.marketing, background)
+        self.feedback = FeedbackView(services.marketing, background)
+        self._add_screen("References", self.references)
+        self._add_screen("Feedback", self.feedback)
         for name in ("Dashboard", "Sync"):
             self._add_screen(name, PlaceholderView(name, PLACEHOLDERS[name]))
         central = QWidget()
@@ -107,7 +120,9 @@ class MainWindow(QMainWindow):
         self.queue.qualify_requested.connect(self.open_qualification)
         self.leads.qualify_requested.connect(self.open_qualification)
         self.qualification_form: QualificationForm | None = None
-        self.inbox.decided.connect(lambda *_: self.refresh_status())
+        self.inbox.decided.connect(lambda *_: (self.refresh_status(),
+                                               self.opportunities.refresh()))
+        self.opportunities.deal_closed.connect(lambda _: self.refresh_status())
         self.queue.email_requested.connect(self.open_email)
         self.leads.email_requested.connect(self.open_email)
         self.composer: EmailComposer | None = None
@@ -173,8 +188,14 @@ class MainWindow(QMainWindow):
 
     def _show_screen(self, row: int) -> None:
         self.screens.setCurrentIndex(row)
-        if self.screens.currentWidget() is self.inbox:
+        shown = self.screens.currentWidget()
+        if shown is self.workspace:
             self.inbox.refresh()
+            self.opportunities.refresh()
+        elif shown is self.references:
+            self.references.refresh()
+        elif shown is self.feedback:
+            self.feedback.refresh()
         self.screen_changed.emit(self.current_screen())
 
     def open_block(self, block: DayBlockPlan) -> None:

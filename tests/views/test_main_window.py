@@ -22,7 +22,8 @@ def test_title_names_the_rep(window: MainWindow) -> None:
 def test_ctrl_number_keys_switch_screens(qtbot: QtBot, window: MainWindow) -> None:
     assert window.current_screen() == "Today"
     for number, name in enumerate(
-            ["Today", "Queue", "Leads", "Opportunities", "Dashboard", "Sync"], start=1):
+            ["Today", "Queue", "Leads", "Opportunities", "References", "Feedback", "Dashboard",
+             "Sync"], start=1):
         qtbot.keyClick(window, Qt.Key(Qt.Key.Key_0 + number), Qt.KeyboardModifier.ControlModifier)
         assert window.current_screen() == name
 

@@ -1,0 +1,175 @@
+"""The AE closes a deal in one form; marketing sees references and product feedback."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from desktop.composition import window_services
+from models.closing import deliveries
+from models.drafts import load_draft
+from models.reps import choose_rep
+from models.store import Account, Contact, Opportunity, User
+from models.store.open import Store
+from tests.conftest import FIXED_NOW
+from views.background import Background
+from views.close_form import CloseForm
+from views.main_window import MainWindow
+
+
+def _activate(qtbot: QtBot, widget: QWidget) -> None:
+    widget.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is widget)
+
+
+def _ae_window(qtbot: QtBot, store: Store, background: Background) -> tuple[MainWindow, str]:
+    """An AE with an open deal on an account that has two contacts."""
+    with store.sessions.begin() as session:
+        ae = session.scalars(select(User).where(User.role == "AE")).first()
+        assert ae is not None
+        account = Account(name="Cedar Health GmbH", kind="prospect", domain="cedar.de")
+        session.add(account)
+        session.flush()
+        session.add_all([
+            Contact(account_id=account.id, first_name="Jonas", last_name="Weber",
+                    email="jonas@cedar.de", is_billing=True),
+            Contact(account_id=account.id, first_name="Lea", last_name="Koch",
+                    email="lea@cedar.de")])
+        deal = Opportunity(name="Cedar Health - 40 seats", account_id=account.id,
+                           owner_id=ae.id, stage="Negotiation", created_at=FIXED_NOW)
+        session.add(deal)
+    choose_rep(store.sessions, ae.id)
+    window = MainWindow(window_services(store, clock=lambda: FIXED_NOW), background)
+    qtbot.addWidget(window)
+    window.show()
+    window.show_screen("Opportunities")
+    window.workspace.setCurrentWidget(window.opportunities)
+    view = window.opportunities
+    qtbot.waitUntil(lambda: any(row.id == deal.id for row in view._rows))
+    view.table.selectRow([row.id for row in view._rows].index(deal.id))
+    qtbot.waitUntil(lambda: view.close_button.isEnabled()
+                    and view._detail is not None and view._detail.row.id == deal.id)
+    return window, deal.id
+
+
+def _open_close_form(qtbot: QtBot, window: MainWindow) -> CloseForm:
+    _activate(qtbot, window)
+    qtbot.keyClick(window.opportunities.table, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    form = window.opportunities.close_form
+    assert form is not None and form.isVisible()
+    _activate(qtbot, form)
+    return form
+
+
+def test_closing_a_won_deal_from_the_keyboard_sends_every_team_its_hand_off(
+        qtbot: QtBot, demo_store: Store, background: Background) -> None:
+    window, deal_id = _ae_window(qtbot, demo_store, background)
+    form = _open_close_form(qtbot, window)
+    qtbot.keyClick(form, Qt.Key.Key_W, Qt.KeyboardModifier.AltModifier)
+    assert form.won_box.isVisible()
+    form.reason.setCurrentIndex(1)
+    form.add_product_line()
+    form.lines.cellWidget(0, 1).setValue(40)
+    for box in (form.term, form.support, form.payment):
+        box.setCurrentIndex(1)
+    form.technical.item(1).setCheckState(Qt.CheckState.Checked)
+    qtbot.keyClicks(form.new_contact, "Max Braun, max@cedar.de")
+    form.reference.setChecked(True)
+    form.reference_kinds["case study"].setChecked(True)
+    with qtbot.waitSignal(form.closed):
+        qtbot.keyClick(form, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    teams = {d.team: d.state for d in deliveries(demo_store.sessions, deal_id)}
+    assert set(teams) >= {"finance", "support", "marketing"}
+    assert set(teams.values()) == {"waiting for sync"}
+    qtbot.waitUntil(lambda: "Hand-offs from the close" in window.opportunities.detail
+                    .toPlainText())
+    assert "waiting for sync" in window.opportunities.detail.toPlainText()
+    with demo_store.sessions() as session:
+        deal = session.get(Opportunity, deal_id)
+        assert deal is not None and deal.stage == "Closed Won" and deal.amount
+    assert load_draft(demo_store.sessions, "close", deal_id) is None
+    window.show_screen("References")
+    qtbot.waitUntil(lambda: window.references.table.rowCount() >= 1)
+    customers = [window.references.table.item(r, 0).text()
+                 for r in range(window.references.table.rowCount())]
+    assert "Cedar Health GmbH" in customers
+
+
+def test_a_lost_deal_needs_its_reason_and_winner(qtbot: QtBot, demo_store: Store,
+                                                 background: Background) -> None:
+    window, _ = _ae_window(qtbot, demo_store, background)
+    form = _open_close_form(qtbot, window)
+    qtbot.keyClick(form, Qt.Key.Key_L, Qt.KeyboardModifier.AltModifier)
+    assert not form.won_box.isVisible()
+    assert form.competitor_label.text() == "Competitor that won"
+    qtbot.keyClick(form, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert form.isVisible()
+    assert "lost reason code is required" in form.errors["reason_code"].text()
+    assert "competitor that won" in form.errors["competitor"].text()
+    qtbot.keyClicks(form.competitor, "Northwind CRM")
+    assert not form.errors["competitor"].isVisibleTo(form)
+
+
+def test_an_unfinished_close_is_kept_as_a_draft(qtbot: QtBot, demo_store: Store,
+                                                background: Background) -> None:
+    window, deal_id = _ae_window(qtbot, demo_store, background)
+    form = _open_close_form(qtbot, window)
+    qtbot.keyClick(form, Qt.Key.Key_W, Qt.KeyboardModifier.AltModifier)
+    qtbot.keyClicks(form.po_number, "PO-2211")
+    qtbot.keyClick(form, Qt.Key.Key_Escape)
+    assert (load_draft(demo_store.sessions, "close", deal_id) or {}).get("po_number") == \
+        "PO-2211"
+    again = _open_close_form(qtbot, window)
+    assert again.po_number.text() == "PO-2211" and again.won.isChecked()
+    assert again.notice.text() == "Restored your unsaved draft."
+
+
+def test_an_opportunity_is_created_by_hand(qtbot: QtBot, demo_store: Store,
+                                           background: Background) -> None:
+    window, _ = _ae_window(qtbot, demo_store, background)
+    view = window.opportunities
+    view.create()
+    assert view.message.text() == "The opportunity needs a name."
+    view.new_name.setText("Orion Labs expansion")
+    view.create()
+    qtbot.waitUntil(lambda: any(r.name == "Orion Labs expansion" for r in view._rows))
+
+
+def test_marketing_records_a_reference_use_and_reads_the_feedback(
+        qtbot: QtBot, demo_store: Store, background: Background) -> None:
+    from datetime import timedelta
+
+    from models.closing import CloseDraft, LineItem, close_opportunity
+    from models.store import Product
+
+    window, deal_id = _ae_window(qtbot, demo_store, background)
+    with demo_store.sessions() as session:
+        product = session.scalars(select(Product)).first()
+        contacts = list(session.scalars(select(Contact).where(Contact.email.like("%cedar.de"))))
+        assert product is not None
+    close_opportunity(demo_store.sessions, deal_id, CloseDraft(
+        outcome="won", reason_code="WIN-PRICE", competitor="Northwind CRM",
+        requested_features=("Territory maps", "territory  maps"),
+        lines=(LineItem(product.id, 10, 100.0),), contract_term_months=12,
+        support_contract="Standard", billing_contact_id=contacts[0].id,
+        payment_terms="Net 30", technical_contact_ids=(contacts[1].id,),
+        reference_willing=True, reference_kinds=("call",)), None,
+        FIXED_NOW - timedelta(days=1))
+    window.show_screen("References")
+    refs = window.references
+    qtbot.waitUntil(lambda: refs.current() is not None)
+    refs.table.selectRow([r.account for r in refs._rows].index("Cedar Health GmbH"))
+    refs.record()
+    assert "Say what the reference was used for" in refs.message.text()
+    refs.used_for.setText("Acme Freight evaluation")
+    refs.record()
+    qtbot.waitUntil(lambda: any(r.account == "Cedar Health GmbH" and r.uses == 1
+                                for r in refs._rows))
+    window.show_screen("Feedback")
+    qtbot.waitUntil(lambda: window.feedback.features.rowCount() > 0)
+    features = {window.feedback.features.item(r, 0).text():
+                window.feedback.features.item(r, 1).text()
+                for r in range(window.feedback.features.rowCount())}
+    assert features["Territory maps"] == "2"  # counted whatever the spacing and case

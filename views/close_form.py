@@ -1,0 +1,367 @@
+"""The single close form: one form for Closed Won and Closed Lost.
+
+Won: products and quantities, contract term, support contract, billing contact and invoice
+details, technical contacts (picked or created), the reference, the competitor displaced and a
+win reason. Lost: a loss reason, the competitor that won, notes. Ctrl+Enter saves; Esc keeps a
+draft; messages appear under each field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QTableWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from models.closing import CloseDraft, CloseError, CloseSaved, LineItem, NewContact
+from models.opportunities import OpportunityDetail, ProductChoice
+
+DRAFT_DELAY_MS = 300
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+@dataclass(frozen=True)
+class CloseServices:
+    products: Callable[[], list[ProductChoice]]
+    reasons: Callable[[str], list[tuple[str, str]]]
+    settings: Callable[[], dict[str, Any]]
+    problems: Callable[[CloseDraft], dict[str, str]]
+    save: Callable[[str, CloseDraft], CloseSaved]
+    load_draft: Callable[[str], dict[str, Any] | None]
+    save_draft: Callable[[str, dict[str, Any]], None]
+    discard_draft: Callable[[str], None]
+
+
+def _error() -> QLabel:
+    label = QLabel()
+    label.setObjectName("fieldError")
+    label.setStyleSheet("color: #b91c1c")
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
+class CloseForm(QDialog):
+    closed = Signal(object)
+
+    def __init__(self, opportunity: OpportunityDetail, services: CloseServices,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._opportunity, self._services = opportunity, services
+        self._settings = services.settings()
+        self._products = services.products()
+        self._tried = False
+        self.setWindowTitle(f"Close {opportunity.row.name}")
+        self.resize(820, 860)
+        self.errors: dict[str, QLabel] = {}
+        self.notice = QLabel()
+        self.won = QRadioButton("Closed Won  (Alt+W)")
+        self.lost = QRadioButton("Closed Lost  (Alt+L)")
+        self.outcome = QButtonGroup(self)
+        self.outcome.addButton(self.won)
+        self.outcome.addButton(self.lost)
+        self.reason = QComboBox()
+        self.competitor = QLineEdit()
+        self.notes = QPlainTextEdit()
+        self.notes.setTabChangesFocus(True)
+        self.notes.setFixedHeight(54)
+        self.features = QLineEdit(placeholderText="Requested features, separated by commas")
+        self.lines = QTableWidget(0, 3)
+        self.lines.setHorizontalHeaderLabels(["Product", "Quantity", "Unit price"])
+        self.lines.horizontalHeader().setStretchLastSection(True)
+        self.lines.setColumnWidth(0, 300)
+        self.add_line = QPushButton("Add product")
+        self.total = QLabel()
+        self.term = QComboBox()
+        self.support = QComboBox()
+        self.payment = QComboBox()
+        for box, key, suffix in ((self.term, "contract_terms_months", " months"),
+                                 (self.support, "support_contracts", ""),
+                                 (self.payment, "payment_terms", "")):
+            box.addItem("— choose —", None)
+            for value in self._settings[key]:
+                box.addItem(f"{value}{suffix}", value)
+        self.billing = QComboBox()
+        self.billing.addItem("— choose the billing contact —", None)
+        self.po_number = QLineEdit()
+        self.technical = QListWidget()
+        for contact in opportunity.contacts:
+            item = QListWidgetItem(f"{contact.name} — {contact.title or ''} {contact.email or ''}")
+            item.setData(ID_ROLE, contact.id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if contact.is_technical
+                               else Qt.CheckState.Unchecked)
+            self.technical.addItem(item)
+            self.billing.addItem(contact.name, contact.id)
+            if contact.is_billing and self.billing.currentData() is None:
+                self.billing.setCurrentIndex(self.billing.count() - 1)
+        self.technical.setFixedHeight(90)
+        self.new_contact = QLineEdit(placeholderText="New technical contact: First Last, e-mail")
+        self.reference = QCheckBox("The customer agreed to be a reference")
+        self.reference_kinds = {kind: QCheckBox(kind) for kind in self._settings["reference_kinds"]}
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("Save  (Ctrl+Enter)")
+        self._build()
+        self._draft_timer = QTimer(self, singleShot=True, interval=DRAFT_DELAY_MS)
+        self._draft_timer.timeout.connect(self.save_draft_now)
+        self._restore()
+        self._connect()
+        self._update()
+
+    # -- layout ----------------------------------------------------------------------------
+    def _field(self, key: str, widget: QWidget) -> QWidget:
+        holder = QWidget()
+        column = QVBoxLayout(holder)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(widget)
+        self.errors[key] = _error()
+        column.addWidget(self.errors[key])
+        return holder
+
+    def _build(self) -> None:
+        heading = QLabel(f"Close {self._opportunity.row.name}")
+        heading.setObjectName("screenTitle")
+        outcome = QWidget()
+        row = QHBoxLayout(outcome)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.won)
+        row.addWidget(self.lost)
+        row.addStretch(1)
+        common = QFormLayout()
+        common.addRow("Outcome", self._field("outcome", outcome))
+        common.addRow("Reason code", self._field("reason_code", self.reason))
+        self.competitor_label = QLabel("Competitor displaced")
+        common.addRow(self.competitor_label, self._field("competitor", self.competitor))
+        common.addRow("Requested features", self.features)
+        common.addRow("Notes", self.notes)
+        self.won_box = QGroupBox("Closed Won: what finance, support and marketing need")
+        won = QFormLayout(self.won_box)
+        lines = QWidget()
+        line_column = QVBoxLayout(lines)
+        line_column.setContentsMargins(0, 0, 0, 0)
+        line_column.addWidget(self.lines)
+        add_row = QHBoxLayout()
+        add_row.addWidget(self.add_line)
+        add_row.addStretch(1)
+        add_row.addWidget(self.total)
+        line_column.addLayout(add_row)
+        self.lines.setFixedHeight(110)
+        won.addRow("Products", self._field("lines", lines))
+        won.addRow("Contract term", self._field("contract_term_months", self.term))
+        won.addRow("Support contract", self._field("support_contract", self.support))
+        won.addRow("Billing contact", self._field("billing_contact_id", self.billing))
+        won.addRow("PO number", self.po_number)
+        won.addRow("Payment terms", self._field("payment_terms", self.payment))
+        technical = QWidget()
+        tech_column = QVBoxLayout(technical)
+        tech_column.setContentsMargins(0, 0, 0, 0)
+        tech_column.addWidget(self.technical)
+        tech_column.addWidget(self.new_contact)
+        won.addRow("Technical contacts", self._field("technical_contacts", technical))
+        kinds = QWidget()
+        kinds_row = QHBoxLayout(kinds)
+        kinds_row.setContentsMargins(0, 0, 0, 0)
+        kinds_row.addWidget(self.reference)
+        for box in self.reference_kinds.values():
+            kinds_row.addWidget(box)
+        won.addRow("Reference", self._field("reference_kinds", kinds))
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(self.notice)
+        layout.addLayout(common)
+        layout.addWidget(self.won_box)
+        layout.addStretch(1)
+        layout.addWidget(self.buttons)
+
+    def _connect(self) -> None:
+        self.outcome.buttonToggled.connect(lambda *_: (self._update(), self._changed()))
+        self.add_line.clicked.connect(lambda: self.add_product_line())
+        for signal in (self.reason.currentIndexChanged, self.competitor.textChanged,
+                       self.notes.textChanged, self.features.textChanged,
+                       self.term.currentIndexChanged, self.support.currentIndexChanged,
+                       self.payment.currentIndexChanged, self.billing.currentIndexChanged,
+                       self.po_number.textChanged, self.technical.itemChanged,
+                       self.new_contact.textChanged, self.reference.toggled):
+            signal.connect(self._changed)
+        for box in self.reference_kinds.values():
+            box.toggled.connect(self._changed)
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        for key, slot in (("Ctrl+Return", self.save), ("Ctrl+Enter", self.save),
+                          ("Alt+W", self.won.click), ("Alt+L", self.lost.click)):
+            QShortcut(QKeySequence(key), self, slot)
+
+    # -- lines -----------------------------------------------------------------------------
+    def add_product_line(self, product_id: str | None = None, quantity: int = 1,
+                         unit_price: float | None = None) -> None:
+        row = self.lines.rowCount()
+        self.lines.insertRow(row)
+        product = QComboBox()
+        for choice in self._products:
+            product.addItem(choice.name, choice.id)
+        if product_id:
+            product.setCurrentIndex(max(product.findData(product_id), 0))
+        count = QSpinBox(minimum=0, maximum=1_000_000)
+        count.setValue(quantity)
+        price = QDoubleSpinBox(minimum=0, maximum=10_000_000, decimals=2)
+        chosen = self._products[product.currentIndex()] if self._products else None
+        price.setValue(unit_price if unit_price is not None else
+                       (chosen.list_price if chosen else 0.0))
+        product.currentIndexChanged.connect(
+            lambda index, p=price: p.setValue(self._products[index].list_price))
+        for widget in (product, count, price):
+            signal = getattr(widget, "currentIndexChanged", None) or widget.valueChanged
+            signal.connect(self._changed)
+        self.lines.setCellWidget(row, 0, product)
+        self.lines.setCellWidget(row, 1, count)
+        self.lines.setCellWidget(row, 2, price)
+        self._changed()
+
+    def _line_items(self) -> tuple[LineItem, ...]:
+        items = []
+        for row in range(self.lines.rowCount()):
+            product, count, price = (self.lines.cellWidget(row, c) for c in range(3))
+            assert isinstance(product, QComboBox) and isinstance(count, QSpinBox)
+            assert isinstance(price, QDoubleSpinBox)
+            if product.currentData():
+                items.append(LineItem(product.currentData(), count.value(), price.value()))
+        return tuple(items)
+
+    # -- state -----------------------------------------------------------------------------
+    def outcome_key(self) -> str | None:
+        return "won" if self.won.isChecked() else "lost" if self.lost.isChecked() else None
+
+    def _update(self) -> None:
+        outcome = self.outcome_key()
+        self.won_box.setVisible(outcome == "won")
+        self.competitor_label.setText("Competitor displaced" if outcome != "lost"
+                                      else "Competitor that won")
+        current = self.reason.currentData()
+        self.reason.blockSignals(True)
+        self.reason.clear()
+        self.reason.addItem("— choose a reason —", None)
+        for code, label in self._services.reasons(outcome or "won"):
+            self.reason.addItem(f"{code}: {label}", code)
+        self.reason.setCurrentIndex(max(self.reason.findData(current), 0))
+        self.reason.blockSignals(False)
+
+    def _new_contacts(self) -> tuple[NewContact, ...]:
+        text = self.new_contact.text().strip()
+        if not text:
+            return ()
+        name, _, email = text.partition(",")
+        first, _, last = name.strip().rpartition(" ")
+        return (NewContact(first, last, email.strip()),)
+
+    def draft(self) -> CloseDraft:
+        technical = tuple(
+            str(self.technical.item(i).data(ID_ROLE)) for i in range(self.technical.count())
+            if self.technical.item(i).checkState() == Qt.CheckState.Checked)
+        return CloseDraft(
+            outcome=self.outcome_key(), reason_code=self.reason.currentData(),
+            competitor=self.competitor.text(), notes=self.notes.toPlainText(),
+            requested_features=tuple(f.strip() for f in self.features.text().split(",")
+                                     if f.strip()),
+            lines=self._line_items(), contract_term_months=self.term.currentData(),
+            support_contract=self.support.currentData(),
+            billing_contact_id=self.billing.currentData(), po_number=self.po_number.text(),
+            payment_terms=self.payment.currentData(), technical_contact_ids=technical,
+            new_technical_contacts=self._new_contacts(),
+            reference_willing=self.reference.isChecked(),
+            reference_kinds=tuple(k for k, box in self.reference_kinds.items()
+                                  if box.isChecked()))
+
+    def _changed(self, *_: object) -> None:
+        self.total.setText(f"Total: {self.draft().amount:,.2f}")
+        self._draft_timer.start()
+        if self._tried:
+            self.show_problems(self._services.problems(self.draft()))
+
+    def show_problems(self, problems: dict[str, str]) -> None:
+        for key, label in self.errors.items():
+            label.setText(problems.get(key, ""))
+            label.setVisible(key in problems)
+
+    # -- drafts ----------------------------------------------------------------------------
+    def save_draft_now(self) -> None:
+        self._draft_timer.stop()
+        self._services.save_draft(self._opportunity.row.id, self.draft().to_json())
+
+    def _restore(self) -> None:
+        data = self._services.load_draft(self._opportunity.row.id)
+        if not data:
+            for name, quantity, price in self._opportunity.lines:
+                match = next((p for p in self._products if p.name == name), None)
+                if match:
+                    self.add_product_line(match.id, quantity, price)
+            return
+        draft = CloseDraft.from_json(data)
+        (self.won if draft.outcome == "won" else self.lost).setChecked(
+            draft.outcome in ("won", "lost"))
+        self._update()
+        self.reason.setCurrentIndex(max(self.reason.findData(draft.reason_code), 0))
+        self.competitor.setText(draft.competitor)
+        self.notes.setPlainText(draft.notes)
+        self.features.setText(", ".join(draft.requested_features))
+        for line in draft.lines:
+            self.add_product_line(line.product_id, line.quantity, line.unit_price)
+        for box, value in ((self.term, draft.contract_term_months),
+                           (self.support, draft.support_contract),
+                           (self.payment, draft.payment_terms),
+                           (self.billing, draft.billing_contact_id)):
+            box.setCurrentIndex(max(box.findData(value), 0))
+        self.po_number.setText(draft.po_number)
+        for i in range(self.technical.count()):
+            item = self.technical.item(i)
+            item.setCheckState(Qt.CheckState.Checked if item.data(ID_ROLE) in
+                               draft.technical_contact_ids else Qt.CheckState.Unchecked)
+        if draft.new_technical_contacts:
+            c = draft.new_technical_contacts[0]
+            self.new_contact.setText(f"{c.first_name} {c.last_name}, {c.email}".strip())
+        self.reference.setChecked(draft.reference_willing)
+        for kind, box in self.reference_kinds.items():
+            box.setChecked(kind in draft.reference_kinds)
+        self.notice.setText("Restored your unsaved draft.")
+
+    # -- closing ---------------------------------------------------------------------------
+    def save(self) -> None:
+        self._tried = True
+        try:
+            saved = self._services.save(self._opportunity.row.id, self.draft())
+        except CloseError as error:
+            self.show_problems(error.problems)
+            self.notice.setText("Some fields need attention before saving.")
+            return
+        self._draft_timer.stop()
+        self._services.discard_draft(self._opportunity.row.id)
+        self.closed.emit(saved)
+        self.accept()
+
+    def reject(self) -> None:
+        self.save_draft_now()
+        super().reject()

@@ -1,0 +1,161 @@
+"""Marketing's screens: reference customers and their uses, and product feedback."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from models.feedback import FeedbackCounts
+from models.references import ReferenceRow, ReferenceUseRow
+from views.background import Background
+
+
+@dataclass(frozen=True)
+class MarketingServices:
+    references: Callable[[], list[ReferenceRow]]
+    uses: Callable[[str], list[ReferenceUseRow]]
+    record_use: Callable[[str, str, str, str], None]
+    feedback: Callable[[], FeedbackCounts]
+
+
+def _table(headers: tuple[str, ...]) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().setVisible(False)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+def _fill(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
+    table.setRowCount(len(rows))
+    for number, row in enumerate(rows):
+        for column, text in enumerate(row):
+            table.setItem(number, column, QTableWidgetItem(text))
+    table.resizeColumnsToContents()
+
+
+class ReferencesView(QWidget):
+    """Reference customers, the least used first, and every time each was used."""
+
+    def __init__(self, services: MarketingServices, background: Background,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._services, self._background = services, background
+        self._rows: list[ReferenceRow] = []
+        heading = QLabel("Reference customers")
+        heading.setObjectName("screenTitle")
+        self.table = _table(("Customer", "Contact", "Agreed to", "Since", "Uses", "Last used"))
+        self.uses = QListWidget()
+        self.kind = QComboBox()
+        self.used_for = QLineEdit(placeholderText="Used for: prospect, campaign or deal")
+        self.note = QLineEdit(placeholderText="Note")
+        record = QPushButton("Record a use")
+        self.message = QLabel()
+        form = QHBoxLayout()
+        for widget in (self.kind, self.used_for, self.note, record):
+            form.addWidget(widget)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(self.table, 2)
+        layout.addWidget(QLabel("Uses of the selected reference"))
+        layout.addWidget(self.uses, 1)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        self.table.itemSelectionChanged.connect(self._on_selection)
+        record.clicked.connect(self.record)
+
+    def refresh(self) -> None:
+        self._background.run("references", self._services.references, self._show)
+
+    def _show(self, rows: list[ReferenceRow]) -> None:
+        self._rows = rows
+        _fill(self.table, [(r.account, r.contact or "", ", ".join(r.kinds),
+                            f"{r.agreed_at:%d %b %Y}", str(r.uses),
+                            f"{r.last_used_at:%d %b %Y}" if r.last_used_at else "never")
+                           for r in rows])
+        if rows:
+            self.table.selectRow(0)
+        else:
+            self.message.setText("No reference customer yet: they come from Closed Won deals.")
+
+    def current(self) -> ReferenceRow | None:
+        selected = self.table.selectionModel().selectedRows()
+        return self._rows[selected[0].row()] if selected else None
+
+    def _on_selection(self) -> None:
+        row = self.current()
+        if row is None:
+            return
+        self.kind.clear()
+        self.kind.addItems(list(row.kinds))
+        self._background.run("reference-uses", lambda: self._services.uses(row.id),
+                             self._show_uses)
+
+    def _show_uses(self, uses: list[ReferenceUseRow]) -> None:
+        self.uses.clear()
+        self.uses.addItems([f"{u.used_at:%d %b %Y}: {u.kind} for {u.used_for}"
+                            f"{' — ' + u.note if u.note else ''}" for u in uses]
+                           or ["Not used yet."])
+
+    def record(self) -> None:
+        row = self.current()
+        if row is None:
+            return
+        try:
+            self._services.record_use(row.id, self.kind.currentText(), self.used_for.text(),
+                                      self.note.text())
+        except ValueError as error:
+            self.message.setText(str(error))
+            return
+        self.used_for.clear()
+        self.note.clear()
+        self.message.setText("Use recorded.")
+        self.refresh()
+
+
+class FeedbackView(QWidget):
+    """What prospects ask for and whom they compare us with, counted."""
+
+    def __init__(self, services: MarketingServices, background: Background,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._services, self._background = services, background
+        heading = QLabel("Product feedback")
+        heading.setObjectName("screenTitle")
+        self.features = _table(("Requested feature", "Times asked"))
+        self.competitors = _table(("Competitor", "Times met"))
+        self.notes = QListWidget()
+        tables = QHBoxLayout()
+        tables.addWidget(self.features)
+        tables.addWidget(self.competitors)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addLayout(tables, 2)
+        layout.addWidget(QLabel("Competitive information, newest last"))
+        layout.addWidget(self.notes, 1)
+
+    def refresh(self) -> None:
+        self._background.run("feedback", self._services.feedback, self._show)
+
+    def _show(self, counts: FeedbackCounts) -> None:
+        _fill(self.features, [(name, str(n)) for name, n in counts.features])
+        _fill(self.competitors, [(name, str(n)) for name, n in counts.competitors])
+        self.notes.clear()
+        self.notes.addItems(list(counts.competitive_notes))

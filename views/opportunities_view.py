@@ -1,0 +1,201 @@
+"""The AE's opportunities: the list, one deal with its source lead's history, and the way to
+the single close form."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from html import escape
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QDateEdit,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from models.closing import CloseSaved, HandoffDelivery
+from models.opportunities import OpportunityDetail, OpportunityRow
+from views.background import Background
+from views.close_form import CloseForm, CloseServices
+
+COLUMNS = ("Opportunity", "Account", "Stage", "Amount", "Close date", "Next step", "Age")
+
+
+@dataclass(frozen=True)
+class OpportunityServices:
+    rows: Callable[[bool], list[OpportunityRow]]
+    detail: Callable[[str], OpportunityDetail | None]
+    deliveries: Callable[[str], list[HandoffDelivery]]
+    create: Callable[[str, date], str]
+    close: CloseServices
+
+
+def detail_html(opportunity: OpportunityDetail, handoffs: list[HandoffDelivery]) -> str:
+    row = opportunity.row
+    amount = f"{row.amount:,.2f}" if row.amount is not None else "—"
+    parts = [
+        f"<h2>{escape(row.name)}</h2>",
+        f"<p>{escape(row.account or 'No account')} · <b>{escape(row.stage)}</b> · {amount}"
+        f" · closes {row.close_date or '—'} · {row.age_days} days old"
+        f" · owner {escape(opportunity.owner or '—')}</p>",
+        f"<p><b>Next step:</b> {escape(row.next_step or '—')}</p>",
+    ]
+    if opportunity.close_reason_code:
+        parts.append(f"<p><b>Closed</b> {opportunity.closed_at:%d %b %Y} · "
+                     f"{escape(opportunity.close_reason_code)} · competitor "
+                     f"{escape(opportunity.competitor or '—')}</p>")
+    if opportunity.lines:
+        items = "".join(f"<li>{q} × {escape(n)} at {p:,.2f}</li>"
+                        for n, q, p in opportunity.lines)
+        parts.append(f"<h3>Products</h3><ul>{items}</ul>")
+    if handoffs:
+        items = "".join(
+            f"<li><b>{escape(h.team)}</b>: {escape(h.kind)} → {escape(h.addressed_to)}"
+            f"{f', due {h.due_at.astimezone():%a %d %b %H:%M}' if h.due_at else ''}"
+            f" — <i>{escape(h.state)}</i></li>" for h in handoffs)
+        parts.append(f"<h3>Hand-offs from the close</h3><ul>{items}</ul>")
+    parts.append(f"<h3>History ({len(opportunity.history)})</h3>")
+    items = "".join(f"<li>{a.occurred_at.astimezone():%d %b %Y} {escape(a.kind)}: "
+                    f"{escape(a.subject)}</li>" for a in opportunity.history)
+    parts.append(f"<ul>{items}</ul>" if items else "<p>No activity yet.</p>")
+    return "".join(parts)
+
+
+class OpportunitiesView(QWidget):
+    deal_closed = Signal(object)
+
+    def __init__(self, services: OpportunityServices, background: Background,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._services, self._background = services, background
+        self._rows: list[OpportunityRow] = []
+        self._detail: OpportunityDetail | None = None
+        self.include_closed = QCheckBox("Show closed deals")
+        self.new_name = QLineEdit(placeholderText="New opportunity name")
+        self.new_close = QDateEdit(calendarPopup=True)
+        self.new_close.setDate(QDate.currentDate().addMonths(2))
+        self.create_button = QPushButton("Create")
+        self.close_button = QPushButton("Close deal…  (Ctrl+K)")
+        self.close_button.setEnabled(False)
+        self.message = QLabel()
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.detail = QTextBrowser()
+        self.close_form: CloseForm | None = None
+        top = QHBoxLayout()
+        top.addWidget(self.include_closed)
+        top.addStretch(1)
+        top.addWidget(self.new_name)
+        top.addWidget(self.new_close)
+        top.addWidget(self.create_button)
+        side = QWidget()
+        column = QVBoxLayout(side)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.close_button)
+        column.addWidget(self.detail, 1)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.table)
+        splitter.addWidget(side)
+        splitter.setSizes([760, 520])
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.message)
+        self.include_closed.toggled.connect(lambda _: self.refresh())
+        self.table.itemSelectionChanged.connect(self._on_selection)
+        self.create_button.clicked.connect(self.create)
+        self.close_button.clicked.connect(self.open_close_form)
+        QShortcut(QKeySequence("Ctrl+K"), self, self.open_close_form,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+
+    def refresh(self, select: str | None = None) -> None:
+        closed = self.include_closed.isChecked()
+        self._background.run("opportunities", lambda: self._services.rows(closed),
+                             lambda rows: self._show(rows, select))
+
+    def _show(self, rows: list[OpportunityRow], select: str | None) -> None:
+        self._rows = rows
+        self.table.setRowCount(len(rows))
+        for number, row in enumerate(rows):
+            cells = (row.name, row.account or "", row.stage,
+                     f"{row.amount:,.0f}" if row.amount is not None else "",
+                     str(row.close_date or ""), row.next_step or "", f"{row.age_days} d")
+            for column, text in enumerate(cells):
+                self.table.setItem(number, column, QTableWidgetItem(text))
+        self.table.resizeColumnsToContents()
+        ids = [row.id for row in rows]
+        if rows:
+            self.table.selectRow(ids.index(select) if select in ids else 0)
+        else:
+            self.detail.setHtml("<p>No open opportunity. Accept a hand-off or create one.</p>")
+
+    def current(self) -> OpportunityRow | None:
+        selected = self.table.selectionModel().selectedRows()
+        return self._rows[selected[0].row()] if selected else None
+
+    def _on_selection(self) -> None:
+        row = self.current()
+        if row is None:
+            return
+        self._background.run(
+            "opportunity-detail",
+            lambda: (self._services.detail(row.id), self._services.deliveries(row.id)),
+            self._show_detail)
+
+    def _show_detail(self, loaded: tuple[OpportunityDetail | None,
+                                         list[HandoffDelivery]]) -> None:
+        detail, handoffs = loaded
+        self._detail = detail
+        self.close_button.setEnabled(detail is not None and not detail.row.is_closed)
+        if detail is not None:
+            self.detail.setHtml(detail_html(detail, handoffs))
+
+    def create(self) -> None:
+        close_on = self.new_close.date().toPython()
+        assert isinstance(close_on, date)
+        try:
+            created = self._services.create(self.new_name.text(), close_on)
+        except ValueError as error:
+            self.message.setText(str(error))
+            return
+        self.new_name.clear()
+        self.message.setText("Opportunity created.")
+        self.refresh(select=created)
+
+    def open_close_form(self) -> CloseForm | None:
+        if self._detail is None or self._detail.row.is_closed:
+            return None
+        form = CloseForm(self._detail, self._services.close, self)
+        form.closed.connect(self._after_close)
+        self.close_form = form
+        form.open()
+        return form
+
+    def _after_close(self, saved: CloseSaved) -> None:
+        teams = len(saved.handoffs)
+        self.message.setText(
+            f"Closed {saved.outcome}: {saved.amount:,.2f}; {teams} team"
+            f"{'s' if teams != 1 else ''} told what to do (sent with the next sync)."
+            if saved.outcome == "won" else "Closed lost; the account's contacts return to "
+            "nurture.")
+        self.include_closed.setChecked(True)
+        self.refresh(select=saved.opportunity_id)
+        self.deal_closed.emit(saved)

@@ -15,6 +15,7 @@ from desktop.composition import window_services
 from models.demo.load import load_demo_data
 from models.leads import LeadDirectory
 from models.qualification import QualificationDraft, save_qualification
+from models.references import record_use, reference_customers
 from models.reps import current_rep, team_members
 from models.store.open import Store, open_store
 from ui.theme import apply_theme
@@ -117,6 +118,57 @@ def _forms(app: QApplication, window: MainWindow, background: Background, store:
     _settle(app, background, 100)
     written.append(_save(composer, out / "email-preview.png"))
     composer.reject()
+    written += _closing(app, window, background, store, now, out)
+    return written
+
+
+def _closing(app: QApplication, window: MainWindow, background: Background, store: Store,
+             now: datetime, out: Path) -> list[Path]:
+    """A won deal in the close form, then the references it and others gave."""
+    window.show_screen("Opportunities")
+    window.workspace.setCurrentWidget(window.opportunities)
+    view = window.opportunities
+    _settle(app, background)
+    written = []
+    for number in range(4):
+        view.table.clearSelection()
+        view.table.selectRow(0)
+        _settle(app, background, 100)
+        form = view.open_close_form()
+        assert form is not None, "the first open deal did not load"
+        form.won.setChecked(True)
+        form.reason.setCurrentIndex(1 + number % 3)
+        form.competitor.setText(("Northwind CRM", "Pipeliner", "Spreadsheets")[number % 3])
+        if form.lines.rowCount() == 0:
+            form.add_product_line()
+        form.lines.cellWidget(0, 1).setValue(40 + 10 * number)
+        for box in (form.term, form.support, form.payment):
+            box.setCurrentIndex(1 + number % 2)
+        form.new_billing.setText("Ana Costa, ana.costa@example.com")
+        form.new_contact.setText("Max Braun, max.braun@example.com")
+        form.po_number.setText(f"PO-77{number}1")
+        form.features.setText("Outlook add-in, territory maps")
+        form.reference.setChecked(True)
+        form.reference_kinds["call"].setChecked(True)
+        form.reference_kinds["logo"].setChecked(number % 2 == 0)
+        _settle(app, background, 50)
+        if number == 0:
+            written.append(_save(form, out / "close-form.png"))
+        form.save()
+        _settle(app, background, 100)
+        view.include_closed.setChecked(False)
+        _settle(app, background, 100)
+    view.include_closed.setChecked(True)
+    _settle(app, background)
+    written.append(_save(window, out / "opportunities.png"))
+    rows = reference_customers(store.sessions)
+    for number, row in enumerate(rows[:2]):
+        record_use(store.sessions, row.id, "call", ("Acme Freight evaluation",
+                                                    "Webinar: inside sales in 2027")[number],
+                   None, now - timedelta(days=3 * number + 1))
+    window.show_screen("References")
+    _settle(app, background)
+    written.append(_save(window, out / "references.png"))
     return written
 
 

@@ -9,7 +9,7 @@ Lost needs a loss reason and sends the account's contacts back to nurture.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
@@ -18,8 +18,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.store import (
+    Account,
     CloseHandoff,
     Contact,
+    Lead,
     Opportunity,
     OpportunityLineItem,
     OutboxEntry,
@@ -27,6 +29,7 @@ from models.store import (
     ReasonCode,
     ReferenceCustomer,
 )
+from models.vocab import AccountKind
 from resources import load_json
 
 
@@ -62,6 +65,7 @@ class CloseDraft:
     contract_term_months: int | None = None
     support_contract: str | None = None
     billing_contact_id: str | None = None
+    new_billing_contact: NewContact | None = None
     po_number: str = ""
     payment_terms: str | None = None
     technical_contact_ids: tuple[str, ...] = ()
@@ -81,7 +85,13 @@ class CloseDraft:
             "lines": [[li.product_id, li.quantity, li.unit_price] for li in self.lines],
             "contract_term_months": self.contract_term_months,
             "support_contract": self.support_contract,
-            "billing_contact_id": self.billing_contact_id, "po_number": self.po_number,
+            "billing_contact_id": self.billing_contact_id,
+            "new_billing_contact": ([self.new_billing_contact.first_name,
+                                     self.new_billing_contact.last_name,
+                                     self.new_billing_contact.email,
+                                     self.new_billing_contact.phone]
+                                    if self.new_billing_contact else None),
+            "po_number": self.po_number,
             "payment_terms": self.payment_terms,
             "technical_contact_ids": list(self.technical_contact_ids),
             "new_technical_contacts": [[c.first_name, c.last_name, c.email, c.phone]
@@ -100,6 +110,8 @@ class CloseDraft:
             contract_term_months=data.get("contract_term_months"),
             support_contract=data.get("support_contract"),
             billing_contact_id=data.get("billing_contact_id"),
+            new_billing_contact=(NewContact(*data["new_billing_contact"])
+                                 if data.get("new_billing_contact") else None),
             po_number=data.get("po_number") or "", payment_terms=data.get("payment_terms"),
             technical_contact_ids=tuple(data.get("technical_contact_ids") or ()),
             new_technical_contacts=tuple(NewContact(*c) for c in
@@ -139,8 +151,12 @@ def problems_of(draft: CloseDraft, reasons: Mapping[str, str]) -> dict[str, str]
         problems["contract_term_months"] = "Choose the contract term."
     if draft.support_contract not in settings["support_contracts"]:
         problems["support_contract"] = "Choose the support contract."
-    if not draft.billing_contact_id:
-        problems["billing_contact_id"] = "Finance needs a billing contact."
+    new_billing = draft.new_billing_contact
+    if not draft.billing_contact_id and new_billing is None:
+        problems["billing_contact_id"] = "Finance needs a billing contact: pick or add one."
+    elif new_billing is not None and (not new_billing.last_name.strip()
+                                      or "@" not in new_billing.email):
+        problems["billing_contact_id"] = "A new billing contact needs a last name and an e-mail."
     if draft.payment_terms not in settings["payment_terms"]:
         problems["payment_terms"] = "Choose the payment terms."
     if not draft.technical_contact_ids and not draft.new_technical_contacts:
@@ -194,10 +210,15 @@ def close_opportunity(sessions: sessionmaker[Session], opportunity_id: str, draf
         if draft.outcome == "lost":
             _contacts_to_nurture(session, opportunity.account_id)
             return CloseSaved(opportunity.id, "lost", opportunity.amount or 0.0)
+        _make_customer(session, opportunity)
         technical = _technical_contacts(session, opportunity, draft)
+        if draft.new_billing_contact is not None:
+            draft = replace(draft, billing_contact_id=_new_contact(
+                session, opportunity, draft.new_billing_contact, billing=True).id)
         _replace_lines(session, opportunity, draft)
         handoffs = _handoffs(session, opportunity, draft, technical, now)
-        if draft.reference_willing and opportunity.account_id:
+        if draft.reference_willing:
+            assert opportunity.account_id is not None
             session.add(ReferenceCustomer(
                 account_id=opportunity.account_id, opportunity_id=opportunity.id,
                 contact_id=technical[0].id if technical else None, willing=True,
@@ -225,6 +246,23 @@ def _close(opportunity: Opportunity, draft: CloseDraft, now: datetime) -> None:
         opportunity.payment_terms = draft.payment_terms
 
 
+def _make_customer(session: Session, opportunity: Opportunity) -> None:
+    """A won deal makes its company a customer; a deal without an account gets one, so
+    contacts, hand-offs and the reference all hang off the same customer."""
+    account = session.get(Account, opportunity.account_id) if opportunity.account_id else None
+    if account is None:
+        lead = session.get(Lead, opportunity.lead_id) if opportunity.lead_id else None
+        name = lead.company if lead else opportunity.name.removesuffix(" - new business")
+        account = Account(name=name, kind=AccountKind.CUSTOMER, owner_id=opportunity.owner_id)
+        session.add(account)
+        session.flush()
+        opportunity.account_id = account.id
+        if lead is not None:
+            lead.account_id = account.id
+    elif account.kind == AccountKind.PROSPECT:
+        account.kind = AccountKind.CUSTOMER
+
+
 def _contacts_to_nurture(session: Session, account_id: str | None) -> None:
     if account_id is None:
         return
@@ -236,16 +274,22 @@ def _technical_contacts(session: Session, opportunity: Opportunity,
                         draft: CloseDraft) -> list[Contact]:
     contacts = [c for c in (session.get(Contact, i) for i in draft.technical_contact_ids)
                 if c is not None]
-    for new in draft.new_technical_contacts:
-        contact = Contact(account_id=opportunity.account_id, first_name=new.first_name or None,
-                          last_name=new.last_name, email=new.email, phone=new.phone or None,
-                          is_technical=True, owner_id=opportunity.owner_id)
-        session.add(contact)
-        contacts.append(contact)
+    contacts += [_new_contact(session, opportunity, new) for new in draft.new_technical_contacts]
     for contact in contacts:
         contact.is_technical = True
     session.flush()
     return contacts
+
+
+def _new_contact(session: Session, opportunity: Opportunity, new: NewContact,
+                 billing: bool = False) -> Contact:
+    contact = Contact(account_id=opportunity.account_id, first_name=new.first_name or None,
+                      last_name=new.last_name, email=new.email, phone=new.phone or None,
+                      is_technical=not billing, is_billing=billing,
+                      owner_id=opportunity.owner_id)
+    session.add(contact)
+    session.flush()
+    return contact
 
 
 def _replace_lines(session: Session, opportunity: Opportunity, draft: CloseDraft) -> None:

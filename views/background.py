@@ -56,6 +56,10 @@ class Background(QObject):
     def wait(self, msecs: int = 5000) -> bool:
         return self._pool.waitForDone(msecs)
 
+    def idle(self) -> bool:
+        """No job running and no result waiting to be delivered."""
+        return self._pool.activeThreadCount() == 0 and not self._callbacks
+
     def _deliver(self, key: str, generation: int, result: Any, error: Any) -> None:
         if generation != self._generations.get(key):
             return

@@ -107,6 +107,7 @@ class CloseForm(QDialog):
                 box.addItem(f"{value}{suffix}", value)
         self.billing = QComboBox()
         self.billing.addItem("— choose the billing contact —", None)
+        self.new_billing = QLineEdit(placeholderText="…or a new one: First Last, e-mail")
         self.po_number = QLineEdit()
         self.technical = QListWidget()
         for contact in opportunity.contacts:
@@ -174,7 +175,12 @@ class CloseForm(QDialog):
         won.addRow("Products", self._field("lines", lines))
         won.addRow("Contract term", self._field("contract_term_months", self.term))
         won.addRow("Support contract", self._field("support_contract", self.support))
-        won.addRow("Billing contact", self._field("billing_contact_id", self.billing))
+        billing = QWidget()
+        billing_column = QVBoxLayout(billing)
+        billing_column.setContentsMargins(0, 0, 0, 0)
+        billing_column.addWidget(self.billing)
+        billing_column.addWidget(self.new_billing)
+        won.addRow("Billing contact", self._field("billing_contact_id", billing))
         won.addRow("PO number", self.po_number)
         won.addRow("Payment terms", self._field("payment_terms", self.payment))
         technical = QWidget()
@@ -206,7 +212,8 @@ class CloseForm(QDialog):
                        self.term.currentIndexChanged, self.support.currentIndexChanged,
                        self.payment.currentIndexChanged, self.billing.currentIndexChanged,
                        self.po_number.textChanged, self.technical.itemChanged,
-                       self.new_contact.textChanged, self.reference.toggled):
+                       self.new_contact.textChanged, self.new_billing.textChanged,
+                       self.reference.toggled):
             signal.connect(self._changed)
         for box in self.reference_kinds.values():
             box.toggled.connect(self._changed)
@@ -270,13 +277,18 @@ class CloseForm(QDialog):
         self.reason.setCurrentIndex(max(self.reason.findData(current), 0))
         self.reason.blockSignals(False)
 
-    def _new_contacts(self) -> tuple[NewContact, ...]:
-        text = self.new_contact.text().strip()
-        if not text:
-            return ()
+    @staticmethod
+    def _parse_contact(text: str) -> NewContact | None:
+        """"First Last, e-mail" as typed in one field."""
+        if not text.strip():
+            return None
         name, _, email = text.partition(",")
         first, _, last = name.strip().rpartition(" ")
-        return (NewContact(first, last, email.strip()),)
+        return NewContact(first, last, email.strip())
+
+    def _new_contacts(self) -> tuple[NewContact, ...]:
+        contact = self._parse_contact(self.new_contact.text())
+        return (contact,) if contact else ()
 
     def draft(self) -> CloseDraft:
         technical = tuple(
@@ -289,7 +301,9 @@ class CloseForm(QDialog):
                                      if f.strip()),
             lines=self._line_items(), contract_term_months=self.term.currentData(),
             support_contract=self.support.currentData(),
-            billing_contact_id=self.billing.currentData(), po_number=self.po_number.text(),
+            billing_contact_id=self.billing.currentData(),
+            new_billing_contact=self._parse_contact(self.new_billing.text()),
+            po_number=self.po_number.text(),
             payment_terms=self.payment.currentData(), technical_contact_ids=technical,
             new_technical_contacts=self._new_contacts(),
             reference_willing=self.reference.isChecked(),
@@ -336,6 +350,9 @@ class CloseForm(QDialog):
                            (self.billing, draft.billing_contact_id)):
             box.setCurrentIndex(max(box.findData(value), 0))
         self.po_number.setText(draft.po_number)
+        if draft.new_billing_contact:
+            c = draft.new_billing_contact
+            self.new_billing.setText(f"{c.first_name} {c.last_name}, {c.email}".strip())
         for i in range(self.technical.count()):
             item = self.technical.item(i)
             item.setCheckState(Qt.CheckState.Checked if item.data(ID_ROLE) in

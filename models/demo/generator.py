@@ -383,7 +383,8 @@ class DemoGenerator:
                                                                        strict=True)),
             "close_date": (self.now + timedelta(days=self.rng.randint(-30, 90))).date(),
             "is_closed": stage.startswith("Closed"), "is_won": stage == "Closed Won",
-            "created_at": lead["created_at"] + timedelta(days=self.rng.randint(3, 20)),
+            "created_at": min(self.now, lead["created_at"]
+                              + timedelta(days=self.rng.randint(3, 20))),
         })
         for quantity, (product_id, price) in zip(quantities, lines, strict=True):
             self.data.add("opportunity_line_items", {

@@ -74,6 +74,38 @@ def _qualify(app: QApplication, window: MainWindow, lead_ids: list[str]) -> dict
     return {"open_ms": opened, "save_ms": saved}
 
 
+def _close_deals(app: QApplication, window: MainWindow, rounds: int) -> list[float]:
+    """Fill the close form as a won deal with every hand-off and time its save."""
+    view = window.opportunities
+    window.show_screen("Opportunities")
+    window.workspace.setCurrentWidget(view)
+    _wait_for(app, lambda: bool(view._rows))
+    timings = []
+    for number in range(rounds):
+        view.table.selectRow(number)
+        row = view._rows[number]
+        _wait_for(app, lambda row=row: view._detail is not None and view._detail.row.id == row.id)
+        form = view.open_close_form()
+        assert form is not None
+        form.won.setChecked(True)
+        form.reason.setCurrentIndex(1)
+        form.add_product_line()
+        form.lines.cellWidget(0, 1).setValue(60)
+        for box in (form.term, form.support, form.payment):
+            box.setCurrentIndex(1)
+        form.new_billing.setText("Ana Costa, ana@example.com")
+        form.new_contact.setText("Max Braun, max@example.com")
+        form.reference.setChecked(True)
+        form.reference_kinds["call"].setChecked(True)
+        window._background.wait()  # time the save, not the previous round's list reload
+        started = time.perf_counter()
+        form.save()
+        timings.append((time.perf_counter() - started) * 1000)
+        assert not form.isVisible(), form.notice.text()
+        view.include_closed.setChecked(False)
+    return timings
+
+
 def main(folder: Path, at: datetime) -> None:
     app = QApplication([])
     app.setApplicationName("RepDesk benchmark")
@@ -112,10 +144,12 @@ def main(folder: Path, at: datetime) -> None:
     log_ms = _log_until_next_shown(app, window, rounds=20)
     mql = LeadDirectory(store.sessions).search("")[:400:20]
     qualify = _qualify(app, window, mql)
+    close_ms = _close_deals(app, window, rounds=10)
     background.wait()
     print(json.dumps({
         "log_to_next_ms": log_ms,
         "qualify": qualify,
+        "close_ms": close_ms,
         "rows": model.rowCount(),
         "open_ms": opened * 1000,
         "scroll_to_end_ms": scrolled * 1000,

@@ -199,3 +199,39 @@ def test_product_feedback_counts_features_and_competitors(store: Store, deal: di
     feedback = product_feedback(store.sessions)
     assert ("Outlook add-in", 1) in feedback.features
     assert ("Northwind CRM", 1) in feedback.competitors
+
+
+def test_a_billing_contact_can_be_added_while_closing(store: Store, deal: dict) -> None:
+    draft = won(deal, billing_contact_id=None,
+                new_billing_contact=NewContact("Ana", "Costa", "ana@lyonfreight.fr"))
+    close_opportunity(store.sessions, deal["opportunity"], draft, deal["ae"], NOW)
+    finance = next(h for h in _handoffs(store) if h.team == "finance")
+    assert finance.payload["billing_contact"]["email"] == "ana@lyonfreight.fr"
+    with store.sessions() as session:
+        ana = session.scalars(select(Contact).where(Contact.last_name == "Costa")).one()
+        assert ana.is_billing and not ana.is_technical
+
+
+def test_winning_makes_the_company_a_customer_even_without_an_account(store: Store,
+                                                                      deal: dict) -> None:
+    with store.sessions.begin() as session:
+        bare = Opportunity(name="Nova Retail - new business", owner_id=deal["ae"],
+                           stage="Proposal", created_at=NOW)
+        session.add(bare)
+    draft = won(deal, technical_contact_ids=(), billing_contact_id=None,
+                new_billing_contact=NewContact("Rui", "Lima", "rui@nova.pt"))
+    close_opportunity(store.sessions, bare.id, draft, deal["ae"], NOW)
+    [reference] = reference_customers(store.sessions)
+    assert reference.account == "Nova Retail"
+    with store.sessions() as session:
+        account = session.scalars(select(Account).where(Account.name == "Nova Retail")).one()
+        assert account.kind == "customer"
+        assert session.scalars(select(Contact.account_id).where(
+            Contact.last_name == "Lima")).one() == account.id
+
+
+def test_winning_turns_a_prospect_account_into_a_customer(store: Store, deal: dict) -> None:
+    close_opportunity(store.sessions, deal["opportunity"], won(deal), deal["ae"], NOW)
+    with store.sessions() as session:
+        account = session.get(Account, deal["account"])
+        assert account is not None and account.kind == "customer"

@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from desktop.composition import window_services
@@ -16,7 +17,15 @@ from views.main_window import MainWindow
 def background(qtbot: QtBot) -> Iterator[Background]:
     runner = Background()
     yield runner
-    runner.wait()
+    # Finish the work in flight and deliver its results while the test's widgets still exist,
+    # so no result lands on a widget of a finished test.
+    # A delivered result may start the next job (a list selects its first row, which loads
+    # its detail): settle until nothing is left.
+    for _ in range(10):
+        runner.wait()
+        QApplication.processEvents()
+        if runner.idle():
+            break
 
 
 @pytest.fixture

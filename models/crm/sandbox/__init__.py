@@ -1,0 +1,1 @@
+"""A local CRM that answers like Salesforce's REST API, for demo mode and tests."""

@@ -1,0 +1,130 @@
+"""The data API's resources, one function per kind of call."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from models.crm.sandbox.server import API, BATCH, MAX_COLLECTION, HttpError, Sandbox, _error
+from models.crm.sandbox.store import RecordError
+
+
+def _batch(headers: Any) -> int:
+    option = headers.get("Sforce-Query-Options") or ""
+    if "batchSize=" in option:
+        size = int(option.split("batchSize=")[1].split(",")[0])
+        return max(200, min(size, BATCH))
+    return BATCH
+
+
+def _result(action: Callable[[], Any], record_id: str | None = None) -> dict[str, Any]:
+    try:
+        done = action()
+    except RecordError as error:
+        return {"id": record_id, "success": False, "errors": [error.as_json()]}
+    if isinstance(done, tuple):
+        record, created = done
+        return {"id": record.id, "success": True, "errors": [], "created": created}
+    return {"id": done.id if done is not None else record_id, "success": True, "errors": []}
+
+
+def _records(body: Any) -> list[dict[str, Any]]:
+    if not isinstance(body, dict) or not isinstance(body.get("records"), list):
+        raise _error(400, "JSON_PARSER_ERROR", "expected {\"records\": [...]}")
+    records = body["records"]
+    if len(records) > MAX_COLLECTION:
+        raise _error(400, "EXCEEDED_ID_LIMIT", f"record limit is {MAX_COLLECTION}")
+    return list(records)
+
+
+def _collections(sandbox: Sandbox, method: str, parts: list[str], params: dict[str, str],
+                 body: Callable[[], Any]) -> tuple[int, Any]:
+    store = sandbox.store
+    if method == "POST" and len(parts) == 2:
+        return 200, [_result(partial(store.create, r.get("attributes", {}).get("type", ""), r))
+                     for r in _records(body())]
+    if method == "PATCH" and len(parts) == 2:
+        results = []
+        for record in _records(body()):
+            record_id = str(record.get("Id"))
+            obj = record.get("attributes", {}).get("type") or store.object_of(record_id) or ""
+            results.append(_result(partial(store.update, obj, record_id, record), record_id))
+        return 200, results
+    if method == "PATCH" and len(parts) == 4:
+        obj, field = parts[2], parts[3]
+        return 200, [_result(partial(store.upsert, obj, field, str(r.get(field)), r))
+                     for r in _records(body())]
+    if method == "DELETE" and len(parts) == 2:
+        ids = [i for i in params.get("ids", "").split(",") if i]
+        return 200, [_result(partial(store.delete, None, i), i) for i in ids]
+    if method == "GET" and len(parts) == 3:
+        fields = params.get("fields", "Id").split(",")
+        found = [store.get(parts[2], i) for i in params.get("ids", "").split(",") if i]
+        return 200, [r.as_json(API, fields) if r else None for r in found]
+    raise _error(404, "NOT_FOUND", "The requested resource does not exist")
+
+
+def _sobject(sandbox: Sandbox, method: str, parts: list[str], params: dict[str, str],
+             body: Callable[[], Any]) -> tuple[int, Any]:
+    store = sandbox.store
+    obj = parts[1]
+    try:
+        if len(parts) == 2 and method == "POST":
+            return 201, {"id": store.create(obj, body() or {}).id, "success": True,
+                         "errors": []}
+        if len(parts) == 3 and parts[2] == "describe":
+            return 200, _describe(sandbox, obj)
+        if len(parts) >= 3 and parts[2] == "deleted":
+            rows = store.deleted_between(obj, params.get("start", ""), params.get("end", "~"))
+            return 200, {"deletedRecords": [{"id": i, "deletedDate": d} for i, d in rows],
+                         "earliestDateAvailable": params.get("start"),
+                         "latestDateCovered": params.get("end")}
+        if len(parts) == 3:
+            record_id = parts[2]
+            if method == "GET":
+                record = store.get(obj, record_id)
+                if record is None:
+                    raise _error(404, "NOT_FOUND", "The requested resource does not exist")
+                fields = params["fields"].split(",") if "fields" in params else None
+                return 200, record.as_json(API, fields)
+            if method == "PATCH":
+                store.update(obj, record_id, body() or {})
+                return 204, None
+            if method == "DELETE":
+                store.delete(obj, record_id)
+                return 204, None
+        if len(parts) == 4 and method == "PATCH":
+            record, created = store.upsert(obj, parts[2], parts[3], body() or {})
+            return (201 if created else 200), {"id": record.id, "success": True, "errors": [],
+                                               "created": created}
+    except RecordError as error:
+        status = 404 if error.status_code in ("NOT_FOUND", "ENTITY_IS_DELETED") else 400
+        raise HttpError(status, [{"message": error.message, "errorCode": error.status_code,
+                                  "fields": error.fields}]) from error
+    raise _error(404, "NOT_FOUND", "The requested resource does not exist")
+
+
+def _describe(sandbox: Sandbox, obj: str) -> dict[str, Any]:
+    seen: set[str] = set()
+    for record in sandbox.store.all(obj):
+        seen.update(record.fields)
+    return {"name": obj, "fields": [
+        {"name": name, "type": "string", "nillable": True, "updateable": True,
+         "externalId": name == sandbox.store.external_id, "picklistValues": []}
+        for name in sorted(seen | {"Id", sandbox.store.external_id})]}
+
+
+def route(sandbox: Sandbox, method: str, parts: list[str], params: dict[str, str],
+          body: Callable[[], Any], headers: Any) -> tuple[int, Any]:
+    if parts[0] in ("query", "queryAll"):
+        if len(parts) == 2:
+            return 200, sandbox.more(parts[1], _batch(headers))
+        if "q" not in params:
+            raise _error(400, "MALFORMED_QUERY", "q is required")
+        return 200, sandbox.query(params["q"], parts[0] == "queryAll", _batch(headers))
+    if parts[:2] == ["composite", "sobjects"]:
+        return _collections(sandbox, method, parts, params, body)
+    if parts[0] == "sobjects" and len(parts) >= 2:
+        return _sobject(sandbox, method, parts, params, body)
+    raise _error(404, "NOT_FOUND", "The requested resource does not exist")

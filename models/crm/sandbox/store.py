@@ -1,0 +1,203 @@
+"""The sandbox CRM's own database: every object's records as JSON, with Salesforce's ids,
+SystemModstamp and a log of deletions and merges."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+PREFIXES = {"Lead": "00Q", "Account": "001", "Contact": "003", "Opportunity": "006",
+            "Task": "00T", "Event": "00U", "Campaign": "701", "User": "005",
+            "EmailTemplate": "00X", "OpportunityLineItem": "00k", "Product2": "01t"}
+REQUIRED = {"Lead": ("LastName", "Company"), "Contact": ("LastName",), "Account": ("Name",),
+            "Opportunity": ("Name", "StageName", "CloseDate"), "Task": ("Subject",)}
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS records (
+    id TEXT PRIMARY KEY, object TEXT NOT NULL, ext_id TEXT, fields TEXT NOT NULL,
+    created TEXT NOT NULL, modstamp TEXT NOT NULL, deleted INTEGER NOT NULL DEFAULT 0,
+    deleted_at TEXT, master_id TEXT);
+CREATE INDEX IF NOT EXISTS records_object_modstamp ON records (object, modstamp);
+CREATE UNIQUE INDEX IF NOT EXISTS records_ext ON records (object, ext_id);
+CREATE TABLE IF NOT EXISTS counter (n INTEGER NOT NULL);
+"""
+
+
+def stamp(moment: datetime) -> str:
+    """Salesforce's datetime format: 2026-11-23T03:05:00.000+0000."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + \
+        f"{moment.microsecond // 1000:03d}+0000"
+
+
+class RecordError(Exception):
+    def __init__(self, status_code: str, message: str, fields: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.status_code, self.message, self.fields = status_code, message, fields or []
+
+    def as_json(self) -> dict[str, Any]:
+        return {"statusCode": self.status_code, "message": self.message, "fields": self.fields}
+
+
+@dataclass
+class Record:
+    id: str
+    object: str
+    fields: dict[str, Any]
+    created: str
+    modstamp: str
+    deleted: bool = False
+    master_id: str | None = None
+
+    def as_json(self, api: str, only: Iterable[str] | None = None) -> dict[str, Any]:
+        values = {"Id": self.id, "SystemModstamp": self.modstamp, "CreatedDate": self.created,
+                  "LastModifiedDate": self.modstamp, "IsDeleted": self.deleted,
+                  "MasterRecordId": self.master_id, **self.fields}
+        if only is not None:
+            values = {name: values.get(name) for name in only}
+        return {"attributes": {"type": self.object,
+                               "url": f"/services/data/{api}/sobjects/{self.object}/{self.id}"},
+                **values}
+
+
+class SandboxStore:
+    """Thread-safe: one connection, one lock; the server's threads take turns."""
+
+    def __init__(self, path: Path | None = None, external_id: str = "RepDesk_Id__c") -> None:
+        self._db = sqlite3.connect(str(path) if path else ":memory:", check_same_thread=False)
+        self._db.executescript(SCHEMA)
+        if self._db.execute("SELECT count(*) FROM counter").fetchone()[0] == 0:
+            self._db.execute("INSERT INTO counter VALUES (0)")
+        self._db.commit()
+        self._lock = threading.RLock()
+        self._last_stamp = datetime.min.replace(tzinfo=UTC)
+        self.external_id = external_id
+
+    def _now(self) -> datetime:
+        # Strictly increasing at millisecond precision, so two changes never share a stamp.
+        now = datetime.now(UTC)
+        now = now.replace(microsecond=now.microsecond // 1000 * 1000)
+        if now <= self._last_stamp:
+            now = self._last_stamp + timedelta(milliseconds=1)
+        self._last_stamp = now
+        return now
+
+    def _new_id(self, obj: str) -> str:
+        self._db.execute("UPDATE counter SET n = n + 1")
+        n = self._db.execute("SELECT n FROM counter").fetchone()[0]
+        prefix = PREFIXES.get(obj, "a0" + str(len(obj) % 10))
+        return f"{prefix}{n:012d}AAA"  # 18 characters, as the API returns them
+
+    @staticmethod
+    def _row(row: tuple[Any, ...]) -> Record:
+        return Record(row[0], row[1], json.loads(row[2]), row[3], row[4], bool(row[5]), row[6])
+
+    _COLUMNS = "id, object, fields, created, modstamp, deleted, master_id"
+
+    def get(self, obj: str, record_id: str, include_deleted: bool = False) -> Record | None:
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT {self._COLUMNS} FROM records WHERE id = ? AND object = ?",
+                (record_id, obj)).fetchone()
+        if row is None:
+            return None
+        record = self._row(row)
+        return record if include_deleted or not record.deleted else None
+
+    def by_external_id(self, obj: str, value: str) -> Record | None:
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT {self._COLUMNS} FROM records WHERE object = ? AND ext_id = ? "
+                "AND deleted = 0", (obj, value)).fetchone()
+        return self._row(row) if row else None
+
+    def all(self, obj: str, include_deleted: bool = False) -> Iterator[Record]:
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT {self._COLUMNS} FROM records WHERE object = ?"
+                + ("" if include_deleted else " AND deleted = 0") + " ORDER BY modstamp, id",
+                (obj,)).fetchall()
+        return (self._row(r) for r in rows)
+
+    def _check(self, obj: str, fields: dict[str, Any], creating: bool) -> None:
+        missing = [f for f in REQUIRED.get(obj, ()) if (creating or f in fields)
+                   and fields.get(f) in (None, "")]
+        if missing:
+            raise RecordError("REQUIRED_FIELD_MISSING",
+                              f"Required fields are missing: [{', '.join(missing)}]", missing)
+
+    def create(self, obj: str, fields: dict[str, Any]) -> Record:
+        fields = {k: v for k, v in fields.items() if k not in ("Id", "attributes")}
+        self._check(obj, fields, creating=True)
+        with self._lock:
+            now = stamp(self._now())
+            record = Record(self._new_id(obj), obj, fields, now, now)
+            self._db.execute(
+                "INSERT INTO records (id, object, ext_id, fields, created, modstamp) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (record.id, obj, fields.get(self.external_id), json.dumps(fields), now, now))
+            self._db.commit()
+        return record
+
+    def update(self, obj: str, record_id: str, fields: dict[str, Any]) -> Record:
+        fields = {k: v for k, v in fields.items() if k not in ("Id", "attributes")}
+        with self._lock:
+            record = self.get(obj, record_id, include_deleted=True)
+            if record is None:
+                raise RecordError("NOT_FOUND", "The requested resource does not exist")
+            if record.deleted:
+                raise RecordError("ENTITY_IS_DELETED", "entity is deleted")
+            self._check(obj, fields, creating=False)
+            record.fields.update(fields)
+            record.modstamp = stamp(self._now())
+            self._db.execute(
+                "UPDATE records SET fields = ?, modstamp = ?, ext_id = ? WHERE id = ?",
+                (json.dumps(record.fields), record.modstamp,
+                 record.fields.get(self.external_id), record_id))
+            self._db.commit()
+        return record
+
+    def upsert(self, obj: str, field: str, value: str, fields: dict[str, Any]
+               ) -> tuple[Record, bool]:
+        """(record, created): an existing record with that external id is updated."""
+        if field != self.external_id:
+            raise RecordError("INVALID_FIELD", f"{field} is not an external id field of {obj}")
+        with self._lock:
+            existing = self.by_external_id(obj, value)
+            if existing is not None:
+                return self.update(obj, existing.id, fields), False
+            return self.create(obj, {**fields, field: value}), True
+
+    def delete(self, obj: str | None, record_id: str, master_id: str | None = None) -> None:
+        with self._lock:
+            row = self._db.execute("SELECT object, deleted FROM records WHERE id = ?",
+                                   (record_id,)).fetchone()
+            if row is None or (obj is not None and row[0] != obj):
+                raise RecordError("NOT_FOUND", "The requested resource does not exist")
+            if row[1]:
+                raise RecordError("ENTITY_IS_DELETED", "entity is deleted")
+            now = stamp(self._now())
+            self._db.execute(
+                "UPDATE records SET deleted = 1, deleted_at = ?, modstamp = ?, master_id = ?, "
+                "ext_id = NULL WHERE id = ?", (now, now, master_id, record_id))
+            self._db.commit()
+
+    def object_of(self, record_id: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT object FROM records WHERE id = ?",
+                                   (record_id,)).fetchone()
+        return row[0] if row else None
+
+    def deleted_between(self, obj: str, start: str, end: str) -> list[tuple[str, str]]:
+        with self._lock:
+            return self._db.execute(
+                "SELECT id, deleted_at FROM records WHERE object = ? AND deleted = 1 "
+                "AND deleted_at >= ? AND deleted_at <= ? ORDER BY deleted_at",
+                (obj, start, end)).fetchall()
+
+    def close(self) -> None:
+        self._db.close()

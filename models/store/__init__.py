@@ -16,6 +16,7 @@ from models.store.config import (
     ReasonCode,
     Setting,
 )
+from models.store.conflicts import SyncConflict
 from models.store.funnel import Draft, Qualification, StageChange
 from models.store.outbox import OutboxEntry, SyncState
 from models.store.people import Account, Contact, Lead, User
@@ -53,6 +54,7 @@ __all__ = [
     "ReferenceUse",
     "Setting",
     "StageChange",
+    "SyncConflict",
     "SyncState",
     "Synced",
     "User",

@@ -56,7 +56,7 @@ def _state(row: Synced) -> InstanceState[Any]:
     return instance_state(row)
 
 
-def _data_columns(row: Synced) -> list[str]:
+def data_columns(row: Synced) -> list[str]:
     mapper = _mapper(row)
     return [c.key for c in mapper.column_attrs if c.key not in row.local_only]
 
@@ -77,7 +77,7 @@ def _apply_scalar_defaults(row: Synced) -> None:
 
 def _created(row: Synced, now: datetime) -> OutboxEntry:
     _apply_scalar_defaults(row)
-    fields = {key: json_value(getattr(row, key)) for key in _data_columns(row)}
+    fields = {key: json_value(getattr(row, key)) for key in data_columns(row)}
     return OutboxEntry(
         object=row.crm_object, record_id=row.id, op="create", fields=fields, base={}, created_at=now
     )

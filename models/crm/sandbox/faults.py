@@ -16,8 +16,9 @@ class Faults:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def queue(self, *kinds: str) -> None:
-        """Kinds: "500", "503", "drop" (connection closed mid-response), "expired" (401),
-        "limit" (REQUEST_LIMIT_EXCEEDED), "lock" (UNABLE_TO_LOCK_ROW)."""
+        """Kinds: "500", "503", "drop" (connection closed mid-response, nothing done),
+        "lost" (the request is carried out, then the connection drops before the answer),
+        "expired" (401), "limit" (REQUEST_LIMIT_EXCEEDED), "lock" (UNABLE_TO_LOCK_ROW)."""
         with self._lock:
             self._queue.extend(kinds)
 

@@ -204,32 +204,41 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(200, [{"label": "Sandbox", "url": f"/services/data/{API}",
                                   "version": API[1:]}])
                 return
-            if self._fault():
+            fault = self._fault()
+            if fault == "handled":
                 return
             self.server.sandbox.check_token(self.headers.get("Authorization"))
             self.server.sandbox.calls += 1
             route = url.path.removeprefix(f"/services/data/{API}/").strip("/")
             status, body = self.server.router(method, route.split("/"), params, self._body,
                                               self.headers)
+            if fault == "lost":
+                # Done here, but the answer never arrives: the client must retry safely.
+                self._drop()
+                return
             self._send(status, body)
         except HttpError as error:
             self._send(error.status, error.body)
 
-    def _fault(self) -> bool:
+    def _drop(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Length", "1000")
+        self.end_headers()
+        self.wfile.write(b'{"records": [')
+        self.close_connection = True
+
+    def _fault(self) -> str | None:
+        """"handled" when the fault answered the request; "lost" to lose the answer later."""
         sandbox = self.server.sandbox
         if sandbox.faults.latency_s:
             time.sleep(sandbox.faults.latency_s)
         fault = sandbox.faults.next()
-        if fault is None:
-            return False
+        if fault is None or fault == "lost":
+            return fault
         if fault == "drop":
             self._body()
-            self.send_response(200)
-            self.send_header("Content-Length", "1000")
-            self.end_headers()
-            self.wfile.write(b'{"records": [')
-            self.close_connection = True
-            return True
+            self._drop()
+            return "handled"
         errors = {"500": (500, "UNKNOWN_EXCEPTION", "An unexpected error occurred"),
                   "503": (503, "SERVER_UNAVAILABLE", "Server is temporarily unavailable"),
                   "expired": (401, "INVALID_SESSION_ID", "Session expired or invalid"),
@@ -240,7 +249,7 @@ class _Handler(BaseHTTPRequestHandler):
             sandbox.expire_tokens()
         self._body()
         self._send(status, [{"message": message, "errorCode": code}])
-        return True
+        return "handled"
 
     def _oauth(self, method: str, path: str, params: dict[str, str]) -> None:
         sandbox = self.server.sandbox

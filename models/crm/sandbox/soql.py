@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from models.crm.datetimes import parse_datetime
+
 _TOKEN = re.compile(r"""
     \s*(?:
       (?P<string>'(?:[^'\\]|\\.)*')
@@ -49,10 +51,6 @@ def _tokens(text: str) -> list[tuple[str, str]]:
         tokens.append((kind, match.group(kind)))
         position = match.end()
     return tokens
-
-
-def parse_datetime(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
 
 
 def _literal(kind: str, value: str, today: date) -> Any:

@@ -1,0 +1,60 @@
+"""What the sync engine needs from a CRM. Salesforce is one adapter; another CRM is one more
+module implementing this protocol, with no change to the engine."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+class CrmError(Exception):
+    """Anything the CRM or the network did wrong; subclasses say what to do about it."""
+
+
+class TransientError(CrmError):
+    """Timeouts, dropped connections, 503, UNABLE_TO_LOCK_ROW: back off and retry."""
+
+
+class AuthError(CrmError):
+    """The CRM no longer accepts our credentials, even after a refresh: sign in again."""
+
+
+class LimitExceeded(CrmError):
+    """REQUEST_LIMIT_EXCEEDED: stop this run and tell the rep."""
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """One record's answer inside a collection call."""
+
+    crm_id: str | None
+    success: bool
+    created: bool = False
+    errors: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+
+    @property
+    def message(self) -> str:
+        return "; ".join(f"{e.get('statusCode', '')}: {e.get('message', '')}"
+                         for e in self.errors)
+
+
+class CrmAdapter(Protocol):
+    external_id: str
+
+    def upsert(self, obj: str, records: Sequence[dict[str, Any]]) -> list[SaveResult]:
+        """Create or update by the external id, up to 200 records, not all-or-none."""
+        ...
+
+    def update(self, obj: str, records: Sequence[dict[str, Any]]) -> list[SaveResult]:
+        """Update records that carry their CRM ``Id``."""
+        ...
+
+    def delete(self, ids: Sequence[str]) -> list[SaveResult]: ...
+
+    def retrieve(self, obj: str, ids: Sequence[str],
+                 fields: Sequence[str]) -> list[dict[str, Any] | None]: ...
+
+    def query(self, soql: str) -> Iterator[list[dict[str, Any]]]:
+        """Pages of records, following ``nextRecordsUrl``."""
+        ...

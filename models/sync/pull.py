@@ -1,0 +1,137 @@
+"""Pull: bring the CRM's changes in, page by page, without losing a local edit.
+
+A delta query on SystemModstamp (with a small overlap, the upsert being idempotent), paged
+through nextRecordsUrl; each page is committed with its watermark, so an interrupted pull
+resumes where it stopped. A record with pending local edits keeps those fields (a rebase) and
+takes the CRM's values for the rest; ``base`` becomes the CRM's values.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import JSON, or_, select
+from sqlalchemy.orm import Session, class_mapper, sessionmaker
+
+from models.crm.adapter import CrmAdapter
+from models.crm.datetimes import parse_datetime
+from models.store import OutboxEntry, SyncConflict, SyncState
+from models.store.tracking import FROM_CRM, json_value
+from models.sync.fieldmap import REFERENCES, FieldMap, ObjectMap, model_of
+
+OVERLAP = timedelta(minutes=2)
+
+
+@dataclass
+class PullReport:
+    received: int = 0
+    created: int = 0
+    rebased: int = 0
+
+
+def _soql(spec: ObjectMap, external_id: str, since: datetime | None) -> str:
+    fields = ", ".join(["Id", "SystemModstamp", "CreatedDate", external_id,
+                        *spec.fields.values()])
+    where = f" WHERE SystemModstamp > {since:%Y-%m-%dT%H:%M:%S}Z" if since else ""
+    return f"SELECT {fields} FROM {spec.object}{where} ORDER BY SystemModstamp"
+
+
+def _local_value(session: Session, local: str, value: Any, column_type: Any) -> Any:
+    parent = REFERENCES.get(local)
+    if parent and value is not None:
+        model = model_of(parent)
+        return session.scalar(select(model.id).where(model.crm_id == value))
+    if isinstance(column_type, JSON) and isinstance(value, str):
+        return json.loads(value)
+    try:
+        python_type = column_type.python_type
+    except (NotImplementedError, AttributeError):
+        python_type = None
+    if value is not None and python_type is datetime:
+        return parse_datetime(str(value))
+    if value is not None and python_type is not None and python_type.__name__ == "date":
+        return datetime.fromisoformat(str(value)[:10]).date()
+    return value
+
+
+def _pending_fields(session: Session, ids: list[str]) -> dict[str, set[str]]:
+    pending: dict[str, set[str]] = defaultdict(set)
+    for record_id, fields, op in session.execute(select(
+            OutboxEntry.record_id, OutboxEntry.fields, OutboxEntry.op).where(
+            OutboxEntry.record_id.in_(ids), OutboxEntry.state == "pending")).tuples():
+        pending[record_id] |= set(fields) | ({"*"} if op == "delete" else set())
+    # A field in conflict keeps the rep's value until the rep decides.
+    for record_id, field_name in session.execute(select(
+            SyncConflict.record_id, SyncConflict.field).where(
+            SyncConflict.record_id.in_(ids), SyncConflict.resolved_at.is_(None))).tuples():
+        pending[record_id].add(field_name)
+    return pending
+
+
+def _apply_page(session: Session, spec: ObjectMap, external_id: str,
+                records: list[dict[str, Any]], report: PullReport) -> datetime | None:
+    model = model_of(spec.table)
+    mapped = class_mapper(model).column_attrs
+    columns = {c.key: c.columns[0].type for c in mapped}
+    required = {c.key for c in mapped if not c.columns[0].nullable}
+    crm_ids = [r["Id"] for r in records]
+    ext_ids = [r.get(external_id) for r in records if r.get(external_id)]
+    existing = {row.crm_id or row.id: row for row in session.scalars(select(model).where(
+        or_(model.crm_id.in_(crm_ids), model.id.in_(ext_ids))))}
+    by_id = {row.id: row for row in existing.values()}
+    pending = _pending_fields(session, list(by_id))
+    newest = None
+    for record in records:
+        row = existing.get(record["Id"]) or by_id.get(record.get(external_id) or "")
+        values = {local: _local_value(session, local, record.get(crm), columns.get(local))
+                  for local, crm in spec.fields.items() if crm in record}
+        # A blank the store cannot hold keeps the local value (or the column's default).
+        values = {k: v for k, v in values.items() if v is not None or k not in required}
+        if "created_at" in required and values.get("created_at") is None \
+                and record.get("CreatedDate"):
+            values["created_at"] = parse_datetime(record["CreatedDate"])
+        if row is None:
+            row = model(**({"id": record[external_id]} if record.get(external_id) else {}))
+            for column, value in values.items():
+                setattr(row, column, value)
+            session.add(row)
+            report.created += 1
+            kept: set[str] = set()
+        else:
+            kept = pending.get(row.id, set())
+            if "*" in kept:
+                continue  # deleted here, the delete is on its way
+            for column, value in values.items():
+                if column not in kept:
+                    setattr(row, column, value)
+            report.rebased += bool(kept & set(values))
+        row.crm_id = record["Id"]
+        row.crm_modstamp = parse_datetime(record["SystemModstamp"])
+        row.base = {key: json_value(value) for key, value in values.items()}
+        report.received += 1
+        newest = max(newest, row.crm_modstamp) if newest else row.crm_modstamp
+    return newest
+
+
+def pull(sessions: sessionmaker[Session], adapter: CrmAdapter, fields: FieldMap,
+         now: Callable[[], datetime]) -> PullReport:
+    report = PullReport()
+    for spec in fields.objects:
+        with sessions() as session:
+            state = session.get(SyncState, spec.object)
+            since = state.watermark - OVERLAP if state and state.watermark else None
+        for page in adapter.query(_soql(spec, fields.external_id, since)):
+            with sessions.begin() as session:
+                session.info[FROM_CRM] = True
+                newest = _apply_page(session, spec, fields.external_id, page, report)
+                state = session.get(SyncState, spec.object) or SyncState(object=spec.object)
+                if newest and (state.watermark is None or newest > state.watermark):
+                    state.watermark = newest
+                state.last_pull_at = now()
+                session.merge(state)
+    return report

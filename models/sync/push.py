@@ -1,0 +1,271 @@
+"""Push: send the outbox to the CRM, exactly once, never overwriting anyone's edit.
+
+Pending entries are coalesced per record, sent table by table (parents first) in batches of at
+most 200. Creates are upserts on the external id (our local id), so a retry after a lost answer
+never makes a duplicate. Before an update, the CRM's current values of the touched fields are
+read: server == base → ours is sent; server == ours → already there; otherwise the field is a
+conflict, stored for the rep and left alone, while the record's other fields go through.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from models.crm.adapter import CrmAdapter, SaveResult
+from models.store import OutboxEntry, SyncConflict
+from models.store.tracking import FROM_CRM, data_columns, json_value
+from models.sync.fieldmap import (
+    REFERENCES,
+    FieldMap,
+    ObjectMap,
+    model_of,
+    to_crm_value,
+    values_equal,
+)
+
+BATCH = 200
+
+
+@dataclass
+class Change:
+    """All pending entries of one record, folded into one operation."""
+
+    table: str
+    record_id: str
+    op: str  # "create", "update" or "delete"
+    fields: dict[str, Any] = field(default_factory=dict)
+    base: dict[str, Any] = field(default_factory=dict)
+    seqs: list[int] = field(default_factory=list)
+
+
+@dataclass
+class PushReport:
+    sent: int = 0
+    already_there: int = 0
+    conflicts: int = 0
+    failed: int = 0
+    waiting: int = 0
+
+
+def coalesce(entries: Sequence[OutboxEntry], table_of: Callable[[str], str | None]
+             ) -> list[Change]:
+    changes: dict[str, Change] = {}
+    for entry in entries:
+        table = table_of(entry.object)
+        if table is None:
+            continue
+        change = changes.get(entry.record_id)
+        if change is None:
+            change = changes[entry.record_id] = Change(table, entry.record_id, entry.op)
+        elif entry.op == "delete":
+            change.op = "delete"
+        change.seqs.append(entry.seq)
+        for key, value in entry.fields.items():
+            change.fields[key] = value
+        for key, value in entry.base.items():
+            change.base.setdefault(key, value)
+    return list(changes.values())
+
+
+class Pusher:
+    def __init__(self, sessions: sessionmaker[Session], adapter: CrmAdapter,
+                 fields: FieldMap, now: Callable[[], datetime]) -> None:
+        self.sessions, self.adapter, self.map, self.now = sessions, adapter, fields, now
+        self.report = PushReport()
+
+    # -- bookkeeping -----------------------------------------------------------------------
+    def _crm_ids(self, session: Session, table: str, ids: set[str]) -> dict[str, str]:
+        model = model_of(table)
+        rows = session.execute(select(model.id, model.crm_id).where(
+            model.id.in_(ids), model.crm_id.is_not(None))).tuples()
+        return {local: crm for local, crm in rows if crm}
+
+    def _crm_record(self, session: Session, spec: ObjectMap,
+                    values: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+        """CRM field values, and the parents that are not in the CRM yet."""
+        record: dict[str, Any] = {}
+        missing = []
+        for local, crm in spec.fields.items():
+            if local not in values:
+                continue
+            value = values[local]
+            parent = REFERENCES.get(local)
+            if parent and value is not None:
+                crm_id = self._crm_ids(session, parent, {value}).get(value)
+                if crm_id is None:
+                    missing.append(f"{parent} {value}")
+                    continue
+                value = crm_id
+            record[crm] = to_crm_value(value)
+        return record, missing
+
+    def _finish(self, change: Change, state: str, error: str | None = None,
+                crm_id: str | None = None, agreed: dict[str, Any] | None = None) -> None:
+        with self.sessions.begin() as session:
+            session.info[FROM_CRM] = True
+            for entry in session.scalars(select(OutboxEntry).where(
+                    OutboxEntry.seq.in_(change.seqs))):
+                entry.state, entry.error = state, error
+                entry.attempts += 1
+            row = session.get(model_of(change.table), change.record_id)
+            if row is not None and (crm_id or agreed):
+                if crm_id:
+                    row.crm_id = crm_id
+                row.base = {**(row.base or {}), **(agreed or {})}
+
+    def _wait(self, change: Change, reason: str) -> None:
+        self.report.waiting += 1
+        with self.sessions.begin() as session:
+            for entry in session.scalars(select(OutboxEntry).where(
+                    OutboxEntry.seq.in_(change.seqs))):
+                entry.error = reason
+
+    # -- sending ---------------------------------------------------------------------------
+    def _row_values(self, session: Session, change: Change) -> dict[str, Any] | None:
+        row = session.get(model_of(change.table), change.record_id)
+        if row is None:
+            return None
+        if change.op == "update" and row.crm_id is None:
+            # Never created in the CRM (it came in a bulk load): send the whole row.
+            return {key: json_value(getattr(row, key)) for key in data_columns(row)}
+        return dict(change.fields)
+
+    def _apply(self, change: Change, result: SaveResult, sent: dict[str, Any]) -> None:
+        if result.success:
+            self.report.sent += 1
+            self._finish(change, "done", crm_id=result.crm_id, agreed=sent)
+        else:
+            self.report.failed += 1
+            self._finish(change, "failed", error=result.message)
+
+    def upserts(self, spec: ObjectMap, changes: list[Change]) -> None:
+        ready: list[tuple[Change, dict[str, Any], dict[str, Any]]] = []
+        with self.sessions() as session:
+            for change in changes:
+                values = self._row_values(session, change)
+                if values is None:
+                    self._finish(change, "done")
+                    continue
+                record, missing = self._crm_record(session, spec, values)
+                if missing:
+                    self._wait(change, f"waiting for {', '.join(missing)} to reach the CRM")
+                    continue
+                record[self.map.external_id] = change.record_id
+                ready.append((change, record, values))
+        for start in range(0, len(ready), BATCH):
+            chunk = ready[start:start + BATCH]
+            results = self.adapter.upsert(spec.object, [record for _, record, _ in chunk])
+            for (change, _record, values), result in zip(chunk, results, strict=True):
+                self._apply(change, result, values)
+
+    def updates(self, spec: ObjectMap, changes: list[Change]) -> None:
+        with self.sessions() as session:
+            known = self._crm_ids(session, spec.table, {c.record_id for c in changes})
+        first_time = [c for c in changes if c.record_id not in known]
+        if first_time:
+            self.upserts(spec, first_time)
+        targets = [c for c in changes if c.record_id in known]
+        for start in range(0, len(targets), BATCH):
+            self._update_chunk(spec, targets[start:start + BATCH], known)
+
+    def _update_chunk(self, spec: ObjectMap, chunk: list[Change], known: dict[str, str]) -> None:
+        crm_fields = sorted({spec.fields[f] for c in chunk for f in c.fields if f in spec.fields})
+        current = self.adapter.retrieve(spec.object, [known[c.record_id] for c in chunk],
+                                        crm_fields or ["Id"])
+        sends: list[tuple[Change, dict[str, Any], dict[str, Any]]] = []
+        for change, server in zip(chunk, current, strict=True):
+            if server is None:
+                self.report.failed += 1
+                self._finish(change, "failed", error="deleted in the CRM")
+                continue
+            send, agreed = self._merge(change, spec, server)
+            if not send:
+                self.report.already_there += 1
+                self._finish(change, "done", agreed=agreed)
+                continue
+            with self.sessions() as session:
+                record, missing = self._crm_record(session, spec, send)
+            if missing:
+                self._wait(change, f"waiting for {', '.join(missing)} to reach the CRM")
+                continue
+            record["Id"] = known[change.record_id]
+            sends.append((change, record, {**agreed, **send}))
+        if sends:
+            results = self.adapter.update(spec.object, [record for _, record, _ in sends])
+            for (change, _record, agreed), result in zip(sends, results, strict=True):
+                self._apply(change, result, agreed)
+
+    def _merge(self, change: Change, spec: ObjectMap,
+               server: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Three-way merge per field: (fields to send, fields already agreed)."""
+        send: dict[str, Any] = {}
+        agreed: dict[str, Any] = {}
+        for local, mine in change.fields.items():
+            crm = spec.fields.get(local)
+            if crm is None:
+                continue
+            theirs, base = server.get(crm), change.base.get(local)
+            if local in REFERENCES:
+                send[local] = mine  # ids are translated, not compared
+            elif values_equal(theirs, mine):
+                agreed[local] = mine
+            elif values_equal(theirs, base) or local not in change.base:
+                send[local] = mine
+            else:
+                self._conflict(change, local, base, mine, theirs)
+        return send, agreed
+
+    def _conflict(self, change: Change, field_name: str, base: Any, mine: Any,
+                  theirs: Any) -> None:
+        self.report.conflicts += 1
+        with self.sessions.begin() as session:
+            session.add(SyncConflict(table=change.table, record_id=change.record_id,
+                                     field=field_name, base=base, mine=mine, theirs=theirs,
+                                     found_at=self.now()))
+
+    def deletes(self, spec: ObjectMap, changes: list[Change]) -> None:
+        with self.sessions() as session:
+            known = self._crm_ids(session, spec.table, {c.record_id for c in changes})
+        for change in changes:
+            if change.record_id not in known:
+                self._finish(change, "done")  # never reached the CRM: nothing to delete
+        targets = [c for c in changes if c.record_id in known]
+        for start in range(0, len(targets), BATCH):
+            chunk = targets[start:start + BATCH]
+            results = self.adapter.delete([known[c.record_id] for c in chunk])
+            for change, result in zip(chunk, results, strict=True):
+                gone = any(e.get("statusCode") in ("ENTITY_IS_DELETED", "NOT_FOUND")
+                           for e in result.errors)
+                self._apply(change, SaveResult(result.crm_id, True) if gone else result, {})
+
+
+def push(sessions: sessionmaker[Session], adapter: CrmAdapter, fields: FieldMap,
+         now: Callable[[], datetime]) -> PushReport:
+    """Send every pending edit. Raises TransientError/LimitExceeded/AuthError when the run must
+    stop; whatever was acknowledged before stays done, the rest stays pending."""
+    with sessions() as session:
+        entries = list(session.scalars(select(OutboxEntry).where(
+            OutboxEntry.state == "pending").order_by(OutboxEntry.seq)))
+    tables = {spec.object: spec.table for spec in fields.objects}
+    changes = coalesce(entries, tables.get)
+    pusher = Pusher(sessions, adapter, fields, now)
+    by_table: dict[str, dict[str, list[Change]]] = defaultdict(lambda: defaultdict(list))
+    for change in changes:
+        by_table[change.table][change.op].append(change)
+    for spec in fields.objects:
+        ops = by_table.get(spec.table, {})
+        if ops.get("create"):
+            pusher.upserts(spec, ops["create"])
+        if ops.get("update"):
+            pusher.updates(spec, ops["update"])
+    for spec in reversed(fields.objects):  # children before parents
+        if by_table.get(spec.table, {}).get("delete"):
+            pusher.deletes(spec, by_table[spec.table]["delete"])
+    return pusher.report

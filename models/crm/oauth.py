@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlencode, urlparse
 
 import requests
 
-from models.crm.adapter import AuthError
+from models.crm.adapter import AuthError, TransientError
 from models.crm.salesforce import TIMEOUT, check_url
 
 CLIENT_ID = "RepDeskDesktop"
@@ -44,7 +44,10 @@ def authorize_url(login_url: str, redirect_uri: str, challenge: str, state: str)
 
 
 def _tokens(response: requests.Response, refresh_token: str | None = None) -> Tokens:
-    body = response.json()
+    try:
+        body = response.json()
+    except ValueError as error:
+        raise TransientError(f"the CRM's sign-in answered {response.status_code}") from error
     if response.status_code != 200:
         raise AuthError(f"{body.get('error')}: {body.get('error_description')}")
     return Tokens(body["access_token"], body.get("refresh_token", refresh_token),

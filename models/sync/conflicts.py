@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.attributes import flag_modified
 
 from models.store import SyncConflict
 from models.store.tracking import FROM_CRM
@@ -53,14 +54,7 @@ def resolve(sessions: sessionmaker[Session], conflict_id: int, choice: str, now:
             session.info[FROM_CRM] = True
         row = session.get(model_of(conflict.table), conflict.record_id)
         if row is not None:
-            setattr(row, conflict.field, None if value is None else _typed(row, conflict.field,
-                                                                           value))
-            if choice != "theirs" and getattr(row, conflict.field) == value:
-                # Same value as stored: force the outbox to carry it.
-                from sqlalchemy.orm.attributes import flag_modified
-
+            setattr(row, conflict.field, value)
+            if choice != "theirs":
+                # Even when the stored value is already the rep's, the outbox must carry it.
                 flag_modified(row, conflict.field)
-
-
-def _typed(row: Any, field: str, value: Any) -> Any:
-    return value

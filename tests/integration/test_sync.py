@@ -149,3 +149,54 @@ def test_a_close_made_offline_syncs_later_with_one_hand_off_each(crm: Crm,
     [opportunity] = crm.sandbox.store.all("Opportunity")
     assert opportunity.fields["StageName"] == "Closed Won"
     assert _pending(store) == 0
+
+
+def _conflicting_title(crm: Crm, store: Store) -> tuple[str, str]:
+    with store.sessions.begin() as session:
+        lead = Lead(last_name="Weber", company="Cedar Health", title="IT Manager",
+                    created_at=clock())
+        session.add(lead)
+    sync_once(store.sessions, crm.adapter, clock)
+    [record] = _crm_leads(crm)
+    crm.sandbox.store.update("Lead", record.id, {"Title": "Head of IT"})
+    with store.sessions.begin() as session:
+        local = session.get(Lead, lead.id)
+        assert local is not None
+        local.title = "CIO"
+    sync_once(store.sessions, crm.adapter, clock)
+    return lead.id, record.id
+
+
+def test_keep_mine_sends_the_reps_value_at_the_next_sync(crm: Crm, store: Store) -> None:
+    from models.sync.conflicts import open_conflicts, resolve
+
+    lead_id, crm_id = _conflicting_title(crm, store)
+    [conflict] = open_conflicts(store.sessions)
+    resolve(store.sessions, conflict.id, "mine", clock())
+    sync_once(store.sessions, crm.adapter, clock)
+    assert crm.sandbox.store.get("Lead", crm_id).fields["Title"] == "CIO"  # type: ignore[union-attr]
+    assert open_conflicts(store.sessions) == []
+
+
+def test_take_theirs_keeps_the_crms_value_and_sends_nothing(crm: Crm, store: Store) -> None:
+    from models.sync.conflicts import open_conflicts, resolve
+
+    lead_id, crm_id = _conflicting_title(crm, store)
+    [conflict] = open_conflicts(store.sessions)
+    resolve(store.sessions, conflict.id, "theirs", clock())
+    assert _pending(store) == 0
+    with store.sessions() as session:
+        local = session.get(Lead, lead_id)
+        assert local is not None and local.title == "Head of IT"
+    sync_once(store.sessions, crm.adapter, clock)
+    assert crm.sandbox.store.get("Lead", crm_id).fields["Title"] == "Head of IT"  # type: ignore[union-attr]
+
+
+def test_an_edited_value_settles_the_conflict(crm: Crm, store: Store) -> None:
+    from models.sync.conflicts import open_conflicts, resolve
+
+    _lead_id, crm_id = _conflicting_title(crm, store)
+    [conflict] = open_conflicts(store.sessions)
+    resolve(store.sessions, conflict.id, "edited", clock(), edited="CIO and Head of IT")
+    sync_once(store.sessions, crm.adapter, clock)
+    assert crm.sandbox.store.get("Lead", crm_id).fields["Title"] == "CIO and Head of IT"  # type: ignore[union-attr]

@@ -181,9 +181,14 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def _body(self) -> Any:
+    def _read(self) -> None:
+        # Read the whole body first, whatever happens next: a body left in the socket would
+        # be taken for the next request on this keep-alive connection.
         length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
+        self._raw = self.rfile.read(length) if length else b""
+
+    def _body(self) -> Any:
+        raw = self._raw
         if self.headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded"):
             return {k: v[0] for k, v in parse_qs(raw.decode()).items()}
         if not raw:
@@ -194,6 +199,7 @@ class _Handler(BaseHTTPRequestHandler):
             raise _error(400, "JSON_PARSER_ERROR", f"Unexpected character: {error}") from error
 
     def _handle(self, method: str) -> None:
+        self._read()
         url = urlparse(self.path)
         params = {k: v[0] for k, v in parse_qs(url.query).items()}
         try:

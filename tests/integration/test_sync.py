@@ -170,7 +170,7 @@ def _conflicting_title(crm: Crm, store: Store) -> tuple[str, str]:
 def test_keep_mine_sends_the_reps_value_at_the_next_sync(crm: Crm, store: Store) -> None:
     from models.sync.conflicts import open_conflicts, resolve
 
-    lead_id, crm_id = _conflicting_title(crm, store)
+    _lead_id, crm_id = _conflicting_title(crm, store)
     [conflict] = open_conflicts(store.sessions)
     resolve(store.sessions, conflict.id, "mine", clock())
     sync_once(store.sessions, crm.adapter, clock)

@@ -30,3 +30,8 @@ def sync_status(sessions: sessionmaker[Session], online: bool = False) -> SyncSt
         failed_changes=counts.get("failed", 0),
         last_sync_at=last,
     )
+
+
+def remember_crm(sessions: sessionmaker[Session], url: str) -> None:
+    with sessions.begin() as session:
+        session.merge(Setting(key=CRM_URL_SETTING, value=url))

@@ -201,3 +201,16 @@ class SandboxStore:
 
     def close(self) -> None:
         self._db.close()
+
+
+def bulk_load(store: SandboxStore, obj: str, records: list[dict[str, Any]]) -> None:
+    """Seed many records in one transaction (demo data, benchmarks)."""
+    with store._lock:
+        for fields in records:
+            now = stamp(store._now())
+            store._db.execute(
+                "INSERT INTO records (id, object, ext_id, fields, created, modstamp) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (store._new_id(obj), obj, fields.get(store.external_id), json.dumps(fields),
+                 now, now))
+        store._db.commit()

@@ -1,0 +1,124 @@
+"""``repdesk sandbox`` runs the sandbox CRM; ``repdesk sync --crm URL`` syncs a profile."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from desktop.oauth_login import login
+from desktop.secrets import SecretStore
+from desktop.startup import open_profile
+from models.crm.adapter import CrmError
+from models.crm.oauth import refresh
+from models.crm.salesforce import SalesforceRest, check_url
+from models.crm.sandbox.server import Sandbox, SandboxServer
+from models.crm.sandbox.store import bulk_load
+from models.demo.generator import generate
+from models.sync.engine import sync_once
+from models.sync.fieldmap import field_map
+from models.sync.status import remember_crm
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def seed_leads(sandbox: Sandbox, count: int, seed: int = 7) -> int:
+    """Demo leads, as the CRM would hold them (no RepDesk ids yet)."""
+    spec = field_map().by_table("leads")
+    assert spec is not None
+    data = generate(leads=count, accounts=max(1, count // 2), seed=seed)
+    records = []
+    for lead in data.tables.get("leads", []):
+        fields: dict[str, Any] = {}
+        for local, crm in spec.fields.items():
+            value = lead.get(local)
+            if local.endswith("_id") or value is None:
+                continue
+            fields[crm] = value.isoformat() if isinstance(value, datetime) else value
+        records.append(fields)
+    bulk_load(sandbox.store, "Lead", records)
+    return len(records)
+
+
+def run_sandbox(args: argparse.Namespace, _folder: Path) -> int:
+    server = SandboxServer(Sandbox(), port=args.port)
+    seeded = seed_leads(server.sandbox, args.seed_leads) if args.seed_leads else 0
+    print(f"Sandbox CRM at {server.base_url} with {seeded:,} leads. Ctrl+C stops it.",
+          flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+def run_sync(args: argparse.Namespace, folder: Path) -> int:
+    try:
+        check_url(args.crm)
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
+    secrets = SecretStore()
+    if secrets.warning:
+        print(secrets.warning, file=sys.stderr)
+    http = requests.Session()
+    try:
+        tokens = login(http, args.crm)
+    except (CrmError, requests.RequestException) as error:
+        print(f"Could not sign in to {args.crm}: {error}", file=sys.stderr)
+        return 2
+    if tokens.refresh_token:
+        secrets.save(f"refresh:{args.crm}", tokens.refresh_token)
+
+    def renew() -> str:
+        stored = secrets.load(f"refresh:{args.crm}") or tokens.refresh_token or ""
+        tokens.access_token = refresh(http, args.crm, stored).access_token
+        return tokens.access_token
+
+    adapter = SalesforceRest(tokens.instance_url, lambda: tokens.access_token, renew, http)
+    store = open_profile(folder)
+    try:
+        remember_crm(store.sessions, args.crm)
+        started = time.perf_counter()
+        try:
+            report = sync_once(store.sessions, adapter, _now)
+        except CrmError as error:
+            print(f"The sync stopped: {error}. Your changes are kept and go out next time.",
+                  file=sys.stderr)
+            return 1
+        seconds = time.perf_counter() - started
+    finally:
+        store.close()
+    figures = {"pushed": report.push.sent, "already_there": report.push.already_there,
+               "conflicts": report.push.conflicts, "refused": report.push.failed,
+               "waiting": report.push.waiting, "pulled": report.pull.received,
+               "new_from_crm": report.pull.created, "seconds": round(seconds, 3)}
+    if args.json:
+        print(json.dumps(figures))
+    else:
+        print(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in figures.items()))
+    return 0
+
+
+def add_parsers(commands: Any, add_profile: Any) -> None:
+    sandbox = commands.add_parser("sandbox", help="run the sandbox CRM on loopback")
+    add_profile(sandbox)
+    sandbox.add_argument("--port", type=int, default=8765, metavar="P")
+    sandbox.add_argument("--seed-leads", type=int, default=0, metavar="N")
+    sandbox.set_defaults(run=run_sandbox)
+    sync = commands.add_parser("sync", help="push local changes to the CRM and pull its own")
+    add_profile(sync)
+    sync.add_argument("--crm", required=True, metavar="URL",
+                      help="the CRM's address (https, or http on this computer)")
+    sync.add_argument("--json", action="store_true", help="print the result as JSON")
+    sync.set_defaults(run=run_sync)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from functools import partial
 from zoneinfo import ZoneInfo
 
+from desktop.crm_connection import CrmConnection
 from models import (
     closing,
     dayplan,
@@ -30,7 +31,8 @@ from models.qualification import QualificationContext
 from models.records import DayBlockPlan, DayFigures
 from models.reps import current_rep
 from models.store.open import Store
-from models.sync.status import sync_status
+from models.sync import conflicts
+from models.sync.status import outbox_lines, sync_status
 from views.catalogue_dialogs import CatalogueServices
 from views.close_form import CloseServices
 from views.email_composer import ComposerServices
@@ -40,6 +42,7 @@ from views.marketing_views import MarketingServices
 from views.opportunities_view import OpportunityServices
 from views.qualification_form import QualifyServices
 from views.queue_view import DeskServices
+from views.sync_view import SyncServices
 
 
 def system_clock() -> datetime:
@@ -51,7 +54,8 @@ def dial_uri(phone: str) -> str:
     return queue_settings().dial_uri_template.format(phone=phone.replace(" ", ""))
 
 
-def window_services(store: Store, clock: Callable[[], datetime] = system_clock) -> WindowServices:
+def window_services(store: Store, clock: Callable[[], datetime] = system_clock,
+                    connection: CrmConnection | None = None) -> WindowServices:
     rep = current_rep(store.sessions)
     rep_id, timezone = (rep.id, rep.timezone) if rep else (None, "UTC")
     zone = ZoneInfo(timezone)
@@ -161,6 +165,15 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock) 
             store.sessions, reference_id, kind, used_for, rep_id, clock(), note),
         feedback=partial(feedback.product_feedback, store.sessions),
     )
+    crm = connection or CrmConnection(store, clock)
+    sync = SyncServices(
+        outbox=partial(outbox_lines, store.sessions),
+        conflicts=partial(conflicts.open_conflicts, store.sessions),
+        resolve=lambda conflict_id, choice, edited: conflicts.resolve(
+            store.sessions, conflict_id, choice, clock(), edited),
+        sync_now=crm.sync_now,
+        crm_url=crm.url,
+    )
     return WindowServices(
         rep=rep,
         leads=directory,
@@ -177,6 +190,7 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock) 
         catalogue=catalogue,
         opportunities=deals,
         marketing=marketing,
-        sync_status=lambda: sync_status(store.sessions),
+        sync=sync,
+        sync_status=lambda: sync_status(store.sessions, online=crm.online),
         now=clock,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -128,3 +129,29 @@ class RepProfile:
     role: str
     team: str | None
     timezone: str
+
+
+@dataclass(frozen=True)
+class OutboxLine:
+    """One change waiting for the CRM, or refused by it."""
+
+    object: str
+    record_id: str
+    op: str
+    fields: tuple[str, ...]
+    state: str
+    error: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ConflictRecord:
+    """A field edited here and in the CRM since they last agreed."""
+
+    id: int
+    table: str
+    record_id: str
+    field: str
+    base: Any
+    mine: Any
+    theirs: Any

@@ -33,6 +33,7 @@ from views.opportunities_view import OpportunitiesView, OpportunityServices
 from views.qualification_form import QualificationForm, QualifyServices
 from views.queue_view import DeskServices, QueueView
 from views.status_bar import SyncStatusBar
+from views.sync_view import SyncServices, SyncView
 from views.today_view import TodayView
 
 STATUS_REFRESH_MS = 10_000
@@ -57,6 +58,7 @@ class WindowServices:
     catalogue: CatalogueServices
     opportunities: OpportunityServices
     marketing: MarketingServices
+    sync: SyncServices
     sync_status: Callable[[], SyncStatus]
     now: Callable[[], datetime]
 
@@ -64,8 +66,6 @@ class WindowServices:
 PLACEHOLDERS = {
     "Dashboard": "Leads waiting for follow-up, first-touch SLA, touches against target, "
                  "conversion between funnel stages and campaign results.",
-    "Sync": "The CRM connection: sign-in, changes waiting to be sent, conflicts to resolve "
-            "(keep mine, take theirs, edit) and the sync log.",
 }
 
 
@@ -103,8 +103,9 @@ class MainWindow(QMainWindow):
         self.feedback = FeedbackView(services.marketing, background)
         self._add_screen("References", self.references)
         self._add_screen("Feedback", self.feedback)
-        for name in ("Dashboard", "Sync"):
-            self._add_screen(name, PlaceholderView(name, PLACEHOLDERS[name]))
+        self._add_screen("Dashboard", PlaceholderView("Dashboard", PLACEHOLDERS["Dashboard"]))
+        self.sync = SyncView(services.sync, background)
+        self._add_screen("Sync", self.sync)
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -123,6 +124,7 @@ class MainWindow(QMainWindow):
         self.inbox.decided.connect(lambda *_: (self.refresh_status(),
                                                self.opportunities.refresh()))
         self.opportunities.deal_closed.connect(lambda _: self.refresh_status())
+        self.sync.synced.connect(self.refresh_status)
         self.queue.email_requested.connect(self.open_email)
         self.leads.email_requested.connect(self.open_email)
         self.composer: EmailComposer | None = None
@@ -196,6 +198,8 @@ class MainWindow(QMainWindow):
             self.references.refresh()
         elif shown is self.feedback:
             self.feedback.refresh()
+        elif shown is self.sync:
+            self.sync.refresh()
         self.screen_changed.emit(self.current_screen())
 
     def open_block(self, block: DayBlockPlan) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -10,20 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.attributes import flag_modified
 
+from models.records import ConflictRecord
 from models.store import SyncConflict
 from models.store.tracking import FROM_CRM
 from models.sync.fieldmap import model_of
-
-
-@dataclass(frozen=True)
-class ConflictRecord:
-    id: int
-    table: str
-    record_id: str
-    field: str
-    base: Any
-    mine: Any
-    theirs: Any
 
 
 def open_conflicts(sessions: sessionmaker[Session]) -> list[ConflictRecord]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.records import SyncStatus
+from models.records import OutboxLine, SyncStatus
 from models.store import OutboxEntry, Setting, SyncState
 
 CRM_URL_SETTING = "crm_url"
@@ -35,3 +35,13 @@ def sync_status(sessions: sessionmaker[Session], online: bool = False) -> SyncSt
 def remember_crm(sessions: sessionmaker[Session], url: str) -> None:
     with sessions.begin() as session:
         session.merge(Setting(key=CRM_URL_SETTING, value=url))
+
+
+def outbox_lines(sessions: sessionmaker[Session], limit: int = 500) -> list[OutboxLine]:
+    """Changes waiting to be sent, and those the CRM refused (with its message), newest first."""
+    with sessions() as session:
+        return [OutboxLine(e.object, e.record_id, e.op, tuple(sorted(e.fields)), e.state,
+                           e.error, e.created_at)
+                for e in session.scalars(select(OutboxEntry).where(
+                    OutboxEntry.state.in_(("pending", "failed")))
+                    .order_by(OutboxEntry.seq.desc()).limit(limit))]

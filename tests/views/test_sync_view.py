@@ -1,0 +1,79 @@
+"""The Sync screen with the sandbox CRM on loopback: pending changes, a sync, a conflict."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from desktop.composition import window_services
+from models.crm.sandbox.server import Sandbox, SandboxServer
+from models.store import Lead
+from models.store.open import Store
+from views.background import Background
+from views.main_window import MainWindow
+
+
+@pytest.fixture
+def server() -> Iterator[SandboxServer]:
+    running = SandboxServer(Sandbox()).start()
+    yield running
+    running.stop()
+
+
+def test_pending_changes_sync_and_a_conflict_is_settled(
+        qtbot: QtBot, store: Store, background: Background, server: SandboxServer) -> None:
+    with store.sessions.begin() as session:
+        lead = Lead(last_name="Weber", company="Cedar Health", title="IT Manager",
+                    created_at=datetime.now(UTC))
+        session.add(lead)
+    window = MainWindow(window_services(store), background)
+    qtbot.addWidget(window)
+    window.show()
+    view = window.sync
+    window.show_screen("Sync")
+    qtbot.waitUntil(lambda: view.outbox.rowCount() == 1)
+    assert view.outbox.item(0, 0).text() == "waiting"
+    assert view.outbox.item(0, 1).text() == "Lead"
+    view.crm_url.setText(server.base_url)
+    with qtbot.waitSignal(view.synced, timeout=10_000):
+        view.sync_button.click()
+    assert view.message.text().startswith("Synced: 1 sent")
+    qtbot.waitUntil(lambda: view.outbox.rowCount() == 0)
+    window.refresh_status()
+    qtbot.waitUntil(lambda: window.status.connection.text().startswith("Online"))
+
+    [record] = server.sandbox.store.all("Lead")
+    server.sandbox.store.update("Lead", record.id, {"Title": "Head of IT"})
+    with store.sessions.begin() as session:
+        local = session.get(Lead, lead.id)
+        assert local is not None
+        local.title = "CIO"
+    with qtbot.waitSignal(view.synced, timeout=10_000):
+        view.sync_button.click()
+    assert "1 conflicts to settle" in view.message.text()
+    qtbot.waitUntil(lambda: view.conflicts.rowCount() == 1)
+    assert [view.conflicts.item(0, c).text() for c in (1, 3, 4)] == ["title", "CIO",
+                                                                      "Head of IT"]
+    view.keep_mine.click()
+    qtbot.waitUntil(lambda: view.conflicts.rowCount() == 0)
+    with qtbot.waitSignal(view.synced, timeout=10_000):
+        view.sync_button.click()
+    assert server.sandbox.store.get("Lead", record.id).fields["Title"] == "CIO"  # type: ignore[union-attr]
+
+
+def test_a_sync_that_cannot_reach_the_crm_says_so_and_keeps_the_changes(
+        qtbot: QtBot, store: Store, background: Background) -> None:
+    with store.sessions.begin() as session:
+        session.add(Lead(last_name="Sato", company="Orion", created_at=datetime.now(UTC)))
+    window = MainWindow(window_services(store), background)
+    qtbot.addWidget(window)
+    window.show_screen("Sync")
+    view = window.sync
+    view.crm_url.setText("http://127.0.0.1:9")  # nothing listens there
+    view.sync_now()
+    qtbot.waitUntil(lambda: view.sync_button.isEnabled(), timeout=20_000)
+    assert "The sync stopped" in view.message.text() and "Nothing is lost" in view.message.text()
+    qtbot.waitUntil(lambda: view.outbox.rowCount() == 1)

@@ -1,0 +1,148 @@
+"""The Sync screen: changes waiting for the CRM, the ones it refused (with its message), and
+conflicts to settle field by field: keep mine, take theirs, or type the right value."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from models.records import ConflictRecord, OutboxLine
+from views.background import Background
+
+
+@dataclass(frozen=True)
+class SyncServices:
+    outbox: Callable[[], list[OutboxLine]]
+    conflicts: Callable[[], list[ConflictRecord]]
+    resolve: Callable[[int, str, Any], None]
+    # One sync with the CRM at this address (None: the one last used); returns a one-line
+    # report, or raises with a message the rep can read.
+    sync_now: Callable[[str | None], str]
+    crm_url: Callable[[], str | None]
+
+
+def _table(headers: tuple[str, ...]) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().setVisible(False)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+class SyncView(QWidget):
+    synced = Signal()
+
+    def __init__(self, services: SyncServices, background: Background,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._services, self._background = services, background
+        self._conflicts: list[ConflictRecord] = []
+        heading = QLabel("Sync")
+        heading.setObjectName("screenTitle")
+        self.sync_button = QPushButton("Sync now")
+        self.crm_url = QLineEdit(placeholderText="CRM address, e.g. https://yourorg.my.salesforce.com")
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.outbox = _table(("State", "Object", "Change", "Fields", "Saved", "CRM's answer"))
+        self.conflicts = _table(("Record", "Field", "Agreed before", "Mine", "Theirs"))
+        self.edited = QLineEdit(placeholderText="The right value, if neither is")
+        self.keep_mine = QPushButton("Keep mine")
+        self.take_theirs = QPushButton("Take theirs")
+        self.use_edited = QPushButton("Use this value")
+        top = QHBoxLayout()
+        top.addWidget(heading)
+        top.addWidget(self.crm_url, 1)
+        top.addWidget(self.sync_button)
+        settle = QHBoxLayout()
+        for widget in (self.keep_mine, self.take_theirs, self.edited, self.use_edited):
+            settle.addWidget(widget)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.message)
+        layout.addWidget(QLabel("Changes waiting for the CRM, and those it refused"))
+        layout.addWidget(self.outbox, 2)
+        layout.addWidget(QLabel("Conflicts: edited here and in the CRM since the last sync"))
+        layout.addWidget(self.conflicts, 1)
+        layout.addLayout(settle)
+        self.sync_button.clicked.connect(self.sync_now)
+        self.keep_mine.clicked.connect(lambda: self._resolve("mine"))
+        self.take_theirs.clicked.connect(lambda: self._resolve("theirs"))
+        self.use_edited.clicked.connect(lambda: self._resolve("edited"))
+
+    def refresh(self) -> None:
+        self._background.run("sync-view", lambda: (self._services.outbox(),
+                                                   self._services.conflicts(),
+                                                   self._services.crm_url()), self._show)
+
+    def _show(self, loaded: tuple[list[OutboxLine], list[ConflictRecord], str | None]) -> None:
+        lines, conflicts, url = loaded
+        if url and not self.crm_url.text():
+            self.crm_url.setText(url)
+        self.outbox.setRowCount(len(lines))
+        for row, line in enumerate(lines):
+            cells = ("refused" if line.state == "failed" else "waiting", line.object, line.op,
+                     ", ".join(line.fields[:6]) + ("…" if len(line.fields) > 6 else ""),
+                     f"{line.created_at.astimezone():%d %b %H:%M}", line.error or "")
+            for column, text in enumerate(cells):
+                self.outbox.setItem(row, column, QTableWidgetItem(text))
+        self._conflicts = conflicts
+        self.conflicts.setRowCount(len(conflicts))
+        for row, conflict in enumerate(conflicts):
+            cells = (f"{conflict.table} {conflict.record_id[:8]}", conflict.field,
+                     str(conflict.base), str(conflict.mine), str(conflict.theirs))
+            for column, text in enumerate(cells):
+                self.conflicts.setItem(row, column, QTableWidgetItem(text))
+        if conflicts:
+            self.conflicts.selectRow(0)
+        for button in (self.keep_mine, self.take_theirs, self.use_edited):
+            button.setEnabled(bool(conflicts))
+
+    def _resolve(self, choice: str) -> None:
+        rows = self.conflicts.selectionModel().selectedRows()
+        if not rows:
+            return
+        conflict = self._conflicts[rows[0].row()]
+        if choice == "edited" and not self.edited.text().strip():
+            self.message.setText("Type the right value first.")
+            return
+        self._services.resolve(conflict.id, choice, self.edited.text().strip() or None)
+        self.edited.clear()
+        self.message.setText(f"Settled: {conflict.field} — it goes to the CRM with the next "
+                             "sync." if choice != "theirs" else f"Settled: {conflict.field} "
+                             "takes the CRM's value.")
+        self.refresh()
+
+    def sync_now(self) -> None:
+        self.sync_button.setEnabled(False)
+        self.message.setText("Syncing…")
+        url = self.crm_url.text().strip() or None
+        self._background.run("sync-now", lambda: self._services.sync_now(url), self._done,
+                             self._failed)
+
+    def _done(self, report: str) -> None:
+        self.sync_button.setEnabled(True)
+        self.message.setText(report)
+        self.synced.emit()
+        self.refresh()
+
+    def _failed(self, error: BaseException) -> None:
+        self.sync_button.setEnabled(True)
+        self.message.setText(f"The sync stopped: {error}. Nothing is lost; try again later.")
+        self.refresh()

@@ -58,3 +58,7 @@ class CrmAdapter(Protocol):
     def query(self, soql: str) -> Iterator[list[dict[str, Any]]]:
         """Pages of records, following ``nextRecordsUrl``."""
         ...
+
+    def deleted(self, obj: str, start: str, end: str) -> list[str]:
+        """CRM ids of the records deleted (or merged away) between two datetimes."""
+        ...

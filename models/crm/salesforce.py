@@ -133,6 +133,10 @@ class SalesforceRest:
                          params={"ids": ",".join(ids), "fields": ",".join(fields)})
         return list(body)
 
+    def deleted(self, obj: str, start: str, end: str) -> list[str]:
+        body = self.call("GET", f"sobjects/{obj}/deleted/", params={"start": start, "end": end})
+        return [item["id"] for item in body.get("deletedRecords", [])]
+
     def query(self, soql: str) -> Iterator[list[dict[str, Any]]]:
         page = self.call("GET", "query", params={"q": soql})
         while True:

@@ -12,10 +12,11 @@ import json
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import JSON, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, class_mapper, sessionmaker
 
 from models.crm.adapter import CrmAdapter
@@ -32,6 +33,8 @@ class PullReport:
     received: int = 0
     created: int = 0
     rebased: int = 0
+    deleted: int = 0
+    kept: int = 0
 
 
 def _soql(spec: ObjectMap, external_id: str, since: datetime | None) -> str:
@@ -118,9 +121,47 @@ def _apply_page(session: Session, spec: ObjectMap, external_id: str,
     return newest
 
 
+DELETED_KEPT = timedelta(days=15)
+
+
+def _stamp(moment: datetime) -> str:
+    return f"{moment.astimezone(UTC):%Y-%m-%dT%H:%M:%S}.000+0000"
+
+
+def pull_deletions(sessions: sessionmaker[Session], adapter: CrmAdapter, spec: ObjectMap,
+                   since: datetime, now: datetime, report: PullReport) -> None:
+    """Remove local rows the CRM deleted or merged away; a row with pending local edits stays
+    (the push will report that the CRM no longer has it)."""
+    start = max(since, now - DELETED_KEPT)
+    # The end reaches a little past our clock: the CRM's may run ahead of it.
+    gone = adapter.deleted(spec.object, _stamp(start), _stamp(now + OVERLAP))
+    if not gone:
+        return
+    model = model_of(spec.table)
+    with sessions.begin() as session:
+        session.info[FROM_CRM] = True
+        rows = list(session.scalars(select(model).where(model.crm_id.in_(gone))))
+        pending = _pending_fields(session, [row.id for row in rows])
+        for row in rows:
+            if row.id in pending:
+                continue
+            try:
+                with session.begin_nested():
+                    session.delete(row)
+                report.deleted += 1
+            except IntegrityError:
+                report.kept += 1  # other local rows still point at it
+
+
 def pull(sessions: sessionmaker[Session], adapter: CrmAdapter, fields: FieldMap,
          now: Callable[[], datetime]) -> PullReport:
     report = PullReport()
+    for spec in reversed(fields.objects):  # children first, so parents can go too
+        with sessions() as session:
+            state = session.get(SyncState, spec.object)
+            watermark = state.watermark if state else None
+        if watermark is not None:
+            pull_deletions(sessions, adapter, spec, watermark - OVERLAP, now(), report)
     for spec in fields.objects:
         with sessions() as session:
             state = session.get(SyncState, spec.object)

@@ -200,3 +200,23 @@ def test_an_edited_value_settles_the_conflict(crm: Crm, store: Store) -> None:
     resolve(store.sessions, conflict.id, "edited", clock(), edited="CIO and Head of IT")
     sync_once(store.sessions, crm.adapter, clock)
     assert crm.sandbox.store.get("Lead", crm_id).fields["Title"] == "CIO and Head of IT"  # type: ignore[union-attr]
+
+
+def test_records_deleted_in_the_crm_are_removed_here_unless_edited(crm: Crm,
+                                                                   store: Store) -> None:
+    first = crm.sandbox.store.create("Lead", {"LastName": "Gone", "Company": "Acme"})
+    second = crm.sandbox.store.create("Lead", {"LastName": "Edited", "Company": "Acme"})
+    sync_once(store.sessions, crm.adapter, clock)
+    with store.sessions.begin() as session:
+        edited = session.scalars(select(Lead).where(Lead.crm_id == second.id)).one()
+        edited.title = "CFO"  # a pending local edit
+    crm.sandbox.store.delete("Lead", first.id)
+    crm.sandbox.store.delete("Lead", second.id)
+    from models.sync.fieldmap import field_map
+    from models.sync.pull import pull
+
+    report = pull(store.sessions, crm.adapter, field_map(), clock)
+    assert report.deleted == 1
+    with store.sessions() as session:
+        remaining = list(session.scalars(select(Lead.last_name)))
+    assert remaining == ["Edited"]  # the rep's edit is not thrown away

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,8 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def seed_leads(sandbox: Sandbox, count: int, seed: int = 7) -> int:
+def seed_leads(sandbox: Sandbox, count: int, seed: int = 7,
+               age: timedelta = timedelta(days=1)) -> int:
     """Demo leads, as the CRM would hold them (no RepDesk ids yet)."""
     spec = field_map().by_table("leads")
     assert spec is not None
@@ -44,15 +45,24 @@ def seed_leads(sandbox: Sandbox, count: int, seed: int = 7) -> int:
                 continue
             fields[crm] = value.isoformat() if isinstance(value, datetime) else value
         records.append(fields)
-    bulk_load(sandbox.store, "Lead", records)
+    bulk_load(sandbox.store, "Lead", records, age)
     return len(records)
+
+
+def seed_accounts(sandbox: Sandbox, count: int, age: timedelta = timedelta(days=1)) -> int:
+    bulk_load(sandbox.store, "Account", [
+        {"Name": f"Account {n}", "Type": "Prospect", "Industry": "Technology",
+         "NumberOfEmployees": 50 + n % 5000, "BillingCountry": "US"} for n in range(count)],
+        age)
+    return count
 
 
 def run_sandbox(args: argparse.Namespace, _folder: Path) -> int:
     server = SandboxServer(Sandbox(), port=args.port)
     seeded = seed_leads(server.sandbox, args.seed_leads) if args.seed_leads else 0
-    print(f"Sandbox CRM at {server.base_url} with {seeded:,} leads. Ctrl+C stops it.",
-          flush=True)
+    accounts = seed_accounts(server.sandbox, args.seed_accounts) if args.seed_accounts else 0
+    print(f"Sandbox CRM at {server.base_url} with {seeded:,} leads and {accounts:,} accounts."
+          " Ctrl+C stops it.", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -115,6 +125,7 @@ def add_parsers(commands: Any, add_profile: Any) -> None:
     add_profile(sandbox)
     sandbox.add_argument("--port", type=int, default=8765, metavar="P")
     sandbox.add_argument("--seed-leads", type=int, default=0, metavar="N")
+    sandbox.add_argument("--seed-accounts", type=int, default=0, metavar="M")
     sandbox.set_defaults(run=run_sandbox)
     sync = commands.add_parser("sync", help="push local changes to the CRM and pull its own")
     add_profile(sync)

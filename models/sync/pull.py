@@ -153,6 +153,16 @@ def pull_deletions(sessions: sessionmaker[Session], adapter: CrmAdapter, spec: O
                 report.kept += 1  # other local rows still point at it
 
 
+def _since(state: SyncState | None) -> datetime | None:
+    """Where the delta starts. The overlap catches changes committed late with an earlier
+    stamp; it is only needed when the last pull ran close to the newest change it saw."""
+    if state is None or state.watermark is None:
+        return None
+    if state.last_pull_at and state.last_pull_at - state.watermark > OVERLAP:
+        return state.watermark
+    return state.watermark - OVERLAP
+
+
 def pull(sessions: sessionmaker[Session], adapter: CrmAdapter, fields: FieldMap,
          now: Callable[[], datetime]) -> PullReport:
     report = PullReport()
@@ -164,8 +174,7 @@ def pull(sessions: sessionmaker[Session], adapter: CrmAdapter, fields: FieldMap,
             pull_deletions(sessions, adapter, spec, watermark - OVERLAP, now(), report)
     for spec in fields.objects:
         with sessions() as session:
-            state = session.get(SyncState, spec.object)
-            since = state.watermark - OVERLAP if state and state.watermark else None
+            since = _since(session.get(SyncState, spec.object))
         for page in adapter.query(_soql(spec, fields.external_id, since)):
             with sessions.begin() as session:
                 session.info[FROM_CRM] = True

@@ -17,6 +17,7 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
@@ -109,6 +110,13 @@ def _gui_probe(folder: Path, at: datetime) -> dict[str, object]:
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
+def _sync_figures(leads: int, accounts: int) -> dict[str, Any]:
+    done = subprocess.run([sys.executable, "-m", "tests.benchmarks.sync_bench", "--leads",
+                           str(leads), "--accounts", str(accounts)],
+                          capture_output=True, text=True, env=ENV, check=True)
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
 def _row(name: str, figure: str, target: str) -> None:
     print(f"| {name:<44} | {figure:>22} | {target:>10} |")
 
@@ -169,6 +177,15 @@ def main() -> None:
     _row(f"save the close form, won, all hand-offs (median of {len(closes)})",
          f"{statistics.median(closes):.1f} ms", "≤ 100 ms")
     _row("  slowest", f"{max(closes):.1f} ms", "")
+    sync = _sync_figures(args.leads, args.accounts)
+    _row(f"first pull of {sync['first_pull_records']:,} records from the sandbox",
+         f"{sync['first_pull_per_s']:,} records/s", "≥ 10,000/s")
+    _row("  beside the raw SQLite insert of the same rows",
+         f"{generated['rows_per_s']:,.0f} rows/s", "")
+    _row("push of 1,000 local edits (a whole sync)", f"{sync['push_1000_edits_s']:.2f} s",
+         "≤ 3 s")
+    _row("delta sync of 1,000 changed records", f"{sync['delta_1000_s']:.2f} s", "≤ 2 s")
+    _row("peak memory of the syncing process", f"{sync['peak_rss_mb']} MB", "≤ 500 MB")
 
 
 if __name__ == "__main__":

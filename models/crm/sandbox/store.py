@@ -203,11 +203,13 @@ class SandboxStore:
         self._db.close()
 
 
-def bulk_load(store: SandboxStore, obj: str, records: list[dict[str, Any]]) -> None:
-    """Seed many records in one transaction (demo data, benchmarks)."""
+def bulk_load(store: SandboxStore, obj: str, records: list[dict[str, Any]],
+              age: timedelta = timedelta(0)) -> None:
+    """Seed many records in one transaction (demo data, benchmarks), last modified ``age``
+    ago."""
     with store._lock:
         for fields in records:
-            now = stamp(store._now())
+            now = stamp(store._now() - age)
             store._db.execute(
                 "INSERT INTO records (id, object, ext_id, fields, created, modstamp) "
                 "VALUES (?, ?, ?, ?, ?, ?)",

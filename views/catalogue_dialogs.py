@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QListWidget,
     QPlainTextEdit,
@@ -26,14 +25,7 @@ from PySide6.QtWidgets import (
 from models.emails import TemplateChoice
 from models.reason_codes import APPLIES_TO, ReasonCodeRecord
 from models.templates import check
-
-
-def _error_label() -> QLabel:
-    label = QLabel()
-    label.setObjectName("fieldError")
-    label.setStyleSheet("color: #b91c1c")
-    label.setWordWrap(True)
-    return label
+from ui.tables import error_label
 
 
 @dataclass(frozen=True)
@@ -65,7 +57,7 @@ class ReasonCodesDialog(QDialog):
         self.applies_to.addItems(list(APPLIES_TO))
         self.label = QLineEdit(placeholderText="What the rep sees")
         add = QPushButton("Add or change")
-        self.error = _error_label()
+        self.error = error_label()
         row = QHBoxLayout()
         for widget in (self.code, self.applies_to, self.label, add):
             row.addWidget(widget)
@@ -140,7 +132,7 @@ class TemplatesDialog(QDialog):
         self.stage = QLineEdit(placeholderText="e.g. MQL (empty: any)")
         self.persona = QLineEdit(placeholderText="e.g. exec-buyer (empty: any)")
         self.step = QSpinBox(minimum=0, maximum=20, specialValueText="any step")
-        self.error = _error_label()
+        self.error = error_label()
         new, save, close = QPushButton("New"), QPushButton("Save"), QPushButton("Close")
         form = QFormLayout()
         for label, widget in (("Name", self.name), ("Subject", self.subject),

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 
 from models.closing import CloseDraft, CloseError, CloseSaved, LineItem, NewContact
 from models.opportunities import OpportunityDetail, ProductChoice
+from ui.tables import error_label
 
 DRAFT_DELAY_MS = 300
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -56,13 +57,6 @@ class CloseServices:
     discard_draft: Callable[[str], None]
 
 
-def _error() -> QLabel:
-    label = QLabel()
-    label.setObjectName("fieldError")
-    label.setStyleSheet("color: #b91c1c")
-    label.setWordWrap(True)
-    label.hide()
-    return label
 
 
 class CloseForm(QDialog):
@@ -140,7 +134,7 @@ class CloseForm(QDialog):
         column = QVBoxLayout(holder)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(widget)
-        self.errors[key] = _error()
+        self.errors[key] = error_label(visible=False)
         column.addWidget(self.errors[key])
         return holder
 

@@ -9,14 +9,12 @@ from datetime import datetime, timedelta
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
     QSplitter,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -24,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from models.handoffs import HandoffError, HandoffItem
 from models.records import LeadDetail
+from ui.tables import read_only_table
 from views.background import Background
 from views.lead_panel import LeadPanel
 
@@ -65,13 +64,7 @@ class HandoffInbox(QWidget):
         if default_ae:
             self.ae.setCurrentIndex(max(self.ae.findData(default_ae), 0))
         self.summary = QLabel()
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = read_only_table(COLUMNS)
         self.panel = LeadPanel()
         self.accept_button = QPushButton("Accept  (Ctrl+Enter)")
         self.reason = QComboBox()

@@ -6,21 +6,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from models.feedback import FeedbackCounts
 from models.references import ReferenceRow, ReferenceUseRow
+from ui.tables import fill, read_only_table
 from views.background import Background
 
 
@@ -30,25 +28,6 @@ class MarketingServices:
     uses: Callable[[str], list[ReferenceUseRow]]
     record_use: Callable[[str, str, str, str], None]
     feedback: Callable[[], FeedbackCounts]
-
-
-def _table(headers: tuple[str, ...]) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
-    table.setHorizontalHeaderLabels(headers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.verticalHeader().setVisible(False)
-    table.horizontalHeader().setStretchLastSection(True)
-    return table
-
-
-def _fill(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
-    table.setRowCount(len(rows))
-    for number, row in enumerate(rows):
-        for column, text in enumerate(row):
-            table.setItem(number, column, QTableWidgetItem(text))
-    table.resizeColumnsToContents()
 
 
 class ReferencesView(QWidget):
@@ -61,7 +40,8 @@ class ReferencesView(QWidget):
         self._rows: list[ReferenceRow] = []
         heading = QLabel("Reference customers")
         heading.setObjectName("screenTitle")
-        self.table = _table(("Customer", "Contact", "Agreed to", "Since", "Uses", "Last used"))
+        self.table = read_only_table(
+            ("Customer", "Contact", "Agreed to", "Since", "Uses", "Last used"))
         self.uses = QListWidget()
         self.kind = QComboBox()
         self.used_for = QLineEdit(placeholderText="Used for: prospect, campaign or deal")
@@ -86,7 +66,7 @@ class ReferencesView(QWidget):
 
     def _show(self, rows: list[ReferenceRow]) -> None:
         self._rows = rows
-        _fill(self.table, [(r.account, r.contact or "", ", ".join(r.kinds),
+        fill(self.table, [(r.account, r.contact or "", ", ".join(r.kinds),
                             f"{r.agreed_at:%d %b %Y}", str(r.uses),
                             f"{r.last_used_at:%d %b %Y}" if r.last_used_at else "never")
                            for r in rows])
@@ -139,8 +119,8 @@ class FeedbackView(QWidget):
         self._services, self._background = services, background
         heading = QLabel("Product feedback")
         heading.setObjectName("screenTitle")
-        self.features = _table(("Requested feature", "Times asked"))
-        self.competitors = _table(("Competitor", "Times met"))
+        self.features = read_only_table(("Requested feature", "Times asked"))
+        self.competitors = read_only_table(("Competitor", "Times met"))
         self.notes = QListWidget()
         tables = QHBoxLayout()
         tables.addWidget(self.features)
@@ -155,7 +135,7 @@ class FeedbackView(QWidget):
         self._background.run("feedback", self._services.feedback, self._show)
 
     def _show(self, counts: FeedbackCounts) -> None:
-        _fill(self.features, [(name, str(n)) for name, n in counts.features])
-        _fill(self.competitors, [(name, str(n)) for name, n in counts.competitors])
+        fill(self.features, [(name, str(n)) for name, n in counts.features])
+        fill(self.competitors, [(name, str(n)) for name, n in counts.competitors])
         self.notes.clear()
         self.notes.addItems(list(counts.competitive_notes))

@@ -11,7 +11,6 @@ from html import escape
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QDateEdit,
     QHBoxLayout,
@@ -19,7 +18,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSplitter,
-    QTableWidget,
     QTableWidgetItem,
     QTextBrowser,
     QVBoxLayout,
@@ -28,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from models.closing import CloseSaved, HandoffDelivery
 from models.opportunities import OpportunityDetail, OpportunityRow
+from ui.tables import read_only_table
 from views.background import Background
 from views.close_form import CloseForm, CloseServices
 
@@ -91,13 +90,7 @@ class OpportunitiesView(QWidget):
         self.close_button = QPushButton("Close deal…  (Ctrl+K)")
         self.close_button.setEnabled(False)
         self.message = QLabel()
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = read_only_table(COLUMNS)
         self.detail = QTextBrowser()
         self.close_form: CloseForm | None = None
         top = QHBoxLayout()

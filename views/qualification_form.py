@@ -39,6 +39,7 @@ from models.qualification import (
     frameworks,
     known_answers,
 )
+from ui.tables import error_label
 
 CATEGORIES = (("A", "A  opportunity this quarter"), ("B", "B  opportunity next quarter"),
               ("C", "C  keep in touch (nurture)"), ("D", "D  unqualified"))
@@ -54,12 +55,6 @@ class QualifyServices:
     discard_draft: Callable[[str], None]
 
 
-def _error_label() -> QLabel:
-    label = QLabel()
-    label.setObjectName("fieldError")
-    label.setStyleSheet("color: #b91c1c")
-    label.hide()
-    return label
 
 
 def _split(text: str) -> tuple[str, ...]:
@@ -155,7 +150,7 @@ class QualificationForm(QDialog):
             column.addLayout(field)
         else:
             column.addWidget(field)
-        self.errors[key] = _error_label()
+        self.errors[key] = error_label(visible=False)
         column.addWidget(self.errors[key])
         return holder
 

@@ -9,18 +9,17 @@ from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from models.records import ConflictRecord, OutboxLine
+from ui.tables import read_only_table
 from views.background import Background
 
 
@@ -33,17 +32,6 @@ class SyncServices:
     # report, or raises with a message the rep can read.
     sync_now: Callable[[str | None], str]
     crm_url: Callable[[], str | None]
-
-
-def _table(headers: tuple[str, ...]) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
-    table.setHorizontalHeaderLabels(headers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.verticalHeader().setVisible(False)
-    table.horizontalHeader().setStretchLastSection(True)
-    return table
 
 
 class SyncView(QWidget):
@@ -60,8 +48,9 @@ class SyncView(QWidget):
         self.crm_url = QLineEdit(placeholderText="CRM address, e.g. https://yourorg.my.salesforce.com")
         self.message = QLabel()
         self.message.setWordWrap(True)
-        self.outbox = _table(("State", "Object", "Change", "Fields", "Saved", "CRM's answer"))
-        self.conflicts = _table(("Record", "Field", "Agreed before", "Mine", "Theirs"))
+        self.outbox = read_only_table(
+            ("State", "Object", "Change", "Fields", "Saved", "CRM's answer"))
+        self.conflicts = read_only_table(("Record", "Field", "Agreed before", "Mine", "Theirs"))
         self.edited = QLineEdit(placeholderText="The right value, if neither is")
         self.keep_mine = QPushButton("Keep mine")
         self.take_theirs = QPushButton("Take theirs")

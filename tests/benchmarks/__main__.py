@@ -113,7 +113,9 @@ def _gui_probe(folder: Path, at: datetime) -> dict[str, object]:
 def _sync_figures(leads: int, accounts: int) -> dict[str, Any]:
     done = subprocess.run([sys.executable, "-m", "tests.benchmarks.sync_bench", "--leads",
                            str(leads), "--accounts", str(accounts)],
-                          capture_output=True, text=True, env=ENV, check=True)
+                          capture_output=True, text=True, env=ENV, timeout=900)
+    if done.returncode != 0:
+        raise RuntimeError(f"the sync benchmark failed:\n{done.stderr}")
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 

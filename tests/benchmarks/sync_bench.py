@@ -46,23 +46,24 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=50_000)
     args = parser.parse_args()
     port = _port()
+    # Its own output only: an orphan must never hold the caller's pipes open.
     sandbox = subprocess.Popen(
         [sys.executable, "-m", "desktop", "sandbox", "--port", str(port), "--seed-leads",
          str(args.leads), "--seed-accounts", str(args.accounts)],
-        stdout=subprocess.PIPE, text=True)
-    assert sandbox.stdout is not None
-    sandbox.stdout.readline()
-    url = f"http://127.0.0.1:{port}"
-    http = requests.Session()
-    tokens = approve_at_once(http, url)
-
-    def renew() -> str:
-        tokens.access_token = refresh(http, url, tokens.refresh_token or "").access_token
-        return tokens.access_token
-
-    adapter = SalesforceRest(tokens.instance_url, lambda: tokens.access_token, renew, http)
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True)
     figures: dict[str, Any] = {}
     try:
+        assert sandbox.stdout is not None
+        sandbox.stdout.readline()
+        url = f"http://127.0.0.1:{port}"
+        http = requests.Session()
+        tokens = approve_at_once(http, url)
+
+        def renew() -> str:
+            tokens.access_token = refresh(http, url, tokens.refresh_token or "").access_token
+            return tokens.access_token
+
+        adapter = SalesforceRest(tokens.instance_url, lambda: tokens.access_token, renew, http)
         with tempfile.TemporaryDirectory() as folder:
             store = open_store(Path(folder))
             started = time.perf_counter()

@@ -90,9 +90,14 @@ def main() -> None:
             figures.update(delta_1000_s=round(time.perf_counter() - started, 2),
                            delta_received=delta.pull.received)
             store.close()
+        http.close()
     finally:
         sandbox.send_signal(signal.SIGINT)
-        sandbox.wait(timeout=30)
+        try:
+            sandbox.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            sandbox.kill()
+            sandbox.wait()
     figures["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     print(json.dumps(figures))
 

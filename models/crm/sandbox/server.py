@@ -289,6 +289,8 @@ Router = Callable[..., tuple[int, Any]]
 
 class SandboxServer(ThreadingHTTPServer):
     daemon_threads = True
+    # Keep-alive clients may never hang up; closing the server must not wait for them.
+    block_on_close = False
 
     def __init__(self, sandbox: Sandbox, port: int = 0) -> None:
         from models.crm.sandbox.routes import route

@@ -166,7 +166,7 @@ def log_touch(sessions: sessionmaker[Session], lead_id: str, rep_id: str | None,
         subject = f"{label}: {outcome}" if outcome else label
         activity = Activity(
             kind=kind, lead_id=lead_id, account_id=lead.account_id, owner_id=rep_id,
-            subject=f"{label}: {email.subject}" if email else subject, body=note or None,
+            subject=email.subject if email else subject, body=note or None,
             outcome=outcome, occurred_at=at, follow_up_at=follow_up_at,
             email_to=email.to if email else None, delivery=email.delivery if email else None)
         session.add(activity)

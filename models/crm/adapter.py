@@ -59,6 +59,10 @@ class CrmAdapter(Protocol):
         """Pages of records, following ``nextRecordsUrl``."""
         ...
 
+    def send_email(self, to: str, subject: str, body: str) -> None:
+        """Have the CRM send an e-mail as the signed-in rep (Salesforce's emailSimple)."""
+        ...
+
     def deleted(self, obj: str, start: str, end: str) -> list[str]:
         """CRM ids of the records deleted (or merged away) between two datetimes."""
         ...

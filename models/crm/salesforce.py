@@ -133,6 +133,14 @@ class SalesforceRest:
                          params={"ids": ",".join(ids), "fields": ",".join(fields)})
         return list(body)
 
+    def send_email(self, to: str, subject: str, body: str) -> None:
+        answer = self.call("POST", "actions/standard/emailSimple", json={"inputs": [{
+            "emailAddresses": to, "emailSubject": subject, "emailBody": body,
+            "senderType": "CurrentUser"}]})
+        if not answer or not answer[0].get("isSuccess"):
+            errors = answer[0].get("errors") if answer else None
+            raise CrmError(f"the CRM did not send the e-mail: {errors}")
+
     def deleted(self, obj: str, start: str, end: str) -> list[str]:
         body = self.call("GET", f"sobjects/{obj}/deleted/", params={"start": start, "end": end})
         return [item["id"] for item in body.get("deletedRecords", [])]

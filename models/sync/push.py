@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.crm.adapter import CrmAdapter, SaveResult
+from models.crm.adapter import CrmAdapter, CrmError, SaveResult
 from models.store import OutboxEntry, SyncConflict
 from models.store.tracking import FROM_CRM, data_columns, json_value
 from models.sync.fieldmap import (
@@ -163,7 +163,19 @@ class Pusher:
             chunk = ready[start:start + BATCH]
             results = self.adapter.upsert(spec.object, [record for _, record, _ in chunk])
             for (change, _record, values), result in zip(chunk, results, strict=True):
+                if result.success and result.created and _sends_mail(values):
+                    result = self._send_mail(values, result)
                 self._apply(change, result, values)
+
+    def _send_mail(self, values: dict[str, Any], created: SaveResult) -> SaveResult:
+        """An e-mail activity asks the CRM to send the mail, once: with the Task's first
+        creation there (a retry after a lost answer finds it created already)."""
+        try:
+            self.adapter.send_email(values["email_to"], values["subject"], values["body"] or "")
+        except CrmError as error:
+            return SaveResult(created.crm_id, False, True,
+                              ({"statusCode": "EMAIL_NOT_SENT", "message": str(error)},))
+        return created
 
     def updates(self, spec: ObjectMap, changes: list[Change]) -> None:
         with self.sessions() as session:
@@ -244,6 +256,11 @@ class Pusher:
                 gone = any(e.get("statusCode") in ("ENTITY_IS_DELETED", "NOT_FOUND")
                            for e in result.errors)
                 self._apply(change, SaveResult(result.crm_id, True) if gone else result, {})
+
+
+def _sends_mail(values: dict[str, Any]) -> bool:
+    return values.get("kind") == "email" and values.get("delivery") == "crm" \
+        and bool(values.get("email_to"))
 
 
 def push(sessions: sessionmaker[Session], adapter: CrmAdapter, fields: FieldMap,

@@ -220,3 +220,21 @@ def test_records_deleted_in_the_crm_are_removed_here_unless_edited(crm: Crm,
     with store.sessions() as session:
         remaining = list(session.scalars(select(Lead.last_name)))
     assert remaining == ["Edited"]  # the rep's edit is not thrown away
+
+
+def test_a_template_email_is_sent_by_the_crm_once(crm: Crm, store: Store) -> None:
+    from models.emails import send_email
+
+    with store.sessions.begin() as session:
+        lead = Lead(first_name="Yuki", last_name="Sato", company="Orion Labs",
+                    email="yuki@orion.co.jp", created_at=clock())
+        session.add(lead)
+    send_email(store.sessions, lead.id, None, "Your trial", "Hi Yuki,\nhow is it going?",
+               "crm", clock())
+    crm.sandbox.faults.queue("lost")  # the lead's create answer is lost, then retried
+    sync_once(store.sessions, crm.adapter, clock)
+    sync_once(store.sessions, crm.adapter, clock)
+    assert crm.sandbox.sent_emails == [{"to": "yuki@orion.co.jp", "subject": "Your trial",
+                                        "body": "Hi Yuki,\nhow is it going?"}]
+    [task] = crm.sandbox.store.all("Task")
+    assert task.fields["Subject"] == "Your trial"

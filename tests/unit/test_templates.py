@@ -102,7 +102,7 @@ def test_sending_logs_an_email_activity_through_the_outbox(store: Store, lead_an
         assert (activity.kind, activity.email_to, activity.delivery) == (
             "email", "yuki@orion.co.jp", "crm")
         assert activity.body == "Hi Yuki,\nAmy Lee"
-        assert activity.subject == "E-mail: Your trial"
+        assert activity.subject == "Your trial"
         lead = session.get(Lead, lead_id)
         assert lead is not None and lead.last_touch_at == NOW
         objects = [e.object for e in session.scalars(select(OutboxEntry).where(

@@ -53,7 +53,7 @@ def test_a_template_is_previewed_with_the_leads_data_and_sent_through_the_crm(
             Activity.occurred_at == FIXED_NOW)).one()
         lead = session.get(Lead, lead_id)
         assert lead is not None
-    assert sent.delivery == "crm" and sent.subject == "E-mail: Your Orion Labs K.K. trial"
+    assert sent.delivery == "crm" and sent.subject == "Your Orion Labs K.K. trial"
     assert sent.body is not None and sent.body.startswith("Hi Aiko,")
     assert sent.body.endswith("PS: the security pack is attached.")
     assert lead.last_touch_at == FIXED_NOW

@@ -115,8 +115,26 @@ def _describe(sandbox: Sandbox, obj: str) -> dict[str, Any]:
         for name in sorted(seen | {"Id", sandbox.store.external_id})]}
 
 
+def _email_simple(sandbox: Sandbox, body: Any) -> tuple[int, Any]:
+    results = []
+    for action in (body or {}).get("inputs", []):
+        to = str(action.get("emailAddresses") or "")
+        if "@" not in to:
+            results.append({"actionName": "emailSimple", "isSuccess": False, "outputValues":
+                            None, "errors": [{"statusCode": "INVALID_EMAIL_ADDRESS",
+                                              "message": f"invalid address: {to}"}]})
+            continue
+        sandbox.sent_emails.append({"to": to, "subject": action.get("emailSubject"),
+                                    "body": action.get("emailBody")})
+        results.append({"actionName": "emailSimple", "isSuccess": True, "errors": None,
+                        "outputValues": None})
+    return 200, results
+
+
 def route(sandbox: Sandbox, method: str, parts: list[str], params: dict[str, str],
           body: Callable[[], Any], headers: Any) -> tuple[int, Any]:
+    if parts == ["actions", "standard", "emailSimple"] and method == "POST":
+        return _email_simple(sandbox, body())
     if parts[0] in ("query", "queryAll"):
         if len(parts) == 2:
             return 200, sandbox.more(parts[1], _batch(headers))

@@ -49,6 +49,7 @@ class Sandbox:
         self._cursors: dict[str, list[dict[str, Any]]] = {}
         self._lock = threading.Lock()
         self.calls = 0
+        self.sent_emails: list[dict[str, Any]] = []
 
     # -- OAuth -----------------------------------------------------------------------------
     def authorize(self, params: dict[str, str]) -> str:

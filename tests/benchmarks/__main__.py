@@ -110,13 +110,18 @@ def _gui_probe(folder: Path, at: datetime) -> dict[str, object]:
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
-def _sync_figures(leads: int, accounts: int) -> dict[str, Any]:
-    done = subprocess.run([sys.executable, "-m", "tests.benchmarks.sync_bench", "--leads",
-                           str(leads), "--accounts", str(accounts)],
-                          capture_output=True, text=True, env=ENV, timeout=900)
+def _json_of(module: str, *args: str) -> dict[str, Any]:
+    """Run a probe in its own process; its last line is its figures as JSON."""
+    done = subprocess.run([sys.executable, "-m", module, *args], capture_output=True,
+                          text=True, env=ENV, timeout=900)
     if done.returncode != 0:
-        raise RuntimeError(f"the sync benchmark failed:\n{done.stderr}")
+        raise RuntimeError(f"{module} failed:\n{done.stderr}")
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def _sync_figures(leads: int, accounts: int) -> dict[str, Any]:
+    return _json_of("tests.benchmarks.sync_bench", "--leads", str(leads), "--accounts",
+                    str(accounts))
 
 
 def _row(name: str, figure: str, target: str) -> None:
@@ -188,6 +193,10 @@ def main() -> None:
          "≤ 3 s")
     _row("delta sync of 1,000 changed records", f"{sync['delta_1000_s']:.2f} s", "≤ 2 s")
     _row("peak memory of the syncing process", f"{sync['peak_rss_mb']} MB", "≤ 500 MB")
+    stalls = _json_of("tests.benchmarks.stall_probe", str(args.leads), str(args.accounts))
+    _row(f"window stalls during a full sync ({stalls['sync_s']} s)",
+         f"p99 {stalls['p99_stall_ms']} ms, max {stalls['max_stall_ms']} ms",
+         "≤ 50 / 100 ms")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,92 @@
+"""Event-loop stalls in the window while a full sync runs in the background.
+
+A 5 ms heartbeat timer records how late each tick comes while the Sync screen pulls everything
+from a sandbox in its own process. Prints one JSON line.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtWidgets import QApplication
+
+from desktop.composition import window_services
+from models.store.open import open_store
+from views.background import Background
+from views.main_window import MainWindow
+
+BEAT_MS = 5
+
+
+def _port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def main(leads: int, accounts: int) -> None:
+    port = _port()
+    sandbox = subprocess.Popen(
+        [sys.executable, "-m", "desktop", "sandbox", "--port", str(port), "--seed-leads",
+         str(leads), "--seed-accounts", str(accounts)],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True)
+    try:
+        assert sandbox.stdout is not None
+        sandbox.stdout.readline()
+        app = QApplication([])
+        app.setApplicationName("RepDesk stall probe")
+        with tempfile.TemporaryDirectory() as folder:
+            store = open_store(Path(folder))
+            background = Background()
+            window = MainWindow(window_services(store), background)
+            window.show()
+            window.show_screen("Sync")
+            window.sync.crm_url.setText(f"http://127.0.0.1:{port}")
+            gaps: list[float] = []
+            last = [time.perf_counter()]
+
+            def beat() -> None:
+                now = time.perf_counter()
+                gaps.append((now - last[0]) * 1000 - BEAT_MS)
+                last[0] = now
+
+            timer = QTimer(interval=BEAT_MS)
+            timer.timeout.connect(beat)
+            timer.start()
+            loop = QEventLoop()
+            window.sync.synced.connect(loop.quit)
+            started = time.perf_counter()
+            window.sync.sync_now()
+            QTimer.singleShot(600_000, loop.quit)
+            loop.exec()
+            seconds = time.perf_counter() - started
+            timer.stop()
+            background.wait()
+            window.close()
+            store.close()
+        stalls = sorted(max(0.0, gap) for gap in gaps)
+        print(json.dumps({
+            "sync_s": round(seconds, 1), "ticks": len(stalls),
+            "p99_stall_ms": round(stalls[int(len(stalls) * 0.99) - 1], 1) if stalls else None,
+            "max_stall_ms": round(stalls[-1], 1) if stalls else None,
+            "median_stall_ms": round(statistics.median(stalls), 2) if stalls else None,
+            "report": window.sync.message.text()}))
+    finally:
+        sandbox.send_signal(signal.SIGINT)
+        try:
+            sandbox.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            sandbox.kill()
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]), int(sys.argv[2]))

@@ -13,7 +13,7 @@ from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop.composition import window_services
-from desktop.demo import prepare_demo
+from desktop.demo import in_demo_mode, prepare_demo, start_demo_crm
 from desktop.platform_check import explain, missing_x11_packages
 from desktop.startup import open_profile
 from models.store.migrate import StoreError
@@ -81,8 +81,11 @@ def run_gui(folder: Path, exit_when_shown: bool = False) -> int:
     store = _open(folder)
     if store is None:
         return 2
+    demo_crm = start_demo_crm(store, folder) if in_demo_mode(store) else None
     try:
         qasync.run(_run_window(store, exit_when_shown))
     finally:
+        if demo_crm is not None:
+            demo_crm.stop()
         store.close()
     return 0

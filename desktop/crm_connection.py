@@ -16,6 +16,7 @@ from models.crm.salesforce import SalesforceRest, check_url
 from models.store.open import Store
 from models.sync.engine import sync_once
 from models.sync.status import remember_crm, sync_status
+from models.touches import refresh_cadences
 
 
 class CrmConnection:
@@ -64,6 +65,8 @@ class CrmConnection:
             raise
         remember_crm(self._store.sessions, url)
         self.online = True
+        # Leads that came in from the CRM take their place in the cadence.
+        refresh_cadences(self._store.sessions)
         pushed, pulled = report.push, report.pull
         conflicts = f", {pushed.conflicts} conflicts to settle" if pushed.conflicts else ""
         refused = f", {pushed.failed} refused by the CRM" if pushed.failed else ""

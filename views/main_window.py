@@ -37,6 +37,8 @@ from views.sync_view import SyncServices, SyncView
 from views.today_view import TodayView
 
 STATUS_REFRESH_MS = 10_000
+# With a CRM connected, a sync runs in the background this often (and on demand).
+SYNC_EVERY_MS = 5 * 60_000
 
 
 @dataclass(frozen=True)
@@ -133,6 +135,9 @@ class MainWindow(QMainWindow):
         self._status_timer = QTimer(self, interval=STATUS_REFRESH_MS)
         self._status_timer.timeout.connect(self.refresh_status)
         self._status_timer.start()
+        self._sync_timer = QTimer(self, interval=SYNC_EVERY_MS)
+        self._sync_timer.timeout.connect(self.sync.sync_in_background)
+        self._sync_timer.start()
         self.navigation.setCurrentRow(0)
 
     def _add_screen(self, name: str, widget: QWidget) -> None:
@@ -258,6 +263,7 @@ class MainWindow(QMainWindow):
         """Load the first data; call once the window is shown."""
         self.leads.search_now()
         self.refresh_status()
+        QTimer.singleShot(2_000, self.sync.sync_in_background)
 
     def refresh_status(self) -> None:
         self._background.run("sync-status", self._services.sync_status,

@@ -118,6 +118,12 @@ class SyncView(QWidget):
                              "takes the CRM's value.")
         self.refresh()
 
+    def sync_in_background(self) -> None:
+        """The scheduled sync: only with a CRM address, and never two at once."""
+        if self.sync_button.isEnabled() and (self.crm_url.text().strip()
+                                             or self._services.crm_url()):
+            self.sync_now()
+
     def sync_now(self) -> None:
         self.sync_button.setEnabled(False)
         self.message.setText("Syncing…")

@@ -3,6 +3,7 @@ panel of the selected lead."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -40,8 +41,10 @@ class LeadsView(QWidget):
     lead_opened = Signal(str)
 
     def __init__(self, directory: LeadDirectory, background: Background,
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC),
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._now = now
         self._directory = directory
         self._background = background
         self._shown: str | None = None
@@ -128,7 +131,7 @@ class LeadsView(QWidget):
         if lead is None:
             self.panel.show_nothing()
             return
-        self.panel.show_lead(lead, datetime.now(UTC))
+        self.panel.show_lead(lead, self._now())
         self._shown = lead.id
         self.qualify_button.setEnabled(True)
         self.email_button.setEnabled(True)

@@ -90,7 +90,7 @@ class MainWindow(QMainWindow):
             lambda parent: DayBlocksDialog(services.load_blocks, services.save_blocks, parent),
             background)
         self.queue = QueueView(services.desk, background)
-        self.leads = LeadsView(services.leads, background)
+        self.leads = LeadsView(services.leads, background, services.now)
         self._add_screen("Today", self.today)
         self._add_screen("Queue", self.queue)
         self._add_screen("Leads", self.leads)

@@ -62,7 +62,7 @@ def test_killed_syncs_lose_and_double_nothing(tmp_path: Path, sandbox_process: s
     killed = 0
     for _ in range(KILLS):
         process = _sync(tmp_path, sandbox_process)
-        time.sleep(rng.uniform(0.6, 1.6))
+        time.sleep(rng.uniform(0.3, 1.2))
         if process.poll() is None:
             process.kill()
             killed += 1

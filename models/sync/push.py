@@ -79,6 +79,8 @@ class Pusher:
                  fields: FieldMap, now: Callable[[], datetime]) -> None:
         self.sessions, self.adapter, self.map, self.now = sessions, adapter, fields, now
         self.report = PushReport()
+        self._outcomes: list[tuple[Change, str, str | None, str | None,
+                                   dict[str, Any] | None]] = []
 
     # -- bookkeeping -----------------------------------------------------------------------
     def _crm_ids(self, session: Session, table: str, ids: set[str]) -> dict[str, str]:
@@ -108,17 +110,29 @@ class Pusher:
 
     def _finish(self, change: Change, state: str, error: str | None = None,
                 crm_id: str | None = None, agreed: dict[str, Any] | None = None) -> None:
+        """Queue the outcome; ``_commit_outcomes`` writes a batch in one transaction."""
+        self._outcomes.append((change, state, error, crm_id, agreed))
+
+    def _commit_outcomes(self) -> None:
+        if not self._outcomes:
+            return
+        outcomes, self._outcomes = self._outcomes, []
         with self.sessions.begin() as session:
             session.info[FROM_CRM] = True
+            by_seq = {seq: outcome for outcome in outcomes for seq in outcome[0].seqs}
             for entry in session.scalars(select(OutboxEntry).where(
-                    OutboxEntry.seq.in_(change.seqs))):
+                    OutboxEntry.seq.in_(list(by_seq)))):
+                _change, state, error, _crm_id, _agreed = by_seq[entry.seq]
                 entry.state, entry.error = state, error
                 entry.attempts += 1
-            row = session.get(model_of(change.table), change.record_id)
-            if row is not None and (crm_id or agreed):
-                if crm_id:
-                    row.crm_id = crm_id
-                row.base = {**(row.base or {}), **(agreed or {})}
+            for change, _state, _error, crm_id, agreed in outcomes:
+                if not (crm_id or agreed):
+                    continue
+                row = session.get(model_of(change.table), change.record_id)
+                if row is not None:
+                    if crm_id:
+                        row.crm_id = crm_id
+                    row.base = {**(row.base or {}), **(agreed or {})}
 
     def _wait(self, change: Change, reason: str) -> None:
         self.report.waiting += 1
@@ -166,6 +180,7 @@ class Pusher:
                 if result.success and result.created and _sends_mail(values):
                     result = self._send_mail(values, result)
                 self._apply(change, result, values)
+            self._commit_outcomes()
 
     def _send_mail(self, values: dict[str, Any], created: SaveResult) -> SaveResult:
         """An e-mail activity asks the CRM to send the mail, once: with the Task's first
@@ -213,6 +228,7 @@ class Pusher:
             results = self.adapter.update(spec.object, [record for _, record, _ in sends])
             for (change, _record, agreed), result in zip(sends, results, strict=True):
                 self._apply(change, result, agreed)
+        self._commit_outcomes()
 
     def _merge(self, change: Change, spec: ObjectMap,
                server: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -256,6 +272,7 @@ class Pusher:
                 gone = any(e.get("statusCode") in ("ENTITY_IS_DELETED", "NOT_FOUND")
                            for e in result.errors)
                 self._apply(change, SaveResult(result.crm_id, True) if gone else result, {})
+            self._commit_outcomes()
 
 
 def _sends_mail(values: dict[str, Any]) -> bool:
@@ -285,4 +302,5 @@ def push(sessions: sessionmaker[Session], adapter: CrmAdapter, fields: FieldMap,
     for spec in reversed(fields.objects):  # children before parents
         if by_table.get(spec.table, {}).get("delete"):
             pusher.deletes(spec, by_table[spec.table]["delete"])
+    pusher._commit_outcomes()  # outcomes that needed no call (rows gone, never created)
     return pusher.report

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
+import orjson
 import requests
 
 from models.crm.adapter import AuthError, CrmError, LimitExceeded, SaveResult, TransientError
@@ -90,8 +91,8 @@ class SalesforceRest:
         if response.status_code == 204:
             return None
         try:
-            body = response.json()
-        except ValueError as error:
+            body = orjson.loads(response.content)
+        except orjson.JSONDecodeError as error:
             raise TransientError(f"a broken answer ({response.status_code})") from error
         if response.status_code < 300:
             return body

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlparse
 
+import orjson
+
 from models.crm.sandbox.faults import Faults
 from models.crm.sandbox.soql import SoqlError, parse
 from models.crm.sandbox.store import SandboxStore, stamp
@@ -171,7 +173,7 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def _send(self, status: int, body: Any = None, headers: dict[str, str] | None = None) -> None:
-        data = b"" if body is None else json.dumps(body).encode()
+        data = b"" if body is None else orjson.dumps(body)
         self.send_response(status)
         self.send_header("Content-Length", str(len(data)))
         if body is not None:

@@ -12,6 +12,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 PREFIXES = {"Lead": "00Q", "Account": "001", "Contact": "003", "Opportunity": "006",
             "Task": "00T", "Event": "00U", "Campaign": "701", "User": "005",
             "EmailTemplate": "00X", "OpportunityLineItem": "00k", "Product2": "01t"}
@@ -94,7 +96,7 @@ class SandboxStore:
 
     @staticmethod
     def _row(row: tuple[Any, ...]) -> Record:
-        return Record(row[0], row[1], json.loads(row[2]), row[3], row[4], bool(row[5]), row[6])
+        return Record(row[0], row[1], orjson.loads(row[2]), row[3], row[4], bool(row[5]), row[6])
 
     _COLUMNS = "id, object, fields, created, modstamp, deleted, master_id"
 

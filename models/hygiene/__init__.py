@@ -1,0 +1,1 @@
+"""Lead hygiene: standardised data, duplicates, lead-to-account matching, routing."""

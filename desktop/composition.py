@@ -26,6 +26,7 @@ from models import (
 )
 from models.cadence_config import queue_settings
 from models.day_figures import day_figures
+from models.hygiene.apply import standardise_lead
 from models.leads import LeadDirectory
 from models.qualification import QualificationContext
 from models.records import DayBlockPlan, DayFigures
@@ -95,6 +96,7 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock,
         snooze=partial(touches.snooze, store.sessions),
         dial_uri=dial_uri,
         now=clock,
+        standardise=partial(standardise_lead, store.sessions),
     )
     def context(lead_id: str) -> QualificationContext | None:
         lead = directory.detail(lead_id)

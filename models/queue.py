@@ -18,6 +18,7 @@ from sqlalchemy import Row, and_, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.cadence_config import QueueSettings, lead_timezone, queue_settings
+from models.hygiene.standardise import read_title
 from models.store import Account, Lead, Persona
 from models.vocab import ActivityKind, TitleLevel
 
@@ -74,6 +75,8 @@ class DataProblem:
     name: str
     company: str
     problems: tuple[str, ...]
+    # What standardisation would set (F in the clean-up block applies it).
+    fixes: tuple[tuple[str, str], ...] = ()
 
 
 def _local_time(timezone: str | None, at: datetime) -> str:
@@ -200,6 +203,10 @@ def data_problems(sessions: sessionmaker[Session], rep_id: str,
                 found.append("no title")
             elif level is None:
                 found.append(f"title {title!r} not standardised")
+            fixes: tuple[tuple[str, str], ...] = ()
+            if title and level is None:
+                reading = read_title(title)
+                fixes = (("title_level", reading.level), ("job_function", reading.function))
             problems.append(DataProblem(lead_id, f"{first or ''} {last}".strip(), company,
-                                        tuple(found)))
+                                        tuple(found), fixes))
     return problems

@@ -53,6 +53,7 @@ class DeskServices:
     snooze: Callable[[str, datetime], datetime | None]
     dial_uri: Callable[[str], str]
     now: Callable[[], datetime]
+    standardise: Callable[[str], dict[str, object]]
 
 
 def _flags(item: QueueItem) -> str:
@@ -159,6 +160,7 @@ class QueueView(QWidget):
         self._shortcut("N", self.next_lead)
         self._shortcut("Q", self.qualify)
         self._shortcut("E", self.write_email)
+        self._shortcut("F", self.fix_data)
         self._shortcut("Escape", self._cancel_call_back)
         QShortcut(QKeySequence("Return"), self.call_back_row, self._confirm_call_back,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -219,8 +221,10 @@ class QueueView(QWidget):
         self.tree.clear()
         self._items = {}
         for problem in problems:
+            fix = ("   → F: " + ", ".join(value for _field, value in problem.fixes)
+                   if problem.fixes else "")
             row = QTreeWidgetItem([f"{problem.name} — {problem.company}\n    "
-                                   f"{'; '.join(problem.problems)}"])
+                                   f"{'; '.join(problem.problems)}{fix}"])
             row.setData(0, LEAD_ROLE, problem.lead_id)
             self.tree.addTopLevelItem(row)
         self.summary.setText(f"{len(problems)} leads with data to fix" if problems
@@ -340,6 +344,23 @@ class QueueView(QWidget):
             self.tree.setCurrentItem(following)
         else:
             self._select_first()
+
+    def fix_data(self) -> None:
+        """Clean-up block: apply the standardised title level, function, phone, industry."""
+        lead_id = self.current_lead_id()
+        if self.current_block() != "clean-up" or lead_id is None:
+            return
+        self._background.run("queue-log", lambda: self._desk.standardise(lead_id),
+                             lambda changed: self._after_fix(lead_id, changed),
+                             self._show_error)
+
+    def _after_fix(self, lead_id: str, changed: dict[str, object]) -> None:
+        if changed:
+            self.message.setText("Fixed: " + ", ".join(f"{k.replace('_', ' ')} {v}"
+                                                        for k, v in changed.items()) + ".")
+            self._remove(lead_id)
+        else:
+            self.message.setText("Nothing RepDesk can fix by itself here: edit the lead.")
 
     def write_email(self) -> None:
         if self._current is not None:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
+from datetime import UTC, datetime
 
+import pytest
+from sqlalchemy import select
+
+from models.hygiene.apply import preview, standardise_lead
 from models.hygiene.standardise import (
     company_key,
     email_domain,
@@ -12,6 +16,8 @@ from models.hygiene.standardise import (
     read_title,
     size_band,
 )
+from models.store import Lead, OutboxEntry
+from models.store.open import Store
 
 
 @pytest.mark.parametrize(("title", "level", "function"), [
@@ -109,3 +115,19 @@ def test_every_demo_title_reads_as_the_demo_data_says() -> None:
     wrong = [(title, level, function) for title, level, function in TITLES
              if (read_title(title).level, read_title(title).function) != (level, function)]
     assert wrong == []
+
+
+def test_standardising_a_lead_is_an_edit_for_the_crm(store: Store) -> None:
+    with store.sessions.begin() as session:
+        session.add(Lead(id="l1", last_name="Weber", company="Cedar", title="Dir. IT",
+                         phone="030 1234567", country="DE", industry="software",
+                         created_at=datetime.now(UTC)))
+    assert preview(store.sessions, "l1") == {
+        "title_level": "director", "job_function": "IT", "persona": "tech-buyer",
+        "phone": "+49301234567", "industry": "Technology"}
+    changed = standardise_lead(store.sessions, "l1")
+    assert changed["persona"] == "tech-buyer"
+    assert preview(store.sessions, "l1") == {}  # nothing left to fix
+    with store.sessions() as session:
+        update = session.scalars(select(OutboxEntry).where(OutboxEntry.op == "update")).one()
+    assert set(update.fields) == {"title_level", "job_function", "persona", "phone", "industry"}

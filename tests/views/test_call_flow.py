@@ -176,3 +176,22 @@ def test_editing_my_day_changes_today(qtbot: QtBot, london_window: MainWindow) -
              for card in london_window.today.cards]
     assert kinds == [("e-mail", timedelta(hours=3)), ("calls", timedelta(hours=4)),
                      ("wrap-up", timedelta(hours=1))]
+
+
+def test_the_cleanup_block_fixes_a_title_with_one_key(qtbot: QtBot, london_window: MainWindow,
+                                                      demo_store: Store) -> None:
+    queue = london_window.queue
+    london_window.show_screen("Queue")
+    with qtbot.waitSignal(queue.list_loaded, timeout=5000):
+        queue.open_block("clean-up")
+    fixable = [queue.tree.topLevelItem(i) for i in range(queue.tree.topLevelItemCount())
+               if "→ F:" in queue.tree.topLevelItem(i).text(0)]
+    assert fixable
+    queue.tree.setCurrentItem(fixable[0])
+    lead_id = queue.current_lead_id()
+    qtbot.keyClick(queue.tree, Qt.Key.Key_F)
+    qtbot.waitUntil(lambda: queue.message.text().startswith("Fixed: "))
+    assert lead_id not in queue.lead_ids()
+    with demo_store.sessions() as session:
+        lead = session.get(Lead, lead_id)
+        assert lead is not None and lead.title_level is not None and lead.persona

@@ -16,6 +16,7 @@ from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -107,18 +108,20 @@ class QueueView(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.block)
         top.addWidget(self.summary, 1)
-        actions = QHBoxLayout()
-        dial = QPushButton("D  Dial")
-        self.buttons["dial"] = dial
-        actions.addWidget(dial)
+        # Two rows, so the list keeps its width: outcomes, then the other moves.
+        actions = QGridLayout()
+        self.buttons["dial"] = QPushButton("D  Dial")
         for key, outcome, label in OUTCOMES:
-            button = QPushButton(f"{key}  {label}")
-            self.buttons[outcome] = button
-            actions.addWidget(button)
+            self.buttons[outcome] = QPushButton(f"{key}  {label}")
         for name, label in (("email", "E  E-mail…"), ("snooze", "S  Snooze 1 h"),
-                            ("skip", "N  Next")):
+                            ("skip", "N  Next"), ("fix", "F  Fix data")):
             self.buttons[name] = QPushButton(label)
-            actions.addWidget(self.buttons[name])
+        first_row = [o for _k, o, _l in OUTCOMES]
+        second_row = ["dial", "email", "snooze", "skip", "fix"]
+        for column, name in enumerate(first_row):
+            actions.addWidget(self.buttons[name], 0, column)
+        for column, name in enumerate(second_row):
+            actions.addWidget(self.buttons[name], 1, column)
         self.call_back_row = QWidget()
         call_back = QHBoxLayout(self.call_back_row)
         call_back.setContentsMargins(0, 0, 0, 0)
@@ -153,6 +156,7 @@ class QueueView(QWidget):
             self._shortcut(key, lambda o=outcome: self.log(o))
         self.buttons["snooze"].clicked.connect(self.snooze)
         self.buttons["email"].clicked.connect(self.write_email)
+        self.buttons["fix"].clicked.connect(self.fix_data)
         self.buttons["skip"].clicked.connect(self.next_lead)
         self.confirm_call_back.clicked.connect(self._confirm_call_back)
         self._shortcut("D", self.dial)

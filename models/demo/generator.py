@@ -85,6 +85,8 @@ class DemoGenerator:
         self.campaigns: list[str] = []
         self.products: list[tuple[str, float]] = []
         self.accounts: list[dict[str, Any]] = []
+        # (original, copy) of every duplicate lead made: the truth for duplicate detection.
+        self.duplicates: list[tuple[str, str]] = []
 
     # -- helpers --------------------------------------------------------------------------
     def uid(self) -> str:
@@ -325,6 +327,7 @@ class DemoGenerator:
         """The same person again, from another form, typed a little differently."""
         row = dict(original, id=self.uid(), created_at=self.past(60),
                    first_touch_at=None, last_touch_at=None, registration={})
+        self.duplicates.append((original["id"], row["id"]))
         tweak = self.rng.randrange(4)
         if tweak == 0:
             row["first_name"] = v.NICKNAMES.get(original["first_name"], original["first_name"])

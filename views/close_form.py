@@ -12,13 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
@@ -37,11 +36,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.closing import CloseDraft, CloseError, CloseSaved, LineItem, NewContact
+from models.closing import CloseDraft, CloseSaved, LineItem, NewContact
 from models.opportunities import OpportunityDetail, ProductChoice
 from ui.tables import error_label
+from views.draft_form import DraftForm
 
-DRAFT_DELAY_MS = 300
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
@@ -59,20 +58,18 @@ class CloseServices:
 
 
 
-class CloseForm(QDialog):
+class CloseForm(DraftForm):
     closed = Signal(object)
 
     def __init__(self, opportunity: OpportunityDetail, services: CloseServices,
                  parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(opportunity.row.id, services.load_draft, services.save_draft,
+                         services.discard_draft, parent)
         self._opportunity, self._services = opportunity, services
         self._settings = services.settings()
         self._products = services.products()
-        self._tried = False
         self.setWindowTitle(f"Close {opportunity.row.name}")
         self.resize(820, 860)
-        self.errors: dict[str, QLabel] = {}
-        self.notice = QLabel()
         self.won = QRadioButton("Closed Won  (Alt+W)")
         self.lost = QRadioButton("Closed Lost  (Alt+L)")
         self.outcome = QButtonGroup(self)
@@ -122,8 +119,6 @@ class CloseForm(QDialog):
                                         | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("Save  (Ctrl+Enter)")
         self._build()
-        self._draft_timer = QTimer(self, singleShot=True, interval=DRAFT_DELAY_MS)
-        self._draft_timer.timeout.connect(self.save_draft_now)
         self._restore()
         self._connect()
         self._update()
@@ -306,22 +301,17 @@ class CloseForm(QDialog):
 
     def _changed(self, *_: object) -> None:
         self.total.setText(f"Total: {self.draft().amount:,.2f}")
-        self._draft_timer.start()
-        if self._tried:
-            self.show_problems(self._services.problems(self.draft()))
+        self.changed()
 
-    def show_problems(self, problems: dict[str, str]) -> None:
-        for key, label in self.errors.items():
-            label.setText(problems.get(key, ""))
-            label.setVisible(key in problems)
+    def draft_data(self) -> dict[str, Any]:
+        return self.draft().to_json()
+
+    def problems(self) -> dict[str, str]:
+        return self._services.problems(self.draft())
 
     # -- drafts ----------------------------------------------------------------------------
-    def save_draft_now(self) -> None:
-        self._draft_timer.stop()
-        self._services.save_draft(self._opportunity.row.id, self.draft().to_json())
-
     def _restore(self) -> None:
-        data = self._services.load_draft(self._opportunity.row.id)
+        data = self.stored_draft()
         if not data:
             for name, quantity, price in self._opportunity.lines:
                 match = next((p for p in self._products if p.name == name), None)
@@ -361,18 +351,7 @@ class CloseForm(QDialog):
 
     # -- closing ---------------------------------------------------------------------------
     def save(self) -> None:
-        self._tried = True
-        try:
-            saved = self._services.save(self._opportunity.row.id, self.draft())
-        except CloseError as error:
-            self.show_problems(error.problems)
-            self.notice.setText("Some fields need attention before saving.")
-            return
-        self._draft_timer.stop()
-        self._services.discard_draft(self._opportunity.row.id)
-        self.closed.emit(saved)
-        self.accept()
-
-    def reject(self) -> None:
-        self.save_draft_now()
-        super().reject()
+        draft = self.draft()
+        saved = self.submit(lambda: self._services.save(self._opportunity.row.id, draft))
+        if saved is not None:
+            self.closed.emit(saved)

@@ -11,14 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QCompleter,
     QDateEdit,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
@@ -34,16 +33,15 @@ from PySide6.QtWidgets import (
 from models.qualification import (
     QualificationContext,
     QualificationDraft,
-    QualificationError,
     QualificationSaved,
     frameworks,
     known_answers,
 )
 from ui.tables import error_label
+from views.draft_form import DraftForm
 
 CATEGORIES = (("A", "A  opportunity this quarter"), ("B", "B  opportunity next quarter"),
               ("C", "C  keep in touch (nurture)"), ("D", "D  unqualified"))
-DRAFT_DELAY_MS = 300
 
 
 @dataclass(frozen=True)
@@ -61,19 +59,17 @@ def _split(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in text.split(",") if part.strip())
 
 
-class QualificationForm(QDialog):
+class QualificationForm(DraftForm):
     qualified = Signal(object)
 
     def __init__(self, context: QualificationContext, services: QualifyServices,
                  parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(context.lead.id, services.load_draft, services.save_draft,
+                         services.discard_draft, parent)
         self._context, self._services = context, services
-        self._tried = False
         lead = context.lead
         self.setWindowTitle(f"Qualify {lead.name} — {lead.company}")
         self.resize(720, 760)
-        self.errors: dict[str, QLabel] = {}
-        self.notice = QLabel()
         self.notice.setObjectName("formNotice")
         self.category_group = QButtonGroup(self)
         self.reason = QComboBox()
@@ -104,8 +100,6 @@ class QualificationForm(QDialog):
                                         | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("Save  (Ctrl+Enter)")
         self._build()
-        self._draft_timer = QTimer(self, singleShot=True, interval=DRAFT_DELAY_MS)
-        self._draft_timer.timeout.connect(self.save_draft_now)
         self._restore_draft()
         self._connect()
         self._update_visibility()
@@ -170,7 +164,7 @@ class QualificationForm(QDialog):
                 edit.setStyleSheet("background: #ecfdf5")
             if typed.get(criterion):
                 edit.setText(typed[criterion])
-            edit.textChanged.connect(self._changed)
+            edit.textChanged.connect(self.changed)
             self.answers[criterion] = edit
             label = f"{criterion}  ✓ known" if criterion in known else criterion
             self.criteria_form.addRow(label, self._with_error(f"answer:{criterion}", edit))
@@ -178,12 +172,12 @@ class QualificationForm(QDialog):
     def _connect(self) -> None:
         self.category_group.buttonToggled.connect(lambda *_: self._on_category())
         self.framework.currentTextChanged.connect(lambda _: (self._build_criteria(),
-                                                             self._changed()))
+                                                             self.changed()))
         for signal in (self.reason.currentIndexChanged, self.ae.currentIndexChanged,
                        self.competitors.textChanged, self.features.textChanged,
                        self.competitive_info.textChanged, self.next_step.textChanged,
                        self.follow_up.dateChanged):
-            signal.connect(self._changed)
+            signal.connect(self.changed)
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         for key in ("Ctrl+Return", "Ctrl+Enter"):
@@ -214,7 +208,7 @@ class QualificationForm(QDialog):
         self.reason.setCurrentIndex(max(index, 0))
         self.reason.blockSignals(False)
         self._update_visibility()
-        self._changed()
+        self.changed()
 
     def _update_visibility(self) -> None:
         chosen = self.category()
@@ -235,23 +229,15 @@ class QualificationForm(QDialog):
             follow_up_on=self.follow_up.date().toPython() if self.category() == "C" else None,
             handoff_to_id=self.ae.currentData() if self.category() in ("A", "B") else None)
 
-    def _changed(self, *_: object) -> None:
-        self._draft_timer.start()
-        if self._tried:
-            self.show_problems(self._services.problems(self.draft()))
+    def draft_data(self) -> dict[str, Any]:
+        return self.draft().to_json()
 
-    def show_problems(self, problems: dict[str, str]) -> None:
-        for key, label in self.errors.items():
-            label.setText(problems.get(key, ""))
-            label.setVisible(key in problems)
+    def problems(self) -> dict[str, str]:
+        return self._services.problems(self.draft())
 
     # -- drafts ----------------------------------------------------------------------------
-    def save_draft_now(self) -> None:
-        self._draft_timer.stop()
-        self._services.save_draft(self._context.lead.id, self.draft().to_json())
-
     def _restore_draft(self) -> None:
-        data = self._services.load_draft(self._context.lead.id)
+        data = self.stored_draft()
         if not data:
             return
         draft = QualificationDraft.from_json(data)
@@ -276,19 +262,7 @@ class QualificationForm(QDialog):
 
     # -- closing ---------------------------------------------------------------------------
     def save(self) -> None:
-        self._tried = True
         draft = self.draft()
-        try:
-            saved = self._services.save(self._context.lead.id, draft)
-        except QualificationError as error:
-            self.show_problems(error.problems)
-            self.notice.setText("Some fields need attention before saving.")
-            return
-        self._draft_timer.stop()
-        self._services.discard_draft(self._context.lead.id)
-        self.qualified.emit(saved)
-        self.accept()
-
-    def reject(self) -> None:
-        self.save_draft_now()
-        super().reject()
+        saved = self.submit(lambda: self._services.save(self._context.lead.id, draft))
+        if saved is not None:
+            self.qualified.emit(saved)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from urllib.parse import urlparse
 
 import requests
 
@@ -17,6 +18,10 @@ from models.store.open import Store
 from models.sync.engine import sync_once
 from models.sync.status import remember_crm, sync_status
 from models.touches import refresh_cadences
+
+
+def _on_this_computer(url: str) -> bool:
+    return urlparse(url).hostname in ("127.0.0.1", "localhost", "::1")
 
 
 class CrmConnection:
@@ -35,7 +40,8 @@ class CrmConnection:
         if self._tokens is None or self._url != url:
             self._tokens = login(self._http, url)
             self._url = url
-            if self._tokens.refresh_token:
+            # A CRM on this computer (demo mode's sandbox) needs no sign-in kept for later.
+            if self._tokens.refresh_token and not _on_this_computer(url):
                 self.secrets.save(f"refresh:{url}", self._tokens.refresh_token)
         tokens = self._tokens
 

@@ -17,7 +17,7 @@ from models.store.config import (
     Setting,
 )
 from models.store.conflicts import SyncConflict
-from models.store.funnel import Draft, Qualification, StageChange
+from models.store.funnel import Draft, LeadMerge, Qualification, StageChange
 from models.store.outbox import OutboxEntry, SyncState
 from models.store.people import Account, Contact, Lead, User
 from models.store.sales import (
@@ -43,6 +43,7 @@ __all__ = [
     "Draft",
     "EmailTemplate",
     "Lead",
+    "LeadMerge",
     "Opportunity",
     "OpportunityLineItem",
     "OutboxEntry",

@@ -62,3 +62,18 @@ class Draft(Base):
     record_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     updated_at: Mapped[datetime]
+
+
+class LeadMerge(Base):
+    """One lead merged into another: the record a manager can audit. The CRM learns it as its
+    REST equivalent of a merge: children re-pointed, the survivor updated, the copy deleted."""
+
+    __tablename__ = "lead_merges"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    survivor_id: Mapped[str] = mapped_column(String(36))
+    merged_id: Mapped[str] = mapped_column(String(36))
+    merged_crm_id: Mapped[str | None] = mapped_column(String(18))
+    merged_values: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    merged_at: Mapped[datetime]
+    merged_by_id: Mapped[str | None] = mapped_column(String(36))

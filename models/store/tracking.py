@@ -109,9 +109,10 @@ def _changed(row: Synced, now: datetime) -> OutboxEntry | None:
 
 
 def _deleted(row: Synced, now: datetime) -> OutboxEntry:
+    # The row is gone once this commits: the entry keeps the CRM id the delete needs.
     return OutboxEntry(
-        object=row.crm_object, record_id=row.id, op="delete", fields={}, base=row.base or {},
-        created_at=now,
+        object=row.crm_object, record_id=row.id, op="delete", fields={"crm_id": row.crm_id},
+        base=row.base or {}, created_at=now,
     )
 
 

@@ -258,9 +258,25 @@ class Pusher:
                                      field=field_name, base=base, mine=mine, theirs=theirs,
                                      found_at=self.now()))
 
+    def _find_by_external_id(self, spec: ObjectMap, ids: list[str]) -> dict[str, str]:
+        """CRM ids of records created there whose answer never came back (a lost ack)."""
+        found: dict[str, str] = {}
+        for start in range(0, len(ids), BATCH):
+            chunk = ", ".join(f"'{i}'" for i in ids[start:start + BATCH])
+            soql = (f"SELECT Id, {self.map.external_id} FROM {spec.object} "
+                    f"WHERE {self.map.external_id} IN ({chunk})")
+            for page in self.adapter.query(soql):
+                found.update({r[self.map.external_id]: r["Id"] for r in page})
+        return found
+
     def deletes(self, spec: ObjectMap, changes: list[Change]) -> None:
         with self.sessions() as session:
             known = self._crm_ids(session, spec.table, {c.record_id for c in changes})
+        # Deleted rows are gone from the store; their entries carry the CRM id.
+        known.update({c.record_id: c.fields["crm_id"] for c in changes
+                      if c.fields.get("crm_id")})
+        known.update(self._find_by_external_id(
+            spec, [c.record_id for c in changes if c.record_id not in known]))
         for change in changes:
             if change.record_id not in known:
                 self._finish(change, "done")  # never reached the CRM: nothing to delete

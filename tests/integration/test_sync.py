@@ -3,6 +3,7 @@ overwritten."""
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 
 from sqlalchemy import func, select
@@ -238,3 +239,42 @@ def test_a_template_email_is_sent_by_the_crm_once(crm: Crm, store: Store) -> Non
                                         "body": "Hi Yuki,\nhow is it going?"}]
     [task] = crm.sandbox.store.all("Task")
     assert task.fields["Subject"] == "Your trial"
+
+
+def test_a_merge_syncs_as_children_re_pointed_and_the_copy_deleted(crm: Crm,
+                                                                    store: Store) -> None:
+    from models.hygiene.merge import merge_leads
+    from models.store import Activity
+
+    with store.sessions.begin() as session:
+        session.add(Lead(id="keep", last_name="Smith", company="Acme", created_at=clock()))
+        session.add(Lead(id="copy", last_name="Smith", company="ACME", title="CFO",
+                         created_at=clock()))
+        session.add(Activity(kind="call", lead_id="copy", subject="Call: voicemail",
+                             occurred_at=clock()))
+    sync_once(store.sessions, crm.adapter, clock)
+    assert len(_crm_leads(crm)) == 2
+    merge_leads(store.sessions, "keep", ["copy"], None, clock())
+    sync_once(store.sessions, crm.adapter, clock)
+    [survivor] = _crm_leads(crm)
+    assert survivor.fields["RepDesk_Id__c"] == "keep" and survivor.fields["Title"] == "CFO"
+    [task] = crm.sandbox.store.all("Task")
+    assert task.fields["WhoId"] == survivor.id
+    assert _pending(store) == 0
+
+
+def test_a_record_created_with_a_lost_answer_and_then_deleted_is_deleted_there_too(
+        crm: Crm, store: Store) -> None:
+    with store.sessions.begin() as session:
+        session.add(Lead(id="brief", last_name="Short", company="Lived", created_at=clock()))
+    crm.sandbox.faults.queue("lost", "503", "503", "503", "503", "503")
+    try:
+        sync_once(store.sessions, crm.adapter, clock)  # created there, never acknowledged
+    except Exception:
+        pass
+    crm.sandbox.faults.clear()
+    assert len(_crm_leads(crm)) == 1
+    with store.sessions.begin() as session:
+        session.delete(session.get(Lead, "brief"))
+    sync_once(store.sessions, crm.adapter, clock)
+    assert _crm_leads(crm) == []

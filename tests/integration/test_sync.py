@@ -3,7 +3,6 @@ overwritten."""
 
 from __future__ import annotations
 
-import contextlib
 from collections import Counter
 
 from sqlalchemy import func, select

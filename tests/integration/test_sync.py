@@ -3,11 +3,13 @@ overwritten."""
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 
 from sqlalchemy import func, select
 
 from models.closing import deliveries
+from models.crm.adapter import CrmError
 from models.store import Lead, OutboxEntry, SyncConflict
 from models.store.open import Store
 from models.sync.engine import sync_once
@@ -267,10 +269,8 @@ def test_a_record_created_with_a_lost_answer_and_then_deleted_is_deleted_there_t
     with store.sessions.begin() as session:
         session.add(Lead(id="brief", last_name="Short", company="Lived", created_at=clock()))
     crm.sandbox.faults.queue("lost", "503", "503", "503", "503", "503")
-    try:
+    with contextlib.suppress(CrmError):  # the run stops on the repeated 503s
         sync_once(store.sessions, crm.adapter, clock)  # created there, never acknowledged
-    except Exception:
-        pass
     crm.sandbox.faults.clear()
     assert len(_crm_leads(crm)) == 1
     with store.sessions.begin() as session:

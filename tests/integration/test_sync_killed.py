@@ -42,7 +42,11 @@ def sandbox_process() -> Iterator[str]:
     assert "Sandbox CRM at" in process.stdout.readline()
     yield f"http://127.0.0.1:{port}"
     process.send_signal(signal.SIGINT)
-    process.wait(timeout=10)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _sync(folder: Path, url: str) -> subprocess.Popen[str]:

@@ -27,6 +27,7 @@ from models import (
 from models.cadence_config import queue_settings
 from models.day_figures import day_figures
 from models.hygiene.apply import standardise_lead
+from models.hygiene.merge import merge_leads
 from models.leads import LeadDirectory
 from models.qualification import QualificationContext
 from models.records import DayBlockPlan, DayFigures
@@ -97,6 +98,8 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock,
         dial_uri=dial_uri,
         now=clock,
         standardise=partial(standardise_lead, store.sessions),
+        merge=lambda survivor, copy: merge_leads(store.sessions, survivor, [copy], rep_id,
+                                                 clock()),
     )
     def context(lead_id: str) -> QualificationContext | None:
         lead = directory.detail(lead_id)

@@ -18,6 +18,7 @@ from sqlalchemy import Row, and_, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.cadence_config import QueueSettings, lead_timezone, queue_settings
+from models.hygiene.duplicates import LeadFacts, find_duplicates
 from models.hygiene.standardise import read_title
 from models.store import Account, Lead, Persona
 from models.vocab import ActivityKind, TitleLevel
@@ -77,6 +78,8 @@ class DataProblem:
     problems: tuple[str, ...]
     # What standardisation would set (F in the clean-up block applies it).
     fixes: tuple[tuple[str, str], ...] = ()
+    # A suspected duplicate: the older lead this one would merge into (M merges).
+    merge_into: str | None = None
 
 
 def _local_time(timezone: str | None, at: datetime) -> str:
@@ -179,9 +182,33 @@ def work_list(sessions: sessionmaker[Session], rep_id: str, block: str,
         return WorkList(block, at, _group(session, items))
 
 
+def suspected_duplicates(sessions: sessionmaker[Session], rep_id: str) -> list[DataProblem]:
+    """The rep's open leads that look like an older lead, with why."""
+    with sessions() as session:
+        rows = session.execute(select(
+            Lead.id, Lead.first_name, Lead.last_name, Lead.company, Lead.email, Lead.phone,
+            Lead.created_at).where(Lead.owner_id == rep_id,
+                                   Lead.stage.in_(("MCL", "MQL")))).all()
+    facts = [LeadFacts(r.id, r.first_name, r.last_name, r.company, r.email, r.phone)
+             for r in rows]
+    created = {r.id: r.created_at for r in rows}
+    by_id = {r.id: r for r in rows}
+    problems = []
+    for pair in find_duplicates(facts):
+        older, newer = sorted((pair.first, pair.second), key=lambda i: created[i])
+        lead, other = by_id[newer], by_id[older]
+        why = ", ".join(field for field, _score in pair.reasons[:3])
+        problems.append(DataProblem(
+            newer, f"{lead.first_name or ''} {lead.last_name}".strip(), lead.company,
+            (f"looks like {other.first_name or ''} {other.last_name} of {other.company} "
+             f"({pair.score:.0f}: {why})",), merge_into=older))
+    return problems
+
+
 def data_problems(sessions: sessionmaker[Session], rep_id: str,
                   limit: int = CLEANUP_LIMIT) -> list[DataProblem]:
-    """The clean-up block's list: the rep's open leads with missing or bad data."""
+    """The clean-up block's list: suspected duplicates first, then the rep's open leads with
+    missing or bad data."""
     phone_bad = or_(Lead.phone.is_(None), Lead.phone.not_like("+%"))
     query = (
         select(Lead.id, Lead.first_name, Lead.last_name, Lead.company, Lead.phone, Lead.title,
@@ -191,7 +218,7 @@ def data_problems(sessions: sessionmaker[Session], rep_id: str,
                                                           Lead.title_level.is_(None))))
         .order_by(Lead.created_at.desc()).limit(limit)
     )
-    problems = []
+    problems = suspected_duplicates(sessions, rep_id)
     with sessions() as session:
         for lead_id, first, last, company, phone, title, level in session.execute(query):
             found = []

@@ -35,6 +35,7 @@ from views.background import Background
 from views.lead_panel import LeadPanel
 
 LEAD_ROLE = Qt.ItemDataRole.UserRole + 1
+MERGE_ROLE = Qt.ItemDataRole.UserRole + 2
 BLOCKS = (("calls", "Calls block"), ("e-mail", "E-mail block"), ("clean-up", "Clean-up block"))
 # key, outcome, button label
 OUTCOMES = (("1", "connected", "Connected"), ("2", "voicemail", "Voicemail"),
@@ -55,6 +56,7 @@ class DeskServices:
     dial_uri: Callable[[str], str]
     now: Callable[[], datetime]
     standardise: Callable[[str], dict[str, object]]
+    merge: Callable[[str, str], object]  # survivor id, copy id
 
 
 def _flags(item: QueueItem) -> str:
@@ -165,6 +167,7 @@ class QueueView(QWidget):
         self._shortcut("Q", self.qualify)
         self._shortcut("E", self.write_email)
         self._shortcut("F", self.fix_data)
+        self._shortcut("M", self.merge_duplicate)
         self._shortcut("Escape", self._cancel_call_back)
         QShortcut(QKeySequence("Return"), self.call_back_row, self._confirm_call_back,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -226,10 +229,12 @@ class QueueView(QWidget):
         self._items = {}
         for problem in problems:
             fix = ("   → F: " + ", ".join(value for _field, value in problem.fixes)
-                   if problem.fixes else "")
+                   if problem.fixes else "   → M: merge into the older lead"
+                   if problem.merge_into else "")
             row = QTreeWidgetItem([f"{problem.name} — {problem.company}\n    "
                                    f"{'; '.join(problem.problems)}{fix}"])
             row.setData(0, LEAD_ROLE, problem.lead_id)
+            row.setData(0, MERGE_ROLE, problem.merge_into)
             self.tree.addTopLevelItem(row)
         self.summary.setText(f"{len(problems)} leads with data to fix" if problems
                              else "No data problems: the leads are clean.")
@@ -329,20 +334,24 @@ class QueueView(QWidget):
         self.message.setText(f"Not logged: {error}. Your note is kept.")
 
     def _remove(self, lead_id: str) -> None:
+        """Take every row of the lead off the list and show the one after it."""
         rows = self._lead_rows()
         ids = [row.data(0, LEAD_ROLE) for row in rows]
         if lead_id not in ids:
             return
-        index = ids.index(lead_id)
-        row = rows[index]
-        following = rows[index + 1] if index + 1 < len(rows) else None
-        parent = row.parent()
-        if parent is not None:
-            parent.removeChild(row)
-            if parent.childCount() == 0:
-                self.tree.takeTopLevelItem(self.tree.indexOfTopLevelItem(parent))
-        else:
-            self.tree.takeTopLevelItem(self.tree.indexOfTopLevelItem(row))
+        after = ids.index(lead_id) + 1
+        following = next((row for row, i in zip(rows[after:], ids[after:], strict=True)
+                          if i != lead_id), None)
+        for row, row_id in zip(rows, ids, strict=True):
+            if row_id != lead_id:
+                continue
+            parent = row.parent()
+            if parent is not None:
+                parent.removeChild(row)
+                if parent.childCount() == 0:
+                    self.tree.takeTopLevelItem(self.tree.indexOfTopLevelItem(parent))
+            else:
+                self.tree.takeTopLevelItem(self.tree.indexOfTopLevelItem(row))
         self._items.pop(lead_id, None)
         if following is not None:
             self.tree.setCurrentItem(following)
@@ -357,6 +366,20 @@ class QueueView(QWidget):
         self._background.run("queue-log", lambda: self._desk.standardise(lead_id),
                              lambda changed: self._after_fix(lead_id, changed),
                              self._show_error)
+
+    def merge_duplicate(self) -> None:
+        """Clean-up block: merge the selected suspected duplicate into its older lead."""
+        row = self.tree.currentItem()
+        survivor = row.data(0, MERGE_ROLE) if row else None
+        lead_id = self.current_lead_id()
+        if self.current_block() != "clean-up" or not survivor or lead_id is None:
+            return
+        self._background.run("queue-log", lambda: self._desk.merge(survivor, lead_id),
+                             lambda _changed: self._after_merge(lead_id), self._show_error)
+
+    def _after_merge(self, lead_id: str) -> None:
+        self.message.setText("Merged: the older lead keeps every activity of both.")
+        self._remove(lead_id)
 
     def _after_fix(self, lead_id: str, changed: dict[str, object]) -> None:
         if changed:

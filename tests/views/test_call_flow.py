@@ -195,3 +195,34 @@ def test_the_cleanup_block_fixes_a_title_with_one_key(qtbot: QtBot, london_windo
     with demo_store.sessions() as session:
         lead = session.get(Lead, lead_id)
         assert lead is not None and lead.title_level is not None and lead.persona
+
+
+def test_the_cleanup_block_merges_a_suspected_duplicate_with_one_key(
+        qtbot: QtBot, london_window: MainWindow, demo_store: Store) -> None:
+    from models.reps import current_rep
+
+    rep = current_rep(demo_store.sessions)
+    assert rep is not None
+    with demo_store.sessions.begin() as session:
+        session.add(Lead(id="first", first_name="Robert", last_name="Sato", company="Orion K.K.",
+                         email="r.sato@orion.co.jp", owner_id=rep.id, stage="MQL",
+                         created_at=FIXED_NOW - timedelta(days=5)))
+        session.add(Lead(id="again", first_name="Bob", last_name="Sato", company="ORION",
+                         email="R.Sato@orion.co.jp", owner_id=rep.id, stage="MQL",
+                         created_at=FIXED_NOW - timedelta(days=1)))
+    queue = london_window.queue
+    london_window.show_screen("Queue")
+    with qtbot.waitSignal(queue.list_loaded, timeout=10_000):
+        queue.open_block("clean-up")
+    [row] = [queue.tree.topLevelItem(i) for i in range(queue.tree.topLevelItemCount())
+             if queue.tree.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole + 1) == "again"
+             and "looks like" in queue.tree.topLevelItem(i).text(0)]
+    assert "looks like Robert Sato" in row.text(0) and "M: merge" in row.text(0)
+    queue.tree.setCurrentItem(row)
+    qtbot.keyClick(queue.tree, Qt.Key.Key_M)
+    qtbot.waitUntil(lambda: queue.message.text().startswith("Merged"))
+    assert "again" not in queue.lead_ids()  # every row of the merged lead is gone
+    with demo_store.sessions() as session:
+        assert session.get(Lead, "again") is None
+        survivor = session.get(Lead, "first")
+        assert survivor is not None and survivor.first_name == "Bob"

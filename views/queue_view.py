@@ -116,10 +116,11 @@ class QueueView(QWidget):
         for key, outcome, label in OUTCOMES:
             self.buttons[outcome] = QPushButton(f"{key}  {label}")
         for name, label in (("email", "E  E-mail…"), ("snooze", "S  Snooze 1 h"),
-                            ("skip", "N  Next"), ("fix", "F  Fix data")):
+                            ("skip", "N  Next"), ("fix", "F  Fix data"),
+                            ("merge", "M  Merge")):
             self.buttons[name] = QPushButton(label)
         first_row = [o for _k, o, _l in OUTCOMES]
-        second_row = ["dial", "email", "snooze", "skip", "fix"]
+        second_row = ["dial", "email", "snooze", "skip", "fix", "merge"]
         for column, name in enumerate(first_row):
             actions.addWidget(self.buttons[name], 0, column)
         for column, name in enumerate(second_row):
@@ -159,6 +160,7 @@ class QueueView(QWidget):
         self.buttons["snooze"].clicked.connect(self.snooze)
         self.buttons["email"].clicked.connect(self.write_email)
         self.buttons["fix"].clicked.connect(self.fix_data)
+        self.buttons["merge"].clicked.connect(self.merge_duplicate)
         self.buttons["skip"].clicked.connect(self.next_lead)
         self.confirm_call_back.clicked.connect(self._confirm_call_back)
         self._shortcut("D", self.dial)
@@ -271,8 +273,9 @@ class QueueView(QWidget):
         if not lead_id:
             return
         self._current = self._items.get(lead_id)
-        self.talk_track.setText(f"<b>Talk track:</b> {row.data(0, Qt.ItemDataRole.ToolTipRole)}"
-                                if row and self._current else "")
+        track = row.data(0, Qt.ItemDataRole.ToolTipRole) if row and self._current else None
+        self.talk_track.setText(f"<b>Talk track:</b> {track}" if track else "")
+        self.talk_track.setVisible(bool(track))
         self._background.run("queue-detail", lambda: self._desk.lead_detail(lead_id),
                              self._show_detail)
 

@@ -13,7 +13,7 @@ from models.crm.adapter import CrmError
 from models.store import Lead, SyncConflict
 from models.store.open import Store
 from models.sync.engine import sync_once
-from tests.integration.conftest import Crm, clock
+from tests.integration.conftest import Crm, clock, connect
 
 ROUNDS = 200
 FAULTS = ("503", "drop", "lost", "lock", "expired", "500")
@@ -24,7 +24,9 @@ CITIES = ("Paris", "Berlin", "Austin", "Sydney", "Tokyo")
 def test_two_hundred_rounds_of_edits_and_faults_converge(crm: Crm, store: Store) -> None:
     rng = random.Random(2026)
     counts: Counter[str] = Counter()
+    other = connect(crm.server).adapter  # a second user, signed in separately
     for round_number in range(ROUNDS):
+        crm.sandbox.faults.clear()  # faults are for the syncs, not for the other user
         action = rng.random()
         with store.sessions.begin() as session:
             leads = list(session.scalars(select(Lead)))
@@ -38,11 +40,12 @@ def test_two_hundred_rounds_of_edits_and_faults_converge(crm: Crm, store: Store)
                 lead.phone = f"+4930{rng.randrange(10**6, 10**7)}"
                 counts["local edits"] += 1
         if action >= 0.6:
-            remote = [r for r in crm.sandbox.store.all("Lead")]
+            # Another user's edit, through the CRM's own REST API.
+            remote = [r for page in other.query("SELECT Id FROM Lead") for r in page]
             if remote:
                 record = rng.choice(remote)
-                crm.sandbox.store.update("Lead", record.id, {"Title": rng.choice(TITLES),
-                                                             "City": rng.choice(CITIES)})
+                other.update("Lead", [{"Id": record["Id"], "Title": rng.choice(TITLES),
+                                       "City": rng.choice(CITIES)}])
                 counts["remote edits"] += 1
         if rng.random() < 0.5:
             crm.sandbox.faults.queue(*rng.choices(FAULTS, k=rng.randrange(0, 4)))

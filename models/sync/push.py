@@ -81,6 +81,7 @@ class Pusher:
         self.report = PushReport()
         self._outcomes: list[tuple[Change, str, str | None, str | None,
                                    dict[str, Any] | None]] = []
+        self._parents: dict[tuple[str, str], str] = {}
 
     # -- bookkeeping -----------------------------------------------------------------------
     def _crm_ids(self, session: Session, table: str, ids: set[str]) -> dict[str, str]:
@@ -88,6 +89,29 @@ class Pusher:
         rows = session.execute(select(model.id, model.crm_id).where(
             model.id.in_(ids), model.crm_id.is_not(None))).tuples()
         return {local: crm for local, crm in rows if crm}
+
+    def _prefetch_parents(self, session: Session, spec: ObjectMap,
+                          rows: list[dict[str, Any]]) -> None:
+        """Translate every parent a batch points at in one query per parent table."""
+        wanted: dict[str, set[str]] = defaultdict(set)
+        for values in rows:
+            for local in spec.fields:
+                parent, value = REFERENCES.get(local), values.get(local)
+                if parent and value is not None and (parent, value) not in self._parents:
+                    wanted[parent].add(value)
+        for parent, ids in wanted.items():
+            for local_id, crm_id in self._crm_ids(session, parent, ids).items():
+                self._parents[(parent, local_id)] = crm_id
+
+    def _parent_crm_id(self, session: Session, parent: str, local_id: str) -> str | None:
+        # Only hits are kept: a parent missing now may be pushed later in this run.
+        key = (parent, local_id)
+        if key not in self._parents:
+            found = self._crm_ids(session, parent, {local_id}).get(local_id)
+            if found is None:
+                return None
+            self._parents[key] = found
+        return self._parents[key]
 
     def _crm_record(self, session: Session, spec: ObjectMap,
                     values: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
@@ -100,7 +124,7 @@ class Pusher:
             value = values[local]
             parent = REFERENCES.get(local)
             if parent and value is not None:
-                crm_id = self._crm_ids(session, parent, {value}).get(value)
+                crm_id = self._parent_crm_id(session, parent, value)
                 if crm_id is None:
                     missing.append(f"{parent} {value}")
                     continue
@@ -162,8 +186,9 @@ class Pusher:
     def upserts(self, spec: ObjectMap, changes: list[Change]) -> None:
         ready: list[tuple[Change, dict[str, Any], dict[str, Any]]] = []
         with self.sessions() as session:
-            for change in changes:
-                values = self._row_values(session, change)
+            loaded = [(change, self._row_values(session, change)) for change in changes]
+            self._prefetch_parents(session, spec, [v for _c, v in loaded if v is not None])
+            for change, values in loaded:
                 if values is None:
                     self._finish(change, "done")
                     continue

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from models.reason_codes import active_codes
 from models.store import (
     Account,
     CloseHandoff,
@@ -26,7 +27,6 @@ from models.store import (
     OpportunityLineItem,
     OutboxEntry,
     Product,
-    ReasonCode,
     ReferenceCustomer,
 )
 from models.vocab import AccountKind
@@ -169,14 +169,9 @@ def problems_of(draft: CloseDraft, reasons: Mapping[str, str]) -> dict[str, str]
     return problems
 
 
-def _reasons(session: Session) -> dict[str, str]:
-    return dict(session.execute(select(ReasonCode.code, ReasonCode.applies_to).where(
-        ReasonCode.active.is_(True), ReasonCode.applies_to.in_(("won", "lost")))).tuples().all())
-
-
 def check_draft(sessions: sessionmaker[Session], draft: CloseDraft) -> dict[str, str]:
     with sessions() as session:
-        return problems_of(draft, _reasons(session))
+        return problems_of(draft, active_codes(session, ("won", "lost")))
 
 
 @dataclass(frozen=True)
@@ -203,7 +198,7 @@ def close_opportunity(sessions: sessionmaker[Session], opportunity_id: str, draf
         if opportunity.is_closed:
             raise CloseError({"outcome": f"{opportunity.name} is already closed "
                               f"({opportunity.stage}); its hand-offs were sent then."})
-        problems = problems_of(draft, _reasons(session))
+        problems = problems_of(draft, active_codes(session, ("won", "lost")))
         if problems:
             raise CloseError(problems)
         _close(opportunity, draft, now)

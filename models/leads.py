@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from models.records import AccountSummary, ActivityRecord, LeadDetail, LeadRow
@@ -36,10 +36,6 @@ class LeadDirectory:
         with self._sessions() as session:
             # Core execution: the ORM's per-row bookkeeping would triple the time for 100k ids.
             return list(session.connection().execute(query).scalars())
-
-    def count(self) -> int:
-        with self._sessions() as session:
-            return session.scalar(select(func.count()).select_from(Lead)) or 0
 
     def rows(self, ids: Sequence[str]) -> list[LeadRow]:
         """The table rows for ``ids``, in the same order; ids no longer present are skipped."""

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.funnel import record_stage_change
+from models.reason_codes import active_codes
 from models.records import LeadDetail
 from models.store import Account, Lead, Qualification, ReasonCode, Setting, User
 from models.vocab import FunnelStage, LeadCategory, Role
@@ -160,16 +161,11 @@ def problems_of(draft: QualificationDraft, reasons: Mapping[str, str],
     return problems
 
 
-def _active_reasons(session: Session) -> dict[str, str]:
-    return dict(session.execute(select(ReasonCode.code, ReasonCode.applies_to).where(
-        ReasonCode.active.is_(True))).tuples().all())
-
-
 def check_draft(sessions: sessionmaker[Session], draft: QualificationDraft,
                 today: date) -> dict[str, str]:
     """``problems_of`` against the store's reason-code catalogue, for the form's live checks."""
     with sessions() as session:
-        return problems_of(draft, _active_reasons(session), today)
+        return problems_of(draft, active_codes(session, ("A", "B", "C", "D")), today)
 
 
 def _region_of(country: str | None) -> str | None:
@@ -251,7 +247,7 @@ def save_qualification(sessions: sessionmaker[Session], lead_id: str,
         lead = session.get(Lead, lead_id)
         if lead is None:
             raise LookupError(f"The lead {lead_id} no longer exists.")
-        problems = problems_of(draft, _active_reasons(session), now.date())
+        problems = problems_of(draft, active_codes(session, ("A", "B", "C", "D")), now.date())
         if problems:
             raise QualificationError(problems)
         assert draft.category is not None and draft.reason_code is not None

@@ -18,7 +18,7 @@ from sqlalchemy import Row, and_, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.cadence_config import QueueSettings, lead_timezone, queue_settings
-from models.hygiene.duplicates import LeadFacts, find_duplicates
+from models.hygiene.duplicates import LeadIdentity, find_duplicates
 from models.hygiene.standardise import read_title
 from models.store import Account, Lead, Persona
 from models.vocab import ActivityKind, TitleLevel
@@ -189,7 +189,7 @@ def suspected_duplicates(sessions: sessionmaker[Session], rep_id: str) -> list[D
             Lead.id, Lead.first_name, Lead.last_name, Lead.company, Lead.email, Lead.phone,
             Lead.created_at).where(Lead.owner_id == rep_id,
                                    Lead.stage.in_(("MCL", "MQL")))).all()
-    facts = [LeadFacts(r.id, r.first_name, r.last_name, r.company, r.email, r.phone)
+    facts = [LeadIdentity(r.id, r.first_name, r.last_name, r.company, r.email, r.phone)
              for r in rows]
     created = {r.id: r.created_at for r in rows}
     by_id = {r.id: r for r in rows}

@@ -32,6 +32,12 @@ def choices(sessions: sessionmaker[Session], applies_to: str) -> list[tuple[str,
                                      ReasonCode.active.is_(True)).order_by(ReasonCode.code))]
 
 
+def active_codes(session: Session, applies_to: tuple[str, ...] = APPLIES_TO) -> dict[str, str]:
+    """Active code → what it applies to: what the forms check a chosen reason against."""
+    return dict(session.execute(select(ReasonCode.code, ReasonCode.applies_to).where(
+        ReasonCode.active.is_(True), ReasonCode.applies_to.in_(applies_to))).tuples().all())
+
+
 def catalogue(sessions: sessionmaker[Session]) -> list[ReasonCodeRecord]:
     with sessions() as session:
         return [ReasonCodeRecord(r.code, r.applies_to, r.label, r.active) for r in

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from models.demo import vocabulary as v
+from models.hygiene.standardise import size_band
 from models.personas import PersonaRule, persona_for
 from models.store.tracking import lead_search_key
 from models.vocab import AccountKind, FunnelStage, Role
@@ -55,14 +56,6 @@ class DemoData:
 
     def count(self, table: str) -> int:
         return len(self.tables.get(table, ()))
-
-
-def size_band(employees: int) -> str:
-    for limit, band in ((50, "1-49"), (200, "50-199"), (1000, "200-999"),
-                        (5000, "1,000-4,999")):
-        if employees < limit:
-            return band
-    return "5,000+"
 
 
 def _ascii(text: str) -> str:

@@ -22,7 +22,7 @@ DEFAULT_THRESHOLD = 85.0
 
 
 @dataclass(frozen=True)
-class LeadFacts:
+class LeadIdentity:
     id: str
     first_name: str | None
     last_name: str
@@ -62,7 +62,7 @@ def _first(name: str | None) -> str:
     return NICKNAMES.get(folded, folded)
 
 
-def _blocks(lead: LeadFacts) -> Iterable[str]:
+def _blocks(lead: LeadIdentity) -> Iterable[str]:
     if lead.email:
         yield "e:" + lead.email.strip().casefold()
     if lead.phone and lead.phone.startswith("+"):
@@ -74,7 +74,7 @@ def _blocks(lead: LeadFacts) -> Iterable[str]:
     yield f"n:{soundex(lead.last_name)}:{initial}:{company_key(lead.company)[:4]}"
 
 
-def explain(a: LeadFacts, b: LeadFacts) -> tuple[float, tuple[tuple[str, float], ...]]:
+def explain(a: LeadIdentity, b: LeadIdentity) -> tuple[float, tuple[tuple[str, float], ...]]:
     name = fuzz.token_sort_ratio(f"{_first(a.first_name)} {fold(a.last_name)}",
                                  f"{_first(b.first_name)} {fold(b.last_name)}")
     company = fuzz.ratio(company_key(a.company), company_key(b.company))
@@ -93,7 +93,7 @@ def explain(a: LeadFacts, b: LeadFacts) -> tuple[float, tuple[tuple[str, float],
                                   if value > 0)
 
 
-def find_duplicates(leads: Sequence[LeadFacts],
+def find_duplicates(leads: Sequence[LeadIdentity],
                     threshold: float = DEFAULT_THRESHOLD) -> list[DuplicatePair]:
     """Pairs scoring at least ``threshold``, the most certain first."""
     blocks: dict[str, list[int]] = defaultdict(list)

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from models.demo.generator import DemoGenerator
-from models.hygiene.duplicates import LeadFacts, find_duplicates, soundex
+from models.hygiene.duplicates import LeadIdentity, find_duplicates, soundex
 from tests.conftest import FIXED_NOW
 
 
 def lead(key: str, first: str | None, last: str, company: str, email: str | None = None,
-         phone: str | None = None) -> LeadFacts:
-    return LeadFacts(key, first, last, company, email, phone)
+         phone: str | None = None) -> LeadIdentity:
+    return LeadIdentity(key, first, last, company, email, phone)
 
 
-def _pairs(*leads: LeadFacts) -> set[tuple[str, str]]:
+def _pairs(*leads: LeadIdentity) -> set[tuple[str, str]]:
     return {(p.first, p.second) for p in find_duplicates(list(leads))}
 
 

@@ -11,7 +11,6 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ import orjson
 
 from models.crm.sandbox.faults import Faults
 from models.crm.sandbox.soql import SoqlError, parse
-from models.crm.sandbox.store import SandboxStore, stamp
+from models.crm.sandbox.store import SandboxStore
 
 API = "v62.0"
 BATCH = 2000
@@ -311,8 +310,5 @@ class SandboxServer(ThreadingHTTPServer):
         self.shutdown()
         self.server_close()
 
-
-def now_stamp() -> str:
-    return stamp(datetime.now(UTC))
 
 

@@ -107,7 +107,7 @@ class TodayView(QWidget):
         for key in ("Return", "Enter"):
             QShortcut(QKeySequence(key), self, self.open_current,
                       context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self._show(self._load())
+        self.refresh()
 
     def _load(self) -> tuple[list[DayBlockPlan], DayFigures]:
         blocks = self._plan()

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop.composition import window_services
@@ -34,5 +34,11 @@ def window(qtbot: QtBot, demo_store: Store, background: Background) -> MainWindo
     qtbot.addWidget(main)
     main.show()
     main.start()
-    qtbot.waitUntil(lambda: main.leads.model.rowCount() > 0)
+    qtbot.waitUntil(lambda: main.leads.model.rowCount() > 0 and bool(main.today.cards))
     return main
+
+
+def activate(qtbot: QtBot, widget: QWidget) -> None:
+    """Shortcuts and mnemonics go to the active window, as on a desktop."""
+    widget.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is widget)

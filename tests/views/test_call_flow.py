@@ -40,7 +40,7 @@ def _activities(store: Store, lead_id: str) -> list[Activity]:
 
 
 def _open_calls(qtbot: QtBot, window: MainWindow) -> None:
-    assert window.today.current_block() is not None
+    qtbot.waitUntil(lambda: window.today.current_block() is not None)
     assert window.today.current_block().kind == "calls"
     with qtbot.waitSignal(window.queue.lead_shown, timeout=5000):
         qtbot.keyClick(window.today, Qt.Key.Key_Return)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -14,14 +13,10 @@ from models.reps import choose_rep
 from models.store import Account, Contact, Opportunity, User
 from models.store.open import Store
 from tests.conftest import FIXED_NOW
+from tests.views.conftest import activate
 from views.background import Background
 from views.close_form import CloseForm
 from views.main_window import MainWindow
-
-
-def _activate(qtbot: QtBot, widget: QWidget) -> None:
-    widget.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is widget)
 
 
 def _ae_window(qtbot: QtBot, store: Store, background: Background) -> tuple[MainWindow, str]:
@@ -55,11 +50,11 @@ def _ae_window(qtbot: QtBot, store: Store, background: Background) -> tuple[Main
 
 
 def _open_close_form(qtbot: QtBot, window: MainWindow) -> CloseForm:
-    _activate(qtbot, window)
+    activate(qtbot, window)
     qtbot.keyClick(window.opportunities.table, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
     form = window.opportunities.close_form
     assert form is not None and form.isVisible()
-    _activate(qtbot, form)
+    activate(qtbot, form)
     return form
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -15,19 +14,14 @@ from models.reps import choose_rep
 from models.store import Lead, Opportunity, User
 from models.store.open import Store
 from tests.conftest import FIXED_NOW
+from tests.views.conftest import activate
 from views.background import Background
 from views.main_window import MainWindow
 from views.qualification_form import QualificationForm
 
 
-def _activate(qtbot: QtBot, widget: QWidget) -> None:
-    # Shortcuts and mnemonics (Alt+A) go to the active window, as on a desktop.
-    widget.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is widget)
-
-
 def _open_form(qtbot: QtBot, window: MainWindow) -> tuple[str, QualificationForm]:
-    _activate(qtbot, window)
+    activate(qtbot, window)
     window.show_screen("Leads")
     lead_id = window.leads.model.lead_id(0)
     qtbot.waitUntil(lambda: window.leads.qualify_button.isEnabled())
@@ -36,7 +30,7 @@ def _open_form(qtbot: QtBot, window: MainWindow) -> tuple[str, QualificationForm
                     and window.qualification_form.isVisible())
     form = window.qualification_form
     assert form is not None
-    _activate(qtbot, form)
+    activate(qtbot, form)
     return lead_id, form
 
 
@@ -116,7 +110,8 @@ def test_the_ae_accepts_and_rejects_hand_offs_in_the_inbox(
     window = MainWindow(window_services(demo_store, clock=lambda: FIXED_NOW), background)
     qtbot.addWidget(window)
     window.show()
-    assert "Hand-offs overdue with AEs: <b>2</b>" in window.today.figures.text()  # the SDR
+    qtbot.waitUntil(lambda: "Hand-offs overdue with AEs: <b>2</b>"  # the SDR sees them
+                    in window.today.figures.text())
     inbox = window.inbox
     inbox.ae.setCurrentIndex(inbox.ae.findData(ae.id))
     window.show_screen("Opportunities")

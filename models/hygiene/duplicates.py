@@ -4,7 +4,7 @@ pair explained field by field."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -29,6 +29,9 @@ class LeadIdentity:
     company: str
     email: str | None
     phone: str | None
+    # "lead", or "contact" for a person already known at an account: a lead can duplicate
+    # a contact, but contacts among themselves are the account team's business.
+    kind: str = "lead"
 
 
 @dataclass(frozen=True)
@@ -93,9 +96,10 @@ def explain(a: LeadIdentity, b: LeadIdentity) -> tuple[float, tuple[tuple[str, f
                                   if value > 0)
 
 
-def find_duplicates(leads: Sequence[LeadIdentity],
-                    threshold: float = DEFAULT_THRESHOLD) -> list[DuplicatePair]:
-    """Pairs scoring at least ``threshold``, the most certain first."""
+def find_duplicates(leads: Sequence[LeadIdentity], threshold: float = DEFAULT_THRESHOLD,
+                    involving: Collection[str] | None = None) -> list[DuplicatePair]:
+    """Pairs scoring at least ``threshold``, the most certain first; with ``involving``, only
+    the pairs with at least one of those ids (new rows checked against what is there)."""
     blocks: dict[str, list[int]] = defaultdict(list)
     for index, lead in enumerate(leads):
         for key in _blocks(lead):
@@ -106,6 +110,11 @@ def find_duplicates(leads: Sequence[LeadIdentity],
             candidates.update(combinations(members, 2))
     pairs = []
     for i, j in candidates:
+        if leads[i].kind == "contact" and leads[j].kind == "contact":
+            continue
+        if involving is not None and leads[i].id not in involving \
+                and leads[j].id not in involving:
+            continue
         score, reasons = explain(leads[i], leads[j])
         if score >= threshold:
             first, second = sorted((leads[i].id, leads[j].id))

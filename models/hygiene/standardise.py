@@ -68,12 +68,18 @@ def read_title(title: str) -> TitleReading:
     return TitleReading(text, level, function)
 
 
+@cache
+def _legal_suffixes() -> tuple[str, ...]:
+    return tuple(sorted(_companies()["legal_suffixes"], key=len, reverse=True))
+
+
 def company_key(name: str) -> str:
-    """The company name as matching compares it: no legal suffix, no "The", "&" as "and"."""
+    """The company name as matching compares it: no legal suffix, no "The", no "and" or "&",
+    abbreviations written out ("Intl" → "international")."""
     text = _join_initials(fold(name))
     if text.startswith("the "):
         text = text[4:]
-    suffixes = sorted(_companies()["legal_suffixes"], key=len, reverse=True)
+    suffixes = _legal_suffixes()
     changed = True
     while changed:
         changed = False
@@ -81,7 +87,8 @@ def company_key(name: str) -> str:
             if text.endswith(f" {suffix}"):
                 text = text[: -len(suffix) - 1].rstrip()
                 changed = True
-    return text.replace(" and ", " ")
+    words = _companies()["abbreviations"]
+    return " ".join(words.get(word, word) for word in text.split() if word != "and")
 
 
 def _join_initials(text: str) -> str:

@@ -18,6 +18,7 @@ from models.store.config import (
 )
 from models.store.conflicts import SyncConflict
 from models.store.funnel import Draft, LeadMerge, Qualification, StageChange
+from models.store.hygiene import LeadAccountMatch
 from models.store.outbox import OutboxEntry, SyncState
 from models.store.people import Account, Contact, Lead, User
 from models.store.sales import (
@@ -43,6 +44,7 @@ __all__ = [
     "Draft",
     "EmailTemplate",
     "Lead",
+    "LeadAccountMatch",
     "LeadMerge",
     "Opportunity",
     "OpportunityLineItem",

@@ -1,0 +1,166 @@
+"""Keeping every lead's account match current: run in the background over all leads, then
+again only for the leads whose company or e-mail changed (or for all of them when the accounts
+changed). A lead the CRM already links to an account keeps that link."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from models.hygiene.matching import DEFAULT_THRESHOLD, AccountFacts, AccountIndex, LeadCompany
+from models.store import Account, Activity, Lead, LeadAccountMatch, Setting
+
+THRESHOLD_SETTING = "matching.threshold"
+SIGNATURE_SETTING = "matching.accounts_signature"
+WRITE_BATCH = 5_000
+
+
+@dataclass(frozen=True)
+class MatchRefresh:
+    """What one refresh did, for the status line and the benchmark."""
+
+    rematched: int
+    linked: int
+    matched: int
+    low_confidence: int
+    unmatched: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class LeadAccount:
+    """The account a lead belongs to, as the lead panel shows it."""
+
+    account_id: str | None
+    account_name: str | None
+    kind: str | None
+    is_named: bool
+    confidence: float
+    method: str
+    reasons: tuple[str, ...]
+    confirmed: bool  # at or above the threshold, or linked in the CRM
+
+
+def threshold(session: Session) -> float:
+    value = session.get(Setting, THRESHOLD_SETTING)
+    return float(value.value) if value and value.value is not None else DEFAULT_THRESHOLD
+
+
+def _accounts(session: Session) -> list[AccountFacts]:
+    activity: dict[str | None, datetime] = {
+        account_id: at for account_id, at in session.execute(
+            select(Activity.account_id, func.max(Activity.occurred_at))
+            .where(Activity.account_id.is_not(None)).group_by(Activity.account_id))}
+    rows = session.execute(select(Account.id, Account.name, Account.domain, Account.kind,
+                                  Account.is_named, Account.employees).order_by(Account.id))
+    return [AccountFacts(i, name, domain, kind, named, employees, activity.get(i))
+            for i, name, domain, kind, named, employees in rows]
+
+
+def _signature(accounts: Iterable[AccountFacts]) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    for a in accounts:
+        digest.update(f"{a.id}\x1f{a.name}\x1f{a.domain}\x1f{a.kind}\x1f{a.is_named}\x1e"
+                      .encode())
+    return digest.hexdigest()
+
+
+def fingerprint(company: str | None, email: str | None, account_id: str | None) -> str:
+    return f"{company or ''}\x1f{email or ''}\x1f{account_id or ''}"[:600]
+
+
+def refresh_matches(sessions: sessionmaker[Session], now: datetime,
+                    everything: bool = False) -> MatchRefresh:
+    """Match the leads that need it; ``everything`` re-matches all of them."""
+    started = time.perf_counter()
+    with sessions() as session:
+        accounts = _accounts(session)
+        limit = threshold(session)
+        signature = _signature(accounts)
+        stored = session.get(Setting, SIGNATURE_SETTING)
+        everything = everything or stored is None or stored.value != signature
+        known: dict[str, str] = {lead_id: printed for lead_id, printed in session.execute(
+            select(LeadAccountMatch.lead_id, LeadAccountMatch.fingerprint))}
+        leads = [row for row in session.execute(
+            select(Lead.id, Lead.company, Lead.email, Lead.account_id))
+            if everything or known.get(row.id) != fingerprint(*row[1:])]
+    rows = _match_rows(accounts, leads, limit, now)
+    with sessions.begin() as session:
+        ids = [row["lead_id"] for row in rows]
+        for start in range(0, len(ids), WRITE_BATCH):
+            session.execute(delete(LeadAccountMatch).where(
+                LeadAccountMatch.lead_id.in_(ids[start:start + WRITE_BATCH])))
+        if rows:
+            session.execute(insert(LeadAccountMatch), rows)
+        session.merge(Setting(key=SIGNATURE_SETTING, value=signature))
+    methods = [row["method"] for row in rows]
+    confident = sum(1 for row in rows if row["method"] in ("domain", "name")
+                    and row["confidence"] >= limit)
+    low = sum(1 for row in rows if row["method"] == "name" and row["confidence"] < limit)
+    return MatchRefresh(len(rows), methods.count("linked"), confident, low,
+                        methods.count("none"), round(time.perf_counter() - started, 3))
+
+
+def _match_rows(accounts: list[AccountFacts], leads: list[Any], limit: float,
+                now: datetime) -> list[dict[str, Any]]:
+    names = {account.id: account.name for account in accounts}
+    rows = []
+    to_match = []
+    for lead in leads:
+        if lead.account_id in names:
+            rows.append(_row(lead, lead.account_id, 100.0, "linked",
+                             [f"linked to {names[lead.account_id]} in the CRM"], now))
+        else:
+            to_match.append(lead)
+    if to_match and accounts:
+        index = AccountIndex(accounts)
+        found = index.match([LeadCompany(r.id, r.company or "", r.email) for r in to_match],
+                            limit)
+        rows += [_row(lead, match.account_id, match.confidence, match.method,
+                      list(match.reasons), now) for lead, match in zip(to_match, found,
+                                                                      strict=True)]
+    else:
+        rows += [_row(lead, None, 0.0, "none", ["no accounts yet"], now) for lead in to_match]
+    return rows
+
+
+def _row(lead: Any, account_id: str | None, confidence: float, method: str,
+         reasons: list[str], now: datetime) -> dict[str, Any]:
+    return {"lead_id": lead.id, "account_id": account_id, "confidence": confidence,
+            "method": method, "reasons": reasons, "matched_at": now,
+            "fingerprint": fingerprint(lead.company, lead.email, lead.account_id)}
+
+
+def account_of(session: Session, lead_id: str) -> LeadAccount | None:
+    """The lead's account match, or None when it has not been matched yet."""
+    row = session.execute(
+        select(LeadAccountMatch, Account.name, Account.kind, Account.is_named)
+        .outerjoin(Account, LeadAccountMatch.account_id == Account.id)
+        .where(LeadAccountMatch.lead_id == lead_id)).first()
+    if row is None:
+        return None
+    match, name, kind, named = row
+    confirmed = match.method == "linked" or (
+        match.account_id is not None and match.confidence >= threshold(session))
+    return LeadAccount(match.account_id, name, kind, bool(named), match.confidence,
+                       match.method, tuple(match.reasons), confirmed)
+
+
+def confirm_match(sessions: sessionmaker[Session], lead_id: str) -> str | None:
+    """Link the lead to its matched account (an ordinary edit, so the CRM gets it too)."""
+    with sessions.begin() as session:
+        match = session.get(LeadAccountMatch, lead_id)
+        lead = session.get(Lead, lead_id)
+        if match is None or lead is None or match.account_id is None:
+            return None
+        lead.account_id = match.account_id
+        match.method, match.confidence = "linked", 100.0
+        match.fingerprint = fingerprint(lead.company, lead.email, lead.account_id)
+        return match.account_id

@@ -1,0 +1,85 @@
+"""Lead-to-account matching: domains first, then names however they were typed, with the
+tie-breakers and the confidence a rep reads."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from models.hygiene.matching import AccountFacts, AccountIndex, LeadCompany
+
+ACCOUNTS = [
+    AccountFacts("acme", "Acme Analytics Inc.", "acme-analytics.com", "prospect"),
+    AccountFacts("acme-log", "Acme Logistics GmbH", "acmelog.de", "customer"),
+    AccountFacts("intl", "Blue River International Corporation", "blueriver.com", "partner"),
+    AccountFacts("smith", "Smith & Jones LLC", None, "prospect"),
+    AccountFacts("zen", "Zentrix Cloud Systems", "zentrix.io", "competitor"),
+]
+
+
+def _match(company: str, email: str | None = None, accounts: list[AccountFacts] = ACCOUNTS):
+    [found] = AccountIndex(accounts).match([LeadCompany("lead", company, email)])
+    return found
+
+
+def test_a_company_domain_matches_whatever_the_company_field_says() -> None:
+    found = _match("we are a startup", "ann@acme-analytics.com")
+    assert (found.account_id, found.method, found.confidence) == ("acme", "domain", 99.0)
+    assert "acme-analytics.com" in found.reasons[0]
+
+
+def test_free_mail_is_never_taken_as_the_company_domain() -> None:
+    accounts = [*ACCOUNTS, AccountFacts("g", "Gmail Fans", "gmail.com", "prospect")]
+    found = _match("Zentrix Cloud Systems", "bob@gmail.com", accounts)
+    assert (found.account_id, found.method) == ("zen", "name")
+
+
+def test_names_match_through_suffixes_abbreviations_typos_order_and_spacing() -> None:
+    for typed, account in [("ACME ANALYTICS", "acme"), ("The Acme Analytics Ltd", "acme"),
+                           ("Acme Analitics", "acme"), ("Blue River Intl.", "intl"),
+                           ("Smith and Jones", "smith"), ("Analytics Acme", "acme"),
+                           ("AcmeAnalytics", "acme"), ("Zentrix Cloud Sys", "zen")]:
+        found = _match(typed)
+        assert found.account_id == account, typed
+        assert found.confidence >= 90, (typed, found)
+
+
+def test_a_look_alike_company_is_not_matched() -> None:
+    found = _match("Acme Robotics")
+    assert found.account_id is None or found.confidence < 90
+    assert _match("Northwind Foods").account_id is None
+
+
+def test_two_accounts_of_the_same_name_are_decided_by_named_kind_size_and_activity() -> None:
+    def twin(key: str, **kw: object) -> AccountFacts:
+        return AccountFacts(key, "Cedar Health Ltd", None, **{"kind": "prospect", **kw})
+
+    assert _match("Cedar Health", accounts=[twin("p"), twin("c", kind="customer")]) \
+        .account_id == "c"
+    assert _match("Cedar Health", accounts=[twin("c", kind="customer"),
+                                            twin("n", is_named=True)]).account_id == "n"
+    assert _match("Cedar Health", accounts=[twin("small", employees=40),
+                                            twin("big", employees=4000)]).account_id == "big"
+    recent = datetime(2026, 11, 20, tzinfo=UTC)
+    older = datetime(2025, 1, 1, tzinfo=UTC)
+    found = _match("Cedar Health", accounts=[twin("old", last_activity_at=older),
+                                             twin("new", last_activity_at=recent)])
+    assert found.account_id == "new"
+    assert any("2 accounts have this name" in reason for reason in found.reasons)
+
+
+def test_a_close_runner_up_lowers_the_confidence_and_says_so() -> None:
+    accounts = [AccountFacts("a", "Vertex Data Systems", None, "prospect"),
+                AccountFacts("b", "Vertex Data Sistems", None, "prospect")]
+    clear = _match("Vertex Data Systems", accounts=accounts[:1])
+    close = _match("Vertex Data Systems", accounts=accounts)
+    assert close.account_id == "a"
+    assert close.confidence < clear.confidence
+    assert any("also close: Vertex Data Sistems" in r for r in close.reasons)
+
+
+def test_leads_are_answered_in_order_many_at_a_time() -> None:
+    leads = [LeadCompany(f"l{i}", name, None) for i, name in
+             enumerate(["Acme Analytics", "Unknown Bakery", "Smith Jones"] * 700)]
+    found = AccountIndex(ACCOUNTS).match(leads)
+    assert [m.lead_id for m in found] == [lead.id for lead in leads]
+    assert [m.account_id for m in found[:3]] == ["acme", None, "smith"]

@@ -60,6 +60,14 @@ def soundex(word: str) -> str:
     return (key + "000")[:4]
 
 
+def mailbox(email: str | None) -> str:
+    """The address as a mail server reads it: case, dots and "+tags" in the name ignored."""
+    if not email or "@" not in email:
+        return ""
+    local, domain = email.strip().casefold().rsplit("@", 1)
+    return f"{local.split('+', 1)[0].replace('.', '').replace('_', '').replace('-', '')}@{domain}"
+
+
 def _first(name: str | None) -> str:
     folded = fold(name or "")
     return NICKNAMES.get(folded, folded)
@@ -67,7 +75,7 @@ def _first(name: str | None) -> str:
 
 def _blocks(lead: LeadIdentity) -> Iterable[str]:
     if lead.email:
-        yield "e:" + lead.email.strip().casefold()
+        yield "e:" + mailbox(lead.email)
     if lead.phone and lead.phone.startswith("+"):
         yield "p:" + lead.phone
     domain = email_domain(lead.email)
@@ -80,8 +88,9 @@ def _blocks(lead: LeadIdentity) -> Iterable[str]:
 def explain(a: LeadIdentity, b: LeadIdentity) -> tuple[float, tuple[tuple[str, float], ...]]:
     name = fuzz.token_sort_ratio(f"{_first(a.first_name)} {fold(a.last_name)}",
                                  f"{_first(b.first_name)} {fold(b.last_name)}")
-    company = fuzz.ratio(company_key(a.company), company_key(b.company))
-    email = 100.0 if a.email and b.email and a.email.casefold() == b.email.casefold() else 0.0
+    key_a, key_b = company_key(a.company), company_key(b.company)
+    company = max(fuzz.ratio(key_a, key_b), fuzz.token_sort_ratio(key_a, key_b))
+    email = 100.0 if a.email and b.email and mailbox(a.email) == mailbox(b.email) else 0.0
     phone = 100.0 if a.phone and a.phone == b.phone else 0.0
     domain_a, domain_b = email_domain(a.email), email_domain(b.email)
     # The same company address book counts too, but only for (almost) the same name.
@@ -90,10 +99,31 @@ def explain(a: LeadIdentity, b: LeadIdentity) -> tuple[float, tuple[tuple[str, f
     reasons = sorted((("name", name), ("company", company), ("e-mail", email),
                       ("phone", phone), ("e-mail domain", domain)), key=lambda r: -r[1])
     score = 0.45 * name + 0.35 * company + 20.0 * max(email, phone, 0.75 * domain) / 100
-    if email and name >= 60:
-        score = max(score, 95.0)  # the same address and a similar name: the same person
+    surname = fuzz.ratio(fold(a.last_name), fold(b.last_name))
+    if email and surname >= 80:
+        score = max(score, 95.0)  # the same address and the same surname: the same person
+    conflicts = _conflicts(a, b, email, phone)
+    if surname < 80:
+        conflicts.append("surname")  # a shared mailbox or phone, but two families
+    if conflicts:
+        # Two work addresses, or two phone numbers, say two people: a namesake colleague.
+        score -= 15.0 * len(conflicts)
+        reasons.extend((f"different {field}", 0.0) for field in conflicts)
+    elif name >= 95 and company >= 90:
+        score = max(score, 88.0)  # the same name at the same company, nothing against it
     return round(score, 1), tuple((field, round(value, 1)) for field, value in reasons
-                                  if value > 0)
+                                  if value > 0 or field.startswith("different "))
+
+
+def _conflicts(a: LeadIdentity, b: LeadIdentity, email: float, phone: float) -> list[str]:
+    found = []
+    work_a, work_b = email_domain(a.email), email_domain(b.email)
+    if not email and not phone and work_a.domain and work_b.domain \
+            and not work_a.free_mail and not work_b.free_mail:
+        found.append("work e-mail")
+    if not phone and not email and a.phone and b.phone:
+        found.append("phone")
+    return found
 
 
 def find_duplicates(leads: Sequence[LeadIdentity], threshold: float = DEFAULT_THRESHOLD,

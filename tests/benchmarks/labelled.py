@@ -186,7 +186,7 @@ def duplicate_set(count: int, share: float = 0.05, seed: int = 11) -> DuplicateS
         first, last = rng.choice(firsts), rng.choice(SURNAMES)
         domain = (rng.choice(v.FREE_MAIL) if rng.random() < 0.2
                   else f"{company_key(company).replace(' ', '')}.com")
-        email = f"{first}.{last}{rng.randrange(100)}@{domain}".casefold().replace(" ", "")
+        email = f"{first}.{last}{rng.randrange(10_000)}@{domain}".casefold().replace(" ", "")
         phone = f"+1{rng.randrange(200, 999)}555{rng.randrange(10_000):04d}" \
             if rng.random() < 0.9 else None
         people.append(LeadIdentity(lead_id, first, last, company, email, phone))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from models.demo.generator import DemoGenerator
-from models.hygiene.duplicates import LeadIdentity, find_duplicates, soundex
+from models.hygiene.duplicates import LeadIdentity, find_duplicates, mailbox, soundex
 from tests.conftest import FIXED_NOW
 
 
@@ -54,3 +54,46 @@ def test_demo_duplicates_are_found() -> None:
     recall = len(truth & found) / len(truth)
     assert len(truth) > 50
     assert recall >= 0.95, f"recall {recall:.3f}"
+
+
+def test_namesakes_with_their_own_work_addresses_are_two_people() -> None:
+    assert _pairs(
+        lead("a", "Karen", "Lee", "Locorxo Clinics", "karen.lee55@locorxo.com", "+14155550100"),
+        lead("b", "Karen", "Lee", "Locorxo Clinics", "karen.lee78@locorxo.com", "+14155550199"),
+    ) == set()
+
+
+def test_the_same_name_at_the_same_company_with_nothing_against_it_is_a_pair() -> None:
+    [pair] = find_duplicates([
+        lead("a", "Oscar", "Harris", "Solmerxo Software", "harris.33@web.de", "+17855559975"),
+        lead("b", "Oscar", "Harris", "Solmerxo Software Inc.", "oscar@yahoo.com", None)])
+    assert pair.score >= 85
+
+
+def test_an_address_with_dots_or_a_tag_is_the_same_mailbox() -> None:
+    assert mailbox("J.Meyer+events@Cedar.de") == mailbox("jmeyer@cedar.de")
+    assert _pairs(lead("a", "J", "Meyer", "Cedar", "j.meyer@cedar.de"),
+                  lead("b", "Jürgen", "Meyer", "Cedar Health", "jmeyer+news@cedar.de")) \
+        == {("a", "b")}
+
+
+def test_a_lead_can_duplicate_a_contact_but_contacts_are_not_paired() -> None:
+    found = _pairs(
+        LeadIdentity("c1", "Ann", "Lee", "Acme", "ann@acme.com", None, kind="contact"),
+        LeadIdentity("c2", "Ann", "Lee", "Acme", "ann@acme.com", None, kind="contact"),
+        lead("l1", "Ann", "Lee", "ACME Inc", "ANN@acme.com"))
+    assert found == {("c1", "l1"), ("c2", "l1")}
+
+
+def test_demo_duplicates_are_found_precisely() -> None:
+    generator = DemoGenerator(seed=4, now=FIXED_NOW)
+    generator.reference_rows(1500)
+    rows = list(generator.lead_rows(3000))
+    facts = [lead(r["id"], r["first_name"], r["last_name"], r["company"], r["email"],
+                  r["phone"]) for r in rows]
+    person = {r["id"]: r["id"] for r in rows}
+    for original, copy in generator.duplicates:  # a copy of a copy is the same person
+        person[copy] = person[original]
+    found = find_duplicates(facts)
+    right = sum(1 for p in found if person[p.first] == person[p.second])
+    assert right / len(found) >= 0.95, f"precision {right / len(found):.3f}"

@@ -4,20 +4,19 @@ keyring, and whether the last attempt reached the CRM (the status bar's online s
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from urllib.parse import urlparse
 
 import requests
 
 from desktop.oauth_login import login
 from desktop.secrets import SecretStore
+from desktop.sync_process import SyncJob, SyncProcess
 from models.crm.adapter import CrmError
-from models.crm.oauth import Tokens, refresh
-from models.crm.salesforce import SalesforceRest, check_url
+from models.crm.oauth import Tokens
+from models.crm.salesforce import check_url
 from models.store.open import Store
-from models.sync.engine import sync_once
 from models.sync.status import remember_crm, sync_status
-from models.touches import refresh_cadences
 
 
 def _on_this_computer(url: str) -> bool:
@@ -32,26 +31,23 @@ class CrmConnection:
         self._http = requests.Session()
         self._tokens: Tokens | None = None
         self._url: str | None = None
+        self._process = SyncProcess()
+
+    def close(self) -> None:
+        """Stop the sync process (the window is closing)."""
+        self._process.close()
 
     def url(self) -> str | None:
         return sync_status(self._store.sessions).crm_url
 
-    def _adapter(self, url: str) -> SalesforceRest:
+    def _signed_in(self, url: str) -> Tokens:
         if self._tokens is None or self._url != url:
             self._tokens = login(self._http, url)
             self._url = url
             # A CRM on this computer (demo mode's sandbox) needs no sign-in kept for later.
             if self._tokens.refresh_token and not _on_this_computer(url):
                 self.secrets.save(f"refresh:{url}", self._tokens.refresh_token)
-        tokens = self._tokens
-
-        def renew() -> str:
-            stored = self.secrets.load(f"refresh:{url}") or tokens.refresh_token or ""
-            tokens.access_token = refresh(self._http, url, stored).access_token
-            return tokens.access_token
-
-        return SalesforceRest(tokens.instance_url, lambda: tokens.access_token, renew,
-                              self._http)
+        return self._tokens
 
     def sync_now(self, url: str | None = None) -> str:
         """One sync run; a one-line report for the rep.
@@ -65,15 +61,18 @@ class CrmConnection:
             raise ValueError("No CRM is connected: type its address and sync")
         check_url(url)
         try:
-            report = sync_once(self._store.sessions, self._adapter(url), self._clock)
+            tokens = self._signed_in(url)
+            done = self._process.run(SyncJob(
+                self._store.path.parent, url, tokens.instance_url, tokens.access_token,
+                self.secrets.load(f"refresh:{url}") or tokens.refresh_token,
+                self._clock() - datetime.now(UTC)))
         except (CrmError, requests.RequestException):
             self.online = False
             raise
+        tokens.access_token = done.access_token
         remember_crm(self._store.sessions, url)
         self.online = True
-        # Leads that came in from the CRM take their place in the cadence.
-        refresh_cadences(self._store.sessions)
-        pushed, pulled = report.push, report.pull
+        pushed, pulled = done.report.push, done.report.pull
         conflicts = f", {pushed.conflicts} conflicts to settle" if pushed.conflicts else ""
         refused = f", {pushed.failed} refused by the CRM" if pushed.failed else ""
         return (f"Synced: {pushed.sent} sent, {pulled.received} received{conflicts}"

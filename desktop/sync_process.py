@@ -1,0 +1,79 @@
+"""The window's syncs run in a process of their own: a full pull parses and writes hundreds of
+thousands of records, and in a thread of the window's process that work would take the
+interpreter lock from the event loop often enough to make the window stutter. The process is
+started once and kept for the next sync; the store is shared through SQLite (WAL), the access
+token travels in memory over the pipe, never on a command line or disk."""
+
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import requests
+
+from models.crm.oauth import refresh
+from models.crm.salesforce import SalesforceRest
+from models.store.open import open_store
+from models.sync.engine import SyncReport, sync_once
+from models.touches import refresh_cadences
+
+
+@dataclass(frozen=True)
+class SyncJob:
+    profile: Path
+    crm_url: str
+    instance_url: str
+    access_token: str = field(repr=False)  # never printed, never logged
+    refresh_token: str | None = field(repr=False)
+    # The window's clock minus the real one: a window running at another time (demo, tests)
+    # syncs at that time too.
+    clock_offset: timedelta
+
+
+@dataclass(frozen=True)
+class SyncDone:
+    report: SyncReport
+    access_token: str = field(repr=False)  # renewed during the run, or the one it was given
+
+
+def run_sync(job: SyncJob) -> SyncDone:
+    """One sync, in the sync process: push, pull, then new leads into their cadences."""
+    store = open_store(job.profile)
+    http = requests.Session()
+    token = [job.access_token]
+
+    def renew() -> str:
+        token[0] = refresh(http, job.crm_url, job.refresh_token or "").access_token
+        return token[0]
+
+    try:
+        adapter = SalesforceRest(job.instance_url, lambda: token[0], renew, http)
+        report = sync_once(store.sessions, adapter,
+                           lambda: datetime.now(UTC) + job.clock_offset)
+        refresh_cadences(store.sessions)
+    finally:
+        http.close()
+        store.close()
+    return SyncDone(report, token[0])
+
+
+class SyncProcess:
+    """The process syncs run in, started on first use."""
+
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+
+    def run(self, job: SyncJob) -> SyncDone:
+        if self._pool is None:
+            # spawn, not fork: the window's process has Qt and threads running.
+            self._pool = ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        return self._pool.submit(run_sync, job).result()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None

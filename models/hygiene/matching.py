@@ -15,9 +15,11 @@ from rapidfuzz import fuzz, process
 from models.hygiene.standardise import company_key, email_domain
 
 DEFAULT_THRESHOLD = 90.0
-# Names scoring below this are not even candidates; between it and the threshold a match is
-# shown as "low confidence" for the rep to confirm in the clean-up block.
+# Names scoring below this are not even candidates; between the suggest floor and the
+# threshold a match is shown as "low confidence" for the rep to confirm in the clean-up block.
 CANDIDATE_CUTOFF = 80
+# Below this, a name is too far off even to suggest: the lead counts as without an account.
+SUGGEST_FLOOR = 85.0
 # A runner-up with a different name this close makes the best match less certain.
 AMBIGUITY_GAP = 8.0
 CHUNK = 1024
@@ -159,6 +161,9 @@ class AccountIndex:
                 confidence -= AMBIGUITY_GAP - gap
                 reasons.append(f"also close: {self.accounts[others[0][1]].name} "
                                f"({others[0][0]:.0f})")
+        if confidence < min(SUGGEST_FLOOR, threshold):
+            return AccountMatch(lead.id, None, 0.0, "none", (
+                f"closest name: {account.name} ({confidence:.0f}), too far to suggest",))
         if confidence < threshold:
             reasons.append(f"below the {threshold:.0f} threshold: confirm it")
         return AccountMatch(lead.id, account.id, round(confidence, 1), "name", tuple(reasons))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 BUSY_TIMEOUT_MS = 5_000
+WRITE_OPTION = "repdesk_write"
 
 
 def create_store_engine(path: Path) -> Engine:
@@ -39,10 +41,22 @@ def create_store_engine(path: Path) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        immediate = connection.get_execution_options().get(WRITE_OPTION)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
 
 
+class StoreSessions(sessionmaker[Session]):
+    """Sessions on the store. ``sessions()`` reads (WAL: it never blocks a writer);
+    ``sessions.begin()`` writes, and takes SQLite's write lock when it starts: a transaction
+    that read first and wrote later would fail at once ("database is locked") if another
+    thread committed in between, where this one waits its turn."""
+
+    def begin(self) -> AbstractContextManager[Session]:
+        writer = self.kw["bind"].execution_options(**{WRITE_OPTION: True})
+        return self(bind=writer)._maker_context_manager()
+
+
 def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+    return StoreSessions(engine, expire_on_commit=False)

@@ -45,7 +45,9 @@ def test_names_match_through_suffixes_abbreviations_typos_order_and_spacing() ->
 
 def test_a_look_alike_company_is_not_matched() -> None:
     found = _match("Acme Robotics")
-    assert found.account_id is None or found.confidence < 90
+    assert found.account_id is None and found.method == "none"
+    assert _match("Silverline Partners Solutions", accounts=[AccountFacts(
+        "s", "Silverline Education Solutions", None, "prospect")]).account_id is None
     assert _match("Northwind Foods").account_id is None
 
 

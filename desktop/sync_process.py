@@ -15,10 +15,14 @@ from pathlib import Path
 import requests
 
 from models.crm.oauth import refresh
-from models.crm.salesforce import SalesforceRest
+from models.crm.salesforce import SalesforceRest, Usage
 from models.store.open import open_store
 from models.sync.engine import SyncReport, sync_once
 from models.touches import refresh_cadences
+
+# The org's API usage as each CRM last reported it, kept in the sync process between runs: a
+# run started after the allowance ran low stops before spending any of it.
+_USAGE: dict[str, Usage] = {}
 
 
 @dataclass(frozen=True)
@@ -50,7 +54,8 @@ def run_sync(job: SyncJob) -> SyncDone:
         return token[0]
 
     try:
-        adapter = SalesforceRest(job.instance_url, lambda: token[0], renew, http)
+        adapter = SalesforceRest(job.instance_url, lambda: token[0], renew, http,
+                                 usage=_USAGE.setdefault(job.instance_url, Usage()))
         report = sync_once(store.sessions, adapter,
                            lambda: datetime.now(UTC) + job.clock_offset)
         refresh_cadences(store.sessions)

@@ -14,6 +14,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from models.store import ReasonCode
 
 APPLIES_TO = ("A", "B", "C", "D", "won", "lost", "reject")
+# A code is "<prefix>-<reason>"; the prefix says what it applies to (resources/reason_codes.json).
+CODE_PREFIXES = {"A": "A", "B": "B", "C": "C", "D": "D", "WIN": "won", "LOSS": "lost",
+                 "REJECT": "reject"}
+
+
+def valid_code(code: str) -> bool:
+    """1 to 40 letters, digits, '-' or '_'."""
+    return 0 < len(code) <= 40 and all(c.isalnum() or c in "-_" for c in code)
 
 
 @dataclass(frozen=True)
@@ -54,7 +62,7 @@ def save_reason_code(sessions: sessionmaker[Session], code: str, applies_to: str
         ValueError: a bad code, category or label.
     """
     code = code.strip().upper()
-    if not code or len(code) > 40 or not all(c.isalnum() or c in "-_" for c in code):
+    if not valid_code(code):
         raise ValueError("A code is 1 to 40 letters, digits, '-' or '_'.")
     if applies_to not in APPLIES_TO:
         raise ValueError(f"A code applies to one of {', '.join(APPLIES_TO)}.")

@@ -24,6 +24,11 @@ class LimitExceeded(CrmError):
     """REQUEST_LIMIT_EXCEEDED: stop this run and tell the rep."""
 
 
+class DeletionLogExpired(CrmError):
+    """INVALID_REPLICATION_DATE: the CRM's log of deletions no longer reaches back to the start
+    asked for (Salesforce keeps 15 days); only a full comparison of ids can tell what went."""
+
+
 @dataclass(frozen=True)
 class SaveResult:
     """One record's answer inside a collection call."""
@@ -37,6 +42,16 @@ class SaveResult:
     def message(self) -> str:
         return "; ".join(f"{e.get('statusCode', '')}: {e.get('message', '')}"
                          for e in self.errors)
+
+
+@dataclass(frozen=True)
+class PicklistValue:
+    """One value a picklist field offers, as the CRM's describe lists it."""
+
+    value: str
+    label: str
+    active: bool = True
+    default: bool = False
 
 
 class CrmAdapter(Protocol):
@@ -63,6 +78,20 @@ class CrmAdapter(Protocol):
         """Have the CRM send an e-mail as the signed-in rep (Salesforce's emailSimple)."""
         ...
 
+    def picklists(self, obj: str) -> dict[str, list[PicklistValue]]:
+        """Each picklist field of an object → the values it offers (Salesforce's describe
+        lists the active ones only)."""
+        ...
+
     def deleted(self, obj: str, start: str, end: str) -> list[str]:
-        """CRM ids of the records deleted (or merged away) between two datetimes."""
+        """CRM ids of the records deleted (or merged away) between two datetimes.
+
+        Raises:
+            DeletionLogExpired: the CRM no longer knows its deletions since ``start``.
+        """
+        ...
+
+    def query_all(self, soql: str) -> Iterator[list[dict[str, Any]]]:
+        """As ``query``, deleted and merged records included (``IsDeleted``,
+        ``MasterRecordId``)."""
         ...

@@ -13,12 +13,21 @@ from urllib.parse import urlparse
 import orjson
 import requests
 
-from models.crm.adapter import AuthError, CrmError, LimitExceeded, SaveResult, TransientError
+from models.crm.adapter import (
+    AuthError,
+    CrmError,
+    DeletionLogExpired,
+    LimitExceeded,
+    PicklistValue,
+    SaveResult,
+    TransientError,
+)
 
 API_VERSION = "v62.0"
 TIMEOUT = (5, 60)
 MAX_COLLECTION = 200
 RETRIES = 4
+PICKLIST_TYPES = ("picklist", "multipicklist")
 
 
 def check_url(url: str) -> None:
@@ -37,13 +46,41 @@ def check_url(url: str) -> None:
 
 @dataclass
 class Usage:
+    """The org's API calls in the last 24 hours, as the CRM last reported them."""
+
     used: int = 0
     limit: int = 0
+    read_at: float | None = None  # time.monotonic() of the reading
 
     def read(self, header: str | None) -> None:
         if header and "api-usage=" in header:
             used, _, limit = header.split("api-usage=")[1].split(",")[0].partition("/")
-            self.used, self.limit = int(used), int(limit)
+            self.used, self.limit = int(used), int(limit.split(";")[0])
+            self.read_at = time.monotonic()
+
+    @property
+    def share(self) -> float:
+        return self.used / self.limit if self.limit else 0.0
+
+
+@dataclass(frozen=True)
+class Pacing:
+    """How much of the org's daily API allowance a sync may spend: other integrations share
+    it. From ``slow_from`` of the limit the adapter pauses before each call, longer as usage
+    grows (linearly, up to ``longest_pause_s`` at ``stop_at``); from ``stop_at`` it makes no
+    call at all."""
+
+    slow_from: float = 0.90
+    stop_at: float = 0.98
+    longest_pause_s: float = 2.0
+    # The allowance is a rolling 24 hours: an old reading is checked again with one call.
+    trust_reading_s: float = 900.0
+
+    def pause_s(self, share: float) -> float:
+        if share < self.slow_from:
+            return 0.0
+        grown = (share - self.slow_from) / max(self.stop_at - self.slow_from, 1e-9)
+        return min(self.longest_pause_s, self.longest_pause_s * grown)
 
 
 class SalesforceRest:
@@ -53,21 +90,44 @@ class SalesforceRest:
 
     def __init__(self, instance_url: str, token: Callable[[], str],
                  refresh: Callable[[], str], session: requests.Session | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep, pacing: Pacing | None = None,
+                 usage: Usage | None = None) -> None:
+        """``usage`` may be shared by the adapters of successive runs, so a run started after
+        the allowance ran low makes no call at all."""
         check_url(instance_url)
         self.base = instance_url.rstrip("/")
         self._token, self._refresh = token, refresh
         self.http = session or requests.Session()
-        self.usage = Usage()
+        self.usage = usage if usage is not None else Usage()
+        self.pacing = pacing or Pacing()
         self._sleep = sleep
 
     def _url(self, path: str) -> str:
         return path if path.startswith("http") else \
             f"{self.base}{path if path.startswith('/') else f'/services/data/{API_VERSION}/{path}'}"
 
+    def _pace(self) -> None:
+        """Wait before a call when the org's allowance runs low; refuse it when it is spent.
+
+        Raises:
+            LimitExceeded: usage is at or past the stop mark.
+        """
+        usage, pacing = self.usage, self.pacing
+        if usage.read_at is None or time.monotonic() - usage.read_at > pacing.trust_reading_s:
+            return
+        if usage.share >= pacing.stop_at:
+            raise LimitExceeded(
+                f"the CRM's daily API allowance is {usage.share:.0%} used ({usage.used:,} of "
+                f"{usage.limit:,} calls); RepDesk stops at {pacing.stop_at:.0%} so the other "
+                "tools that share it keep working")
+        pause = pacing.pause_s(usage.share)
+        if pause > 0:
+            self._sleep(pause)
+
     def call(self, method: str, path: str, **kwargs: Any) -> Any:
         refreshed = False
         for attempt in range(RETRIES + 1):
+            self._pace()
             try:
                 response = self.http.request(
                     method, self._url(path), timeout=TIMEOUT,
@@ -102,6 +162,8 @@ class SalesforceRest:
             raise AuthError(message)
         if code == "REQUEST_LIMIT_EXCEEDED":
             raise LimitExceeded(message)
+        if code == "INVALID_REPLICATION_DATE":
+            raise DeletionLogExpired(message)
         if response.status_code >= 500 or code == "UNABLE_TO_LOCK_ROW":
             raise TransientError(f"{code}: {message}")
         raise CrmError(f"{code}: {message}")
@@ -142,12 +204,26 @@ class SalesforceRest:
             errors = answer[0].get("errors") if answer else None
             raise CrmError(f"the CRM did not send the e-mail: {errors}")
 
+    def picklists(self, obj: str) -> dict[str, list[PicklistValue]]:
+        body = self.call("GET", f"sobjects/{obj}/describe")
+        return {field["name"]: [
+            PicklistValue(str(v["value"]), str(v.get("label") or v["value"]),
+                          bool(v.get("active", True)), bool(v.get("defaultValue")))
+            for v in field.get("picklistValues") or ()]
+            for field in body.get("fields", ()) if field.get("type") in PICKLIST_TYPES}
+
     def deleted(self, obj: str, start: str, end: str) -> list[str]:
         body = self.call("GET", f"sobjects/{obj}/deleted/", params={"start": start, "end": end})
         return [item["id"] for item in body.get("deletedRecords", [])]
 
     def query(self, soql: str) -> Iterator[list[dict[str, Any]]]:
-        page = self.call("GET", "query", params={"q": soql})
+        return self._pages("query", soql)
+
+    def query_all(self, soql: str) -> Iterator[list[dict[str, Any]]]:
+        return self._pages("queryAll", soql)
+
+    def _pages(self, resource: str, soql: str) -> Iterator[list[dict[str, Any]]]:
+        page = self.call("GET", resource, params={"q": soql})
         while True:
             yield page["records"]
             if page.get("done", True):

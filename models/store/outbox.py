@@ -45,3 +45,8 @@ class SyncState(Base):
     watermark: Mapped[datetime | None]
     last_pull_at: Mapped[datetime | None]
     last_push_at: Mapped[datetime | None]
+    # Our clock when the CRM last told us everything it had removed (its deletion log, a full
+    # comparison of ids, or a first pull): the next deletion check starts there.
+    deletions_through: Mapped[datetime | None]
+    # When every local id was last compared with the CRM's (after more than 15 days offline).
+    reconciled_at: Mapped[datetime | None]

@@ -1,9 +1,14 @@
-"""One sync run: push first (so nothing local is overwritten by a stale pull), then pull."""
+"""One sync run: push first (so nothing local is overwritten by a stale pull), then pull.
+
+Only the removals of the pull come before the push: what the CRM deleted or merged away is
+known before anything is sent, so an edit of a merged-away record goes to its survivor and
+an edit of a deleted one is not sent to a record that is gone.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -11,24 +16,30 @@ from sqlalchemy.orm import Session, sessionmaker
 from models.crm.adapter import CrmAdapter
 from models.store import SyncState
 from models.sync.fieldmap import FieldMap, field_map
+from models.sync.picklists import PicklistReport, refresh_reason_codes
 from models.sync.pull import PullReport, pull
 from models.sync.push import PushReport, push
+from models.sync.removals import pull_removals
 
 
 @dataclass(frozen=True)
 class SyncReport:
     push: PushReport
     pull: PullReport
+    reason_codes: PicklistReport = field(default_factory=PicklistReport)
 
 
 def sync_once(sessions: sessionmaker[Session], adapter: CrmAdapter,
               now: Callable[[], datetime], fields: FieldMap | None = None) -> SyncReport:
     fields = fields or field_map()
+    removed = PullReport()
+    pull_removals(sessions, adapter, fields, now, removed)
     pushed = push(sessions, adapter, fields, now)
     with sessions.begin() as session:
         for spec in fields.objects:
             state = session.get(SyncState, spec.object) or SyncState(object=spec.object)
             state.last_push_at = now()
             session.merge(state)
-    pulled = pull(sessions, adapter, fields, now)
-    return SyncReport(pushed, pulled)
+    pulled = pull(sessions, adapter, fields, now, removals=removed)
+    reasons = refresh_reason_codes(sessions, adapter, fields)
+    return SyncReport(pushed, pulled, reasons)

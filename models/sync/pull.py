@@ -3,7 +3,8 @@
 A delta query on SystemModstamp (with a small overlap, the upsert being idempotent), paged
 through nextRecordsUrl; each page is committed with its watermark, so an interrupted pull
 resumes where it stopped. A record with pending local edits keeps those fields (a rebase) and
-takes the CRM's values for the rest; ``base`` becomes the CRM's values.
+takes the CRM's values for the rest; ``base`` becomes the CRM's values. What the CRM deleted
+or merged away is handled first, by ``models.sync.removals``.
 """
 
 from __future__ import annotations
@@ -12,13 +13,12 @@ import json
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from queue import Queue
 from typing import Any, TypeVar
 
 from sqlalchemy import JSON, insert, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, class_mapper, sessionmaker
 
 from models.crm.adapter import CrmAdapter
@@ -37,12 +37,24 @@ class PullReport:
     created: int = 0
     rebased: int = 0
     deleted: int = 0
+    # Rows the CRM no longer has that stay here: the rep's unsent work on them (each one a
+    # conflict for the rep to settle), or local rows that still point at them.
     kept: int = 0
+    conflicts: int = 0
+    # Records merged into another in the CRM: their children and edits moved to the survivor.
+    merged: int = 0
+    # Objects whose ids were all compared with the CRM's (the deletion log was out of reach).
+    reconciled: list[str] = field(default_factory=list)
+
+
+def select_fields(spec: ObjectMap, external_id: str) -> str:
+    """What a pull reads of each record, as a SOQL field list."""
+    return ", ".join(["Id", "SystemModstamp", "CreatedDate", external_id,
+                      *spec.fields.values()])
 
 
 def _soql(spec: ObjectMap, external_id: str, since: datetime | None) -> str:
-    fields = ", ".join(["Id", "SystemModstamp", "CreatedDate", external_id,
-                        *spec.fields.values()])
+    fields = select_fields(spec, external_id)
     where = f" WHERE SystemModstamp > {since:%Y-%m-%dT%H:%M:%S}Z" if since else ""
     return f"SELECT {fields} FROM {spec.object}{where} ORDER BY SystemModstamp"
 
@@ -69,7 +81,8 @@ def _local_value(session: Session, local: str, value: Any, column_type: Any,
     return value
 
 
-def _pending_fields(session: Session, ids: list[str]) -> dict[str, set[str]]:
+def pending_fields(session: Session, ids: list[str]) -> dict[str, set[str]]:
+    """Per local id, the fields with the rep's unsent or unsettled work ("*": deleted here)."""
     pending: dict[str, set[str]] = defaultdict(set)
     for record_id, fields, op in session.execute(select(
             OutboxEntry.record_id, OutboxEntry.fields, OutboxEntry.op).where(
@@ -83,8 +96,10 @@ def _pending_fields(session: Session, ids: list[str]) -> dict[str, set[str]]:
     return pending
 
 
-def _apply_page(session: Session, spec: ObjectMap, external_id: str,
-                records: list[dict[str, Any]], report: PullReport) -> datetime | None:
+def apply_page(session: Session, spec: ObjectMap, external_id: str,
+               records: list[dict[str, Any]], report: PullReport) -> datetime | None:
+    """Store one page of CRM records (new ones inserted, known ones rebased); returns the
+    newest SystemModstamp in it."""
     model = model_of(spec.table)
     mapped = class_mapper(model).column_attrs
     columns = {c.key: c.columns[0].type for c in mapped}
@@ -94,7 +109,7 @@ def _apply_page(session: Session, spec: ObjectMap, external_id: str,
     existing = {row.crm_id or row.id: row for row in session.scalars(select(model).where(
         or_(model.crm_id.in_(crm_ids), model.id.in_(ext_ids))))}
     by_id = {row.id: row for row in existing.values()}
-    pending = _pending_fields(session, list(by_id))
+    pending = pending_fields(session, list(by_id))
     newest = None
     fresh: list[dict[str, Any]] = []
     parents: dict[tuple[str, str], str | None] = {}
@@ -151,38 +166,6 @@ def _new_row(model: type[Synced], record: dict[str, Any], external_id: str,
     return row
 
 
-DELETED_KEPT = timedelta(days=15)
-
-
-def _stamp(moment: datetime) -> str:
-    return f"{moment.astimezone(UTC):%Y-%m-%dT%H:%M:%S}.000+0000"
-
-
-def pull_deletions(sessions: sessionmaker[Session], adapter: CrmAdapter, spec: ObjectMap,
-                   since: datetime, now: datetime, report: PullReport) -> None:
-    """Remove local rows the CRM deleted or merged away; a row with pending local edits stays
-    (the push will report that the CRM no longer has it)."""
-    start = max(since, now - DELETED_KEPT)
-    # The end reaches a little past our clock: the CRM's may run ahead of it.
-    gone = adapter.deleted(spec.object, _stamp(start), _stamp(now + OVERLAP))
-    if not gone:
-        return
-    model = model_of(spec.table)
-    with sessions.begin() as session:
-        session.info[FROM_CRM] = True
-        rows = list(session.scalars(select(model).where(model.crm_id.in_(gone))))
-        pending = _pending_fields(session, [row.id for row in rows])
-        for row in rows:
-            if row.id in pending:
-                continue
-            try:
-                with session.begin_nested():
-                    session.delete(row)
-                report.deleted += 1
-            except IntegrityError:
-                report.kept += 1  # other local rows still point at it
-
-
 def prefetched(pages: Iterator[T], depth: int = 2) -> Iterator[T]:
     """Fetch the next pages while the current one is stored: the CRM and the disk work at
     the same time. Errors from the fetching thread are raised here, in order."""
@@ -218,24 +201,32 @@ def _since(state: SyncState | None) -> datetime | None:
 
 
 def pull(sessions: sessionmaker[Session], adapter: CrmAdapter, fields: FieldMap,
-         now: Callable[[], datetime]) -> PullReport:
-    report = PullReport()
-    for spec in reversed(fields.objects):  # children first, so parents can go too
-        with sessions() as session:
-            state = session.get(SyncState, spec.object)
-            watermark = state.watermark if state else None
-        if watermark is not None:
-            pull_deletions(sessions, adapter, spec, watermark - OVERLAP, now(), report)
+         now: Callable[[], datetime], removals: PullReport | None = None) -> PullReport:
+    """Removals first (unless ``removals`` is the report of a pass already made in this sync),
+    then each object's changes."""
+    report = removals
+    if report is None:
+        # Imported here: removals store the records they fetch with this module's pages.
+        from models.sync.removals import pull_removals
+
+        report = PullReport()
+        pull_removals(sessions, adapter, fields, now, report)
     for spec in fields.objects:
         with sessions() as session:
             since = _since(session.get(SyncState, spec.object))
+        # A full read shows every record the CRM had when it started: no deletion before
+        # that moment is left to learn.
+        started = now() if since is None else None
         for page in prefetched(adapter.query(_soql(spec, fields.external_id, since))):
             with sessions.begin() as session:
                 session.info[FROM_CRM] = True
-                newest = _apply_page(session, spec, fields.external_id, page, report)
+                newest = apply_page(session, spec, fields.external_id, page, report)
                 state = session.get(SyncState, spec.object) or SyncState(object=spec.object)
                 if newest and (state.watermark is None or newest > state.watermark):
                     state.watermark = newest
+                if started and (state.deletions_through is None
+                                or started > state.deletions_through):
+                    state.deletions_through = started
                 state.last_pull_at = now()
                 session.merge(state)
     return report

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models.crm.adapter import CrmAdapter, CrmError, SaveResult
 from models.store import OutboxEntry, SyncConflict
 from models.store.tracking import FROM_CRM, data_columns, json_value
+from models.sync.conflicts import DELETED_IN_CRM, deleted_while_edited
 from models.sync.fieldmap import (
     REFERENCES,
     FieldMap,
@@ -234,8 +235,7 @@ class Pusher:
         sends: list[tuple[Change, dict[str, Any], dict[str, Any]]] = []
         for change, server in zip(chunk, current, strict=True):
             if server is None:
-                self.report.failed += 1
-                self._finish(change, "failed", error="deleted in the CRM")
+                self._deleted_there(change)
                 continue
             send, agreed = self._merge(change, spec, server)
             if not send:
@@ -274,6 +274,14 @@ class Pusher:
             else:
                 self._conflict(change, local, base, mine, theirs)
         return send, agreed
+
+    def _deleted_there(self, change: Change) -> None:
+        """Deleted (or merged away) in the CRM since this sync checked: the rep's edits are
+        kept as a conflict to settle; the next sync hands a merged record's to its survivor."""
+        self.report.conflicts += 1
+        with self.sessions.begin() as session:
+            deleted_while_edited(session, change.table, change.record_id, self.now())
+        self._finish(change, "failed", error=DELETED_IN_CRM)
 
     def _conflict(self, change: Change, field_name: str, base: Any, mine: Any,
                   theirs: Any) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 import requests
@@ -25,7 +26,9 @@ class Crm:
         return self.server.sandbox
 
 
-def connect(server: SandboxServer) -> Crm:
+def connect(server: SandboxServer, **options: Any) -> Crm:
+    """A signed-in adapter; ``options`` go to SalesforceRest (its ``sleep`` waits for nothing
+    unless a test passes its own)."""
     http = requests.Session()
     tokens = approve_at_once(http, server.base_url)
 
@@ -35,7 +38,7 @@ def connect(server: SandboxServer) -> Crm:
         return tokens.access_token
 
     adapter = SalesforceRest(tokens.instance_url, lambda: tokens.access_token, renew, http,
-                             sleep=lambda _s: None)
+                             **{"sleep": lambda _s: None, **options})
     return Crm(server, adapter, tokens)
 
 

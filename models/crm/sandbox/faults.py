@@ -12,6 +12,8 @@ class Faults:
     """Each queued fault hits one data-API request, in order. Thread-safe."""
 
     latency_s: float = 0.0
+    # Reported in Sforce-Limit-Info instead of the real count: (calls used, daily limit).
+    api_usage: tuple[int, int] | None = None
     _queue: deque[str] = field(default_factory=deque)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -30,3 +32,4 @@ class Faults:
         with self._lock:
             self._queue.clear()
         self.latency_s = 0.0
+        self.api_usage = None

@@ -6,8 +6,9 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from models.crm.datetimes import parse_datetime
 from models.crm.sandbox.server import API, BATCH, MAX_COLLECTION, HttpError, Sandbox, _error
-from models.crm.sandbox.store import RecordError
+from models.crm.sandbox.store import PREFIXES, RecordError, stamp
 
 
 def _batch(headers: Any) -> int:
@@ -73,13 +74,19 @@ def _sobject(sandbox: Sandbox, method: str, parts: list[str], params: dict[str, 
         if len(parts) == 2 and method == "POST":
             return 201, {"id": store.create(obj, body() or {}).id, "success": True,
                          "errors": []}
+        if len(parts) == 2 and method == "GET":
+            return 200, {"objectDescribe": _object_summary(obj), "recentItems": []}
         if len(parts) == 3 and parts[2] == "describe":
             return 200, _describe(sandbox, obj)
         if len(parts) >= 3 and parts[2] == "deleted":
-            rows = store.deleted_between(obj, params.get("start", ""), params.get("end", "~"))
+            start, end = _window(params)
+            rows = store.deleted_between(obj, start, end)
             return 200, {"deletedRecords": [{"id": i, "deletedDate": d} for i, d in rows],
-                         "earliestDateAvailable": params.get("start"),
-                         "latestDateCovered": params.get("end")}
+                         "earliestDateAvailable": start, "latestDateCovered": end}
+        if len(parts) >= 3 and parts[2] == "updated":
+            start, end = _window(params)
+            return 200, {"ids": [r.id for r in store.all(obj) if start <= r.modstamp <= end],
+                         "latestDateCovered": end}
         if len(parts) == 3:
             record_id = parts[2]
             if method == "GET":
@@ -94,6 +101,8 @@ def _sobject(sandbox: Sandbox, method: str, parts: list[str], params: dict[str, 
             if method == "DELETE":
                 store.delete(obj, record_id)
                 return 204, None
+        if len(parts) == 4 and method == "GET":
+            return 200, _by_external_id(sandbox, obj, parts[2], parts[3], params)
         if len(parts) == 4 and method == "PATCH":
             record, created = store.upsert(obj, parts[2], parts[3], body() or {})
             return (201 if created else 200), {"id": record.id, "success": True, "errors": [],
@@ -105,14 +114,70 @@ def _sobject(sandbox: Sandbox, method: str, parts: list[str], params: dict[str, 
     raise _error(404, "NOT_FOUND", "The requested resource does not exist")
 
 
+def _window(params: dict[str, str]) -> tuple[str, str]:
+    """The start and end of a deleted/updated call, in any ISO 8601 offset, as stored stamps
+    (which compare as text)."""
+    try:
+        start, end = parse_datetime(params["start"]), parse_datetime(params["end"])
+    except (KeyError, ValueError) as error:
+        raise _error(400, "INVALID_PARAMETER_VALUE",
+                     "start and end must be ISO 8601 date-times") from error
+    return stamp(start), stamp(end)
+
+
+def _by_external_id(sandbox: Sandbox, obj: str, field: str, value: str,
+                    params: dict[str, str]) -> dict[str, Any]:
+    if field != sandbox.store.external_id:
+        raise _error(404, "NOT_FOUND",
+                     f"Provided external ID field does not exist or is not accessible: {field}")
+    record = sandbox.store.by_external_id(obj, value)
+    if record is None:
+        raise _error(404, "NOT_FOUND", "The requested resource does not exist")
+    fields = params["fields"].split(",") if "fields" in params else None
+    return record.as_json(API, fields)
+
+
+def _object_urls(obj: str) -> dict[str, str]:
+    base = f"/services/data/{API}/sobjects/{obj}"
+    return {"sobject": base, "describe": f"{base}/describe", "rowTemplate": f"{base}/{{ID}}"}
+
+
+def _object_summary(obj: str) -> dict[str, Any]:
+    return {"name": obj, "label": obj.removesuffix("__c").replace("_", " "),
+            "keyPrefix": PREFIXES.get(obj), "custom": obj.endswith("__c"),
+            "createable": True, "deletable": True, "queryable": True, "updateable": True,
+            "urls": _object_urls(obj)}
+
+
+def _field(sandbox: Sandbox, name: str, picklist: list[dict[str, Any]] | None
+           ) -> dict[str, Any]:
+    kind = "id" if name == "Id" else "picklist" if picklist is not None else "string"
+    return {"name": name, "label": name.removesuffix("__c").replace("_", " "), "type": kind,
+            "custom": name.endswith("__c"), "nillable": name != "Id",
+            "createable": name != "Id", "updateable": name != "Id",
+            "externalId": name == sandbox.store.external_id,
+            "restrictedPicklist": False, "picklistValues": picklist or []}
+
+
 def _describe(sandbox: Sandbox, obj: str) -> dict[str, Any]:
     seen: set[str] = set()
     for record in sandbox.store.all(obj):
         seen.update(record.fields)
-    return {"name": obj, "fields": [
-        {"name": name, "type": "string", "nillable": True, "updateable": True,
-         "externalId": name == sandbox.store.external_id, "picklistValues": []}
-        for name in sorted(seen | {"Id", sandbox.store.external_id})]}
+    picklists = sandbox.picklists.of(obj)
+    names = seen | set(picklists) | {"Id", sandbox.store.external_id}
+    return {**_object_summary(obj),
+            "fields": [_field(sandbox, name, picklists.get(name)) for name in sorted(names)]}
+
+
+def _describe_global(sandbox: Sandbox) -> dict[str, Any]:
+    objects = sorted(set(PREFIXES) | sandbox.picklists.objects())
+    return {"encoding": "UTF-8", "maxBatchSize": MAX_COLLECTION,
+            "sobjects": [_object_summary(obj) for obj in objects]}
+
+
+def _limits(sandbox: Sandbox) -> dict[str, Any]:
+    used, limit = sandbox.api_usage()
+    return {"DailyApiRequests": {"Max": limit, "Remaining": max(0, limit - used)}}
 
 
 def _email_simple(sandbox: Sandbox, body: Any) -> tuple[int, Any]:
@@ -143,6 +208,10 @@ def route(sandbox: Sandbox, method: str, parts: list[str], params: dict[str, str
         return 200, sandbox.query(params["q"], parts[0] == "queryAll", _batch(headers))
     if parts[:2] == ["composite", "sobjects"]:
         return _collections(sandbox, method, parts, params, body)
+    if parts == ["sobjects"] and method == "GET":
+        return 200, _describe_global(sandbox)
+    if parts == ["limits"] and method == "GET":
+        return 200, _limits(sandbox)
     if parts[0] == "sobjects" and len(parts) >= 2:
         return _sobject(sandbox, method, parts, params, body)
     raise _error(404, "NOT_FOUND", "The requested resource does not exist")

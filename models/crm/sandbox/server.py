@@ -10,6 +10,7 @@ import json
 import secrets
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -19,12 +20,14 @@ from urllib.parse import parse_qs, urlencode, urlparse
 import orjson
 
 from models.crm.sandbox.faults import Faults
+from models.crm.sandbox.picklists import Picklists
 from models.crm.sandbox.soql import SoqlError, parse
 from models.crm.sandbox.store import SandboxStore
 
 API = "v62.0"
 BATCH = 2000
 MAX_COLLECTION = 200
+DAILY_API_REQUESTS = 15000
 
 
 class HttpError(Exception):
@@ -43,6 +46,7 @@ class Sandbox:
     def __init__(self, path: Path | None = None, token_lifetime_s: float = 3600.0) -> None:
         self.store = SandboxStore(path)
         self.faults = Faults()
+        self.picklists = Picklists()
         self.token_lifetime_s = token_lifetime_s
         self._tokens: dict[str, float] = {}
         self._refresh: set[str] = set()
@@ -50,6 +54,9 @@ class Sandbox:
         self._cursors: dict[str, list[dict[str, Any]]] = {}
         self._lock = threading.Lock()
         self.calls = 0
+        # "GET /services/data/…?q=…" of the latest data-API calls, for tests to see which
+        # resources a client used.
+        self.requests: deque[str] = deque(maxlen=10_000)
         self.sent_emails: list[dict[str, Any]] = []
 
     # -- OAuth -----------------------------------------------------------------------------
@@ -104,6 +111,10 @@ class Sandbox:
         if grant == "authorization_code":
             answer["refresh_token"] = refresh
         return answer
+
+    def api_usage(self) -> tuple[int, int]:
+        """(calls used, daily limit), as Sforce-Limit-Info and the limits resource report."""
+        return self.faults.api_usage or (self.calls, DAILY_API_REQUESTS)
 
     def revoke(self, token: str) -> None:
         with self._lock:
@@ -177,7 +188,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         if body is not None:
             self.send_header("Content-Type", "application/json;charset=UTF-8")
-        self.send_header("Sforce-Limit-Info", f"api-usage={self.server.sandbox.calls}/15000")
+        used, limit = self.server.sandbox.api_usage()
+        self.send_header("Sforce-Limit-Info", f"api-usage={used}/{limit}")
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.end_headers()
@@ -217,6 +229,7 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             self.server.sandbox.check_token(self.headers.get("Authorization"))
             self.server.sandbox.calls += 1
+            self.server.sandbox.requests.append(f"{method} {self.path}")
             route = url.path.removeprefix(f"/services/data/{API}/").strip("/")
             status, body = self.server.router(method, route.split("/"), params, self._body,
                                               self.headers)
@@ -303,7 +316,9 @@ class SandboxServer(ThreadingHTTPServer):
         self.base_url = f"http://127.0.0.1:{self.server_address[1]}"
 
     def start(self) -> SandboxServer:
-        threading.Thread(target=self.serve_forever, name="sandbox-crm", daemon=True).start()
+        # A short poll: stop() waits for the loop to notice, and tests stop a server each.
+        threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.05},
+                         name="sandbox-crm", daemon=True).start()
         return self
 
     def stop(self) -> None:

@@ -17,6 +17,10 @@ import orjson
 PREFIXES = {"Lead": "00Q", "Account": "001", "Contact": "003", "Opportunity": "006",
             "Task": "00T", "Event": "00U", "Campaign": "701", "User": "005",
             "EmailTemplate": "00X", "OpportunityLineItem": "00k", "Product2": "01t"}
+# Salesforce merges these (up to three records at once); only they carry MasterRecordId.
+MERGEABLE = ("Lead", "Contact", "Account")
+# How far back the deleted-records endpoint answers.
+DELETION_LOG_DAYS = 15
 REQUIRED = {"Lead": ("LastName", "Company"), "Contact": ("LastName",), "Account": ("Name",),
             "Opportunity": ("Name", "StageName", "CloseDate"), "Task": ("Subject",)}
 SCHEMA = """
@@ -78,10 +82,16 @@ class SandboxStore:
         self._lock = threading.RLock()
         self._last_stamp = datetime.min.replace(tzinfo=UTC)
         self.external_id = external_id
+        # Where the CRM's clock stands against this computer's: tests move it to play days
+        # passing ("16 days offline") without waiting for them.
+        self.clock_offset = timedelta(0)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.clock_offset
 
     def _now(self) -> datetime:
         # Strictly increasing at millisecond precision, so two changes never share a stamp.
-        now = datetime.now(UTC)
+        now = self.now()
         now = now.replace(microsecond=now.microsecond // 1000 * 1000)
         if now <= self._last_stamp:
             now = self._last_stamp + timedelta(milliseconds=1)
@@ -195,11 +205,65 @@ class SandboxStore:
         return row[0] if row else None
 
     def deleted_between(self, obj: str, start: str, end: str) -> list[tuple[str, str]]:
+        """(id, deletedDate) of the records deleted in [start, end], stamps as stored.
+
+        Raises:
+            RecordError: INVALID_REPLICATION_DATE when ``start`` is older than the log keeps.
+        """
+        earliest = stamp(self.now() - timedelta(days=DELETION_LOG_DAYS))
+        if start < earliest:
+            raise RecordError("INVALID_REPLICATION_DATE",
+                              f"startDate is before the earliest date available ({earliest}); "
+                              "resynchronise the object's ids")
         with self._lock:
             return self._db.execute(
                 "SELECT id, deleted_at FROM records WHERE object = ? AND deleted = 1 "
                 "AND deleted_at >= ? AND deleted_at <= ? ORDER BY deleted_at",
                 (obj, start, end)).fetchall()
+
+    def merge(self, obj: str, master_id: str, loser_ids: list[str],
+              values: dict[str, Any] | None = None) -> Record:
+        """Salesforce's merge: the master takes ``values``; records pointing at a loser point
+        at the master; the losers are deleted, logged as such, with their MasterRecordId.
+
+        Raises:
+            RecordError: as Salesforce does for a wrong type, too many records, or a record
+                that is missing, deleted or the master itself.
+        """
+        if obj not in MERGEABLE:
+            raise RecordError("INVALID_TYPE", f"{obj} records cannot be merged")
+        if not 1 <= len(loser_ids) <= 2 or master_id in loser_ids:
+            raise RecordError("INVALID_OPERATION",
+                              "merge takes a master and one or two other records")
+        with self._lock:
+            for record_id in (master_id, *loser_ids):
+                if self.get(obj, record_id) is None:
+                    raise RecordError("ENTITY_IS_DELETED" if self.get(
+                        obj, record_id, include_deleted=True) else "NOT_FOUND",
+                        f"{record_id}: no such {obj} to merge")
+            master = self.update(obj, master_id, values or {})
+            for loser_id in loser_ids:
+                self._reparent(loser_id, master_id)
+                now = stamp(self._now())
+                self._db.execute(
+                    "UPDATE records SET deleted = 1, deleted_at = ?, modstamp = ?, "
+                    "master_id = ?, ext_id = NULL WHERE id = ?",
+                    (now, now, master_id, loser_id))
+            self._db.commit()
+        return master
+
+    def _reparent(self, loser_id: str, master_id: str) -> None:
+        """Every live record with a field holding the loser's id now holds the master's."""
+        rows = self._db.execute(
+            "SELECT id, fields FROM records WHERE deleted = 0 AND fields LIKE ?",
+            (f'%"{loser_id}"%',)).fetchall()
+        for record_id, raw in rows:
+            fields = orjson.loads(raw)
+            moved = {k: master_id for k, v in fields.items() if v == loser_id}
+            if moved:
+                fields.update(moved)
+                self._db.execute("UPDATE records SET fields = ?, modstamp = ? WHERE id = ?",
+                                 (json.dumps(fields), stamp(self._now()), record_id))
 
     def close(self) -> None:
         self._db.close()

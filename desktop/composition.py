@@ -26,8 +26,15 @@ from models import (
 )
 from models.cadence_config import queue_settings
 from models.day_figures import day_figures
+from models.hygiene import account_links, cleanup
 from models.hygiene.apply import standardise_lead
 from models.hygiene.merge import merge_leads
+from models.hygiene.route_leads import route_leads
+from models.imports.export import export_leads
+from models.imports.leads_import import ImportOptions, ImportReport, check_import, run_import
+from models.imports.mapping import ColumnMapping
+from models.imports.new_lead import NewLeadResult, create_lead
+from models.imports.reading import CsvTable, read_table
 from models.leads import LeadDirectory
 from models.qualification import QualificationContext
 from models.records import DayBlockPlan, DayFigures
@@ -39,8 +46,11 @@ from views.catalogue_dialogs import CatalogueServices
 from views.close_form import CloseServices
 from views.email_composer import ComposerServices
 from views.handoff_inbox import InboxServices
+from views.import_dialog import ImportServices
+from views.leads_view import LeadEntryServices
 from views.main_window import WindowServices
 from views.marketing_views import MarketingServices
+from views.new_lead_dialog import NewLeadServices
 from views.opportunities_view import OpportunityServices
 from views.qualification_form import QualifyServices
 from views.queue_view import DeskServices
@@ -91,7 +101,7 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock,
     directory = LeadDirectory(store.sessions)
     desk = DeskServices(
         work_list=lambda block, at: queue.work_list(store.sessions, rep_id or "", block, at),
-        data_problems=lambda: queue.data_problems(store.sessions, rep_id or ""),
+        data_problems=lambda: cleanup.data_problems(store.sessions, rep_id or ""),
         lead_detail=directory.detail,
         log_touch=log_touch,
         snooze=partial(touches.snooze, store.sessions),
@@ -100,6 +110,10 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock,
         standardise=partial(standardise_lead, store.sessions),
         merge=lambda survivor, copy: merge_leads(store.sessions, survivor, [copy], rep_id,
                                                  clock()),
+        route=lambda lead_id: "; ".join(
+            d.explanation for d in route_leads(store.sessions, [lead_id], rep_id, clock())),
+        link_account=partial(account_links.confirm_match, store.sessions),
+        create_account=partial(account_links.create_account_for, store.sessions),
     )
     def context(lead_id: str) -> QualificationContext | None:
         lead = directory.detail(lead_id)
@@ -179,6 +193,24 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock,
         sync_now=crm.sync_now,
         crm_url=crm.url,
     )
+    def new_lead(values: dict[str, str], create_anyway: bool) -> NewLeadResult:
+        if rep_id is None:
+            raise ValueError("Choose a rep for this profile first.")
+        return create_lead(store.sessions, values, rep_id, clock(), create_anyway)
+
+    def import_rows(table: CsvTable, mapping: ColumnMapping,
+                    take_good_rows: bool) -> ImportReport:
+        if rep_id is None:
+            raise ValueError("Choose a rep for this profile first.")
+        return run_import(store.sessions, table, mapping,
+                          ImportOptions(rep_id, clock(), take_good_rows=take_good_rows))
+
+    lead_entry = LeadEntryServices(
+        new_lead=NewLeadServices(create=new_lead),
+        imports=ImportServices(read=read_table, check=partial(check_import, store.sessions),
+                               run=import_rows),
+        export=partial(export_leads, store.sessions),
+    )
     return WindowServices(
         rep=rep,
         leads=directory,
@@ -198,4 +230,14 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock,
         sync=sync,
         sync_status=lambda: sync_status(store.sessions, online=crm.online),
         now=clock,
+        lead_entry=lead_entry,
+        match_accounts=lambda: _matched(account_links.refresh_matches(store.sessions, clock())),
     )
+
+
+def _matched(done: account_links.MatchRefresh) -> str:
+    if not done.rematched:
+        return ""
+    return (f"Accounts matched for {done.rematched:,} leads in {done.seconds:.1f} s: "
+            f"{done.matched + done.linked:,} sure, {done.low_confidence:,} to confirm, "
+            f"{done.unmatched:,} without an account.")

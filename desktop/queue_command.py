@@ -13,7 +13,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from desktop.startup import open_profile
-from models.queue import WorkList, data_problems, work_list
+from models.hygiene.account_links import refresh_matches
+from models.hygiene.cleanup import data_problems
+from models.queue import WorkList, work_list
 from models.reps import current_rep
 
 BLOCKS = {"calls": "calls", "e-mail": "e-mail", "email": "e-mail", "clean-up": "clean-up",
@@ -86,6 +88,7 @@ def run(args: argparse.Namespace, folder: Path) -> int:
             return 2
         block = BLOCKS[args.block]
         if block == "clean-up":
+            refresh_matches(store.sessions, datetime.now(UTC))  # as the window does
             problems = data_problems(store.sessions, rep.id)
             if args.json:
                 print(json.dumps([asdict(p) for p in problems], ensure_ascii=False))

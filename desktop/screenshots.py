@@ -70,6 +70,7 @@ def capture(out: Path, leads: int = 5_000, accounts: int = 2_500) -> list[Path]:
             path = out / f"{name.lower()}.png"
             window.grab().save(str(path))
             written.append(path)
+        written.append(_cleanup(app, window, background, out))
         written += _forms(app, window, background, store, now, out)
         window.close()
         background.wait()
@@ -170,6 +171,20 @@ def _closing(app: QApplication, window: MainWindow, background: Background, stor
     _settle(app, background)
     written.append(_save(window, out / "references.png"))
     return written
+
+
+def _cleanup(app: QApplication, window: MainWindow, background: Background, out: Path) -> Path:
+    """The clean-up block on a lead whose account match needs confirming."""
+    window.show_screen("Queue")
+    window.queue.open_block("clean-up")
+    _settle(app, background)
+    tree = window.queue.tree
+    for index in range(tree.topLevelItemCount()):
+        header = tree.topLevelItem(index)
+        if header.text(0).startswith("Accounts to confirm") and header.childCount():
+            tree.setCurrentItem(header.child(0))
+            _settle(app, background)
+    return _save(window, out / "cleanup.png")
 
 
 def _save(widget: QWidget, path: Path) -> Path:

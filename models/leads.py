@@ -7,7 +7,9 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
-from models.records import AccountSummary, ActivityRecord, LeadDetail, LeadRow
+from models.hygiene.account_links import account_of
+from models.hygiene.route_leads import plan_routes
+from models.records import AccountMatchNote, AccountSummary, ActivityRecord, LeadDetail, LeadRow
 from models.store import Account, Activity, Campaign, Lead, User
 
 HISTORY_LIMIT = 200
@@ -64,6 +66,8 @@ class LeadDirectory:
             if lead is None:
                 return None
             names = _user_names(session, lead)
+            match = account_of(session, lead.id)
+            account_id = lead.account_id or (match.account_id if match else None)
             campaign = session.get(Campaign, lead.campaign_id) if lead.campaign_id else None
             return LeadDetail(
                 id=lead.id, name=_full_name(lead.first_name, lead.last_name),
@@ -78,9 +82,17 @@ class LeadDirectory:
                 trial_expires_at=lead.trial_expires_at, do_not_call=lead.do_not_call,
                 email_opt_out=lead.email_opt_out,
                 registration={str(k): str(v) for k, v in (lead.registration or {}).items()},
-                account=_account_summary(session, lead.account_id),
+                account=_account_summary(session, account_id),
+                account_match=AccountMatchNote(match.confidence, match.method, match.reasons,
+                                               match.confirmed) if match else None,
+                routing=_routing(self._sessions, lead.id),
                 history=_history(session, lead.id),
             )
+
+
+def _routing(sessions: sessionmaker[Session], lead_id: str) -> str | None:
+    decisions = plan_routes(sessions, [lead_id])
+    return f"{decisions[0].rule}: {decisions[0].explanation}" if decisions else None
 
 
 def _user_names(session: Session, lead: Lead) -> dict[str | None, str]:

@@ -1,4 +1,4 @@
-"""The work lists of a rep's blocks: the call queue, the e-mail queue and the clean-up list.
+"""The work lists of a rep's call and e-mail blocks (the clean-up list is models.hygiene.cleanup).
 
 Calls and e-mails are grouped by buyer persona (so the rep keeps one message for a run of
 similar people), groups in the personas' priority order, and inside a group by urgency:
@@ -18,14 +18,11 @@ from sqlalchemy import Row, and_, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.cadence_config import QueueSettings, lead_timezone, queue_settings
-from models.hygiene.duplicates import LeadIdentity, find_duplicates
-from models.hygiene.standardise import read_title
 from models.store import Account, Lead, Persona
 from models.vocab import ActivityKind, TitleLevel
 
 LEVEL_RANK = {level.value: rank for rank, level in enumerate(TitleLevel)}
 UNGROUPED = "unclassified"
-CLEANUP_LIMIT = 500
 
 
 @dataclass(frozen=True)
@@ -68,18 +65,6 @@ class WorkList:
 
     def __len__(self) -> int:
         return sum(len(group.items) for group in self.groups)
-
-
-@dataclass(frozen=True)
-class DataProblem:
-    lead_id: str
-    name: str
-    company: str
-    problems: tuple[str, ...]
-    # What standardisation would set (F in the clean-up block applies it).
-    fixes: tuple[tuple[str, str], ...] = ()
-    # A suspected duplicate: the older lead this one would merge into (M merges).
-    merge_into: str | None = None
 
 
 def _local_time(timezone: str | None, at: datetime) -> str:
@@ -180,60 +165,3 @@ def work_list(sessions: sessionmaker[Session], rep_id: str, block: str,
         items = [item for row in _due_rows(session, rep_id, channel, at, settings)
                  if (item := _item(row, channel, callable_now)) is not None]
         return WorkList(block, at, _group(session, items))
-
-
-def suspected_duplicates(sessions: sessionmaker[Session], rep_id: str) -> list[DataProblem]:
-    """The rep's open leads that look like an older lead, with why."""
-    with sessions() as session:
-        rows = session.execute(select(
-            Lead.id, Lead.first_name, Lead.last_name, Lead.company, Lead.email, Lead.phone,
-            Lead.created_at).where(Lead.owner_id == rep_id,
-                                   Lead.stage.in_(("MCL", "MQL")))).all()
-    facts = [LeadIdentity(r.id, r.first_name, r.last_name, r.company, r.email, r.phone)
-             for r in rows]
-    created = {r.id: r.created_at for r in rows}
-    by_id = {r.id: r for r in rows}
-    problems = []
-    for pair in find_duplicates(facts):
-        older, newer = sorted((pair.first, pair.second), key=lambda i: created[i])
-        lead, other = by_id[newer], by_id[older]
-        why = ", ".join(field for field, _score in pair.reasons[:3])
-        problems.append(DataProblem(
-            newer, f"{lead.first_name or ''} {lead.last_name}".strip(), lead.company,
-            (f"looks like {other.first_name or ''} {other.last_name} of {other.company} "
-             f"({pair.score:.0f}: {why})",), merge_into=older))
-    return problems
-
-
-def data_problems(sessions: sessionmaker[Session], rep_id: str,
-                  limit: int = CLEANUP_LIMIT) -> list[DataProblem]:
-    """The clean-up block's list: suspected duplicates first, then the rep's open leads with
-    missing or bad data."""
-    phone_bad = or_(Lead.phone.is_(None), Lead.phone.not_like("+%"))
-    query = (
-        select(Lead.id, Lead.first_name, Lead.last_name, Lead.company, Lead.phone, Lead.title,
-               Lead.title_level)
-        .where(Lead.owner_id == rep_id, Lead.stage.in_(("MCL", "MQL")),
-               or_(phone_bad, Lead.title.is_(None), and_(Lead.title.is_not(None),
-                                                          Lead.title_level.is_(None))))
-        .order_by(Lead.created_at.desc()).limit(limit)
-    )
-    problems = suspected_duplicates(sessions, rep_id)
-    with sessions() as session:
-        for lead_id, first, last, company, phone, title, level in session.execute(query):
-            found = []
-            if phone is None:
-                found.append("no phone number")
-            elif not phone.startswith("+"):
-                found.append(f"bad phone number {phone!r}")
-            if title is None:
-                found.append("no title")
-            elif level is None:
-                found.append(f"title {title!r} not standardised")
-            fixes: tuple[tuple[str, str], ...] = ()
-            if title and level is None:
-                reading = read_title(title)
-                fixes = (("title_level", reading.level), ("job_function", reading.function))
-            problems.append(DataProblem(lead_id, f"{first or ''} {last}".strip(), company,
-                                        tuple(found), fixes))
-    return problems

@@ -49,6 +49,16 @@ class AccountSummary:
 
 
 @dataclass(frozen=True)
+class AccountMatchNote:
+    """How the lead's account was found, and how sure RepDesk is."""
+
+    confidence: float
+    method: str  # linked, domain, name or none
+    reasons: tuple[str, ...]
+    confirmed: bool
+
+
+@dataclass(frozen=True)
 class LeadDetail:
     """Everything already known about a lead, so no rep asks it twice."""
 
@@ -78,6 +88,9 @@ class LeadDetail:
     email_opt_out: bool
     registration: dict[str, str] = field(default_factory=dict)
     account: AccountSummary | None = None
+    account_match: AccountMatchNote | None = None
+    # Which routing rule fits the lead now, and why, in words.
+    routing: str | None = None
     history: tuple[ActivityRecord, ...] = ()
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.records import RepProfile
@@ -40,3 +40,12 @@ def team_members(sessions: sessionmaker[Session], role: str) -> list[RepProfile]
     with sessions() as session:
         return [_profile(u) for u in session.scalars(
             select(User).where(User.role == role).order_by(User.name))]
+
+
+def find_rep(sessions: sessionmaker[Session], id_or_email: str) -> RepProfile | None:
+    """The user with this id, or with this e-mail address (any case)."""
+    text = id_or_email.strip()
+    with sessions() as session:
+        user = session.get(User, text) or session.scalars(
+            select(User).where(func.lower(User.email) == text.casefold()).limit(1)).first()
+        return _profile(user) if user else None

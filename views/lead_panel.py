@@ -65,18 +65,7 @@ def lead_html(lead: LeadDetail, now: datetime) -> str:
         _rows(sorted(lead.registration.items())) if lead.registration
         else "<p class='muted'>No registration answers.</p>",
     ]
-    if lead.account:
-        account = lead.account
-        named = " · named account" if account.is_named else ""
-        parts += [
-            f"<h3>Account: {escape(account.name)}</h3>",
-            _rows([
-                ("Relationship", f"{account.kind}{named}"), ("Domain", account.domain),
-                ("Industry", account.industry),
-                ("Employees", f"{account.employees:,}" if account.employees else None),
-                ("Account owner", account.owner),
-            ]),
-        ]
+    parts += _account_part(lead)
     parts.append(f"<h3>History ({len(lead.history)})</h3>")
     if lead.history:
         items = "".join(
@@ -88,6 +77,35 @@ def lead_html(lead: LeadDetail, now: datetime) -> str:
     else:
         parts.append("<p class='muted'>Not touched yet.</p>")
     return "".join(parts)
+
+
+def _account_part(lead: LeadDetail) -> list[str]:
+    match, account = lead.account_match, lead.account
+    how = None
+    if match and match.method == "linked":
+        how = "linked in the CRM"
+    elif match:
+        sure = "" if match.confirmed else " — not sure: confirm with A in the clean-up block"
+        how = f"{match.confidence:.0f}% sure{sure}: {'; '.join(match.reasons)}"
+    parts = []
+    if account:
+        named = " · named account" if account.is_named else ""
+        parts += [
+            f"<h3>Account: {escape(account.name)}</h3>",
+            _rows([
+                ("Relationship", f"{account.kind}{named}"), ("Domain", account.domain),
+                ("Industry", account.industry),
+                ("Employees", f"{account.employees:,}" if account.employees else None),
+                ("Account owner", account.owner), ("Matched", how),
+            ]),
+        ]
+    elif match:
+        parts += ["<h3>Account</h3>",
+                  f"<p class='muted'>No matching account: {escape('; '.join(match.reasons))}."
+                  "</p>"]
+    if lead.routing:
+        parts += ["<h3>Routing</h3>", f"<p>{escape(lead.routing)}</p>"]
+    return parts
 
 
 PANEL_CSS = """

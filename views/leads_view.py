@@ -1,16 +1,21 @@
-"""The Leads screen: a search box, a table that opens at once on any number of leads, and the
-panel of the selected lead."""
+"""The Leads screen: a search box, a table that opens at once on any number of leads, the
+panel of the selected lead, and the ways leads come in and go out: New lead (Ctrl+N), Import
+and Export of CSV files."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -22,11 +27,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.imports.export import ExportReport
+from models.imports.leads_import import ImportReport
 from models.leads import LeadDirectory
 from models.records import LeadDetail
 from views.background import Background
+from views.import_dialog import ImportDialog, ImportServices
 from views.itemmodels.lead_table_model import Column, LeadTableModel
 from views.lead_panel import LeadPanel
+from views.new_lead_dialog import NewLeadDialog, NewLeadServices
+
+log = logging.getLogger(__name__)
 
 SEARCH_DELAY_MS = 150
 COLUMN_WIDTHS = {Column.NAME: 150, Column.COMPANY: 210, Column.TITLE: 170, Column.STAGE: 80,
@@ -34,23 +45,45 @@ COLUMN_WIDTHS = {Column.NAME: 150, Column.COMPANY: 210, Column.TITLE: 170, Colum
                  Column.EMAIL: 220, Column.OWNER: 130, Column.CREATED: 120}
 
 
+@dataclass(frozen=True)
+class LeadEntryServices:
+    """How leads come in and go out: one typed, a CSV file imported, a search exported."""
+
+    new_lead: NewLeadServices
+    imports: ImportServices
+    # (file, search text) → what was written
+    export: Callable[[Path, str], ExportReport]
+
+
 class LeadsView(QWidget):
     qualify_requested = Signal(str)
     email_requested = Signal(str)
     leads_shown = Signal(int)
     lead_opened = Signal(str)
+    # New leads were written (typed or imported): counts elsewhere may have changed.
+    leads_added = Signal(int)
 
     def __init__(self, directory: LeadDirectory, background: Background,
                  now: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 entry: LeadEntryServices | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._now = now
         self._directory = directory
         self._background = background
+        self._entry = entry
         self._shown: str | None = None
+        self._select_after_search: str | None = None
+        self.new_lead_dialog: NewLeadDialog | None = None
+        self.import_dialog: ImportDialog | None = None
         self.search_box = QLineEdit(placeholderText="Search name, company or e-mail  (Ctrl+F)")
         self.search_box.setClearButtonEnabled(True)
         self.count_label = QLabel()
+        self.notice = QLabel(objectName="hint")
+        self.new_lead_button = QPushButton("New lead…  (Ctrl+N)")
+        self.import_button = QPushButton("Import…")
+        self.export_button = QPushButton("Export…")
+        self.export_button.setToolTip("Write the leads the search shows to a CSV file.")
         self.model = LeadTableModel(directory.rows)
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -81,9 +114,18 @@ class LeadsView(QWidget):
         splitter.setStretchFactor(1, 2)
         splitter.setSizes([780, 420])
         layout = QVBoxLayout(self)
-        layout.addWidget(self.search_box)
-        layout.addWidget(self.count_label)
+        top = QHBoxLayout()
+        top.addWidget(self.search_box, 1)
+        for button in (self.new_lead_button, self.import_button, self.export_button):
+            top.addWidget(button)
+            button.setVisible(entry is not None)
+        layout.addLayout(top)
+        counts = QHBoxLayout()
+        counts.addWidget(self.count_label)
+        counts.addWidget(self.notice, 1)
+        layout.addLayout(counts)
         layout.addWidget(splitter, 1)
+        self._connect_entry()
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self.search_now)
         self.search_box.textChanged.connect(self._search_timer.start)
@@ -114,8 +156,9 @@ class LeadsView(QWidget):
         self.model.set_ids(ids)
         self.count_label.setText(f"{len(ids):,} leads" if ids else "No lead matches the search.")
         self.leads_shown.emit(len(ids))
+        wanted, self._select_after_search = self._select_after_search, None
         if ids:
-            self.table.selectRow(0)
+            self.table.selectRow(ids.index(wanted) if wanted in ids else 0)
         else:
             self.panel.show_nothing()
 
@@ -151,3 +194,85 @@ class LeadsView(QWidget):
 
     def refresh(self, *_: Any) -> None:
         self.search_now()
+
+    def show_lead(self, lead_id: str, search: str = "") -> None:
+        """Search for ``search`` and select the lead ``lead_id`` among the results."""
+        self._select_after_search = lead_id
+        self.search_box.blockSignals(True)
+        self.search_box.setText(search)
+        self.search_box.blockSignals(False)
+        self.search_now()
+
+    # -- leads in and out ------------------------------------------------------------------
+    def _connect_entry(self) -> None:
+        if self._entry is None:
+            return
+        self.new_lead_button.clicked.connect(self.new_lead)
+        QShortcut(QKeySequence("Ctrl+N"), self, self.new_lead,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.import_button.clicked.connect(self.import_leads)
+        self.export_button.clicked.connect(self.choose_export_file)
+
+    def new_lead(self) -> NewLeadDialog | None:
+        if self._entry is None:
+            return None
+        earlier = self.new_lead_dialog
+        if earlier is not None and (earlier.isVisible() or earlier.kept_typing()):
+            # Closed without saving: what was typed comes back rather than being lost.
+            earlier.open()
+            earlier.activateWindow()
+            return earlier
+        dialog = NewLeadDialog(self._entry.new_lead, self._background, self)
+        dialog.lead_created.connect(self._after_new_lead)
+        dialog.known_lead_chosen.connect(lambda lead_id, name: self.show_lead(lead_id, name))
+        self.new_lead_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _after_new_lead(self, lead_id: str) -> None:
+        self.notice.setText("Lead created; it is in your queue.")
+        self.show_lead(lead_id, "")
+        self.leads_added.emit(1)
+
+    def import_leads(self) -> ImportDialog | None:
+        if self._entry is None:
+            return None
+        dialog = ImportDialog(self._entry.imports, self._background, self)
+        dialog.imported.connect(self._after_import)
+        self.import_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _after_import(self, report: ImportReport) -> None:
+        self.notice.setText(report.summary())
+        self.refresh()
+        self.leads_added.emit(len(report.lead_ids))
+
+    def choose_export_file(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export leads to a CSV file", "leads.csv",
+                                              "CSV files (*.csv)")
+        if path:
+            self.export_to(Path(path))
+
+    def export_to(self, path: Path) -> None:
+        """Write the leads the current search shows to ``path`` (a .csv is added if missing)."""
+        if self._entry is None:
+            return
+        if not path.suffix:
+            path = path.with_suffix(".csv")
+        export, search = self._entry.export, self.search_box.text()
+        self.export_button.setEnabled(False)
+        self.notice.setText(f"Exporting to {path.name}…")
+        self._background.run("lead-export", lambda: export(path, search), self._exported,
+                             self._export_failed)
+
+    def _exported(self, report: ExportReport) -> None:
+        self.export_button.setEnabled(True)
+        self.notice.setText(report.summary())
+
+    def _export_failed(self, error: BaseException) -> None:
+        self.export_button.setEnabled(True)
+        if not isinstance(error, OSError):
+            log.error("the export failed", exc_info=error)
+        self.notice.setText(f"The export was not written: {error}. Choose another folder "
+                            "or file name.")

@@ -27,7 +27,7 @@ from views.catalogue_dialogs import CatalogueServices, ReasonCodesDialog, Templa
 from views.day_blocks_dialog import Block, DayBlocksDialog
 from views.email_composer import ComposerServices, EmailComposer
 from views.handoff_inbox import HandoffInbox, InboxServices
-from views.leads_view import LeadsView
+from views.leads_view import LeadEntryServices, LeadsView
 from views.marketing_views import FeedbackView, MarketingServices, ReferencesView
 from views.opportunities_view import OpportunitiesView, OpportunityServices
 from views.qualification_form import QualificationForm, QualifyServices
@@ -63,6 +63,9 @@ class WindowServices:
     sync: SyncServices
     sync_status: Callable[[], SyncStatus]
     now: Callable[[], datetime]
+    lead_entry: LeadEntryServices | None = None
+    # Brings every lead's account match up to date; returns a line for the status bar.
+    match_accounts: Callable[[], str] | None = None
 
 
 PLACEHOLDERS = {
@@ -90,7 +93,7 @@ class MainWindow(QMainWindow):
             lambda parent: DayBlocksDialog(services.load_blocks, services.save_blocks, parent),
             background)
         self.queue = QueueView(services.desk, background)
-        self.leads = LeadsView(services.leads, background, services.now)
+        self.leads = LeadsView(services.leads, background, services.now, services.lead_entry)
         self._add_screen("Today", self.today)
         self._add_screen("Queue", self.queue)
         self._add_screen("Leads", self.leads)
@@ -127,8 +130,11 @@ class MainWindow(QMainWindow):
                                                self.opportunities.refresh()))
         self.opportunities.deal_closed.connect(lambda _: self.refresh_status())
         self.sync.synced.connect(self.refresh_status)
+        self.sync.synced.connect(self.match_accounts_in_background)
         self.queue.email_requested.connect(self.open_email)
         self.leads.email_requested.connect(self.open_email)
+        self.leads.leads_added.connect(lambda _: (self.today.refresh(), self.refresh_status(),
+                                                  self.match_accounts_in_background()))
         self.composer: EmailComposer | None = None
         self._add_shortcuts()
         self._add_team_menu()
@@ -264,6 +270,17 @@ class MainWindow(QMainWindow):
         self.leads.search_now()
         self.refresh_status()
         QTimer.singleShot(2_000, self.sync.sync_in_background)
+        self.match_accounts_in_background()
+
+    def match_accounts_in_background(self, *_: object) -> None:
+        """Match new and changed leads to their accounts (all of them the first time)."""
+        job = self._services.match_accounts
+        if job is not None:
+            self._background.run("account-matching", job, self._accounts_matched)
+
+    def _accounts_matched(self, summary: str) -> None:
+        if summary:
+            self.status.showMessage(summary, 8000)
 
     def refresh_status(self) -> None:
         self._background.run("sync-status", self._services.sync_status,

@@ -28,14 +28,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.queue import DataProblem, QueueItem, WorkList
+from models.hygiene.cleanup import DataProblem
+from models.queue import QueueItem, WorkList
 from models.records import LeadDetail
 from models.touches import TouchLogged
 from views.background import Background
 from views.lead_panel import LeadPanel
 
 LEAD_ROLE = Qt.ItemDataRole.UserRole + 1
-MERGE_ROLE = Qt.ItemDataRole.UserRole + 2
+PROBLEM_ROLE = Qt.ItemDataRole.UserRole + 2
+# Clean-up groups in the order the block works them: kind, heading, the key that fixes it.
+CLEANUP_GROUPS = (("duplicate", "Suspected duplicates", "M", "M merges into the older lead"),
+                  ("routing", "Routed to the wrong person", "R", "R routes it"),
+                  ("account", "Accounts to confirm", "A", "A links the account"),
+                  ("no account", "No account yet", "C", "C creates the account"),
+                  ("data", "Missing or bad data", "F", "F fixes what it can"))
+CLEANUP_KEYS = {kind: key for kind, _heading, key, _hint in CLEANUP_GROUPS}
 BLOCKS = (("calls", "Calls block"), ("e-mail", "E-mail block"), ("clean-up", "Clean-up block"))
 # key, outcome, button label
 OUTCOMES = (("1", "connected", "Connected"), ("2", "voicemail", "Voicemail"),
@@ -57,6 +65,9 @@ class DeskServices:
     now: Callable[[], datetime]
     standardise: Callable[[str], dict[str, object]]
     merge: Callable[[str, str], object]  # survivor id, copy id
+    route: Callable[[str], str]  # lead id → what routing did, in words
+    link_account: Callable[[str], object]
+    create_account: Callable[[str], object]
 
 
 def _flags(item: QueueItem) -> str:
@@ -117,10 +128,12 @@ class QueueView(QWidget):
             self.buttons[outcome] = QPushButton(f"{key}  {label}")
         for name, label in (("email", "E  E-mail…"), ("snooze", "S  Snooze 1 h"),
                             ("skip", "N  Next"), ("fix", "F  Fix data"),
-                            ("merge", "M  Merge")):
+                            ("merge", "M  Merge"), ("route", "R  Route"),
+                            ("link", "A  Link account"), ("account", "C  New account")):
             self.buttons[name] = QPushButton(label)
         first_row = [o for _k, o, _l in OUTCOMES]
-        second_row = ["dial", "email", "snooze", "skip", "fix", "merge"]
+        second_row = ["dial", "email", "snooze", "skip", "fix", "merge", "route", "link",
+                      "account"]
         for column, name in enumerate(first_row):
             actions.addWidget(self.buttons[name], 0, column)
         for column, name in enumerate(second_row):
@@ -159,8 +172,10 @@ class QueueView(QWidget):
             self._shortcut(key, lambda o=outcome: self.log(o))
         self.buttons["snooze"].clicked.connect(self.snooze)
         self.buttons["email"].clicked.connect(self.write_email)
-        self.buttons["fix"].clicked.connect(self.fix_data)
-        self.buttons["merge"].clicked.connect(self.merge_duplicate)
+        for name, key in (("fix", "F"), ("merge", "M"), ("route", "R"), ("link", "A"),
+                          ("account", "C")):
+            self.buttons[name].clicked.connect(lambda _=False, k=key: self.clean_up(k))
+            self._shortcut(key, lambda k=key: self.clean_up(k))
         self.buttons["skip"].clicked.connect(self.next_lead)
         self.confirm_call_back.clicked.connect(self._confirm_call_back)
         self._shortcut("D", self.dial)
@@ -168,8 +183,6 @@ class QueueView(QWidget):
         self._shortcut("N", self.next_lead)
         self._shortcut("Q", self.qualify)
         self._shortcut("E", self.write_email)
-        self._shortcut("F", self.fix_data)
-        self._shortcut("M", self.merge_duplicate)
         self._shortcut("Escape", self._cancel_call_back)
         QShortcut(QKeySequence("Return"), self.call_back_row, self._confirm_call_back,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -229,17 +242,27 @@ class QueueView(QWidget):
     def _show_problems(self, problems: list[DataProblem]) -> None:
         self.tree.clear()
         self._items = {}
-        for problem in problems:
-            fix = ("   → F: " + ", ".join(value for _field, value in problem.fixes)
-                   if problem.fixes else "   → M: merge into the older lead"
-                   if problem.merge_into else "")
-            row = QTreeWidgetItem([f"{problem.name} — {problem.company}\n    "
-                                   f"{'; '.join(problem.problems)}{fix}"])
-            row.setData(0, LEAD_ROLE, problem.lead_id)
-            row.setData(0, MERGE_ROLE, problem.merge_into)
-            self.tree.addTopLevelItem(row)
-        self.summary.setText(f"{len(problems)} leads with data to fix" if problems
-                             else "No data problems: the leads are clean.")
+        bold = QFont()
+        bold.setBold(True)
+        for kind, heading, _key, hint in CLEANUP_GROUPS:
+            mine = [problem for problem in problems if problem.kind == kind]
+            if not mine:
+                continue
+            header = QTreeWidgetItem([f"{heading}  ({len(mine)})  — {hint}"])
+            header.setFont(0, bold)
+            header.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            self.tree.addTopLevelItem(header)
+            for problem in mine:
+                fix = ("   → " + ", ".join(value for _field, value in problem.fixes)
+                       if problem.fixes else "")
+                row = QTreeWidgetItem([f"{problem.name} — {problem.company}\n    "
+                                       f"{'; '.join(problem.problems)}{fix}"])
+                row.setData(0, LEAD_ROLE, problem.lead_id)
+                row.setData(0, PROBLEM_ROLE, problem)
+                header.addChild(row)
+            header.setExpanded(True)
+        self.summary.setText(f"{len(problems)} leads to clean up" if problems
+                             else "Nothing to clean up: the leads are clean.")
         self.list_loaded.emit(len(problems))
         self._select_first()
 
@@ -361,36 +384,42 @@ class QueueView(QWidget):
         else:
             self._select_first()
 
-    def fix_data(self) -> None:
-        """Clean-up block: apply the standardised title level, function, phone, industry."""
-        lead_id = self.current_lead_id()
-        if self.current_block() != "clean-up" or lead_id is None:
+    def clean_up(self, key: str) -> None:
+        """Clean-up block: the one key that fixes the selected lead's problem."""
+        row = self.tree.currentItem()
+        problem = row.data(0, PROBLEM_ROLE) if row else None
+        if self.current_block() != "clean-up" or not isinstance(problem, DataProblem):
             return
-        self._background.run("queue-log", lambda: self._desk.standardise(lead_id),
-                             lambda changed: self._after_fix(lead_id, changed),
+        if CLEANUP_KEYS[problem.kind] != key:
+            self.message.setText(f"For this lead press {CLEANUP_KEYS[problem.kind]}.")
+            return
+        lead_id = problem.lead_id
+        actions: dict[str, Callable[[], object]] = {
+            "duplicate": lambda: self._desk.merge(problem.merge_into or "", lead_id),
+            "routing": lambda: self._desk.route(lead_id),
+            "account": lambda: self._desk.link_account(lead_id),
+            "no account": lambda: self._desk.create_account(lead_id),
+            "data": lambda: self._desk.standardise(lead_id),
+        }
+        self._background.run("queue-log", actions[problem.kind],
+                             lambda done: self._after_clean_up(problem, done),
                              self._show_error)
 
-    def merge_duplicate(self) -> None:
-        """Clean-up block: merge the selected suspected duplicate into its older lead."""
-        row = self.tree.currentItem()
-        survivor = row.data(0, MERGE_ROLE) if row else None
-        lead_id = self.current_lead_id()
-        if self.current_block() != "clean-up" or not survivor or lead_id is None:
-            return
-        self._background.run("queue-log", lambda: self._desk.merge(survivor, lead_id),
-                             lambda _changed: self._after_merge(lead_id), self._show_error)
-
-    def _after_merge(self, lead_id: str) -> None:
-        self.message.setText("Merged: the older lead keeps every activity of both.")
-        self._remove(lead_id)
-
-    def _after_fix(self, lead_id: str, changed: dict[str, object]) -> None:
-        if changed:
-            self.message.setText("Fixed: " + ", ".join(f"{k.replace('_', ' ')} {v}"
-                                                        for k, v in changed.items()) + ".")
-            self._remove(lead_id)
-        else:
+    def _after_clean_up(self, problem: DataProblem, done: object) -> None:
+        if problem.kind == "data" and not done:
             self.message.setText("Nothing RepDesk can fix by itself here: edit the lead.")
+            return
+        if problem.kind == "data" and isinstance(done, dict):
+            self.message.setText("Fixed: " + ", ".join(
+                f"{k.replace('_', ' ')} {v}" for k, v in done.items()) + ".")
+        else:
+            self.message.setText({
+                "duplicate": "Merged: the older lead keeps every activity of both.",
+                "routing": f"Routed: {done}.",
+                "account": "Linked to its account.",
+                "no account": f"Account {problem.company} created and linked.",
+            }[problem.kind])
+        self._remove(problem.lead_id)
 
     def write_email(self) -> None:
         if self._current is not None:

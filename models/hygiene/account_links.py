@@ -15,6 +15,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.hygiene.matching import DEFAULT_THRESHOLD, AccountFacts, AccountIndex, LeadCompany
+from models.hygiene.standardise import email_domain, size_band
 from models.store import Account, Activity, Lead, LeadAccountMatch, Setting
 
 THRESHOLD_SETTING = "matching.threshold"
@@ -164,3 +165,22 @@ def confirm_match(sessions: sessionmaker[Session], lead_id: str) -> str | None:
         match.method, match.confidence = "linked", 100.0
         match.fingerprint = fingerprint(lead.company, lead.email, lead.account_id)
         return match.account_id
+
+
+def create_account_for(sessions: sessionmaker[Session], lead_id: str) -> str | None:
+    """A prospect account for the lead's company and e-mail domain, with the lead linked to
+    it (both reach the CRM). None when the lead is gone."""
+    with sessions.begin() as session:
+        lead = session.get(Lead, lead_id)
+        if lead is None:
+            return None
+        domain = email_domain(lead.email)
+        account = Account(name=lead.company, kind="prospect", owner_id=lead.owner_id,
+                          domain=None if domain.free_mail else domain.domain,
+                          industry=lead.industry, employees=lead.employees,
+                          size_band=size_band(lead.employees), city=lead.city,
+                          state=lead.state, postal_code=lead.postal_code, country=lead.country)
+        session.add(account)
+        session.flush()
+        lead.account_id = account.id
+        return account.id

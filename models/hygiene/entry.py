@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from models.hygiene.duplicates import DEFAULT_THRESHOLD, LeadIdentity, find_duplicates
+from models.hygiene.standardise import email_domain
 from models.store import Account, Contact, Lead
 
 
@@ -30,15 +32,34 @@ class KnownPerson:
         return ", ".join(f"{field} {value:.0f}" for field, value in self.reasons[:3])
 
 
-def _known(session: Session) -> list[LeadIdentity]:
-    leads = session.execute(select(Lead.id, Lead.first_name, Lead.last_name, Lead.company,
-                                   Lead.email, Lead.phone))
-    contacts = session.execute(
-        select(Contact.id, Contact.first_name, Contact.last_name, Account.name, Contact.email,
-               Contact.phone).outerjoin(Account, Contact.account_id == Account.id))
-    known = [LeadIdentity(*row) for row in leads]
+# Up to this many entries (a typed lead, a small file) only the people who could match are
+# read: the same e-mail, phone or surname. A big import reads everyone once instead.
+NARROW_UP_TO = 500
+
+
+def _could_match(model: Any, entries: Sequence[LeadIdentity]) -> Any:
+    emails = {e.email.strip().casefold() for e in entries if e.email}
+    phones = {e.phone for e in entries if e.phone}
+    surnames = {e.last_name.strip().casefold() for e in entries if e.last_name}
+    domains = {d.domain for e in entries if (d := email_domain(e.email)).domain
+               and not d.free_mail}
+    return or_(func.lower(model.email).in_(emails), model.phone.in_(phones),
+               func.lower(model.last_name).in_(surnames),
+               *(model.email.ilike(f"%@{domain}") for domain in sorted(domains)[:50]))
+
+
+def _known(session: Session, entries: Sequence[LeadIdentity]) -> list[LeadIdentity]:
+    leads = select(Lead.id, Lead.first_name, Lead.last_name, Lead.company, Lead.email,
+                   Lead.phone)
+    contacts = select(Contact.id, Contact.first_name, Contact.last_name, Account.name,
+                      Contact.email, Contact.phone).outerjoin(
+        Account, Contact.account_id == Account.id)
+    if len(entries) <= NARROW_UP_TO:
+        leads = leads.where(_could_match(Lead, entries))
+        contacts = contacts.where(_could_match(Contact, entries))
+    known = [LeadIdentity(*row) for row in session.execute(leads)]
     known += [LeadIdentity(i, first, last, company or "", email, phone, kind="contact")
-              for i, first, last, company, email, phone in contacts]
+              for i, first, last, company, email, phone in session.execute(contacts)]
     return known
 
 
@@ -46,7 +67,7 @@ def known_duplicates(session: Session, entries: Sequence[LeadIdentity],
                      threshold: float = DEFAULT_THRESHOLD) -> dict[str, list[KnownPerson]]:
     """Entry id → the leads and contacts it duplicates, the most certain first. Entries are
     also checked against each other (two rows of one import file for the same person)."""
-    known = _known(session)
+    known = _known(session, entries)
     by_id = {person.id: person for person in [*known, *entries]}
     new = {entry.id: order for order, entry in enumerate(entries)}
     found: dict[str, list[KnownPerson]] = defaultdict(list)

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from models.queue import data_problems, work_list
+from models.hygiene.cleanup import data_problems
+from models.queue import work_list
 from models.store import Account, Activity, Lead, OutboxEntry, User
 from models.store.open import Store
 from models.touches import log_touch, refresh_cadences, snooze

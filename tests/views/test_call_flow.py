@@ -6,16 +6,19 @@ from datetime import timedelta
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QTreeWidgetItem
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from desktop.composition import window_services
-from models.reps import choose_rep
-from models.store import Activity, Lead, User
+from models.hygiene.account_links import refresh_matches
+from models.reps import choose_rep, current_rep
+from models.store import Account, Activity, Lead, Setting, User
 from models.store.open import Store
 from tests.conftest import FIXED_NOW
 from views.background import Background
 from views.main_window import MainWindow
+from views.queue_view import QueueView
 
 
 @pytest.fixture
@@ -178,17 +181,30 @@ def test_editing_my_day_changes_today(qtbot: QtBot, london_window: MainWindow) -
                      ("wrap-up", timedelta(hours=1))]
 
 
+def _group(queue: QueueView, heading: str) -> list[QTreeWidgetItem]:
+    tree = queue.tree
+    headers = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())
+               if tree.topLevelItem(i).text(0).startswith(heading)]
+    return [h.child(i) for h in headers for i in range(h.childCount())]
+
+
+def _open_cleanup(qtbot: QtBot, window: MainWindow) -> QueueView:
+    queue = window.queue
+    window.show_screen("Queue")
+    with qtbot.waitSignal(queue.list_loaded, timeout=10_000):
+        queue.open_block("clean-up")
+    return queue
+
+
 def test_the_cleanup_block_fixes_a_title_with_one_key(qtbot: QtBot, london_window: MainWindow,
                                                       demo_store: Store) -> None:
-    queue = london_window.queue
-    london_window.show_screen("Queue")
-    with qtbot.waitSignal(queue.list_loaded, timeout=5000):
-        queue.open_block("clean-up")
-    fixable = [queue.tree.topLevelItem(i) for i in range(queue.tree.topLevelItemCount())
-               if "→ F:" in queue.tree.topLevelItem(i).text(0)]
+    queue = _open_cleanup(qtbot, london_window)
+    fixable = [row for row in _group(queue, "Missing or bad data") if "→ " in row.text(0)]
     assert fixable
     queue.tree.setCurrentItem(fixable[0])
     lead_id = queue.current_lead_id()
+    qtbot.keyClick(queue.tree, Qt.Key.Key_M)
+    assert queue.message.text() == "For this lead press F."
     qtbot.keyClick(queue.tree, Qt.Key.Key_F)
     qtbot.waitUntil(lambda: queue.message.text().startswith("Fixed: "))
     assert lead_id not in queue.lead_ids()
@@ -199,8 +215,6 @@ def test_the_cleanup_block_fixes_a_title_with_one_key(qtbot: QtBot, london_windo
 
 def test_the_cleanup_block_merges_a_suspected_duplicate_with_one_key(
         qtbot: QtBot, london_window: MainWindow, demo_store: Store) -> None:
-    from models.reps import current_rep
-
     rep = current_rep(demo_store.sessions)
     assert rep is not None
     with demo_store.sessions.begin() as session:
@@ -210,14 +224,10 @@ def test_the_cleanup_block_merges_a_suspected_duplicate_with_one_key(
         session.add(Lead(id="again", first_name="Bob", last_name="Sato", company="ORION",
                          email="R.Sato@orion.co.jp", owner_id=rep.id, stage="MQL",
                          created_at=FIXED_NOW - timedelta(days=1)))
-    queue = london_window.queue
-    london_window.show_screen("Queue")
-    with qtbot.waitSignal(queue.list_loaded, timeout=10_000):
-        queue.open_block("clean-up")
-    [row] = [queue.tree.topLevelItem(i) for i in range(queue.tree.topLevelItemCount())
-             if queue.tree.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole + 1) == "again"
-             and "looks like" in queue.tree.topLevelItem(i).text(0)]
-    assert "looks like Robert Sato" in row.text(0) and "M: merge" in row.text(0)
+    queue = _open_cleanup(qtbot, london_window)
+    [row] = [row for row in _group(queue, "Suspected duplicates")
+             if row.data(0, Qt.ItemDataRole.UserRole + 1) == "again"]
+    assert "looks like Robert Sato" in row.text(0)
     queue.tree.setCurrentItem(row)
     qtbot.keyClick(queue.tree, Qt.Key.Key_M)
     qtbot.waitUntil(lambda: queue.message.text().startswith("Merged"))
@@ -226,3 +236,41 @@ def test_the_cleanup_block_merges_a_suspected_duplicate_with_one_key(
         assert session.get(Lead, "again") is None
         survivor = session.get(Lead, "first")
         assert survivor is not None and survivor.first_name == "Bob"
+
+
+def test_the_cleanup_block_routes_links_and_creates_accounts_with_one_key_each(
+        qtbot: QtBot, london_window: MainWindow, demo_store: Store) -> None:
+    rep = current_rep(demo_store.sessions)
+    assert rep is not None
+    with demo_store.sessions.begin() as session:
+        owner = session.scalars(select(User).where(User.role == "AM")).first()
+        assert owner is not None
+        session.add(Setting(key="matching.threshold", value=98))
+        session.add_all([
+            Account(id="cust", name="Quillfeather Analytics Inc.", kind="customer",
+                    domain="quillfeather.com", owner_id=owner.id),
+            Account(id="maybe", name="Brightwater Robotics Ltd", kind="prospect")])
+        session.flush()
+        for key, company, email in [("to-am", "Quillfeather", "ann@quillfeather.com"),
+                                    ("confirm", "Brightwater Robotic", "b@gmail.com"),
+                                    ("create", "Nobody Like Us Bakery", "c@nobodylikeus.com")]:
+            session.add(Lead(id=key, last_name=key.title(), company=company, email=email,
+                             owner_id=rep.id, stage="MQL", created_at=FIXED_NOW))
+    refresh_matches(demo_store.sessions, FIXED_NOW)
+    queue = _open_cleanup(qtbot, london_window)
+    steps = [("Routed to the wrong person", "to-am", Qt.Key.Key_R, "Routed: "),
+             ("Accounts to confirm", "confirm", Qt.Key.Key_A, "Linked"),
+             ("No account yet", "create", Qt.Key.Key_C, "Account Nobody Like Us Bakery")]
+    for heading, lead_id, key, message in steps:
+        [row] = [r for r in _group(queue, heading)
+                 if r.data(0, Qt.ItemDataRole.UserRole + 1) == lead_id]
+        queue.tree.setCurrentItem(row)
+        qtbot.keyClick(queue.tree, key)
+        qtbot.waitUntil(lambda m=message: queue.message.text().startswith(m))
+        assert lead_id not in queue.lead_ids()
+    with demo_store.sessions() as session:
+        leads = {k: session.get(Lead, k) for k in ("to-am", "confirm", "create")}
+        assert leads["to-am"].owner_id == owner.id  # type: ignore[union-attr]
+        assert leads["confirm"].account_id == "maybe"  # type: ignore[union-attr]
+        created = session.get(Account, leads["create"].account_id)  # type: ignore[union-attr]
+        assert created is not None and created.domain == "nobodylikeus.com"

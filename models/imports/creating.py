@@ -1,0 +1,53 @@
+"""Writing new leads, typed or imported: ordinary ORM rows (so each one reaches the CRM through
+the outbox), stage MQL, owned by the rep who entered them, with their persona, and then placed
+in the owner's cadence like every other new lead."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import fields
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from models.imports.fields import PersonEntry
+from models.personas import PersonaRule, persona_for
+from models.store import Lead, Persona, User, new_id
+from models.touches import refresh_cadences
+from models.vocab import FunnelStage
+
+_COLUMNS = tuple(field.name for field in fields(PersonEntry))
+
+
+def _persona_rules(session: Session) -> list[PersonaRule]:
+    return [PersonaRule(p.key, p.priority, frozenset(p.title_levels), frozenset(p.job_functions))
+            for p in session.scalars(select(Persona))]
+
+
+def write_leads(sessions: sessionmaker[Session], entries: Sequence[PersonEntry], owner_id: str,
+                source: str, now: datetime) -> list[str]:
+    """Write all ``entries`` in one transaction, or none; returns the new leads' ids.
+
+    The rows are built before the write transaction starts, so SQLite's write lock is held
+    only while they are flushed and committed.
+
+    Raises:
+        LookupError: no user has ``owner_id``.
+    """
+    with sessions() as session:
+        if session.get(User, owner_id) is None:
+            raise LookupError(f"No rep with the id {owner_id} in this profile.")
+        rules = _persona_rules(session)
+    leads = []
+    for entry in entries:
+        # A shallow copy: dataclasses.asdict's deep copy costs more than building the row.
+        values = {name: getattr(entry, name) for name in _COLUMNS}
+        values["source"] = entry.source or source
+        leads.append(Lead(**values, id=new_id(), stage=FunnelStage.MQL.value,
+                          owner_id=owner_id, created_at=now,
+                          persona=persona_for(entry.title_level, entry.job_function, rules)))
+    with sessions.begin() as session:
+        session.add_all(leads)
+    refresh_cadences(sessions)
+    return [lead.id for lead in leads]

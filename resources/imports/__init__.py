@@ -1,0 +1,1 @@
+"""What lead imports read: column-name synonyms and country names."""

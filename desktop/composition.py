@@ -198,12 +198,12 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock,
             raise ValueError("Choose a rep for this profile first.")
         return create_lead(store.sessions, values, rep_id, clock(), create_anyway)
 
-    def import_rows(table: CsvTable, mapping: ColumnMapping,
-                    take_good_rows: bool) -> ImportReport:
+    def import_rows(table: CsvTable, mapping: ColumnMapping, take_good_rows: bool,
+                    route: bool) -> ImportReport:
         if rep_id is None:
             raise ValueError("Choose a rep for this profile first.")
-        return run_import(store.sessions, table, mapping,
-                          ImportOptions(rep_id, clock(), take_good_rows=take_good_rows))
+        return run_import(store.sessions, table, mapping, ImportOptions(
+            rep_id, clock(), take_good_rows=take_good_rows, route=route))
 
     lead_entry = LeadEntryServices(
         new_lead=NewLeadServices(create=new_lead),

@@ -62,7 +62,9 @@ def _print_text(check: ImportCheck, report: ImportReport | None, owner: RepProfi
         print(f"Dry run, nothing written. {check.summary()}")
         return
     if report.written:
-        print(f"{report.summary()} Owner: {owner.name}; they are in the owner's queue.")
+        whose = "routed as above" if report.routed else \
+            f"Owner: {owner.name}; they are in the owner's queue"
+        print(f"{report.summary()} {whose}.")
         return
     print(report.summary())
     if check.missing:
@@ -116,7 +118,7 @@ def _import(args: argparse.Namespace, folder: Path) -> int:
             check = check_import(store.sessions, table, mapping)
         else:
             report = run_import(store.sessions, table, mapping, ImportOptions(
-                owner.id, datetime.now(UTC), args.source, args.take_good_rows))
+                owner.id, datetime.now(UTC), args.source, args.take_good_rows, args.route))
             check = report.check
         seconds = time.perf_counter() - started
     finally:
@@ -169,6 +171,9 @@ def add_parsers(commands: Any, add_profile: Any) -> None:
                           help="check the file and report, write nothing")
     leads_in.add_argument("--take-good-rows", action="store_true",
                           help="import the rows without problems even if others have some")
+    leads_in.add_argument("--route", action="store_true",
+                          help="route each lead by the routing rules (competitor, customer, "
+                               "size, territory) instead of giving them all to --owner")
     leads_in.add_argument("--owner", metavar="EMAIL_OR_ID",
                           help="the rep who owns the new leads (default: this profile's rep)")
     leads_in.add_argument("--source", default=DEFAULT_SOURCE, metavar="TEXT",

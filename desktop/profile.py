@@ -8,4 +8,5 @@ from platformdirs import user_data_path
 
 
 def data_dir(chosen: str | None) -> Path:
-    return Path(chosen).expanduser() if chosen else user_data_path("RepDesk", appauthor=False)
+    return Path(chosen).expanduser().resolve() if chosen \
+        else user_data_path("RepDesk", appauthor=False)

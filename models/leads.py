@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from models.hygiene.account_links import account_of
 from models.hygiene.route_leads import plan_routes
+from models.hygiene.routing import default_rules
 from models.records import AccountMatchNote, AccountSummary, ActivityRecord, LeadDetail, LeadRow
 from models.store import Account, Activity, Campaign, Lead, User
 
@@ -92,7 +93,13 @@ class LeadDirectory:
 
 def _routing(sessions: sessionmaker[Session], lead_id: str) -> str | None:
     decisions = plan_routes(sessions, [lead_id])
-    return f"{decisions[0].rule}: {decisions[0].explanation}" if decisions else None
+    if not decisions:
+        return None
+    decision = decisions[0]
+    new_only = {rule["name"] for rule in default_rules()["rules"] if rule.get("new_leads_only")}
+    later = " (how a new lead like this is routed; this one stays with its owner)" \
+        if decision.rule in new_only else ""
+    return f"{decision.rule}: {decision.explanation}{later}"
 
 
 def _user_names(session: Session, lead: Lead) -> dict[str | None, str]:

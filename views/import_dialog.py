@@ -47,8 +47,8 @@ STATUS_COLOURS = {"ready": "#047857", "known": "#b45309", "problem": "#b91c1c"}
 class ImportServices:
     read: Callable[[Path], CsvTable]
     check: Callable[[CsvTable, ColumnMapping], ImportCheck]
-    # (table, mapping, take the good rows) → what was written
-    run: Callable[[CsvTable, ColumnMapping, bool], ImportReport]
+    # (table, mapping, take the good rows, route each lead) → what was written
+    run: Callable[[CsvTable, ColumnMapping, bool, bool], ImportReport]
 
 
 class ImportDialog(QDialog):
@@ -82,6 +82,7 @@ class ImportDialog(QDialog):
         self.take_good_rows = QCheckBox(
             "Import only the good rows and leave out the rows with problems")
         self.take_good_rows.setVisible(False)
+        self.route = QCheckBox("Route each lead by the routing rules (otherwise: all to me)")
         self.import_button = QPushButton("Import")
         self.import_button.setEnabled(False)
         self.import_button.setDefault(True)
@@ -109,6 +110,7 @@ class ImportDialog(QDialog):
         splitter.setSizes([380, 200])
         buttons = QHBoxLayout()
         buttons.addWidget(self.take_good_rows)
+        buttons.addWidget(self.route)
         buttons.addStretch(1)
         buttons.addWidget(self.import_button)
         buttons.addWidget(self.close_button)
@@ -277,10 +279,10 @@ class ImportDialog(QDialog):
         table, mapping, check = self._table, self._mapping, self._check
         if table is None or check is None or not self.import_button.isEnabled():
             return
-        take_good_rows = self.take_good_rows.isChecked()
+        take_good_rows, route = self.take_good_rows.isChecked(), self.route.isChecked()
         self._set_busy(True, f"Importing {len(check.ready):,} leads…")
         self._background.run("import-run",
-                             lambda: self._services.run(table, mapping, take_good_rows),
+                             lambda: self._services.run(table, mapping, take_good_rows, route),
                              self._on_imported, self._on_failed)
 
     def _on_imported(self, report: ImportReport) -> None:
@@ -293,10 +295,12 @@ class ImportDialog(QDialog):
         for combo in self.combos:
             combo.setEnabled(False)
         self.take_good_rows.setEnabled(False)
+        self.route.setEnabled(False)
         self.import_button.setVisible(False)
         self.close_button.setText("Close")
         self.close_button.setFocus()
-        self._say(f"{report.summary()} They are in your queue.", "ready")
+        mine = "" if report.routed else " They are in your queue."
+        self._say(f"{report.summary()}{mine}", "ready")
         self.imported.emit(report)
 
     # -- feedback --------------------------------------------------------------------------

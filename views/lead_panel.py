@@ -86,7 +86,7 @@ def _account_part(lead: LeadDetail) -> list[str]:
         how = "linked in the CRM"
     elif match:
         sure = "" if match.confirmed else " — not sure: confirm with A in the clean-up block"
-        how = f"{match.confidence:.0f}% sure{sure}: {'; '.join(match.reasons)}"
+        how = f"{int(match.confidence)}% sure{sure}: {'; '.join(match.reasons)}"
     parts = []
     if account:
         named = " · named account" if account.is_named else ""

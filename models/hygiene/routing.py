@@ -163,7 +163,10 @@ def _pooled(rule: Mapping[str, Any], facts: RoutingFacts, members: Sequence[Memb
         return None
     pool_key = f"{team}/{region if pool is not in_team else '*'}"
     chosen = next_member(pool, turns.get(pool_key))
-    text = _text(rule, facts, owner=chosen.name, region=region or "any region",
+    where = region or "any region"
+    if pool is in_team and region is not None:
+        where += " (nobody there: the whole team)"
+    text = _text(rule, facts, owner=chosen.name, region=where,
                  territory=territory["name"] if territory else "none")
     return Decision(facts.lead_id, rule["name"], "assign", text, owner_id=chosen.id,
                     turn=(pool_key, chosen.id))

@@ -10,6 +10,7 @@ problems: they are reported and skipped.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,8 +18,10 @@ from functools import cached_property
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from models.hygiene.account_links import refresh_matches
 from models.hygiene.duplicates import LeadIdentity
 from models.hygiene.entry import KnownPerson, known_duplicates
+from models.hygiene.route_leads import route_leads
 from models.imports.creating import write_leads
 from models.imports.fields import PersonEntry, check_person
 from models.imports.formulas import restore
@@ -125,6 +128,9 @@ class ImportOptions:
     now: datetime
     source: str = DEFAULT_SOURCE
     take_good_rows: bool = False
+    # Route each new lead by the routing rules (resources/hygiene/routing.json) instead of
+    # leaving them all with ``owner_id``.
+    route: bool = False
 
 
 @dataclass(frozen=True)
@@ -134,6 +140,8 @@ class ImportReport:
     lead_ids: tuple[str, ...] = ()
     imported_rows: tuple[int, ...] = ()
     reasons: tuple[str, ...] = ()
+    # Routing rule → how many new leads it took, when the import routed them.
+    routed: tuple[tuple[str, int], ...] = ()
 
     def summary(self) -> str:
         check = self.check
@@ -147,6 +155,9 @@ class ImportReport:
             left_out.append(f"{len(check.duplicates):,} already known "
                             f"({row_list(check.duplicate_rows)})")
         done = f"Imported {_plural(len(self.lead_ids), 'lead')}."
+        if self.routed:
+            done += " Routed: " + ", ".join(f"{rule} {count:,}" for rule, count in self.routed) \
+                + "."
         return done + (f" Not imported: {' and '.join(left_out)}." if left_out else "")
 
 
@@ -248,5 +259,10 @@ def run_import(sessions: sessionmaker[Session], table: CsvTable, mapping: Column
         return ImportReport(check, written=False, reasons=reasons)
     lead_ids = write_leads(sessions, [entry for _, entry in check.ready], options.owner_id,
                            options.source, options.now)
+    routed: tuple[tuple[str, int], ...] = ()
+    if options.route:
+        refresh_matches(sessions, options.now)  # routing reads each lead's account
+        decisions = route_leads(sessions, lead_ids, options.owner_id, options.now)
+        routed = tuple(Counter(decision.rule for decision in decisions).most_common())
     return ImportReport(check, written=True, lead_ids=tuple(lead_ids),
-                        imported_rows=tuple(number for number, _ in check.ready))
+                        imported_rows=tuple(number for number, _ in check.ready), routed=routed)

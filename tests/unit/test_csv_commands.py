@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from desktop.cli import main
 from models.reps import current_rep
-from models.store import Lead, User
+from models.store import Account, Lead, User
 from models.store.open import open_store
 
 HEADER = ["Vorname", "Nachname", "Firma", "E-Mail", "Telefon", "Position", "Land"]
@@ -215,3 +215,33 @@ def test_export_into_a_missing_folder_exits_2(tmp_path: Path, profile: Path,
     code, _, err = _run(capsys, "export", str(tmp_path / "nope" / "out.csv"),
                         "--data-dir", str(profile))
     assert code == 2 and "does not exist" in err
+
+
+def test_import_with_route_gives_each_lead_to_whoever_the_rules_choose(
+        profile: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    store = open_store(profile)
+    try:
+        with store.sessions() as session:
+            customer = session.scalars(select(Account).where(
+                Account.kind == "customer", Account.owner_id.is_not(None),
+                Account.domain.is_not(None))).first()
+            assert customer is not None
+            account_owner, domain = customer.owner_id, customer.domain
+    finally:
+        store.close()
+    rows = [["Ann", "Lee", "Whoever Inc", f"ann.lee@{domain}", "", "CTO", "US"],
+            ["Bo", "Kim", "Tiny Bakery Ltd", "bo@tinybakery.example", "", "Owner", "US"]]
+    path = write_csv(tmp_path / "routed.csv", rows)
+    assert main(["import", str(path), "--data-dir", str(profile), "--route"]) == 0
+    said = capsys.readouterr().out
+    assert "Routed: " in said and "Existing customer or partner 1" in said
+    [ann] = _leads(profile, last_name="Lee", first_name="Ann")
+    [bo] = _leads(profile, last_name="Kim", first_name="Bo")
+    assert ann.owner_id == account_owner
+    store = open_store(profile)
+    try:
+        with store.sessions() as session:
+            owner = session.get(User, bo.owner_id)
+            assert owner is not None and owner.team == "Field"  # size unknown: not under 1,000
+    finally:
+        store.close()

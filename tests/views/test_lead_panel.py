@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from models.records import AccountSummary, ActivityRecord, LeadDetail
+from models.records import AccountMatchNote, AccountSummary, ActivityRecord, LeadDetail
 from views.lead_panel import lead_html
 
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
@@ -42,3 +42,16 @@ def test_lead_data_with_markup_is_shown_as_text() -> None:
                            registration={"<b>Q</b>": "<img src=x onerror=alert(1)>"}), NOW)
     assert "<script>" not in html and "<img" not in html
     assert "&lt;script&gt;" in html and "&lt;img src=x" in html
+
+
+def test_panel_says_how_sure_the_account_match_is_and_which_routing_rule_fits() -> None:
+    unsure = AccountMatchNote(89.6, "name", ("company name 'Lyon Fret' ≈ Lyon Freight SAS: 92",
+                                             "also close: Lyon Fleet (88)"), confirmed=False)
+    html = lead_html(_lead(account_match=unsure,
+                           routing="Existing customer or partner: goes to Hugo Martin"), NOW)
+    assert "89% sure — not sure: confirm with A" in html
+    assert "also close: Lyon Fleet (88)" in html
+    assert "Routing" in html and "goes to Hugo Martin" in html
+    nothing = AccountMatchNote(0.0, "none", ("no account with a similar name",), False)
+    html = lead_html(_lead(account=None, account_match=nothing), NOW)
+    assert "No matching account: no account with a similar name" in html

@@ -59,26 +59,49 @@ def _soql(spec: ObjectMap, external_id: str, since: datetime | None) -> str:
     return f"SELECT {fields} FROM {spec.object}{where} ORDER BY SystemModstamp"
 
 
-def _local_value(session: Session, local: str, value: Any, column_type: Any,
-                 parents: dict[tuple[str, str], str | None]) -> Any:
-    parent = REFERENCES.get(local)
-    if parent and value is not None:
-        key = (parent, value)
-        if key not in parents:  # one lookup per parent and page, not per record
-            model = model_of(parent)
-            parents[key] = session.scalar(select(model.id).where(model.crm_id == value))
-        return parents[key]
-    if isinstance(column_type, JSON) and isinstance(value, str):
-        return json.loads(value)
+def _kind_of(local: str, column_type: Any) -> str | None:
+    """How a CRM value becomes a local one: a parent's id, JSON, a date-time, a date, as is."""
+    if local in REFERENCES:
+        return "parent"
+    if isinstance(column_type, JSON):
+        return "json"
     try:
         python_type = column_type.python_type
     except (NotImplementedError, AttributeError):
-        python_type = None
-    if value is not None and python_type is datetime:
+        return None
+    if python_type is datetime:
+        return "datetime"
+    return "date" if python_type.__name__ == "date" else None
+
+
+def _local_value(session: Session, local: str, value: Any, kind: str | None,
+                 parents: dict[tuple[str, str], str | None]) -> Any:
+    if value is None or kind is None:
+        return value
+    if kind == "parent":
+        key = (REFERENCES[local], value)
+        if key not in parents:  # one lookup per parent and page, not per record
+            model = model_of(key[0])
+            parents[key] = session.scalar(select(model.id).where(model.crm_id == value))
+        return parents[key]
+    if kind == "json":
+        return json.loads(value) if isinstance(value, str) else value
+    if kind == "datetime":
         return parse_datetime(str(value))
-    if value is not None and python_type is not None and python_type.__name__ == "date":
-        return datetime.fromisoformat(str(value)[:10]).date()
-    return value
+    return datetime.fromisoformat(str(value)[:10]).date()
+
+
+def _defaults(model: type[Synced]) -> tuple[tuple[str, Any], ...]:
+    """Column → its default, for the columns that have one (scalar or callable)."""
+    if model not in _DEFAULTS:
+        _DEFAULTS[model] = tuple(
+            (column.key, column.default)
+            for column in model.__table__.columns  # type: ignore[attr-defined]
+            if column.default is not None)
+    return _DEFAULTS[model]
+
+
+_DEFAULTS: dict[type[Synced], tuple[tuple[str, Any], ...]] = {}
 
 
 def pending_fields(session: Session, ids: list[str]) -> dict[str, set[str]]:
@@ -102,7 +125,8 @@ def apply_page(session: Session, spec: ObjectMap, external_id: str,
     newest SystemModstamp in it."""
     model = model_of(spec.table)
     mapped = class_mapper(model).column_attrs
-    columns = {c.key: c.columns[0].type for c in mapped}
+    kinds = {c.key: _kind_of(c.key, c.columns[0].type) for c in mapped}
+    plan = [(local, crm, kinds.get(local)) for local, crm in spec.fields.items()]
     required = {c.key for c in mapped if not c.columns[0].nullable}
     crm_ids = [r["Id"] for r in records]
     ext_ids = [r.get(external_id) for r in records if r.get(external_id)]
@@ -115,9 +139,8 @@ def apply_page(session: Session, spec: ObjectMap, external_id: str,
     parents: dict[tuple[str, str], str | None] = {}
     for record in records:
         row = existing.get(record["Id"]) or by_id.get(record.get(external_id) or "")
-        values = {local: _local_value(session, local, record.get(crm), columns.get(local),
-                                      parents)
-                  for local, crm in spec.fields.items() if crm in record}
+        values = {local: _local_value(session, local, record[crm], kind, parents)
+                  for local, crm, kind in plan if crm in record}
         # A blank the store cannot hold keeps the local value (or the column's default).
         values = {k: v for k, v in values.items() if v is not None or k not in required}
         if "created_at" in required and values.get("created_at") is None \
@@ -152,11 +175,10 @@ def apply_page(session: Session, spec: ObjectMap, external_id: str,
 def _new_row(model: type[Synced], record: dict[str, Any], external_id: str,
              values: dict[str, Any]) -> dict[str, Any]:
     row = dict(values)
-    for column in model.__table__.columns:  # type: ignore[attr-defined]
-        if row.get(column.key) is None and column.default is not None:
-            default = column.default
-            row[column.key] = default.arg if default.is_scalar else default.arg(None)
     row["id"] = record.get(external_id) or new_id()
+    for key, default in _defaults(model):
+        if row.get(key) is None:
+            row[key] = default.arg if default.is_scalar else default.arg(None)
     row["crm_id"] = record["Id"]
     row["crm_modstamp"] = parse_datetime(record["SystemModstamp"])
     row["base"] = {key: json_value(value) for key, value in values.items()}

@@ -63,6 +63,8 @@ def test_titles_read_as_level_and_function(title: str, level: str, function: str
     ("Northwind Traders S.A.", "northwind traders"),
     ("Orion K.K.", "orion"),
     ("Société Générale", "societe generale"),
+    ("Blue River Intl. Mfg", "blue river international manufacturing"),
+    ("Int'l Business Svcs", "international business services"),
 ])
 def test_company_names_normalise(typed: str, key: str) -> None:
     assert company_key(typed) == key

@@ -37,6 +37,7 @@ from views.sync_view import SyncServices, SyncView
 from views.today_view import TodayView
 
 STATUS_REFRESH_MS = 10_000
+MATCH_AFTER_START_MS = 3_000
 # With a CRM connected, a sync runs in the background this often (and on demand).
 SYNC_EVERY_MS = 5 * 60_000
 
@@ -270,7 +271,8 @@ class MainWindow(QMainWindow):
         self.leads.search_now()
         self.refresh_status()
         QTimer.singleShot(2_000, self.sync.sync_in_background)
-        self.match_accounts_in_background()
+        # After the first screens have loaded: matching reads every lead's company and e-mail.
+        QTimer.singleShot(MATCH_AFTER_START_MS, self.match_accounts_in_background)
 
     def match_accounts_in_background(self, *_: object) -> None:
         """Match new and changed leads to their accounts (all of them the first time)."""

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import String, delete, func, insert, literal, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.hygiene.matching import DEFAULT_THRESHOLD, AccountFacts, AccountIndex, LeadCompany
@@ -65,11 +64,13 @@ def _accounts(session: Session) -> list[AccountFacts]:
             for i, name, domain, kind, named, employees in rows]
 
 
-def _signature(accounts: Iterable[AccountFacts]) -> str:
+def _signature(session: Session) -> str:
+    """What matching depends on in the accounts, hashed: when it changes, every lead is
+    matched again."""
     digest = hashlib.blake2b(digest_size=16)
-    for a in accounts:
-        digest.update(f"{a.id}\x1f{a.name}\x1f{a.domain}\x1f{a.kind}\x1f{a.is_named}\x1e"
-                      .encode())
+    for row in session.execute(select(Account.id, Account.name, Account.domain, Account.kind,
+                                      Account.is_named).order_by(Account.id)):
+        digest.update("\x1f".join(map(str, row)).encode() + b"\x1e")
     return digest.hexdigest()
 
 
@@ -77,22 +78,31 @@ def fingerprint(company: str | None, email: str | None, account_id: str | None) 
     return f"{company or ''}\x1f{email or ''}\x1f{account_id or ''}"[:600]
 
 
+def _fingerprint_in_sql() -> Any:
+    """``fingerprint`` as SQLite computes it, so unchanged leads are never read."""
+    sep = literal("\x1f", String)
+    return func.substr(func.coalesce(Lead.company, "") + sep + func.coalesce(Lead.email, "")
+                       + sep + func.coalesce(Lead.account_id, ""), 1, 600)
+
+
 def refresh_matches(sessions: sessionmaker[Session], now: datetime,
-                    everything: bool = False) -> MatchRefresh:
-    """Match the leads that need it; ``everything`` re-matches all of them."""
+                    everything: bool = False, workers: int = 1) -> MatchRefresh:
+    """Match the leads that need it; ``everything`` re-matches all of them. One core by
+    default: this runs beside the window, which keeps the other."""
     started = time.perf_counter()
     with sessions() as session:
-        accounts = _accounts(session)
         limit = threshold(session)
-        signature = _signature(accounts)
+        signature = _signature(session)
         stored = session.get(Setting, SIGNATURE_SETTING)
         everything = everything or stored is None or stored.value != signature
-        known: dict[str, str] = {lead_id: printed for lead_id, printed in session.execute(
-            select(LeadAccountMatch.lead_id, LeadAccountMatch.fingerprint))}
-        leads = [row for row in session.execute(
-            select(Lead.id, Lead.company, Lead.email, Lead.account_id))
-            if everything or known.get(row.id) != fingerprint(*row[1:])]
-    rows = _match_rows(accounts, leads, limit, now)
+        query = select(Lead.id, Lead.company, Lead.email, Lead.account_id)
+        if not everything:
+            query = query.outerjoin(LeadAccountMatch, LeadAccountMatch.lead_id == Lead.id) \
+                .where(or_(LeadAccountMatch.lead_id.is_(None),
+                           LeadAccountMatch.fingerprint != _fingerprint_in_sql()))
+        leads = list(session.execute(query).all())
+        accounts = _accounts(session) if leads else []
+    rows = _match_rows(accounts, leads, limit, now, workers)
     with sessions.begin() as session:
         ids = [row["lead_id"] for row in rows]
         for start in range(0, len(ids), WRITE_BATCH):
@@ -110,7 +120,7 @@ def refresh_matches(sessions: sessionmaker[Session], now: datetime,
 
 
 def _match_rows(accounts: list[AccountFacts], leads: list[Any], limit: float,
-                now: datetime) -> list[dict[str, Any]]:
+                now: datetime, workers: int) -> list[dict[str, Any]]:
     names = {account.id: account.name for account in accounts}
     rows = []
     to_match = []
@@ -123,7 +133,7 @@ def _match_rows(accounts: list[AccountFacts], leads: list[Any], limit: float,
     if to_match and accounts:
         index = AccountIndex(accounts)
         found = index.match([LeadCompany(r.id, r.company or "", r.email) for r in to_match],
-                            limit)
+                            limit, workers)
         rows += [_row(lead, match.account_id, match.confidence, match.method,
                       list(match.reasons), now) for lead, match in zip(to_match, found,
                                                                       strict=True)]

@@ -86,10 +86,13 @@ class AccountIndex:
         self._keys = [company_key(account.name) for account in self.accounts]
         self._squeezed = [_squeeze(key) for key in self._keys]
         self._sorted = [_sorted_words(key) for key in self._keys]
+        self._workers = -1
 
-    def match(self, leads: Sequence[LeadCompany],
-              threshold: float = DEFAULT_THRESHOLD) -> list[AccountMatch]:
-        """One match per lead, in the leads' order; ``account_id`` is None when nothing fits."""
+    def match(self, leads: Sequence[LeadCompany], threshold: float = DEFAULT_THRESHOLD,
+              workers: int = -1) -> list[AccountMatch]:
+        """One match per lead, in the leads' order; ``account_id`` is None when nothing fits.
+        ``workers``: the cores to compare names on (-1: all of them)."""
+        self._workers = workers
         results: dict[str, AccountMatch] = {}
         by_name: list[LeadCompany] = []
         for lead in leads:
@@ -124,13 +127,13 @@ class AccountIndex:
         keys = [company_key(lead.company) for lead in leads]
         # Squeezed names catch typos and words run together...
         scores = process.cdist([_squeeze(k) for k in keys], self._squeezed, scorer=fuzz.ratio,
-                               dtype=np.uint8, workers=-1, score_cutoff=CANDIDATE_CUTOFF)
+                               dtype=np.uint8, workers=self._workers, score_cutoff=CANDIDATE_CUTOFF)
         # ...and, for the names still without a good match, sorted words catch word order.
         again = [row for row in np.flatnonzero(scores.max(axis=1) < threshold)
                  if " " in keys[row]]
         if again:
             ordered = process.cdist([_sorted_words(keys[row]) for row in again], self._sorted,
-                                    scorer=fuzz.ratio, dtype=np.uint8, workers=-1,
+                                    scorer=fuzz.ratio, dtype=np.uint8, workers=self._workers,
                                     score_cutoff=CANDIDATE_CUTOFF)
             scores[again] = np.maximum(scores[again], ordered)
         rows, columns = np.nonzero(scores)

@@ -172,10 +172,12 @@ def main() -> None:
         folder = Path(tmp)
         at = _bench_moment()
         generated = _generate(folder, args.leads, args.accounts, at)
+        # Matched once, as a window would have done before: the figures below are a rep's
+        # everyday start, not the first one after an upgrade (that one is reported here).
+        in_store = _store_matching(folder, at)
         starts = _cold_start(folder)
         queues = _queues(folder, at)
         probe = _gui_probe(folder, at)
-        in_store = _store_matching(folder, at)
     searches = probe["search_ms"]
     assert isinstance(searches, dict)
     print(f"\nRepDesk benchmarks: {args.leads:,} leads, {args.accounts:,} accounts\n")
@@ -221,7 +223,7 @@ def main() -> None:
          f"{statistics.median(closes):.1f} ms", "≤ 100 ms")
     _row("  slowest", f"{max(closes):.1f} ms", "")
     _hygiene_rows(hygiene)
-    _row(f"match the profile's {in_store['leads']:,} leads in the store (first run)",
+    _row(f"match the profile's {in_store['leads']:,} leads in the store (1st run, 1 core)",
          f"{in_store['first_s']:.1f} s", "")
     _row(f"  {in_store['sure']:,.0f} sure, {in_store['to_confirm']:,.0f} to confirm; "
          "again, nothing changed", f"{in_store['again_s']:.2f} s", "")

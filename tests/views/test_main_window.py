@@ -7,7 +7,9 @@ from datetime import UTC, datetime
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
+from models.hygiene.account_links import account_of
 from models.store import Lead
 from models.store.open import Store
 from views.itemmodels.lead_table_model import Column
@@ -83,3 +85,15 @@ def test_today_highlights_the_block_under_way(window: MainWindow) -> None:
     assert len(current) == 1
     assert "now" in current[0].findChild(QLabel, "blockKind").text()
     assert window.today.heading.text() == "Today, Tuesday 24 November"
+
+
+def test_leads_are_matched_to_accounts_in_the_background_after_start(
+        qtbot: QtBot, window: MainWindow, demo_store: Store) -> None:
+    qtbot.waitUntil(lambda: window.status.currentMessage().startswith("Accounts matched"),
+                    timeout=15_000)
+    assert "to confirm" in window.status.currentMessage()
+    with demo_store.sessions() as session:
+        linked = session.scalars(select(Lead).where(Lead.account_id.is_not(None))).first()
+        assert linked is not None
+        shown = account_of(session, linked.id)
+    assert shown is not None and shown.method == "linked" and shown.confirmed

@@ -80,7 +80,8 @@ def _rep_timezones(session: Session) -> dict[str | None, str]:
     return zones
 
 
-def _refresh(session: Session, lead: Lead) -> NextTouch:
+def refresh_cadence(session: Session, lead: Lead) -> NextTouch:
+    """Place one lead in its cadence again (after a touch, a snooze, a new owner)."""
     cadence = load_cadence(session, lead.cadence_key)
     owner = session.get(User, lead.owner_id) if lead.owner_id else None
     upcoming = compute_next_touch(lead.stage, lead_facts(lead), cadence,
@@ -174,7 +175,7 @@ def log_touch(sessions: sessionmaker[Session], lead_id: str, rep_id: str | None,
         lead.last_touch_at = at
         lead.snoozed_until = None
         session.flush()
-        return TouchLogged(activity.id, lead_id, _refresh(session, lead))
+        return TouchLogged(activity.id, lead_id, refresh_cadence(session, lead))
 
 
 def snooze(sessions: sessionmaker[Session], lead_id: str, until: datetime) -> datetime | None:
@@ -184,4 +185,4 @@ def snooze(sessions: sessionmaker[Session], lead_id: str, until: datetime) -> da
         if lead is None:
             raise LookupError(f"The lead {lead_id} no longer exists.")
         lead.snoozed_until = until
-        return _refresh(session, lead).due_at
+        return refresh_cadence(session, lead).due_at

@@ -16,6 +16,7 @@ from models.hygiene.account_links import threshold
 from models.hygiene.merge import merge_leads
 from models.hygiene.routing import Decision, Member, RoutingFacts, decide, default_rules
 from models.store import Account, Lead, LeadAccountMatch, Opportunity, Setting, User
+from models.touches import refresh_cadence
 from models.vocab import FunnelStage
 
 TURNS_SETTING = "routing.turns"
@@ -130,6 +131,8 @@ def _carry_out(session: Session, decision: Decision, by: str | None, now: dateti
         record_stage_change(session, lead, FunnelStage.NURTURE.value, by, now, reason)
     elif decision.action == "assign" and decision.owner_id:
         lead.owner_id = decision.owner_id
+    # A new owner works in their own hours; a lead leaving the funnel leaves its cadence.
+    refresh_cadence(session, lead)
 
 
 def misrouted(sessions: sessionmaker[Session], rep_id: str, limit: int = 200

@@ -134,6 +134,9 @@ def test_routing_carries_each_decision_out_as_an_edit(routed_store: Store) -> No
                                                                     "D-COMPETITOR")
         assert lead["to-opp"].owner_id == "f1"
         assert lead["to-nurture"].stage == "nurture"
+        # Leaving the SDR's stages ends the cadence; a new owner gets the lead in their queue.
+        assert lead["to-nurture"].cadence_state == lead["to-dq"].cadence_state == "off"
+        assert lead["to-am"].cadence_state == "active" and lead["to-am"].cadence_due_at
         reasons = session.scalars(select(StageChange.reason)).all()
         assert any("Routing: Competitor" in (reason or "") for reason in reasons)
 

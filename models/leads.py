@@ -8,8 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from models.hygiene.account_links import account_of
-from models.hygiene.route_leads import plan_routes
-from models.hygiene.routing import default_rules
+from models.hygiene.route_leads import route_of
 from models.records import AccountMatchNote, AccountSummary, ActivityRecord, LeadDetail, LeadRow
 from models.store import Account, Activity, Campaign, Lead, User
 
@@ -86,19 +85,17 @@ class LeadDirectory:
                 account=_account_summary(session, account_id),
                 account_match=AccountMatchNote(match.confidence, match.method, match.reasons,
                                                match.confirmed) if match else None,
-                routing=_routing(self._sessions, lead.id),
+                routing=_routing(session, lead.id),
                 history=_history(session, lead.id),
             )
 
 
-def _routing(sessions: sessionmaker[Session], lead_id: str) -> str | None:
-    decisions = plan_routes(sessions, [lead_id])
-    if not decisions:
+def _routing(session: Session, lead_id: str) -> str | None:
+    decision = route_of(session, lead_id)
+    if decision is None:
         return None
-    decision = decisions[0]
-    new_only = {rule["name"] for rule in default_rules()["rules"] if rule.get("new_leads_only")}
     later = " (how a new lead like this is routed; this one stays with its owner)" \
-        if decision.rule in new_only else ""
+        if decision.new_leads_only else ""
     return f"{decision.rule}: {decision.explanation}{later}"
 
 

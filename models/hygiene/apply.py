@@ -13,7 +13,8 @@ from models.personas import PersonaRule, persona_for
 from models.store import Lead, Persona
 
 
-def _rules(session: Session) -> list[PersonaRule]:
+def persona_rules(session: Session) -> list[PersonaRule]:
+    """The team's personas as the persona finder reads them."""
     return [PersonaRule(p.key, p.priority, frozenset(p.title_levels), frozenset(p.job_functions))
             for p in session.scalars(select(Persona))]
 
@@ -39,7 +40,7 @@ def suggestions(lead: Lead, rules: list[PersonaRule]) -> dict[str, Any]:
 def preview(sessions: sessionmaker[Session], lead_id: str) -> dict[str, Any]:
     with sessions() as session:
         lead = session.get(Lead, lead_id)
-        return suggestions(lead, _rules(session)) if lead else {}
+        return suggestions(lead, persona_rules(session)) if lead else {}
 
 
 def standardise_lead(sessions: sessionmaker[Session], lead_id: str) -> dict[str, Any]:
@@ -48,7 +49,7 @@ def standardise_lead(sessions: sessionmaker[Session], lead_id: str) -> dict[str,
         lead = session.get(Lead, lead_id)
         if lead is None:
             raise LookupError(f"The lead {lead_id} no longer exists.")
-        changes = suggestions(lead, _rules(session))
+        changes = suggestions(lead, persona_rules(session))
         for field, value in changes.items():
             setattr(lead, field, value)
         return changes

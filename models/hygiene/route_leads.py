@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models.funnel import record_stage_change
 from models.hygiene.account_links import threshold
 from models.hygiene.merge import merge_leads
-from models.hygiene.routing import Decision, Member, RoutingFacts, decide, default_rules
+from models.hygiene.routing import Decision, Member, RoutingFacts, decide
 from models.store import Account, Lead, LeadAccountMatch, Opportunity, Setting, User
 from models.touches import refresh_cadence
 from models.vocab import FunnelStage
@@ -78,12 +78,10 @@ def _turns(session: Session) -> dict[str, str]:
     return dict(stored.value) if stored and stored.value else {}
 
 
-def plan_routes(sessions: sessionmaker[Session], lead_ids: Sequence[str],
-                duplicates: Mapping[str, tuple[str, str]] | None = None) -> list[Decision]:
-    """What routing would do with these leads, without doing it (turns advance as if it did,
-    so a plan for several leads spreads them the way routing them would)."""
-    with sessions() as session:
-        return _decide_all(session, lead_ids, duplicates, _turns(session))
+def route_of(session: Session, lead_id: str) -> Decision | None:
+    """Which rule fits the lead now, read in the caller's session (the lead panel's line)."""
+    decisions = _decide_all(session, [lead_id], None, _turns(session))
+    return decisions[0] if decisions else None
 
 
 def _decide_all(session: Session, lead_ids: Sequence[str],
@@ -148,8 +146,7 @@ def misrouted(sessions: sessionmaker[Session], rep_id: str, limit: int = 200
             .order_by(Lead.created_at.desc()).limit(5_000)).all()
         by_id = {lead.id: lead for lead in leads}
         decisions = _decide_all(session, list(by_id), None, _turns(session))
-    new_only = {rule["name"] for rule in default_rules()["rules"] if rule.get("new_leads_only")}
     wrong = [(by_id[d.lead_id], d) for d in decisions
-             if d.action != "keep" and d.rule not in new_only
+             if d.action != "keep" and not d.new_leads_only
              and not (d.action == "assign" and d.owner_id == rep_id)]
     return wrong[:limit]

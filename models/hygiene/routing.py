@@ -5,7 +5,7 @@ and the round-robin turn to remember go out."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
@@ -47,6 +47,8 @@ class Decision:
     merge_into: str | None = None
     # (pool, member id) to remember, so the next lead of that pool goes to the next member.
     turn: tuple[str, str] | None = None
+    # The rule routes new leads only (size, territory): a rep's own lead stays with them.
+    new_leads_only: bool = False
 
 
 @cache
@@ -116,7 +118,7 @@ def decide(facts: RoutingFacts, members: Sequence[Member], turns: Mapping[str, s
             continue
         decision = _carry_out(rule, facts, members, turns, config, names)
         if decision is not None:
-            return decision
+            return replace(decision, new_leads_only=bool(rule.get("new_leads_only")))
     return Decision(facts.lead_id, "None", "keep", "no routing rule fits: stays where it is")
 
 

@@ -8,21 +8,16 @@ from collections.abc import Sequence
 from dataclasses import fields
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from models.hygiene.apply import persona_rules
 from models.imports.fields import PersonEntry
-from models.personas import PersonaRule, persona_for
-from models.store import Lead, Persona, User, new_id
+from models.personas import persona_for
+from models.store import Lead, User, new_id
 from models.touches import refresh_cadences
 from models.vocab import FunnelStage
 
 _COLUMNS = tuple(field.name for field in fields(PersonEntry))
-
-
-def _persona_rules(session: Session) -> list[PersonaRule]:
-    return [PersonaRule(p.key, p.priority, frozenset(p.title_levels), frozenset(p.job_functions))
-            for p in session.scalars(select(Persona))]
 
 
 def write_leads(sessions: sessionmaker[Session], entries: Sequence[PersonEntry], owner_id: str,
@@ -38,7 +33,7 @@ def write_leads(sessions: sessionmaker[Session], entries: Sequence[PersonEntry],
     with sessions() as session:
         if session.get(User, owner_id) is None:
             raise LookupError(f"No rep with the id {owner_id} in this profile.")
-        rules = _persona_rules(session)
+        rules = persona_rules(session)
     leads = []
     for entry in entries:
         # A shallow copy: dataclasses.asdict's deep copy costs more than building the row.

@@ -9,18 +9,22 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 import phonenumbers
+from sqlalchemy import String
 
 from models.hygiene.standardise import TitleReading, fold, industry, phone_e164, read_title
+from models.store import Lead
 from resources import load_json
 
-# The widest value each column holds (models/store/people.py), so the CRM takes it too.
-MAX_LENGTH = {"first_name": 80, "last_name": 80, "company": 255, "email": 254, "phone": 32,
-              "title": 128, "industry": 80, "city": 80, "state": 80, "postal_code": 20,
-              "source": 60}
 LABELS = {"first_name": "First name", "last_name": "Last name", "company": "Company",
           "email": "E-mail", "phone": "Phone", "title": "Title", "industry": "Industry",
           "employees": "Employees", "city": "City", "state": "State",
           "postal_code": "Postal code", "country": "Country", "source": "Source"}
+# The widest value each text column takes, read from the leads table (the country is checked
+# as a code of its own).
+MAX_LENGTH: dict[str, int] = {
+    name: column.type.length for name, column in Lead.__table__.columns.items()
+    if name in LABELS and name != "country" and isinstance(column.type, String)
+    and column.type.length}
 _EMAIL = re.compile(r"[^@\s,;<>()\[\]\"']+@[^@\s,;<>()\[\]\"']+\.[^@\s,;<>()\[\]\"'.]{2,}")
 _WHOLE_NUMBER = re.compile(r"\d{1,3}(?:([,. '])\d{3})(?:\1\d{3})*|\d+")
 _NAME_PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "du", "le", "la", "del", "ten"}

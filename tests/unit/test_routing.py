@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from models.hygiene.account_links import refresh_matches
-from models.hygiene.route_leads import misrouted, plan_routes, route_leads
+from models.hygiene.route_leads import misrouted, route_leads, route_of
 from models.hygiene.routing import Member, RoutingFacts, decide
 from models.store import Account, Lead, Opportunity, StageChange, User
 from models.store.open import Store, open_store
@@ -47,6 +47,7 @@ def test_customers_and_partners_go_to_the_account_owner() -> None:
         decision = decide(facts(account_kind=kind, account_name="Acme", account_owner_id="am"),
                           TEAM, {})
         assert (decision.action, decision.owner_id) == ("assign", "am")
+        assert not decision.new_leads_only
         assert f"Acme is a {kind}" in decision.explanation
         assert "Amy Manager" in decision.explanation
 
@@ -70,6 +71,7 @@ def test_small_companies_go_round_robin_to_corporate_within_their_region() -> No
         turns[decision.turn[0]] = decision.turn[1]  # type: ignore[index]
         owners.append(decision.owner_id)
     assert owners == ["ae1", "ae2", "ae1", "ae2"]
+    assert decision.new_leads_only  # a rep's own small-company lead is not taken away
     assert decide(facts(employees=20, country="DE"), TEAM, {}).owner_id == "ae3"
 
 
@@ -147,9 +149,11 @@ def test_the_round_robin_survives_a_restart(routed_store: Store, tmp_path: Path)
     reopened = open_store(tmp_path / "profile")
     try:
         [second] = route_leads(reopened.sessions, ["small-2"], "sdr", NOW)
-        [third] = plan_routes(reopened.sessions, ["small-3"])
+        with reopened.sessions() as session:
+            third = route_of(session, "small-3")
     finally:
         reopened.close()
+    assert third is not None
     assert [first.owner_id, second.owner_id, third.owner_id] == ["ae1", "ae2", "ae1"]
 
 

@@ -7,11 +7,20 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 BUSY_TIMEOUT_MS = 5_000
+# Also serialises int keys as text, like json.dumps; ten times as fast (a first pull writes
+# two JSON values per lead).
+JSON_OPTIONS = orjson.OPT_NON_STR_KEYS
 WRITE_OPTION = "repdesk_write"
+
+
+def dump_json(value: Any) -> str:
+    """A JSON column's value as stored."""
+    return orjson.dumps(value, option=JSON_OPTIONS).decode()
 
 
 def create_store_engine(path: Path) -> Engine:
@@ -24,6 +33,7 @@ def create_store_engine(path: Path) -> Engine:
     engine = create_engine(
         f"sqlite:///{path}",
         connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+        json_serializer=dump_json,
     )
 
     @event.listens_for(engine, "connect")

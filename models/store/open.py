@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from models.store.bulk import restore_indexes
 from models.store.defaults import install_defaults
 from models.store.engine import session_factory
 from models.store.migrate import migrate
@@ -35,5 +36,7 @@ def open_store(data_dir: Path) -> Store:
     engine = migrate(path)
     sessions = session_factory(engine)
     with sessions.begin() as session:
+        # A bulk load cut short (models.store.bulk) leaves indexes missing.
+        restore_indexes(session.connection())
         install_defaults(session)
     return Store(path=path, engine=engine, sessions=sessions)

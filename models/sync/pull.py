@@ -9,7 +9,6 @@ or merged away is handled first, by ``models.sync.removals``.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -18,16 +17,21 @@ from datetime import datetime, timedelta
 from queue import Queue
 from typing import Any, TypeVar
 
-from sqlalchemy import JSON, insert, or_, select
-from sqlalchemy.orm import Session, class_mapper, sessionmaker
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from models.crm.adapter import CrmAdapter
-from models.crm.datetimes import parse_datetime
-from models.store import Lead, OutboxEntry, SyncConflict, Synced, SyncState, new_id
-from models.store.tracking import FROM_CRM, json_value, lead_search_key
-from models.sync.fieldmap import REFERENCES, FieldMap, ObjectMap, model_of
+from models.store import OutboxEntry, SyncConflict, SyncState
+from models.store.bulk import insert_bound, restore_indexes, start_load
+from models.store.tracking import FROM_CRM
+from models.sync.fieldmap import FieldMap, ObjectMap, model_of
+from models.sync.records import PreparedPage, prepare_page
 
 OVERLAP = timedelta(minutes=2)
+# A full read whose first page holds this many records loads an empty table as a bulk load
+# (models.store.bulk): such a page means more follow (the CRM sends up to 2,000 a page, and
+# fewer for wide records).
+LOAD_FROM = 1000
 T = TypeVar("T")
 
 
@@ -59,51 +63,6 @@ def _soql(spec: ObjectMap, external_id: str, since: datetime | None) -> str:
     return f"SELECT {fields} FROM {spec.object}{where} ORDER BY SystemModstamp"
 
 
-def _kind_of(local: str, column_type: Any) -> str | None:
-    """How a CRM value becomes a local one: a parent's id, JSON, a date-time, a date, as is."""
-    if local in REFERENCES:
-        return "parent"
-    if isinstance(column_type, JSON):
-        return "json"
-    try:
-        python_type = column_type.python_type
-    except (NotImplementedError, AttributeError):
-        return None
-    if python_type is datetime:
-        return "datetime"
-    return "date" if python_type.__name__ == "date" else None
-
-
-def _local_value(session: Session, local: str, value: Any, kind: str | None,
-                 parents: dict[tuple[str, str], str | None]) -> Any:
-    if value is None or kind is None:
-        return value
-    if kind == "parent":
-        key = (REFERENCES[local], value)
-        if key not in parents:  # one lookup per parent and page, not per record
-            model = model_of(key[0])
-            parents[key] = session.scalar(select(model.id).where(model.crm_id == value))
-        return parents[key]
-    if kind == "json":
-        return json.loads(value) if isinstance(value, str) else value
-    if kind == "datetime":
-        return parse_datetime(str(value))
-    return datetime.fromisoformat(str(value)[:10]).date()
-
-
-def _defaults(model: type[Synced]) -> tuple[tuple[str, Any], ...]:
-    """Column → its default, for the columns that have one (scalar or callable)."""
-    if model not in _DEFAULTS:
-        _DEFAULTS[model] = tuple(
-            (column.key, column.default)
-            for column in model.__table__.columns  # type: ignore[attr-defined]
-            if column.default is not None)
-    return _DEFAULTS[model]
-
-
-_DEFAULTS: dict[type[Synced], tuple[tuple[str, Any], ...]] = {}
-
-
 def pending_fields(session: Session, ids: list[str]) -> dict[str, set[str]]:
     """Per local id, the fields with the rep's unsent or unsettled work ("*": deleted here)."""
     pending: dict[str, set[str]] = defaultdict(set)
@@ -123,35 +82,28 @@ def apply_page(session: Session, spec: ObjectMap, external_id: str,
                records: list[dict[str, Any]], report: PullReport) -> datetime | None:
     """Store one page of CRM records (new ones inserted, known ones rebased); returns the
     newest SystemModstamp in it."""
-    model = model_of(spec.table)
-    mapped = class_mapper(model).column_attrs
-    kinds = {c.key: _kind_of(c.key, c.columns[0].type) for c in mapped}
-    plan = [(local, crm, kinds.get(local)) for local, crm in spec.fields.items()]
-    required = {c.key for c in mapped if not c.columns[0].nullable}
+    return apply_prepared(session, prepare_page(session, spec, external_id, records),
+                          external_id, report)
+
+
+def apply_prepared(session: Session, page: PreparedPage, external_id: str,
+                   report: PullReport) -> datetime | None:
+    model = page.plan.model
+    records = page.records
     crm_ids = [r["Id"] for r in records]
     ext_ids = [r.get(external_id) for r in records if r.get(external_id)]
     existing = {row.crm_id or row.id: row for row in session.scalars(select(model).where(
         or_(model.crm_id.in_(crm_ids), model.id.in_(ext_ids))))}
     by_id = {row.id: row for row in existing.values()}
     pending = pending_fields(session, list(by_id))
-    newest = None
-    fresh: list[dict[str, Any]] = []
-    parents: dict[tuple[str, str], str | None] = {}
-    for record in records:
+    fresh: list[tuple[Any, ...]] = []
+    for record, values, new_row, stamp in zip(records, page.values, page.new_rows,
+                                              page.modstamps, strict=True):
         row = existing.get(record["Id"]) or by_id.get(record.get(external_id) or "")
-        values = {local: _local_value(session, local, record[crm], kind, parents)
-                  for local, crm, kind in plan if crm in record}
-        # A blank the store cannot hold keeps the local value (or the column's default).
-        values = {k: v for k, v in values.items() if v is not None or k not in required}
-        if "created_at" in required and values.get("created_at") is None \
-                and record.get("CreatedDate"):
-            values["created_at"] = parse_datetime(record["CreatedDate"])
         if row is None:
-            fresh.append(_new_row(model, record, external_id, values))
+            fresh.append(new_row)
             report.created += 1
             report.received += 1
-            stamp = fresh[-1]["crm_modstamp"]
-            newest = max(newest, stamp) if newest else stamp
             continue
         kept = pending.get(row.id, set())
         if "*" in kept:
@@ -161,31 +113,13 @@ def apply_page(session: Session, spec: ObjectMap, external_id: str,
                 setattr(row, column, value)
         report.rebased += bool(kept & set(values))
         row.crm_id = record["Id"]
-        row.crm_modstamp = parse_datetime(record["SystemModstamp"])
-        row.base = {key: json_value(value) for key, value in values.items()}
+        row.crm_modstamp = stamp
+        row.base = page.plan.base(values)
         report.received += 1
-        newest = max(newest, row.crm_modstamp) if newest else row.crm_modstamp
-    if fresh:
-        # New records in one executemany: most of a first pull, and the ORM would triple its
-        # cost. Nothing here is a local edit, so nothing goes to the outbox.
-        session.execute(insert(model.__table__), fresh)  # type: ignore[attr-defined]
-    return newest
-
-
-def _new_row(model: type[Synced], record: dict[str, Any], external_id: str,
-             values: dict[str, Any]) -> dict[str, Any]:
-    row = dict(values)
-    row["id"] = record.get(external_id) or new_id()
-    for key, default in _defaults(model):
-        if row.get(key) is None:
-            row[key] = default.arg if default.is_scalar else default.arg(None)
-    row["crm_id"] = record["Id"]
-    row["crm_modstamp"] = parse_datetime(record["SystemModstamp"])
-    row["base"] = {key: json_value(value) for key, value in values.items()}
-    if model is Lead:
-        row["search_key"] = lead_search_key(row.get("first_name"), row.get("last_name"),
-                                            row.get("company"), row.get("email"))
-    return row
+    # New records straight to the driver: most of a first pull. Nothing here is a local
+    # edit, so nothing goes to the outbox.
+    insert_bound(session, model.__table__, fresh)  # type: ignore[attr-defined]
+    return max(page.modstamps, default=None)
 
 
 def prefetched(pages: Iterator[T], depth: int = 2) -> Iterator[T]:
@@ -239,16 +173,41 @@ def pull(sessions: sessionmaker[Session], adapter: CrmAdapter, fields: FieldMap,
         # A full read shows every record the CRM had when it started: no deletion before
         # that moment is left to learn.
         started = now() if since is None else None
-        for page in prefetched(adapter.query(_soql(spec, fields.external_id, since))):
-            with sessions.begin() as session:
-                session.info[FROM_CRM] = True
-                newest = apply_page(session, spec, fields.external_id, page, report)
-                state = session.get(SyncState, spec.object) or SyncState(object=spec.object)
-                if newest and (state.watermark is None or newest > state.watermark):
-                    state.watermark = newest
-                if started and (state.deletions_through is None
-                                or started > state.deletions_through):
-                    state.deletions_through = started
-                state.last_pull_at = now()
-                session.merge(state)
+        table = model_of(spec.table).__table__  # type: ignore[attr-defined]
+        loading = False
+        try:
+            pages = adapter.query(_soql(spec, fields.external_id, since))
+            for number, page in enumerate(
+                    prefetched(_prepared(sessions, spec, fields.external_id, pages))):
+                with sessions.begin() as session:
+                    session.info[FROM_CRM] = True
+                    if number == 0 and since is None and len(page.records) >= LOAD_FROM:
+                        loading = start_load(session, table)
+                    newest = apply_prepared(session, page, fields.external_id, report)
+                    _advance(session, spec.object, newest, started, now())
+        finally:
+            if loading:
+                with sessions.begin() as session:
+                    restore_indexes(session.connection(), [table])
     return report
+
+
+def _prepared(sessions: sessionmaker[Session], spec: ObjectMap, external_id: str,
+              pages: Iterator[list[dict[str, Any]]]) -> Iterator[PreparedPage]:
+    """Each page converted, in the thread that fetches them (its own short read session)."""
+    for records in pages:
+        with sessions() as session:
+            page = prepare_page(session, spec, external_id, records)
+        yield page
+
+
+def _advance(session: Session, obj: str, newest: datetime | None, started: datetime | None,
+             now: datetime) -> None:
+    """Move the object's watermark past a stored page, in the page's transaction."""
+    state = session.get(SyncState, obj) or SyncState(object=obj)
+    if newest and (state.watermark is None or newest > state.watermark):
+        state.watermark = newest
+    if started and (state.deletions_through is None or started > state.deletions_through):
+        state.deletions_through = started
+    state.last_pull_at = now
+    session.merge(state)

@@ -12,6 +12,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,15 @@ def _error(status: int, code: str, message: str) -> HttpError:
     return HttpError(status, [{"message": message, "errorCode": code}])
 
 
+@dataclass(frozen=True)
+class _Cursor:
+    """An open query: the fields it selected and its rows, as the store held them when it ran
+    (stored rows, read page by page, or records' values where the query had to read them)."""
+
+    fields: tuple[str, ...]
+    rows: list[Any]
+
+
 class Sandbox:
     """The CRM's state: records, issued tokens, open query cursors, faults."""
 
@@ -51,7 +61,7 @@ class Sandbox:
         self._tokens: dict[str, float] = {}
         self._refresh: set[str] = set()
         self._codes: dict[str, tuple[str, str]] = {}  # code → (challenge, redirect_uri)
-        self._cursors: dict[str, list[dict[str, Any]]] = {}
+        self._cursors: dict[str, _Cursor] = {}
         self._lock = threading.Lock()
         self.calls = 0
         # "GET /services/data/…?q=…" of the latest data-API calls, for tests to see which
@@ -138,39 +148,42 @@ class Sandbox:
             query = parse(soql)
         except SoqlError as error:
             raise _error(400, "MALFORMED_QUERY", str(error)) from error
-        rows = []
-        for record in self.store.all(query.object, include_deleted):
-            values = record.as_json(API)
-            if query.where(values):
-                rows.append(values)
-        if query.order_by:
-            field, descending = query.order_by
+        rows: list[Any] = self.store.rows(query.object, include_deleted, query.modstamp_from)
+        in_store_order = query.order_by in (None, ("SystemModstamp", False))
+        if query.filtered or not in_store_order:
+            rows = [values for values in (self.store.record(r).as_json(API) for r in rows)
+                    if query.where(values)]
+        if not in_store_order:
+            field, descending = query.order_by  # type: ignore[misc]
             rows.sort(key=lambda r: (r.get(field) is None, r.get(field) or ""),
                       reverse=descending)
         if query.limit is not None:
             rows = rows[:query.limit]
-        shaped = [{"attributes": r["attributes"], **{f: r.get(f) for f in query.fields}}
-                  for r in rows]
-        return self._page(shaped, 0, batch, secrets.token_hex(8))
+        return self._page(_Cursor(query.fields, rows), 0, batch, secrets.token_hex(8))
 
-    def _page(self, rows: list[dict[str, Any]], offset: int, batch: int,
-              locator: str) -> dict[str, Any]:
-        page = rows[offset:offset + batch]
-        answer: dict[str, Any] = {"totalSize": len(rows), "done": offset + batch >= len(rows),
-                                  "records": page}
+    def _page(self, cursor: _Cursor, offset: int, batch: int, locator: str) -> dict[str, Any]:
+        page = [self._shaped(row, cursor.fields) for row in cursor.rows[offset:offset + batch]]
+        answer: dict[str, Any] = {"totalSize": len(cursor.rows),
+                                  "done": offset + batch >= len(cursor.rows), "records": page}
         if not answer["done"]:
             with self._lock:
-                self._cursors[locator] = rows
+                self._cursors[locator] = cursor
             answer["nextRecordsUrl"] = f"/services/data/{API}/query/{locator}-{offset + batch}"
         return answer
 
-    def more(self, cursor: str, batch: int) -> dict[str, Any]:
-        locator, _, offset = cursor.rpartition("-")
+    def _shaped(self, row: Any, fields: tuple[str, ...]) -> dict[str, Any]:
+        """A result row (a stored row, or a record's values already read) as the API sends it:
+        its attributes and the fields the query selected."""
+        values = row if isinstance(row, dict) else self.store.record(row).as_json(API)
+        return {"attributes": values["attributes"], **{f: values.get(f) for f in fields}}
+
+    def more(self, next_records: str, batch: int) -> dict[str, Any]:
+        locator, _, offset = next_records.rpartition("-")
         with self._lock:
-            rows = self._cursors.get(locator)
-        if rows is None or not offset.isdigit():
+            cursor = self._cursors.get(locator)
+        if cursor is None or not offset.isdigit():
             raise _error(400, "INVALID_QUERY_LOCATOR", "invalid query locator")
-        return self._page(rows, int(offset), batch, locator)
+        return self._page(cursor, int(offset), batch, locator)
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -36,6 +36,10 @@ class Query:
     where: Callable[[Mapping[str, Any]], bool]
     order_by: tuple[str, bool] | None  # field, descending
     limit: int | None
+    filtered: bool = False  # whether there is a WHERE
+    # Every match was modified at or after this moment (from a top-level AND of
+    # "SystemModstamp >[=] literal"): lets the store skip older records, as an index would.
+    modstamp_from: datetime | None = None
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
@@ -112,9 +116,16 @@ def _both(first: Predicate, second: Predicate) -> Predicate:
     return lambda record: first(record) and second(record)
 
 
+def _everything(_record: Mapping[str, Any]) -> bool:
+    return True
+
+
 class _Parser:
     def __init__(self, tokens: list[tuple[str, str]], today: date) -> None:
         self.tokens, self.index, self.today = tokens, 0, today
+        self.depth = 0  # inside parentheses or NOT
+        self.top_or = False
+        self.modstamp_bounds: list[datetime] = []
 
     def peek(self) -> tuple[str, str] | None:
         return self.tokens[self.index] if self.index < len(self.tokens) else None
@@ -140,6 +151,7 @@ class _Parser:
     def condition(self) -> Callable[[Mapping[str, Any]], bool]:
         left = self.conjunction()
         while self.keyword("OR"):
+            self.top_or |= self.depth == 0
             left = _either(left, self.conjunction())
         return left
 
@@ -151,12 +163,16 @@ class _Parser:
 
     def negation(self) -> Callable[[Mapping[str, Any]], bool]:
         if self.keyword("NOT"):
+            self.depth += 1
             inner = self.negation()
+            self.depth -= 1
             return lambda r: not inner(r)
         token = self.peek()
         if token == ("op", "("):
             self.take()
+            self.depth += 1
             inner = self.condition()
+            self.depth -= 1
             if self.take() != ("op", ")"):
                 raise SoqlError("a '(' is not closed")
             return inner
@@ -189,6 +205,9 @@ class _Parser:
         if op_kind != "op" or op not in ("=", "!=", "<>", "<", "<=", ">", ">="):
             raise SoqlError(f"expected a comparison after {field}")
         right = self.value()
+        if self.depth == 0 and field == "SystemModstamp" and op in (">", ">=") \
+                and isinstance(right, datetime):
+            self.modstamp_bounds.append(right)
         return lambda r: _compare(op, r.get(field), right)
 
 
@@ -203,7 +222,7 @@ def parse(text: str, today: date | None = None) -> Query:
     kind, obj = parser.take()
     if kind != "word":
         raise SoqlError("expected an object after FROM")
-    where: Callable[[Mapping[str, Any]], bool] = lambda r: True  # noqa: E731
+    where: Callable[[Mapping[str, Any]], bool] = _everything
     if parser.keyword("WHERE"):
         where = parser.condition()
     order = None
@@ -222,4 +241,6 @@ def parse(text: str, today: date | None = None) -> Query:
         limit = int(number)
     if parser.peek() is not None:
         raise SoqlError(f"unexpected {parser.peek()[1]!r}")  # type: ignore[index]
-    return Query(tuple(fields), obj, where, order, limit)
+    bounds = [] if parser.top_or else parser.modstamp_bounds
+    return Query(tuple(fields), obj, where, order, limit, filtered=where is not _everything,
+                 modstamp_from=max(bounds, default=None))

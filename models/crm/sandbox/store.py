@@ -127,13 +127,22 @@ class SandboxStore:
                 "AND deleted = 0", (obj, value)).fetchone()
         return self._row(row) if row else None
 
-    def all(self, obj: str, include_deleted: bool = False) -> Iterator[Record]:
+    def rows(self, obj: str, include_deleted: bool = False,
+             modified_from: datetime | None = None) -> list[tuple[Any, ...]]:
+        """The object's records as stored, oldest change first: a snapshot that ``record``
+        reads one at a time, so a query's later pages cost nothing until they are asked for."""
+        since = "" if modified_from is None else stamp(modified_from)  # to the millisecond
         with self._lock:
-            rows = self._db.execute(
-                f"SELECT {self._COLUMNS} FROM records WHERE object = ?"
+            return self._db.execute(
+                f"SELECT {self._COLUMNS} FROM records WHERE object = ? AND modstamp >= ?"
                 + ("" if include_deleted else " AND deleted = 0") + " ORDER BY modstamp, id",
-                (obj,)).fetchall()
-        return (self._row(r) for r in rows)
+                (obj, since)).fetchall()
+
+    def record(self, row: tuple[Any, ...]) -> Record:
+        return self._row(row)
+
+    def all(self, obj: str, include_deleted: bool = False) -> Iterator[Record]:
+        return (self._row(r) for r in self.rows(obj, include_deleted))
 
     def _check(self, obj: str, fields: dict[str, Any], creating: bool) -> None:
         missing = [f for f in REQUIRED.get(obj, ()) if (creating or f in fields)

@@ -21,10 +21,6 @@ from sqlalchemy.orm import Session
 
 from models.store.base import Base
 
-# A bigger page cache for the session that loads: the primary key is a random UUID, and its
-# index outgrows SQLite's default 2 MB long before 100,000 rows.
-LOAD_CACHE_KIB = 64 * 1024
-
 
 @dataclass(frozen=True)
 class _InsertPlan:
@@ -99,7 +95,6 @@ def start_load(session: Session, table: Table) -> bool:
     """Prepare ``table`` for a load: when it is empty, drop its plain indexes. Returns whether
     it did (the caller then calls ``restore_indexes`` when the load is over)."""
     connection = session.connection()
-    connection.exec_driver_sql(f"PRAGMA cache_size = -{LOAD_CACHE_KIB}")
     if not is_empty(session, table):
         return False
     for index in plain_indexes(table):

@@ -88,6 +88,7 @@ def apply_page(session: Session, spec: ObjectMap, external_id: str,
 
 def apply_prepared(session: Session, page: PreparedPage, external_id: str,
                    report: PullReport) -> datetime | None:
+    """``apply_page`` for a page converted beforehand (``prepare_page``)."""
     model = page.plan.model
     records = page.records
     crm_ids = [r["Id"] for r in records]

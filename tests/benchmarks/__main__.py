@@ -232,6 +232,8 @@ def main() -> None:
          f"{sync['first_pull_per_s']:,} records/s", "≥ 10,000/s")
     _row("  beside inserting the same rows straight into SQLite",
          f"{sync['raw_insert_per_s']:,} rows/s", "")
+    _row("  the same, plain indexes built after",
+         f"{sync['raw_insert_indexes_after_per_s']:,} rows/s", "")
     _row("  and generating and inserting demo rows locally",
          f"{generated['rows_per_s']:,.0f} rows/s", "")
     _row("push of 1,000 local edits (a whole sync)", f"{sync['push_1000_edits_s']:.2f} s",

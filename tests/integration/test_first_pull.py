@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from desktop.crm_commands import seed_leads
 from models.crm.adapter import TransientError
-from models.store import Base, Lead
+from models.store import Account, Base, Contact, Lead
 from models.store.open import Store, open_store
 from models.sync.engine import sync_once
 from models.sync.fieldmap import field_map
@@ -106,3 +106,15 @@ def test_opening_a_store_builds_the_indexes_a_killed_load_left_missing(tmp_path:
     assert "ix_leads_queue" not in _indexes(path)
     open_store(folder).close()
     assert {"ix_leads_queue", "ix_accounts_domain"} <= _indexes(path)
+
+
+def test_a_pulled_record_points_at_its_parents_row_here(crm: Crm, store: Store) -> None:
+    account = crm.sandbox.store.create("Account", {"Name": "Lyon Freight"})
+    crm.sandbox.store.create("Contact", {"LastName": "Moreau", "AccountId": account.id})
+    crm.sandbox.store.create("Contact", {"LastName": "Petit"})
+    sync_once(store.sessions, crm.adapter, clock)
+    with store.sessions() as session:
+        local_account = session.scalars(select(Account).where(
+            Account.crm_id == account.id)).one()
+        contacts = {c.last_name: c.account_id for c in session.scalars(select(Contact))}
+    assert contacts == {"Moreau": local_account.id, "Petit": None}

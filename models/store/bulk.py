@@ -10,9 +10,10 @@ index. A load cut short (the process killed) leaves those indexes missing, so
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import chain
 from operator import itemgetter
 from typing import Any
 
@@ -25,15 +26,16 @@ from models.store.base import Base
 @dataclass(frozen=True)
 class _InsertPlan:
     sql: str
-    blank: dict[str, Any]  # every column key → None
+    blank: dict[str, Any]  # every column written → None
     values: Callable[[Mapping[str, Any]], tuple[Any, ...]]  # a complete row → its values
     # (column key, the type's bind processor, whether it turns None into something else)
     binds: tuple[tuple[str, Callable[[Any], Any], bool], ...]
 
 
 @cache
-def _insert_plan(table: Table, dialect: Dialect) -> _InsertPlan:
-    columns = tuple(table.columns)
+def _insert_plan(table: Table, dialect: Dialect, keys: frozenset[str]) -> _InsertPlan:
+    """The INSERT of the columns in ``keys`` (the others are left to SQLite: NULL)."""
+    columns = tuple(column for column in table.columns if column.key in keys)
     quote = dialect.identifier_preparer
     names = ", ".join(quote.quote(c.name) for c in columns)
     marks = ", ".join("?" for _ in columns)
@@ -54,12 +56,21 @@ def _getter(keys: tuple[str, ...]) -> Callable[[Mapping[str, Any]], tuple[Any, .
     return itemgetter(*keys)
 
 
-def bound_rows(dialect: Dialect, table: Table,
-               rows: Iterable[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
-    """``rows`` (column key → Python value; a missing key is NULL) as the driver takes them,
-    each value bound by its column's type. Column defaults are not applied: the caller fills
-    in every value it wants stored."""
-    plan = _insert_plan(table, dialect)
+@dataclass(frozen=True)
+class BoundRows:
+    """Rows as the driver takes them, and the INSERT that writes them (or any of them)."""
+
+    sql: str
+    params: list[tuple[Any, ...]]
+
+
+def bound_rows(dialect: Dialect, table: Table, rows: Sequence[Mapping[str, Any]]) -> BoundRows:
+    """``rows`` (column key → Python value) bound by each column's type. Only the columns
+    some row has are written; a row without one of them writes NULL there. Column defaults
+    are not applied: the caller fills in every value it wants stored."""
+    if not rows:
+        return BoundRows("", [])
+    plan = _insert_plan(table, dialect, frozenset(chain.from_iterable(rows)))
     params = []
     for row in rows:
         complete = {**plan.blank, **row}
@@ -68,18 +79,17 @@ def bound_rows(dialect: Dialect, table: Table,
             if value is not None or binds_none:
                 complete[key] = bind(value)
         params.append(plan.values(complete))
-    return params
+    return BoundRows(plan.sql, params)
 
 
-def insert_bound(session: Session, table: Table, params: list[tuple[Any, ...]]) -> None:
+def insert_bound(session: Session, rows: BoundRows) -> None:
     """Insert rows made by ``bound_rows`` in one executemany."""
-    if params:
-        connection = session.connection()
-        connection.exec_driver_sql(_insert_plan(table, connection.dialect).sql, params)
+    if rows.params:
+        session.connection().exec_driver_sql(rows.sql, rows.params)
 
 
-def insert_rows(session: Session, table: Table, rows: Iterable[Mapping[str, Any]]) -> None:
-    insert_bound(session, table, bound_rows(session.connection().dialect, table, rows))
+def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    insert_bound(session, bound_rows(session.connection().dialect, table, rows))
 
 
 def plain_indexes(table: Table) -> list[Index]:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models.crm.adapter import CrmAdapter
 from models.store import OutboxEntry, SyncConflict, SyncState
-from models.store.bulk import insert_bound, restore_indexes, start_load
+from models.store.bulk import BoundRows, insert_bound, restore_indexes, start_load
 from models.store.tracking import FROM_CRM
 from models.sync.fieldmap import FieldMap, ObjectMap, model_of
 from models.sync.records import PreparedPage, prepare_page
@@ -98,7 +98,7 @@ def apply_prepared(session: Session, page: PreparedPage, external_id: str,
     by_id = {row.id: row for row in existing.values()}
     pending = pending_fields(session, list(by_id))
     fresh: list[tuple[Any, ...]] = []
-    for record, values, new_row, stamp in zip(records, page.values, page.new_rows,
+    for record, values, new_row, stamp in zip(records, page.values, page.new_rows.params,
                                               page.modstamps, strict=True):
         row = existing.get(record["Id"]) or by_id.get(record.get(external_id) or "")
         if row is None:
@@ -119,7 +119,7 @@ def apply_prepared(session: Session, page: PreparedPage, external_id: str,
         report.received += 1
     # New records straight to the driver: most of a first pull. Nothing here is a local
     # edit, so nothing goes to the outbox.
-    insert_bound(session, model.__table__, fresh)  # type: ignore[attr-defined]
+    insert_bound(session, BoundRows(page.new_rows.sql, fresh))
     return max(page.modstamps, default=None)
 
 

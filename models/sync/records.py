@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, class_mapper
 
 from models.crm.datetimes import parse_datetime
 from models.store import Lead, Synced, new_id
-from models.store.bulk import bound_rows
+from models.store.bulk import BoundRows, bound_rows
 from models.store.tracking import json_value, lead_search_key
 from models.sync.fieldmap import REFERENCES, ObjectMap, model_of
 
@@ -108,7 +108,9 @@ class RecordPlan:
                 row[key] = default.arg if default.is_scalar else default.arg(None)
         row["crm_id"] = record["Id"]
         row["crm_modstamp"] = parse_datetime(record["SystemModstamp"])
-        row["base"] = self.base(values)
+        # The values themselves: the store's JSON serialiser writes their dates and
+        # date-times as ``base`` (json_value) spells them.
+        row["base"] = values
         if self.model is Lead:
             row["search_key"] = lead_search_key(row.get("first_name"), row.get("last_name"),
                                                 row.get("company"), row.get("email"))
@@ -124,7 +126,7 @@ class PreparedPage:
     plan: RecordPlan
     records: list[dict[str, Any]]
     values: list[dict[str, Any]]
-    new_rows: list[tuple[Any, ...]]
+    new_rows: BoundRows
     modstamps: list[datetime]
 
 

@@ -52,6 +52,7 @@ def test_a_first_pull_stores_every_lead_as_the_crm_has_it_with_every_index(
         assert lead.crm_modstamp is not None and lead.crm_modstamp.tzinfo is UTC
         assert lead.registration == {} and lead.do_not_call is False
         assert lead.base is not None and lead.base["last_name"] == lead.last_name
+        assert lead.base["created_at"] == lead.created_at.isoformat()
         assert lead.search_key == " ".join(
             p for p in (lead.first_name, lead.last_name, lead.company, lead.email) if p
         ).casefold()

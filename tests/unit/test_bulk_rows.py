@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.dialects.sqlite import DATETIME
 
 from models.store import Lead
 from models.store.bulk import insert_rows
@@ -41,3 +43,20 @@ def test_a_bulk_row_reads_and_is_stored_as_an_orm_row(store: Store) -> None:
         read = session.scalars(select(Lead).where(Lead.id == "bulk")).one()
     assert (read.created_at, read.follow_up_on, read.registration, read.do_not_call) == (
         values["created_at"], values["follow_up_on"], values["registration"], True)
+
+
+def test_date_times_are_stored_as_sqlalchemys_datetime_text(store: Store) -> None:
+    made = datetime(2026, 10, 22, 7, 33, 57, 91453, tzinfo=timezone(timedelta(hours=2)))
+    with store.sessions.begin() as session:
+        session.add(Lead(id="paris", last_name="Roy", company="Rive", created_at=made,
+                         trial_expires_at=made.replace(microsecond=0), search_key="roy"))
+    raw = _raw(store, "paris")
+    expected = DATETIME().bind_processor(sqlite.dialect())
+    assert expected is not None
+    assert raw["created_at"] == expected(datetime(2026, 10, 22, 5, 33, 57, 91453)) == \
+        "2026-10-22 05:33:57.091453"
+    assert raw["trial_expires_at"] == "2026-10-22 05:33:57.000000"
+    with store.sessions() as session:
+        read = session.get(Lead, "paris")
+        assert read is not None and read.created_at == made
+

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from desktop.crm_commands import seed_leads
+from models.crm.adapter import CrmError
 from models.crm.sandbox.store import bulk_load
 from models.store import Lead
 from models.store.open import Store
@@ -79,3 +81,20 @@ def test_a_lead_changed_while_a_pull_pages_arrives_by_the_next_sync(crm: Crm,
         lead = session.scalars(select(Lead).where(Lead.crm_id == paging.edited)).one()
         assert lead.title == "VP Sales"
         assert len(session.scalars(select(Lead.id)).all()) == 2500
+
+
+def test_a_read_through_query_is_closed_and_only_ten_stay_open(crm: Crm) -> None:
+    bulk_load(crm.sandbox.store, "Lead", [{"LastName": f"L{n}", "Company": "Acme"}
+                                          for n in range(250)])
+
+    def first_page() -> Any:
+        return crm.adapter.call("GET", "query", params={"q": "SELECT Id FROM Lead"},
+                                headers={"Sforce-Query-Options": "batchSize=200"})
+
+    read_through = first_page()
+    assert len(crm.adapter.call("GET", read_through["nextRecordsUrl"])["records"]) == 50
+    opened = [first_page() for _ in range(11)]
+    for page in (read_through, opened[0]):
+        with pytest.raises(CrmError, match="invalid query locator"):
+            crm.adapter.call("GET", page["nextRecordsUrl"])
+    assert len(crm.adapter.call("GET", opened[1]["nextRecordsUrl"])["records"]) == 50

@@ -26,6 +26,8 @@ from models.crm.sandbox.soql import SoqlError, parse
 from models.crm.sandbox.store import SandboxStore
 
 API = "v62.0"
+# Query cursors kept open at once; Salesforce keeps ten per user and drops the oldest.
+OPEN_CURSORS = 10
 BATCH = 2000
 MAX_COLLECTION = 200
 DAILY_API_REQUESTS = 15000
@@ -165,9 +167,14 @@ class Sandbox:
         page = [self._shaped(row, cursor.fields) for row in cursor.rows[offset:offset + batch]]
         answer: dict[str, Any] = {"totalSize": len(cursor.rows),
                                   "done": offset + batch >= len(cursor.rows), "records": page}
-        if not answer["done"]:
-            with self._lock:
+        with self._lock:
+            if answer["done"]:
+                self._cursors.pop(locator, None)
+            else:
                 self._cursors[locator] = cursor
+                while len(self._cursors) > OPEN_CURSORS:  # the oldest goes, as in Salesforce
+                    del self._cursors[next(iter(self._cursors))]
+        if not answer["done"]:
             answer["nextRecordsUrl"] = f"/services/data/{API}/query/{locator}-{offset + batch}"
         return answer
 

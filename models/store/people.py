@@ -27,7 +27,13 @@ class User(Synced, Base):
 
 class Account(Synced, Base):
     __tablename__ = "accounts"
-    __table_args__ = (Index(None, "domain"), Index(None, "name"))
+    __table_args__ = (
+        Index(None, "domain"),
+        Index(None, "name"),
+        # The qualification form lists competitors by name: without it, 50,000 accounts read
+        # through the name index (98 ms a form).
+        Index(None, "kind", "name"),
+    )
     crm_object = "Account"
 
     name: Mapped[str] = mapped_column(String(255))

@@ -8,8 +8,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 
-from models.store import Lead, OutboxEntry
+from models.store import Base, Lead, OutboxEntry
 from models.store.migrate import MIGRATIONS, StoreError, head_revision, migrate
 from models.store.open import DATABASE_NAME, open_store
 
@@ -193,3 +195,11 @@ def test_a_store_full_of_data_migrates_from_the_first_schema_keeping_everything(
         assert connection.execute("SELECT record_id, state FROM outbox").fetchall() == [
             ("o1", "pending")]
         assert connection.execute("SELECT count(*) FROM activities").fetchone() == (1,)
+
+
+def test_the_migrations_build_the_schema_the_models_declare(tmp_path: Path) -> None:
+    engine = migrate(tmp_path / "repdesk.db")
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    engine.dispose()
+    assert differences == []

@@ -6,16 +6,18 @@ transaction: a file RepDesk cannot use is left exactly as it was found.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 from models.store.engine import create_store_engine
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -26,6 +28,10 @@ class StoreError(Exception):
 
 
 def _alembic_config(script_location: Path) -> Config:
+    # Alembic is imported only when a store is not at the newest schema (see newest_on_disk):
+    # a quarter of a second of every start otherwise.
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(script_location))
     return config
@@ -78,6 +84,10 @@ def check_compatible(path: Path, script_location: Path = MIGRATIONS) -> str | No
                 "RepDesk has not changed it. Start RepDesk with another --data-dir."
             )
         return None
+    if revision == newest_on_disk(script_location):
+        return revision
+    from alembic.script import ScriptDirectory
+
     scripts = ScriptDirectory.from_config(_alembic_config(script_location))
     if not _known(scripts, revision):
         raise StoreError(
@@ -91,7 +101,29 @@ def _known(scripts: ScriptDirectory, revision: str) -> bool:
     return any(script.revision == revision for script in scripts.walk_revisions())
 
 
+_REVISION = re.compile(
+    r"""^(down_)?revision(?:\s*:[^=]*)?\s*=\s*(?:["']([^"']*)["']|None)""", re.MULTILINE)
+
+
+def newest_on_disk(script_location: Path) -> str | None:
+    """The newest revision, read from the migration files' ``revision`` and
+    ``down_revision`` lines without running them. None (ask Alembic) unless every file
+    has one of each and exactly one revision is nobody's parent."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for script in (script_location / "versions").glob("*.py"):
+        found = _REVISION.findall(script.read_text(encoding="utf-8"))
+        if sorted(down for down, _value in found) != ["", "down_"]:
+            return None
+        for down, value in found:
+            (parents if down else revisions).add(value)
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
 def head_revision(script_location: Path = MIGRATIONS) -> str:
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(_alembic_config(script_location)).get_current_head()
     assert head is not None
     return head
@@ -104,9 +136,14 @@ def migrate(path: Path, script_location: Path = MIGRATIONS, target: str = "head"
         StoreError: the file is not a RepDesk store, comes from a newer RepDesk, or a
             migration failed (in which case the file is left as it was).
     """
-    check_compatible(path, script_location)
+    revision = check_compatible(path, script_location)
     path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_store_engine(path)
+    if revision is not None and revision == newest_on_disk(script_location):
+        return engine  # the everyday start: nothing to migrate
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+
     config = _alembic_config(script_location)
     try:
         with engine.connect() as connection:

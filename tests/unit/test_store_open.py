@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,7 +14,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from models.store import Base, Lead, OutboxEntry
-from models.store.migrate import MIGRATIONS, StoreError, head_revision, migrate
+from models.store.migrate import (
+    MIGRATIONS,
+    StoreError,
+    head_revision,
+    migrate,
+    newest_on_disk,
+)
 from models.store.open import DATABASE_NAME, open_store
 
 
@@ -203,3 +211,18 @@ def test_the_migrations_build_the_schema_the_models_declare(tmp_path: Path) -> N
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     engine.dispose()
     assert differences == []
+
+
+def test_the_newest_revision_is_read_from_the_files_as_alembic_reads_it(tmp_path: Path) -> None:
+    assert newest_on_disk(MIGRATIONS) == head_revision()
+    scripts = _migrations_with(tmp_path, "0011_next", "def upgrade():\n    pass\n")
+    assert newest_on_disk(scripts) == head_revision(scripts) == "0011_next"
+
+
+def test_an_up_to_date_store_opens_without_loading_the_migrations(tmp_path: Path) -> None:
+    open_store(tmp_path).close()
+    probe = ("import sys; from pathlib import Path; from models.store.open import open_store; "
+             f"open_store(Path({str(tmp_path)!r})).close(); print('alembic' in sys.modules)")
+    ran = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True)
+    assert ran.stdout.strip() == "False"

@@ -103,6 +103,8 @@ def _close_deals(app: QApplication, window: MainWindow, rounds: int) -> list[flo
         timings.append((time.perf_counter() - started) * 1000)
         assert not form.isVisible(), form.notice.text()
         view.include_closed.setChecked(False)
+        # The list reloads after the save: the next pick is made in the new one.
+        _wait_for(app, window._background.idle)
     return timings
 
 

@@ -12,8 +12,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 BUSY_TIMEOUT_MS = 5_000
-# Also serialises int keys as text, like json.dumps; ten times as fast (a first pull writes
-# two JSON values per lead).
+# Also serialises int keys as text, like json.dumps; a third of its time (0.24 s against
+# 0.73 s for a first pull's 250,000 values, profiled).
 JSON_OPTIONS = orjson.OPT_NON_STR_KEYS
 WRITE_OPTION = "repdesk_write"
 

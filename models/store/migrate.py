@@ -68,8 +68,10 @@ def _inspect_existing(path: Path) -> tuple[set[str], str | None]:
     return tables, revision
 
 
-def check_compatible(path: Path, script_location: Path = MIGRATIONS) -> str | None:
+def check_compatible(path: Path, script_location: Path = MIGRATIONS,
+                     newest: str | None = None) -> str | None:
     """Raise StoreError unless ``path`` is missing, empty, or a RepDesk store we can migrate.
+    ``newest``: ``newest_on_disk(script_location)``, when the caller has read it already.
 
     Returns the file's current schema revision (None for a new store).
     """
@@ -84,7 +86,7 @@ def check_compatible(path: Path, script_location: Path = MIGRATIONS) -> str | No
                 "RepDesk has not changed it. Start RepDesk with another --data-dir."
             )
         return None
-    if revision == newest_on_disk(script_location):
+    if revision == (newest or newest_on_disk(script_location)):
         return revision
     from alembic.script import ScriptDirectory
 
@@ -136,10 +138,11 @@ def migrate(path: Path, script_location: Path = MIGRATIONS, target: str = "head"
         StoreError: the file is not a RepDesk store, comes from a newer RepDesk, or a
             migration failed (in which case the file is left as it was).
     """
-    revision = check_compatible(path, script_location)
+    newest = newest_on_disk(script_location)
+    revision = check_compatible(path, script_location, newest)
     path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_store_engine(path)
-    if revision is not None and revision == newest_on_disk(script_location):
+    if revision is not None and revision == newest:
         return engine  # the everyday start: nothing to migrate
     from alembic import command
     from alembic.runtime.migration import MigrationContext

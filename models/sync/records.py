@@ -45,7 +45,7 @@ def _convert(value: Any, kind: str) -> Any:
         return json.loads(value) if isinstance(value, str) else value
     if kind == "datetime":
         return parse_datetime(str(value))
-    return datetime.fromisoformat(str(value)[:10]).date()
+    return date.fromisoformat(str(value)[:10])
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,6 @@ class RecordPlan:
     fields: tuple[tuple[str, str, str | None], ...]  # local column, CRM field, kind
     required: frozenset[str]  # columns that cannot hold a blank
     defaults: tuple[tuple[str, Any], ...]  # column → its default, scalar or callable
-    dated: tuple[str, ...]  # columns whose values are dates or date-times
 
     def parents(self, session: Session, records: list[dict[str, Any]]) -> Parents:
         """The local ids of every parent the records point at: one query per parent table."""
@@ -90,13 +89,10 @@ class RecordPlan:
             values["created_at"] = parse_datetime(record["CreatedDate"])
         return values
 
-    def base(self, values: dict[str, Any]) -> dict[str, Any]:
+    @staticmethod
+    def base(values: dict[str, Any]) -> dict[str, Any]:
         """The values as the CRM last agreed them, in the outbox's JSON form."""
-        base = dict(values)
-        for key in self.dated:
-            if base.get(key) is not None:
-                base[key] = json_value(base[key])
-        return base
+        return {key: json_value(value) for key, value in values.items()}
 
     def new_row(self, record: dict[str, Any], external_id: str,
                 values: dict[str, Any]) -> dict[str, Any]:
@@ -108,8 +104,8 @@ class RecordPlan:
                 row[key] = default.arg if default.is_scalar else default.arg(None)
         row["crm_id"] = record["Id"]
         row["crm_modstamp"] = parse_datetime(record["SystemModstamp"])
-        # The values themselves: the store's JSON serialiser writes their dates and
-        # date-times as ``base`` (json_value) spells them.
+        # The values themselves, not ``base(values)``: the store's JSON serialiser writes
+        # dates and date-times as json_value spells them, and a first pull is spared the copy.
         row["base"] = values
         if self.model is Lead:
             row["search_key"] = lead_search_key(row.get("first_name"), row.get("last_name"),
@@ -132,7 +128,9 @@ class PreparedPage:
 
 def prepare_page(session: Session, spec: ObjectMap, external_id: str,
                  records: list[dict[str, Any]]) -> PreparedPage:
-    """Convert ``records``; ``session`` only reads (the local ids of their parents)."""
+    """Convert ``records``; ``session`` only reads (the local ids of their parents). Every
+    record is also made a new row, bound: whether it is new here is known only when the page
+    is stored, and most records of a large pull are."""
     plan = plan_for(spec)
     parents = plan.parents(session, records)
     values = [plan.values(record, parents) for record in records]
@@ -155,7 +153,6 @@ def plan_for(spec: ObjectMap) -> RecordPlan:
         _PLANS[key] = RecordPlan(
             model=model,
             fields=fields,
-            dated=tuple(local for local, kind in kinds.items() if kind in ("datetime", "date")),
             required=frozenset(c.key for c in mapped if not c.columns[0].nullable),
             defaults=tuple((column.key, column.default)
                            for column in model.__table__.columns  # type: ignore[attr-defined]

@@ -165,17 +165,16 @@ class Sandbox:
 
     def _page(self, cursor: _Cursor, offset: int, batch: int, locator: str) -> dict[str, Any]:
         page = [self._shaped(row, cursor.fields) for row in cursor.rows[offset:offset + batch]]
-        answer: dict[str, Any] = {"totalSize": len(cursor.rows),
-                                  "done": offset + batch >= len(cursor.rows), "records": page}
+        done = offset + batch >= len(cursor.rows)
+        answer: dict[str, Any] = {"totalSize": len(cursor.rows), "done": done, "records": page}
         with self._lock:
-            if answer["done"]:
+            if done:
                 self._cursors.pop(locator, None)
-            else:
-                self._cursors[locator] = cursor
-                while len(self._cursors) > OPEN_CURSORS:  # the oldest goes, as in Salesforce
-                    del self._cursors[next(iter(self._cursors))]
-        if not answer["done"]:
-            answer["nextRecordsUrl"] = f"/services/data/{API}/query/{locator}-{offset + batch}"
+                return answer
+            self._cursors[locator] = cursor
+            while len(self._cursors) > OPEN_CURSORS:  # the oldest goes, as in Salesforce
+                del self._cursors[next(iter(self._cursors))]
+        answer["nextRecordsUrl"] = f"/services/data/{API}/query/{locator}-{offset + batch}"
         return answer
 
     def _shaped(self, row: Any, fields: tuple[str, ...]) -> dict[str, Any]:

@@ -105,7 +105,8 @@ class SandboxStore:
         return f"{prefix}{n:012d}AAA"  # 18 characters, as the API returns them
 
     @staticmethod
-    def _row(row: tuple[Any, ...]) -> Record:
+    def record(row: tuple[Any, ...]) -> Record:
+        """A stored row (as ``rows`` gives them) as a record."""
         return Record(row[0], row[1], orjson.loads(row[2]), row[3], row[4], bool(row[5]), row[6])
 
     _COLUMNS = "id, object, fields, created, modstamp, deleted, master_id"
@@ -117,7 +118,7 @@ class SandboxStore:
                 (record_id, obj)).fetchone()
         if row is None:
             return None
-        record = self._row(row)
+        record = self.record(row)
         return record if include_deleted or not record.deleted else None
 
     def by_external_id(self, obj: str, value: str) -> Record | None:
@@ -125,7 +126,7 @@ class SandboxStore:
             row = self._db.execute(
                 f"SELECT {self._COLUMNS} FROM records WHERE object = ? AND ext_id = ? "
                 "AND deleted = 0", (obj, value)).fetchone()
-        return self._row(row) if row else None
+        return self.record(row) if row else None
 
     def rows(self, obj: str, include_deleted: bool = False,
              modified_from: datetime | None = None) -> list[tuple[Any, ...]]:
@@ -138,11 +139,8 @@ class SandboxStore:
                 + ("" if include_deleted else " AND deleted = 0") + " ORDER BY modstamp, id",
                 (obj, since)).fetchall()
 
-    def record(self, row: tuple[Any, ...]) -> Record:
-        return self._row(row)
-
     def all(self, obj: str, include_deleted: bool = False) -> Iterator[Record]:
-        return (self._row(r) for r in self.rows(obj, include_deleted))
+        return (self.record(r) for r in self.rows(obj, include_deleted))
 
     def _check(self, obj: str, fields: dict[str, Any], creating: bool) -> None:
         missing = [f for f in REQUIRED.get(obj, ()) if (creating or f in fields)

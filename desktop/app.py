@@ -16,8 +16,8 @@ from desktop.composition import window_services
 from desktop.demo import in_demo_mode, prepare_demo, start_demo_crm
 from desktop.platform_check import explain, missing_x11_packages
 from desktop.startup import open_profile
-from models.store.migrate import StoreError
-from models.store.open import Store
+from models.store.errors import explain as store_trouble
+from models.store.open import DATABASE_NAME, Store
 from ui.theme import apply_theme
 from views.background import Background
 from views.main_window import MainWindow
@@ -39,15 +39,20 @@ def _application() -> QApplication:
 def _open(folder: Path) -> Store | None:
     try:
         store = open_profile(folder)
-    except StoreError as error:
-        QMessageBox.critical(None, "RepDesk cannot open its data", str(error))
-        print(error, file=sys.stderr)
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            if prepare_demo(store):
+                store = open_profile(folder)
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+    except Exception as error:
+        # Damaged, read-only, full, locked, misplaced: a dialog saying which, not a traceback.
+        trouble = store_trouble(error, folder / DATABASE_NAME)
+        if trouble is None:
+            raise
+        QMessageBox.critical(None, "RepDesk cannot open its data", str(trouble))
+        print(trouble, file=sys.stderr)
         return None
-    QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-    try:
-        prepare_demo(store)
-    finally:
-        QGuiApplication.restoreOverrideCursor()
     return store
 
 

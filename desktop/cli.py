@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from desktop import crm_commands, csv_commands, queue_command
 from desktop.profile import data_dir
-from models.store.migrate import StoreError
+from models.bounds import OutOfBounds, whole
+from models.store.errors import StoreError, explain
+from models.store.open import DATABASE_NAME
 
 EXIT_BAD_INPUT = 2
+# The disk or the store file stopped the command (full, read-only, locked, damaged).
+EXIT_TROUBLE = 3
 
 
 def _add_profile_options(parser: argparse.ArgumentParser, top: bool) -> None:
@@ -48,23 +55,24 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _demo_data(args: argparse.Namespace, folder: Path) -> int:
-    from models.demo.load import load_demo_data, needs_demo_data
+    from models.demo.load import build_demo_store, needs_demo_data
     from models.store.open import open_store
 
-    if args.leads < 0 or args.accounts < 0:
-        print("--leads and --accounts must be 0 or more.", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    store = open_store(folder)
+    whole("leads", args.leads)
+    whole("accounts", args.accounts)
+    whole("seed", args.seed)
+    store = open_store(folder)  # refuses a file that is not an empty or RepDesk store
     try:
-        if not needs_demo_data(store.sessions):
-            print(f"The store {store.path} already holds data; demo data only goes into an "
-                  "empty profile. Choose a new --data-dir.", file=sys.stderr)
-            return EXIT_BAD_INPUT
-        started = time.perf_counter()
-        counts = load_demo_data(store.engine, args.leads, args.accounts, args.seed)
-        seconds = time.perf_counter() - started
+        empty = needs_demo_data(store.sessions)
     finally:
         store.close()
+    if not empty:
+        print(f"The store {store.path} already holds data; demo data only goes into an "
+              "empty profile. Choose a new --data-dir.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    started = time.perf_counter()
+    counts = build_demo_store(store.path, args.leads, args.accounts, args.seed)
+    seconds = time.perf_counter() - started
     rate = args.leads / seconds if seconds else 0.0
     if args.json:
         print(json.dumps({"path": str(store.path), "counts": counts,
@@ -85,9 +93,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_gui(folder, exit_when_shown=args.exit_when_shown)
         code: int = args.run(args, folder)
         return code
-    except StoreError as error:
+    except (StoreError, OutOfBounds) as error:
         print(error, file=sys.stderr)
         return EXIT_BAD_INPUT
+    except (OSError, SQLAlchemyError, sqlite3.Error) as error:
+        # A disk that filled up, went read-only or got locked while a command ran: say which,
+        # never the driver's text (it repeats the statement's values: lead data).
+        trouble = explain(error, _where(error, folder))
+        if trouble is None:
+            raise
+        print(trouble, file=sys.stderr)
+        return EXIT_TROUBLE
+
+
+def _where(error: BaseException, folder: Path) -> Path:
+    named = getattr(error, "filename", None)
+    return Path(named) if isinstance(named, str) else folder / DATABASE_NAME
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ import requests
 from desktop.oauth_login import login
 from desktop.secrets import SecretStore
 from desktop.startup import open_profile
+from models.bounds import crm_address, whole
 from models.crm.adapter import CrmError
 from models.crm.oauth import refresh
 from models.crm.salesforce import SalesforceRest, check_url
@@ -58,6 +59,10 @@ def seed_accounts(sandbox: Sandbox, count: int, age: timedelta = timedelta(days=
 
 
 def run_sandbox(args: argparse.Namespace, _folder: Path) -> int:
+    for field in ("port", "seed_leads", "seed_accounts"):
+        # OutOfBounds is reported by the command line's entry point.
+        whole({"seed_leads": "leads", "seed_accounts": "accounts"}.get(field, field),
+              getattr(args, field))
     server = SandboxServer(Sandbox(), port=args.port)
     seeded = seed_leads(server.sandbox, args.seed_leads) if args.seed_leads else 0
     accounts = seed_accounts(server.sandbox, args.seed_accounts) if args.seed_accounts else 0
@@ -74,6 +79,7 @@ def run_sandbox(args: argparse.Namespace, _folder: Path) -> int:
 
 def run_sync(args: argparse.Namespace, folder: Path) -> int:
     try:
+        args.crm = crm_address(args.crm)
         check_url(args.crm)
     except ValueError as error:
         print(error, file=sys.stderr)

@@ -12,6 +12,7 @@ import requests
 from desktop.oauth_login import login
 from desktop.secrets import SecretStore
 from desktop.sync_process import SyncJob, SyncProcess
+from models.bounds import crm_address
 from models.crm.adapter import CrmError
 from models.crm.oauth import Tokens
 from models.crm.salesforce import check_url
@@ -59,6 +60,7 @@ class CrmConnection:
         url = url or self.url()
         if not url:
             raise ValueError("No CRM is connected: type its address and sync")
+        url = crm_address(url)
         check_url(url)
         try:
             tokens = self._signed_in(url)

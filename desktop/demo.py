@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from models.crm.sandbox.server import Sandbox, SandboxServer
-from models.demo.load import load_demo_data, needs_demo_data
+from models.demo.load import build_demo_store, needs_demo_data
 from models.store import Setting
 from models.store.open import Store
 from models.sync.status import remember_crm
@@ -20,12 +20,13 @@ SANDBOX_FILE = "demo-crm.db"
 
 
 def prepare_demo(store: Store) -> bool:
-    """Fill a first-run store with demo data; True if it did."""
+    """Fill a first-run store with demo data; True if it did. The store is closed then (the
+    demo store replaces its file whole): open the profile again."""
     if not needs_demo_data(store.sessions):
         return False
-    load_demo_data(store.engine, FIRST_RUN_LEADS, FIRST_RUN_ACCOUNTS, FIRST_RUN_SEED)
-    with store.sessions.begin() as session:
-        session.merge(Setting(key=DEMO_SETTING, value=True))
+    store.close()
+    build_demo_store(store.path, FIRST_RUN_LEADS, FIRST_RUN_ACCOUNTS, FIRST_RUN_SEED,
+                     settings={DEMO_SETTING: True})
     return True
 
 

@@ -8,7 +8,8 @@ Lost needs a loss reason and sends the account's contacts back to nurture.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import cache
@@ -17,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from models import bounds
 from models.reason_codes import active_codes
 from models.store import (
     Account,
@@ -106,7 +108,8 @@ class CloseDraft:
             outcome=data.get("outcome"), reason_code=data.get("reason_code"),
             competitor=data.get("competitor") or "", notes=data.get("notes") or "",
             requested_features=tuple(data.get("requested_features") or ()),
-            lines=tuple(LineItem(p, int(q), float(u)) for p, q, u in data.get("lines") or ()),
+            lines=tuple(LineItem(p, _kept_number(q), _kept_number(u))
+                        for p, q, u in data.get("lines") or ()),
             contract_term_months=data.get("contract_term_months"),
             support_contract=data.get("support_contract"),
             billing_contact_id=data.get("billing_contact_id"),
@@ -121,6 +124,17 @@ class CloseDraft:
         )
 
 
+def _kept_number(value: Any) -> Any:
+    # A draft holds what the form held; the checks below say what is wrong with it, so a
+    # value that is no number is kept as it is rather than failing here.
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return math.nan
+
+
 class CloseError(ValueError):
     """The close cannot be saved; ``problems`` maps fields to what is wrong."""
 
@@ -129,8 +143,49 @@ class CloseError(ValueError):
         self.problems = problems
 
 
-def problems_of(draft: CloseDraft, reasons: Mapping[str, str]) -> dict[str, str]:
-    """Validation per outcome, field by field (empty: it can be saved)."""
+def _lines_problem(lines: tuple[LineItem, ...], products: Collection[str] | None) -> str | None:
+    if not lines:
+        return "Add at least one product with its quantity."
+    for number, line in enumerate(lines, start=1):
+        if products is not None and line.product_id not in products:
+            return f"Line {number}: the product {line.product_id!r} is not in the price list."
+        found = bounds.problem("quantity", line.quantity) or \
+            bounds.problem("unit_price", line.unit_price)
+        if found:
+            return f"Line {number}: {found}"
+    return bounds.problem("amount", sum(line.quantity * line.unit_price for line in lines))
+
+
+_TEXTS = {"competitor": ("Competitor", Opportunity.competitor),
+          "po_number": ("PO number", Opportunity.po_number)}
+_CONTACT_TEXTS = (("first_name", "First name", Contact.first_name),
+                  ("last_name", "Last name", Contact.last_name),
+                  ("email", "E-mail", Contact.email), ("phone", "Phone", Contact.phone))
+
+
+def _text_problems(draft: CloseDraft) -> dict[str, str]:
+    problems: dict[str, str] = {}
+    for name, (label, column) in _TEXTS.items():
+        try:
+            bounds.fits(label, getattr(draft, name).strip(), column)
+        except bounds.OutOfBounds as error:
+            problems[name] = str(error)
+    people = [("billing_contact_id", draft.new_billing_contact)] if draft.new_billing_contact \
+        else []
+    people += [("technical_contacts", c) for c in draft.new_technical_contacts]
+    for where, person in people:
+        for attribute, label, column in _CONTACT_TEXTS:
+            try:
+                bounds.fits(label, getattr(person, attribute), column)
+            except bounds.OutOfBounds as error:
+                problems[where] = str(error)
+    return problems
+
+
+def problems_of(draft: CloseDraft, reasons: Mapping[str, str],
+                products: Collection[str] | None = None) -> dict[str, str]:
+    """Validation per outcome, field by field (empty: it can be saved). ``products``: the
+    ids of the price list, when the caller has read them."""
     settings = close_settings()
     if draft.outcome not in ("won", "lost"):
         return {"outcome": "Choose Closed Won or Closed Lost."}
@@ -139,14 +194,14 @@ def problems_of(draft: CloseDraft, reasons: Mapping[str, str]) -> dict[str, str]
         problems["reason_code"] = f"A {draft.outcome} reason code is required."
     elif reasons.get(draft.reason_code) != draft.outcome:
         problems["reason_code"] = f"{draft.reason_code} is not a {draft.outcome} reason."
+    problems.update(_text_problems(draft))
     if draft.outcome == "lost":
         if not draft.competitor.strip():
             problems["competitor"] = "Name the competitor that won (or 'no decision')."
         return problems
-    if not draft.lines:
-        problems["lines"] = "Add at least one product with its quantity."
-    elif any(line.quantity <= 0 or line.unit_price < 0 for line in draft.lines):
-        problems["lines"] = "Quantities must be above 0 and prices not negative."
+    lines = _lines_problem(draft.lines, products)
+    if lines:
+        problems["lines"] = lines
     if draft.contract_term_months not in settings["contract_terms_months"]:
         problems["contract_term_months"] = "Choose the contract term."
     if draft.support_contract not in settings["support_contracts"]:
@@ -171,7 +226,11 @@ def problems_of(draft: CloseDraft, reasons: Mapping[str, str]) -> dict[str, str]
 
 def check_draft(sessions: sessionmaker[Session], draft: CloseDraft) -> dict[str, str]:
     with sessions() as session:
-        return problems_of(draft, active_codes(session, ("won", "lost")))
+        return problems_of(draft, active_codes(session, ("won", "lost")), _price_list(session))
+
+
+def _price_list(session: Session) -> set[str]:
+    return set(session.scalars(select(Product.id)))
 
 
 @dataclass(frozen=True)
@@ -198,7 +257,8 @@ def close_opportunity(sessions: sessionmaker[Session], opportunity_id: str, draf
         if opportunity.is_closed:
             raise CloseError({"outcome": f"{opportunity.name} is already closed "
                               f"({opportunity.stage}); its hand-offs were sent then."})
-        problems = problems_of(draft, active_codes(session, ("won", "lost")))
+        problems = problems_of(draft, active_codes(session, ("won", "lost")),
+                               _price_list(session))
         if problems:
             raise CloseError(problems)
         _close(opportunity, draft, now)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, insert, select
@@ -12,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models.demo.generator import DemoGenerator, default_now
 from models.store import Base, Lead, Setting
 from models.store.engine import session_factory
+from models.store.open import open_store_file
 from models.sync.status import CRM_URL_SETTING
 from models.touches import refresh_cadences
 
@@ -56,6 +59,56 @@ def load_demo_data(engine: Engine, leads: int, accounts: int, seed: int,
                 progress(done, leads)
     flush(LEAD_TABLES)
     refresh_cadences(session_factory(engine))
+    return counts
+
+
+def _remove_store_file(path: Path) -> None:
+    for leftover in (path, path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")):
+        leftover.unlink(missing_ok=True)
+
+
+def _sync_to_disk(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def build_demo_store(path: Path, leads: int, accounts: int, seed: int,
+                     now: datetime | None = None, settings: dict[str, Any] | None = None,
+                     progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
+    """A complete demo store at ``path`` (which must hold no data), or none.
+
+    The store is built beside ``path`` as ``<name>.partial`` and renamed into place once
+    complete, so a run killed halfway leaves the profile as it was (an empty store, or
+    none), and the next run starts over. ``settings`` are written with the data.
+    """
+    partial = path.with_name(f"{path.name}.partial")
+    _remove_store_file(partial)  # what a killed run left
+    store = open_store_file(partial)
+    try:
+        counts = load_demo_data(store.engine, leads, accounts, seed, now, progress)
+        with store.sessions.begin() as session:
+            for key, value in (settings or {}).items():
+                session.merge(Setting(key=key, value=value))
+        with store.engine.connect() as connection:
+            # Everything into the main file, so the rename moves the whole store.
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    except BaseException:
+        store.close()
+        _remove_store_file(partial)
+        raise
+    store.close()
+    _sync_to_disk(partial)
+    # The empty store being replaced is closed: its -wal and -shm must not outlive it, or
+    # SQLite would read them against the new file.
+    for beside in (path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm"),
+                   partial.with_name(f"{partial.name}-wal"),
+                   partial.with_name(f"{partial.name}-shm")):
+        beside.unlink(missing_ok=True)
+    os.replace(partial, path)
+    _sync_to_disk(path.parent)
     return counts
 
 

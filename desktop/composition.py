@@ -141,8 +141,8 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock,
     composer = ComposerServices(
         templates=lambda lead: emails.templates_for(store.sessions, lead.stage, lead.persona),
         values=lambda lead_id: emails.merge_values(store.sessions, lead_id, rep_id),
-        send=lambda lead_id, subject, body, delivery: emails.send_email(
-            store.sessions, lead_id, rep_id, subject, body, delivery, clock()),
+        send=lambda lead_id, subject, body, delivery, as_html: emails.send_email(
+            store.sessions, lead_id, rep_id, subject, body, delivery, clock(), as_html),
         mailto=emails.mailto_uri,
     )
     catalogue = CatalogueServices(

@@ -19,8 +19,6 @@ from models.store.errors import StoreError, explain
 from models.store.open import DATABASE_NAME
 
 EXIT_BAD_INPUT = 2
-# The disk or the store file stopped the command (full, read-only, locked, damaged).
-EXIT_TROUBLE = 3
 
 
 def _add_profile_options(parser: argparse.ArgumentParser, top: bool) -> None:
@@ -103,7 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if trouble is None:
             raise
         print(trouble, file=sys.stderr)
-        return EXIT_TROUBLE
+        return EXIT_BAD_INPUT
 
 
 def _where(error: BaseException, folder: Path) -> Path:

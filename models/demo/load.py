@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models.demo.generator import DemoGenerator, default_now
 from models.store import Base, Lead, Setting
 from models.store.engine import session_factory
+from models.store.errors import StoreError, explain, restate
 from models.store.open import open_store_file
 from models.sync.status import CRM_URL_SETTING
 from models.touches import refresh_cadences
@@ -86,7 +87,11 @@ def build_demo_store(path: Path, leads: int, accounts: int, seed: int,
     """
     partial = path.with_name(f"{path.name}.partial")
     _remove_store_file(partial)  # what a killed run left
-    store = open_store_file(partial)
+    try:
+        store = open_store_file(partial)
+    except StoreError as error:
+        _remove_store_file(partial)
+        raise restate(error, path) from None
     try:
         counts = load_demo_data(store.engine, leads, accounts, seed, now, progress)
         with store.sessions.begin() as session:
@@ -95,10 +100,13 @@ def build_demo_store(path: Path, leads: int, accounts: int, seed: int,
         with store.engine.connect() as connection:
             # Everything into the main file, so the rename moves the whole store.
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    except BaseException:
+    except BaseException as error:
         store.close()
         _remove_store_file(partial)
-        raise
+        trouble = explain(error, path) if isinstance(error, Exception) else None
+        if trouble is None:
+            raise
+        raise restate(trouble, path) from None
     store.close()
     _sync_to_disk(partial)
     # The empty store being replaced is closed: its -wal and -shm must not outlive it, or

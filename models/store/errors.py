@@ -40,7 +40,7 @@ def damaged(path: Path) -> StoreError:
 
 
 def read_only(path: Path, folder: bool = False) -> StoreError:
-    where = f"the folder {path}" if folder else str(path)
+    where = f"the folder {path}" if folder else f"{path} (or the folder it is in)"
     return StoreError(
         f"RepDesk cannot write to {where}: it is read-only (its permissions, or a read-only "
         "disk). Nothing was changed and nothing is lost. Make it writable again, or start "
@@ -58,6 +58,13 @@ def locked(path: Path) -> StoreError:
         f"{path} is locked by another program (another RepDesk window or command, or a "
         "backup tool). Nothing was changed. Close the other program, or wait a moment, and "
         "try again.", "locked")
+
+
+def restate(error: StoreError, path: Path) -> StoreError:
+    """``error`` told of ``path`` (a store being built beside the profile's, named as the
+    profile's), when it is about the disk rather than the file."""
+    told = {"full": full, "read-only": read_only, "locked": locked}.get(error.kind)
+    return told(path) if told else error
 
 
 def _sqlite_error(error: BaseException) -> sqlite3.Error | None:

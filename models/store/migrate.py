@@ -71,10 +71,11 @@ def check_place(path: Path) -> None:
     for parent in (folder, *folder.parents):
         if parent.exists():
             if not parent.is_dir():
+                where = "" if parent == folder else f"cannot be made there: {parent} "
                 raise StoreError(
-                    f"The profile folder {folder} cannot be made: {parent} is a file, not a "
-                    "folder. RepDesk has not changed it. Start RepDesk with a --data-dir "
-                    "that is a folder (or one to create).", "place")
+                    f"The profile folder {folder} {where}is a file, not a folder. RepDesk "
+                    "has not changed it. Start RepDesk with a --data-dir that is a folder "
+                    "(or one to create).", "place")
             break
     if path.is_dir():
         raise StoreError(
@@ -103,7 +104,11 @@ def _inspect_existing(path: Path) -> FoundSchema:
             "RepDesk has not changed it. Move it away or start RepDesk with another --data-dir.",
             "foreign")
     try:
-        connection = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        # On read-only media SQLite cannot make the WAL's shared-memory file beside it;
+        # immutable reads it as it lies (nothing else can be writing there).
+        writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+        options = "mode=ro" if writable else "mode=ro&immutable=1"
+        connection = sqlite3.connect(f"{path.as_uri()}?{options}", uri=True)
         try:
             found = connection.execute("SELECT name, type FROM sqlite_master").fetchall()
             tables = frozenset(n for n, kind in found if kind == "table")
@@ -157,10 +162,11 @@ def check_writable(path: Path) -> None:
     """Refuse a store (or the folder for a new one) RepDesk may not write: SQLite's WAL also
     writes files beside the store."""
     folder = path.parent
-    if not os.access(folder, os.W_OK):
-        raise read_only(folder, folder=True)
-    if path.exists() and not os.access(path, os.W_OK):
+    writable = os.access(folder, os.W_OK)
+    if path.exists() and not (writable and os.access(path, os.W_OK)):
         raise read_only(path)
+    if not writable:
+        raise read_only(folder, folder=True)
 
 
 def _known(scripts: ScriptDirectory, revision: str) -> bool:
@@ -207,7 +213,10 @@ def migrate(path: Path, script_location: Path = MIGRATIONS, target: str = "head"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise explain(error, path.parent) or StoreError(
+        trouble = explain(error, path.parent)
+        if trouble is not None and trouble.kind == "read-only":
+            raise read_only(path.parent, folder=True) from None
+        raise trouble or StoreError(
             f"RepDesk cannot make the profile folder {path.parent} "
             f"({error.strerror or error}). Start RepDesk with another --data-dir.",
             "place") from None

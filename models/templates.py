@@ -82,6 +82,7 @@ _ATTRIBUTE = re.compile(r"""([^\s"'<>/=]+)\s*=\s*(?:"([^"]*)|'([^']*)|([^\s"'<>]
 _SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.\-]*):")
 # A value that is safe anywhere in markup: what a name or a number looks like.
 _PLAIN = re.compile(r"[\w .@+\-]*")
+_LEADING = "".join(map(chr, range(0x21)))  # the controls and space a browser skips
 _TAIL = 2_000  # how far back an attribute is looked for (no template writes longer tags)
 
 
@@ -134,8 +135,7 @@ class _Markup:
 
 def _url_problem(name: str, address: str) -> str | None:
     # Browsers skip leading controls and spaces, and tabs and newlines anywhere.
-    cleaned = re.sub(r"[\t\n\r]", "", address).lstrip("\x00\x01\x02\x03\x04\x05\x06\x07"
-                                                          "\x08\x0b\x0c\x0e\x0f\x10 ")
+    cleaned = re.sub(r"[\t\n\r]", "", address).lstrip(_LEADING)
     scheme = _SCHEME.match(cleaned)
     if scheme is None or scheme.group(1).lower() in _URL_SCHEMES:
         return None

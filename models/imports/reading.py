@@ -17,6 +17,7 @@ import os
 import re
 import stat
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -211,13 +212,18 @@ def _rows(reader: Any, name: str, max_rows: int, number: int, width: int,
     return rows
 
 
-def _read(name: str, text: str, max_rows: int) -> tuple[str, tuple[str, ...], list[CsvRow]]:
+def _sample(text: str) -> str:
     sample = text[:SAMPLE_CHARS]
     if len(text) > SAMPLE_CHARS:
         sample = sample[: max(sample.rfind("\n"), 0)]  # the last line is probably cut
+    return sample
+
+
+def _read(name: str, lines: Iterable[str], sample: str,
+          max_rows: int) -> tuple[str, tuple[str, ...], list[CsvRow]]:
     _refuse_control_characters(sample, name)
     delimiter = detect_delimiter(sample)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(lines, delimiter=delimiter)
     try:
         first, number = None, 0
         for cells in reader:
@@ -321,5 +327,8 @@ def read_table(path: Path, max_rows: int = MAX_ROWS, max_bytes: int = MAX_BYTES)
     if nul >= 0:
         raise FileRefused(f"{path.name} holds a NUL character on line {_line_of(text, nul)}: "
                           f"it is not a plain text file. {_SAVE_AS_CSV}")
-    delimiter, header, rows = _read(path.name, text, max_rows)
+    sample = _sample(text)
+    del text  # read again below as a stream: a second copy of a 64 MB file is not kept
+    lines = io.TextIOWrapper(io.BytesIO(data), encoding=encoding.codec, newline="")
+    delimiter, header, rows = _read(path.name, lines, sample, max_rows)
     return CsvTable(path.name, encoding.label, delimiter, header, tuple(rows))

@@ -39,6 +39,9 @@ def _alembic_config(script_location: Path) -> Config:
     return config
 
 
+# SQLite's header field for the program a file belongs to ("RpDs"); stores made before it
+# was set have 0.
+APPLICATION_ID = 0x52704473
 # Tables every RepDesk store has had since its first schema: a file with an Alembic
 # revision but without them is another program's Alembic database.
 OUR_TABLES = frozenset({"users", "leads", "accounts", "outbox", "settings"})
@@ -56,7 +59,8 @@ class FoundSchema:
 
     @property
     def empty(self) -> bool:
-        return not self.objects and not self.user_version and not self.application_id
+        return not self.objects and not self.user_version \
+            and self.application_id in (0, APPLICATION_ID)
 
 
 def _foreign(path: Path) -> StoreError:
@@ -144,7 +148,7 @@ def check_compatible(path: Path, script_location: Path = MIGRATIONS,
         if not schema.empty:
             raise _foreign(path)
         return None
-    if not schema.tables >= OUR_TABLES:
+    if not schema.tables >= OUR_TABLES or schema.application_id not in (0, APPLICATION_ID):
         raise _foreign(path)
     if schema.revision == (newest or newest_on_disk(script_location)):
         return schema.revision
@@ -238,6 +242,9 @@ def migrate(path: Path, script_location: Path = MIGRATIONS, target: str = "head"
             try:
                 with connection.begin():
                     current = MigrationContext.configure(connection).get_current_revision()
+                    if current is None:
+                        # Marks the file as RepDesk's, in the transaction that makes it so.
+                        connection.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
                     if current != head_revision(script_location):
                         config.attributes["connection"] = connection
                         command.upgrade(config, target)
@@ -249,7 +256,9 @@ def migrate(path: Path, script_location: Path = MIGRATIONS, target: str = "head"
         if trouble is not None:
             raise trouble from None
         raise StoreError(
-            f"Updating the store {path} to this version of RepDesk failed ({error}). "
+            # The error's name only: its text may repeat the statement's values.
+            f"Updating the store {path} to this version of RepDesk failed "
+            f"({type(error).__name__}). "
             "Nothing was changed; the file is as it was. Please report this."
         ) from error
     return engine

@@ -18,6 +18,7 @@ import pytest
 
 from models.demo.load import needs_demo_data
 from models.store.errors import StoreError, explain
+from models.store.migrate import APPLICATION_ID
 from models.store.open import DATABASE_NAME, open_store
 from tests.unit.hostile import COMMAND_SECONDS, ROOT, repdesk, store_state
 
@@ -267,3 +268,16 @@ def test_kill_9_during_demo_data_leaves_a_profile_a_rerun_fills(tmp_path: Path) 
     assert again.code == 0, again.err
     assert store_state(folder / DATABASE_NAME).counts["leads"] == 50
     assert not any(p.name.startswith(f"{DATABASE_NAME}.partial") for p in folder.iterdir())
+
+
+def test_a_new_store_is_marked_as_repdesks_and_another_mark_is_refused(tmp_path: Path) -> None:
+    open_store(tmp_path).close()
+    path = tmp_path / DATABASE_NAME
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        assert connection.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+        connection.execute("PRAGMA application_id = 1196444237")  # another program's mark
+        connection.commit()
+    before = store_state(path)
+    with pytest.raises(StoreError, match="another program"):
+        open_store(tmp_path)
+    assert store_state(path) == before

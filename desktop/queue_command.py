@@ -39,9 +39,10 @@ def parse_moment(text: str | None, timezone: str, now: datetime) -> datetime:
         day: date = now.astimezone(zone).date()
         if match.group(1) == "tomorrow":
             day += timedelta(days=1)
-        clock = time(int(match.group(2)), int(match.group(3)))
-        return datetime.combine(day, clock, zone)
     try:
+        if match:
+            clock = time(int(match.group(2)), int(match.group(3)))
+            return datetime.combine(day, clock, zone)
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise ValueError(

@@ -222,3 +222,9 @@ def test_command_line_numbers_out_of_range_are_refused(
     assert main([*args, "--data-dir", str(tmp_path)]) == 2
     assert named in capsys.readouterr().err
     assert not (tmp_path / "repdesk.db").exists()
+
+
+@pytest.mark.parametrize("moment", ["25:00", "tomorrow 10:99", "2026-13-01T10:00", "soon"])
+def test_queue_at_a_time_that_does_not_exist_says_what_it_takes(moment: str) -> None:
+    with pytest.raises(ValueError, match="is not a time: use HH:MM, 'tomorrow HH:MM'"):
+        parse_moment(moment, "Europe/Berlin", NOW)

@@ -21,6 +21,8 @@ PREFIXES = {"Lead": "00Q", "Account": "001", "Contact": "003", "Opportunity": "0
 MERGEABLE = ("Lead", "Contact", "Account")
 # How far back the deleted-records endpoint answers.
 DELETION_LOG_DAYS = 15
+# The user the sandbox's sign-in stands for: who created and last changed every record.
+ORG_USER = "005000000000001AAA"
 REQUIRED = {"Lead": ("LastName", "Company"), "Contact": ("LastName",), "Account": ("Name",),
             "Opportunity": ("Name", "StageName", "CloseDate"), "Task": ("Subject",)}
 SCHEMA = """
@@ -61,7 +63,8 @@ class Record:
 
     def as_json(self, api: str, only: Iterable[str] | None = None) -> dict[str, Any]:
         values = {"Id": self.id, "SystemModstamp": self.modstamp, "CreatedDate": self.created,
-                  "LastModifiedDate": self.modstamp, "IsDeleted": self.deleted,
+                  "CreatedById": ORG_USER, "LastModifiedDate": self.modstamp,
+                  "LastModifiedById": ORG_USER, "IsDeleted": self.deleted,
                   "MasterRecordId": self.master_id, **self.fields}
         if only is not None:
             values = {name: values.get(name) for name in only}

@@ -30,12 +30,15 @@ def _insert(engine: Engine, table: str, rows: list[dict[str, Any]]) -> None:
 
 def load_demo_data(engine: Engine, leads: int, accounts: int, seed: int,
                    now: datetime | None = None,
-                   progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
+                   progress: Callable[[int, int], None] | None = None,
+                   to_crm: Callable[[str, list[dict[str, Any]]], None] | None = None
+                   ) -> dict[str, int]:
     """Generate and insert demo data; returns the number of rows written per table.
 
     The rows stand for data that already exists in the CRM, so they are written as a bulk load
-    beside the ORM and make no outbox entries. Leads stream through in batches, so 100,000 of
-    them never sit in memory at once.
+    beside the ORM and make no outbox entries; ``to_crm`` (a ``models.demo.crm_copy.CrmCopy``)
+    gets each batch first, to put it in a CRM and give its rows their CRM ids. Leads stream
+    through in batches, so 100,000 of them never sit in memory at once.
     """
     gen = DemoGenerator(seed, now or default_now())
     gen.reference_rows(accounts)
@@ -44,6 +47,8 @@ def load_demo_data(engine: Engine, leads: int, accounts: int, seed: int,
     def flush(tables: tuple[str, ...]) -> None:
         for table in tables:
             rows = gen.data.tables.pop(table, [])
+            if to_crm is not None:
+                to_crm(table, rows)
             _insert(engine, table, rows)
             counts[table] = counts.get(table, 0) + len(rows)
 

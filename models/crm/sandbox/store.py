@@ -22,7 +22,7 @@ MERGEABLE = ("Lead", "Contact", "Account")
 # How far back the deleted-records endpoint answers.
 DELETION_LOG_DAYS = 15
 # The user the sandbox's sign-in stands for: who created and last changed every record.
-ORG_USER = "005000000000001AAA"
+ORG_USER = "005000000000000AAA"
 REQUIRED = {"Lead": ("LastName", "Company"), "Contact": ("LastName",), "Account": ("Name",),
             "Opportunity": ("Name", "StageName", "CloseDate"), "Task": ("Subject",)}
 SCHEMA = """
@@ -275,20 +275,29 @@ class SandboxStore:
                 self._db.execute("UPDATE records SET fields = ?, modstamp = ? WHERE id = ?",
                                  (json.dumps(fields), stamp(self._now()), record_id))
 
+    def commit(self) -> None:
+        with self._lock:
+            self._db.commit()
+
     def close(self) -> None:
         self._db.close()
 
 
 def bulk_load(store: SandboxStore, obj: str, records: list[dict[str, Any]],
-              age: timedelta = timedelta(0)) -> None:
+              age: timedelta = timedelta(0), commit: bool = True) -> list[tuple[str, str]]:
     """Seed many records in one transaction (demo data, benchmarks), last modified ``age``
-    ago."""
+    ago; returns each record's (id, SystemModstamp), in order. With ``commit`` false the
+    transaction stays open for more, until ``store.commit()``."""
+    made: list[tuple[str, str]] = []
     with store._lock:
         for fields in records:
             now = stamp(store._now() - age)
+            record_id = store._new_id(obj)
             store._db.execute(
                 "INSERT INTO records (id, object, ext_id, fields, created, modstamp) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
-                (store._new_id(obj), obj, fields.get(store.external_id), json.dumps(fields),
-                 now, now))
-        store._db.commit()
+                (record_id, obj, fields.get(store.external_id), json.dumps(fields), now, now))
+            made.append((record_id, now))
+        if commit:
+            store._db.commit()
+    return made

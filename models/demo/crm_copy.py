@@ -1,0 +1,123 @@
+"""The demo's CRM: the profile's records in a sandbox CRM under ids that agree, so the profile
+stands exactly where a first pull from that CRM would have left it. An edit then goes out as
+an update, a change made in the CRM comes back with the next pull, and the two can meet in a
+conflict, as with a real org.
+
+Demo data is copied as it is generated (``CrmCopy`` is handed each batch before the batch is
+written locally); a demo profile made before its CRM held anything is copied from the store
+(``copy_to_crm``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, bindparam, select, update
+
+from models.crm.datetimes import parse_datetime
+from models.crm.sandbox.store import SandboxStore, bulk_load
+from models.store import SyncState
+from models.store.engine import session_factory
+from models.store.tracking import json_value
+from models.sync.fieldmap import REFERENCES, FieldMap, ObjectMap, field_map, model_of, to_crm_value
+
+# Written in the CRM this long before the copy, so the first sync's delta starts after every
+# copied record and reads none of them again.
+AGE = timedelta(hours=1)
+
+
+class CrmCopy:
+    """Rows on their way into the store, copied into ``crm`` first: each row gets its CRM id,
+    SystemModstamp and agreed values (``base``), as a pull would have given it."""
+
+    def __init__(self, crm: SandboxStore, fields: FieldMap | None = None) -> None:
+        self.crm, self.map = crm, fields or field_map()
+        self.crm_ids: dict[tuple[str, str], str] = {}  # (table, local id) → CRM id
+        self.newest: dict[str, datetime] = {}
+        self.copied: dict[str, int] = {}
+
+    def __call__(self, table: str, rows: list[dict[str, Any]]) -> None:
+        spec = self.map.by_table(table)
+        if spec is None or not rows:
+            return
+        made = bulk_load(self.crm, spec.object, [self._record(spec, row) for row in rows], AGE,
+                         commit=False)
+        for row, (crm_id, stamp) in zip(rows, made, strict=True):
+            self.crm_ids[(table, row["id"])] = crm_id
+            row["crm_id"], row["crm_modstamp"] = crm_id, parse_datetime(stamp)
+            row["base"] = {local: json_value(row.get(local)) for local in spec.fields}
+        newest = parse_datetime(made[-1][1])
+        self.newest[spec.object] = max(newest, self.newest.get(spec.object, newest))
+        self.copied[spec.object] = self.copied.get(spec.object, 0) + len(rows)
+
+    def _record(self, spec: ObjectMap, row: dict[str, Any]) -> dict[str, Any]:
+        record: dict[str, Any] = {}
+        for local, crm in spec.fields.items():
+            value = row.get(local)
+            if value is None:
+                continue  # a record read back carries the fields that were set
+            parent = REFERENCES.get(local)
+            if parent is not None:
+                value = self.crm_ids.get((parent, value))
+                if value is None:
+                    continue  # a parent the CRM does not have (none in demo data)
+            record[crm] = to_crm_value(value)
+        record[self.map.external_id] = row["id"]
+        return record
+
+    def finish(self, engine: Engine, at: datetime) -> dict[str, int]:
+        """Commit the CRM's side and leave every object's sync state as a complete first pull
+        leaves it; returns the records copied per object."""
+        self.crm.commit()
+        with session_factory(engine).begin() as session:
+            for spec in self.map.objects:
+                state = session.get(SyncState, spec.object) or SyncState(object=spec.object)
+                newest = self.newest.get(spec.object)
+                if newest is not None:
+                    # A pull's delta reads from whole seconds: start past the copy's last one.
+                    newest = newest.replace(microsecond=0) + timedelta(seconds=1)
+                    if state.watermark is None or newest > state.watermark:
+                        state.watermark = newest
+                state.last_pull_at = at
+                state.deletions_through = at
+                session.merge(state)
+        return self.copied
+
+
+def needs_copy(engine: Engine, crm: SandboxStore, fields: FieldMap | None = None) -> bool:
+    """An empty CRM beside a profile whose records have no CRM id yet."""
+    fields = fields or field_map()
+    if any(crm.rows(o.object) for o in fields.objects):
+        return False
+    with engine.connect() as connection:
+        for spec in fields.objects:
+            model = model_of(spec.table)
+            if connection.scalar(select(model.id).where(model.crm_id.is_(None)).limit(1)):
+                return True
+    return False
+
+
+def copy_to_crm(engine: Engine, crm: SandboxStore, now: Callable[[], datetime],
+                fields: FieldMap | None = None) -> dict[str, int]:
+    """Copy every stored record with no CRM id into ``crm`` (parents first) and give the
+    local rows their CRM ids. Returns records copied per object."""
+    copy = CrmCopy(crm, fields)
+    for spec in copy.map.objects:
+        table = model_of(spec.table).__table__  # type: ignore[attr-defined]
+        with engine.connect() as connection:
+            rows = [dict(r._mapping) for r in connection.execute(select(
+                table.c.id, table.c.crm_id, *(table.c[local] for local in spec.fields)))]
+        copy.crm_ids.update({(spec.table, r["id"]): r["crm_id"] for r in rows if r["crm_id"]})
+        fresh = [r for r in rows if not r["crm_id"]]
+        copy(spec.table, fresh)
+        if fresh:
+            with engine.begin() as connection:
+                connection.execute(
+                    update(table).where(table.c.id == bindparam("row_id")).values(
+                        crm_id=bindparam("new_crm_id"), crm_modstamp=bindparam("stamp"),
+                        base=bindparam("agreed")),
+                    [{"row_id": r["id"], "new_crm_id": r["crm_id"], "stamp": r["crm_modstamp"],
+                      "agreed": r["base"]} for r in fresh])
+    return copy.finish(engine, now())

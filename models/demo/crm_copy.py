@@ -16,12 +16,11 @@ from typing import Any
 
 from sqlalchemy import Engine, bindparam, select, update
 
-from models.crm.datetimes import parse_datetime
 from models.crm.sandbox.store import SandboxStore, bulk_load
 from models.store import SyncState
 from models.store.engine import session_factory
 from models.store.tracking import json_value
-from models.sync.fieldmap import REFERENCES, FieldMap, ObjectMap, field_map, model_of, to_crm_value
+from models.sync.fieldmap import REFERENCES, FieldMap, field_map, model_of, to_crm_value
 
 # Written in the CRM this long before the copy, so the first sync's delta starts after every
 # copied record and reads none of them again.
@@ -42,29 +41,33 @@ class CrmCopy:
         spec = self.map.by_table(table)
         if spec is None or not rows:
             return
-        made = bulk_load(self.crm, spec.object, [self._record(spec, row) for row in rows], AGE,
-                         commit=False)
-        for row, (crm_id, stamp) in zip(rows, made, strict=True):
+        columns = [(local, crm, REFERENCES.get(local)) for local, crm in spec.fields.items()]
+        records = []
+        for row in rows:
+            # What the CRM and the profile agree on, in the outbox's JSON form.
+            row["base"] = agreed = {local: json_value(row.get(local)) for local, _, _ in columns}
+            records.append(self._record(columns, agreed, row["id"]))
+        made = bulk_load(self.crm, spec.object, records, AGE, commit=False)
+        for row, (crm_id, moment) in zip(rows, made, strict=True):
             self.crm_ids[(table, row["id"])] = crm_id
-            row["crm_id"], row["crm_modstamp"] = crm_id, parse_datetime(stamp)
-            row["base"] = {local: json_value(row.get(local)) for local in spec.fields}
-        newest = parse_datetime(made[-1][1])
+            row["crm_id"], row["crm_modstamp"] = crm_id, moment
+        newest = made[-1][1]
         self.newest[spec.object] = max(newest, self.newest.get(spec.object, newest))
         self.copied[spec.object] = self.copied.get(spec.object, 0) + len(rows)
 
-    def _record(self, spec: ObjectMap, row: dict[str, Any]) -> dict[str, Any]:
+    def _record(self, columns: list[tuple[str, str, str | None]], agreed: dict[str, Any],
+                local_id: str) -> dict[str, Any]:
         record: dict[str, Any] = {}
-        for local, crm in spec.fields.items():
-            value = row.get(local)
+        for local, crm, parent in columns:
+            value = agreed[local]
             if value is None:
                 continue  # a record read back carries the fields that were set
-            parent = REFERENCES.get(local)
             if parent is not None:
                 value = self.crm_ids.get((parent, value))
                 if value is None:
                     continue  # a parent the CRM does not have (none in demo data)
             record[crm] = to_crm_value(value)
-        record[self.map.external_id] = row["id"]
+        record[self.map.external_id] = local_id
         return record
 
     def finish(self, engine: Engine, at: datetime) -> dict[str, int]:

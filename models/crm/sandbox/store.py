@@ -102,10 +102,14 @@ class SandboxStore:
         return now
 
     def _new_id(self, obj: str) -> str:
-        self._db.execute("UPDATE counter SET n = n + 1")
-        n = self._db.execute("SELECT n FROM counter").fetchone()[0]
+        return self._new_ids(obj, 1)[0]
+
+    def _new_ids(self, obj: str, count: int) -> list[str]:
+        start = self._db.execute("SELECT n FROM counter").fetchone()[0]
+        self._db.execute("UPDATE counter SET n = ?", (start + count,))
         prefix = PREFIXES.get(obj, "a0" + str(len(obj) % 10))
-        return f"{prefix}{n:012d}AAA"  # 18 characters, as the API returns them
+        # 18 characters, as the API returns them
+        return [f"{prefix}{n:012d}AAA" for n in range(start + 1, start + count + 1)]
 
     @staticmethod
     def record(row: tuple[Any, ...]) -> Record:
@@ -284,20 +288,23 @@ class SandboxStore:
 
 
 def bulk_load(store: SandboxStore, obj: str, records: list[dict[str, Any]],
-              age: timedelta = timedelta(0), commit: bool = True) -> list[tuple[str, str]]:
+              age: timedelta = timedelta(0), commit: bool = True) -> list[tuple[str, datetime]]:
     """Seed many records in one transaction (demo data, benchmarks), last modified ``age``
     ago; returns each record's (id, SystemModstamp), in order. With ``commit`` false the
     transaction stays open for more, until ``store.commit()``."""
-    made: list[tuple[str, str]] = []
+    made: list[tuple[str, datetime]] = []
     with store._lock:
-        for fields in records:
-            now = stamp(store._now() - age)
-            record_id = store._new_id(obj)
-            store._db.execute(
-                "INSERT INTO records (id, object, ext_id, fields, created, modstamp) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (record_id, obj, fields.get(store.external_id), json.dumps(fields), now, now))
-            made.append((record_id, now))
+        ids = store._new_ids(obj, len(records))
+        rows = []
+        for record_id, fields in zip(ids, records, strict=True):
+            moment = store._now() - age
+            now = stamp(moment)
+            rows.append((record_id, obj, fields.get(store.external_id), json.dumps(fields),
+                         now, now))
+            made.append((record_id, moment))
+        store._db.executemany(
+            "INSERT INTO records (id, object, ext_id, fields, created, modstamp) "
+            "VALUES (?, ?, ?, ?, ?, ?)", rows)
         if commit:
             store._db.commit()
     return made

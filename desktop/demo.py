@@ -9,12 +9,18 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import select
+
 from models.crm.sandbox.server import Sandbox, SandboxServer
+from models.crm.sandbox.store import RecordError
 from models.demo.crm_copy import CrmCopy, copy_to_crm, needs_copy
 from models.demo.load import load_demo_data, needs_demo_data
-from models.store import Setting
+from models.lead_edits import EDITABLE, EDITABLE_LABELS
+from models.store import Lead, Setting, User
 from models.store.open import Store
+from models.sync.fieldmap import field_map
 from models.sync.status import remember_crm
+from models.vocab import Role
 
 FIRST_RUN_LEADS = 5_000
 FIRST_RUN_ACCOUNTS = 2_500
@@ -90,3 +96,53 @@ def start_demo_crm(store: Store, folder: Path | None = None) -> SandboxServer:
     server = SandboxServer(Sandbox((folder or store.path.parent) / SANDBOX_FILE)).start()
     remember_crm(store.sessions, server.base_url)
     return server
+
+
+class DemoCrm:
+    """The running demo CRM, where the rep can play another user of the team: a change made
+    here is a change made in the CRM, which the next sync brings in (or finds in conflict)."""
+
+    def __init__(self, store: Store, server: SandboxServer, other_user: str) -> None:
+        self._store, self.server, self.other_user = store, server, other_user
+        spec = field_map().by_table("leads")
+        assert spec is not None
+        self._fields = {local: spec.fields[local] for local in EDITABLE}
+
+    def _crm_id(self, lead_id: str) -> str:
+        with self._store.sessions() as session:
+            lead = session.get(Lead, lead_id)
+            crm_id = lead.crm_id if lead else None
+        if crm_id is None:
+            raise ValueError("This lead is not in the CRM yet: sync first, then change it "
+                             "there.")
+        return crm_id
+
+    def crm_values(self, lead_id: str) -> dict[str, str]:
+        record = self.server.sandbox.store.get("Lead", self._crm_id(lead_id))
+        if record is None:
+            raise ValueError("This lead was deleted in the CRM.")
+        return {local: str(record.fields.get(crm) or "") for local, crm in self._fields.items()}
+
+    def change_in_crm(self, lead_id: str, typed: dict[str, str]) -> str:
+        current = self.crm_values(lead_id)
+        changed = {local: value for local, value in typed.items()
+                   if local in self._fields and value != current.get(local)}
+        if not changed:
+            return "Nothing was changed in the CRM."
+        try:
+            self.server.sandbox.store.update("Lead", self._crm_id(lead_id), {
+                self._fields[local]: value or None for local, value in changed.items()})
+        except RecordError as error:
+            raise ValueError(error.message) from error
+        names = ", ".join(EDITABLE_LABELS[local].lower() for local in changed)
+        return f"{self.other_user} changed the lead's {names} in the CRM: sync to bring it here."
+
+
+def other_user(store: Store, rep_id: str | None) -> str:
+    """Someone of the demo team other than the rep, to make changes as."""
+    others = select(User.name).where(User.id != (rep_id or "")).order_by(User.name).limit(1)
+    with store.sessions() as session:
+        # The team's manager, who in real teams is the one tidying records up.
+        name = session.scalar(others.where(User.role == Role.MANAGER.value)) \
+            or session.scalar(others)
+    return name or "another user"

@@ -21,9 +21,10 @@ from models.store import SyncState
 from models.store.engine import session_factory
 from models.store.tracking import json_value
 from models.sync.fieldmap import REFERENCES, FieldMap, field_map, model_of, to_crm_value
+from models.sync.pull import OVERLAP
 
-# Written in the CRM this long before the copy, so the first sync's delta starts after every
-# copied record and reads none of them again.
+# Written in the CRM this long before the copy, so the first sync's delta can start after
+# every copied record and still before any change made since.
 AGE = timedelta(hours=1)
 
 
@@ -71,19 +72,21 @@ class CrmCopy:
         return record
 
     def finish(self, engine: Engine, at: datetime) -> dict[str, int]:
-        """Commit the CRM's side and leave every object's sync state as a complete first pull
-        leaves it; returns the records copied per object."""
+        """Commit the CRM's side and leave every object's watermarks as a complete first pull
+        at ``at`` leaves them; returns the records copied per object."""
         self.crm.commit()
         with session_factory(engine).begin() as session:
             for spec in self.map.objects:
                 state = session.get(SyncState, spec.object) or SyncState(object=spec.object)
                 newest = self.newest.get(spec.object)
                 if newest is not None:
-                    # A pull's delta reads from whole seconds: start past the copy's last one.
-                    newest = newest.replace(microsecond=0) + timedelta(seconds=1)
+                    # A pull reads from whole seconds, and from OVERLAP before the watermark
+                    # when it has no pull time of its own: start past the copy's last
+                    # record even then. The copy is AGE old, so no later change is skipped.
+                    newest = newest.replace(microsecond=0) + OVERLAP + timedelta(seconds=1)
                     if state.watermark is None or newest > state.watermark:
                         state.watermark = newest
-                state.last_pull_at = at
+                # No last_pull_at: the rep's first sync is still to come ("Last sync: never").
                 state.deletions_through = at
                 session.merge(state)
         return self.copied

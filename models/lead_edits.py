@@ -44,7 +44,9 @@ def save_contact_details(sessions: sessionmaker[Session], lead_id: str,
         if entry is None:
             return {k: v for k, v in problems.items() if k in EDITABLE}
         for name in EDITABLE:
-            new = getattr(entry, name)
-            if new != getattr(lead, name):  # only real changes reach the outbox
-                setattr(lead, name, new)
+            before = getattr(lead, name)
+            # Only what the rep changed: a field left as it was keeps its stored form even
+            # where the checks would write it another way (a phone number in E.164).
+            if typed[name] != str(before or "") and getattr(entry, name) != before:
+                setattr(lead, name, getattr(entry, name))
     return {}

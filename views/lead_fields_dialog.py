@@ -32,6 +32,7 @@ class LeadFieldsDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
+        self.setMinimumWidth(480)  # an e-mail address reads whole
         self._save, self._background = save, background
         self.intro = QLabel(intro, wordWrap=True)
         self.fields: dict[str, QLineEdit] = {}

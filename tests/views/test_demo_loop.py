@@ -57,15 +57,18 @@ def _open_first_lead(qtbot: QtBot, window: MainWindow) -> str:
     return lead_id
 
 
-def _fill_and_save(qtbot: QtBot, window: MainWindow, values: dict[str, str]) -> None:
+def _fill_and_save(qtbot: QtBot, window: MainWindow, values: dict[str, str]) -> str:
+    """Type ``values`` into the dialog that opens and save; the line the rep is shown."""
     qtbot.waitUntil(lambda: window.lead_dialog is not None and window.lead_dialog.isVisible())
     dialog = window.lead_dialog
     assert isinstance(dialog, LeadFieldsDialog)
     for name, value in values.items():
         dialog.fields[name].setText(value)
-    dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    with qtbot.waitSignal(dialog.saved) as saved:
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
     qtbot.waitUntil(lambda: not dialog.isVisible())
     window.lead_dialog = None
+    return str(saved.args[0]) if saved.args else ""
 
 
 def _sync(qtbot: QtBot, window: MainWindow) -> str:
@@ -103,8 +106,8 @@ def test_an_edit_is_sent_a_crm_change_pulled_and_a_conflict_settled(
     # Another user changes the phone in the CRM: the next sync brings it here.
     window.show_screen("Leads")
     window.demo_change_action.trigger()
-    _fill_and_save(qtbot, window, {"phone": "+44 20 7946 0000"})
-    assert "changed the lead's phone in the CRM" in window.status.currentMessage()
+    said = _fill_and_save(qtbot, window, {"phone": "+44 20 7946 0000"})
+    assert "changed the lead's phone in the CRM" in said
     assert ", 1 received" in _sync(qtbot, window)
     with demo.store.sessions() as session:
         lead = session.get(Lead, lead_id)

@@ -38,8 +38,7 @@ CREATE TABLE IF NOT EXISTS counter (n INTEGER NOT NULL);
 
 def stamp(moment: datetime) -> str:
     """Salesforce's datetime format: 2026-11-23T03:05:00.000+0000."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + \
-        f"{moment.microsecond // 1000:03d}+0000"
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "+0000")
 
 
 class RecordError(Exception):
@@ -299,8 +298,8 @@ def bulk_load(store: SandboxStore, obj: str, records: list[dict[str, Any]],
         for record_id, fields in zip(ids, records, strict=True):
             moment = store._now() - age
             now = stamp(moment)
-            rows.append((record_id, obj, fields.get(store.external_id), json.dumps(fields),
-                         now, now))
+            rows.append((record_id, obj, fields.get(store.external_id),
+                         orjson.dumps(fields).decode(), now, now))
             made.append((record_id, moment))
         store._db.executemany(
             "INSERT INTO records (id, object, ext_id, fields, created, modstamp) "

@@ -117,6 +117,19 @@ def test_a_garbled_request_line_is_answered_in_json(crm: Crm) -> None:
     assert status == 400 and _error_code(answer) == "BAD_REQUEST"
 
 
+def test_a_method_the_api_does_not_have_is_refused_in_json(crm: Crm) -> None:
+    status, answer = _raw(crm.server, _request(crm, "PUT", "sobjects/Lead", b"{}"))
+
+    assert status == 405 and _error_code(answer) == "METHOD_NOT_ALLOWED"
+
+
+def test_headers_too_long_are_refused_in_json(crm: Crm) -> None:
+    status, answer = _raw(crm.server, _request(crm, "GET", "limits", b"",
+                                               {"X-Padding": "x" * 70_000}))
+
+    assert status == 431 and _error_code(answer) == "REQUEST_HEADER_FIELDS_TOO_LARGE"
+
+
 def test_the_connection_serves_the_next_request_after_a_refused_body(crm: Crm) -> None:
     http = requests.Session()
     url = f"{crm.server.base_url}/services/data/{API}/sobjects/Lead"

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 _STATUS_CODES = {400: "BAD_REQUEST", 404: "NOT_FOUND", 408: "REQUEST_TIMEOUT",
                  411: "LENGTH_REQUIRED", 413: "REQUEST_ENTITY_TOO_LARGE",
                  414: "URI_TOO_LONG", 431: "REQUEST_HEADER_FIELDS_TOO_LARGE",
-                 501: "METHOD_NOT_ALLOWED", 505: "HTTP_VERSION_NOT_SUPPORTED"}
+                 405: "METHOD_NOT_ALLOWED", 505: "HTTP_VERSION_NOT_SUPPORTED"}
 log = logging.getLogger(__name__)
 
 
@@ -65,6 +65,8 @@ class SandboxRequest(BaseHTTPRequestHandler):
         self.close_connection = True
         # A request line too garbled to name a version still gets a status line.
         self.request_version = "HTTP/1.1"
+        if code == 501:  # a method http.server has no handler for, as Salesforce names it
+            code, message = 405, f"HTTP Method '{self.command}' not allowed"
         try:
             reason = message or self.responses.get(code, ("Bad request",))[0]
             self._send(code, [{"message": reason, "errorCode": _STATUS_CODES.get(

@@ -44,6 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--leads", type=int, default=5_000, metavar="N")
     demo.add_argument("--accounts", type=int, default=2_500, metavar="M")
     demo.add_argument("--seed", type=int, default=2026, metavar="S")
+    demo.add_argument("--without-crm", action="store_true",
+                      help="no demo CRM beside the store (`repdesk sync` then needs --crm)")
     demo.add_argument("--json", action="store_true", help="print the result as JSON")
     demo.set_defaults(run=_demo_data)
     queue_command.add_parser(commands, lambda p: _add_profile_options(p, top=False))
@@ -53,7 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _demo_data(args: argparse.Namespace, folder: Path) -> int:
-    from models.demo.load import build_demo_store, needs_demo_data
+    from desktop.demo import demo_crm_file, make_demo
+    from models.demo.load import needs_demo_data
     from models.store.open import open_store
 
     whole("leads", args.leads)
@@ -69,15 +72,20 @@ def _demo_data(args: argparse.Namespace, folder: Path) -> int:
               "empty profile. Choose a new --data-dir.", file=sys.stderr)
         return EXIT_BAD_INPUT
     started = time.perf_counter()
-    counts = build_demo_store(store.path, args.leads, args.accounts, args.seed)
+    counts = make_demo(store.path, args.leads, args.accounts, args.seed,
+                       with_crm=not args.without_crm)
     seconds = time.perf_counter() - started
     rate = args.leads / seconds if seconds else 0.0
+    crm = None if args.without_crm else demo_crm_file(store)
     if args.json:
-        print(json.dumps({"path": str(store.path), "counts": counts,
+        print(json.dumps({"path": str(store.path), "crm": crm and str(crm), "counts": counts,
                           "seconds": round(seconds, 3), "leads_per_second": round(rate)}))
     else:
         made = ", ".join(f"{n:,} {table.replace('_', ' ')}" for table, n in counts.items())
         print(f"Wrote {made} to {store.path} in {seconds:.1f} s ({rate:,.0f} leads/s).")
+        if crm:
+            print(f"The same records are in the profile's demo CRM ({crm}): `repdesk sync` "
+                  "syncs with it.")
     return 0
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from models.demo.crm_copy import CrmCopy
 from models.demo.generator import DemoGenerator, default_now
 from models.store import Base, Lead, Setting
 from models.store.engine import session_factory
@@ -34,12 +35,15 @@ def _insert(engine: Engine, table: str, rows: list[dict[str, Any]]) -> None:
 
 def load_demo_data(engine: Engine, leads: int, accounts: int, seed: int,
                    now: datetime | None = None,
-                   progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
+                   progress: Callable[[int, int], None] | None = None,
+                   to_crm: Callable[[str, list[dict[str, Any]]], None] | None = None
+                   ) -> dict[str, int]:
     """Generate and insert demo data; returns the number of rows written per table.
 
     The rows stand for data that already exists in the CRM, so they are written as a bulk load
-    beside the ORM and make no outbox entries. Leads stream through in batches, so 100,000 of
-    them never sit in memory at once.
+    beside the ORM and make no outbox entries; ``to_crm`` (a ``models.demo.crm_copy.CrmCopy``)
+    gets each batch first, to put it in a CRM and give its rows their CRM ids. Leads stream
+    through in batches, so 100,000 of them never sit in memory at once.
     """
     gen = DemoGenerator(seed, now or default_now())
     gen.reference_rows(accounts)
@@ -48,6 +52,8 @@ def load_demo_data(engine: Engine, leads: int, accounts: int, seed: int,
     def flush(tables: tuple[str, ...]) -> None:
         for table in tables:
             rows = gen.data.tables.pop(table, [])
+            if to_crm is not None:
+                to_crm(table, rows)
             _insert(engine, table, rows)
             counts[table] = counts.get(table, 0) + len(rows)
 
@@ -78,12 +84,14 @@ def _sync_to_disk(path: Path) -> None:
 
 def build_demo_store(path: Path, leads: int, accounts: int, seed: int,
                      now: datetime | None = None, settings: dict[str, Any] | None = None,
-                     progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
+                     progress: Callable[[int, int], None] | None = None,
+                     to_crm: CrmCopy | None = None) -> dict[str, int]:
     """A complete demo store at ``path`` (which must hold no data), or none.
 
     The store is built beside ``path`` as ``<name>.partial`` and renamed into place once
     complete, so a run killed halfway leaves the profile as it was (an empty store, or
-    none), and the next run starts over. ``settings`` are written with the data.
+    none), and the next run starts over. ``settings`` are written with the data; ``to_crm``
+    puts the same records in a CRM first and leaves the sync state a first pull would.
     """
     partial = path.with_name(f"{path.name}.partial")
     _remove_store_file(partial)  # what a killed run left
@@ -93,7 +101,9 @@ def build_demo_store(path: Path, leads: int, accounts: int, seed: int,
         _remove_store_file(partial)
         raise restate(error, path) from None
     try:
-        counts = load_demo_data(store.engine, leads, accounts, seed, now, progress)
+        counts = load_demo_data(store.engine, leads, accounts, seed, now, progress, to_crm)
+        if to_crm is not None:
+            to_crm.finish(store.engine, datetime.now(UTC))
         with store.sessions.begin() as session:
             for key, value in (settings or {}).items():
                 session.merge(Setting(key=key, value=value))

@@ -26,9 +26,14 @@ def test_first_run_opens_the_window_on_demo_data(tmp_path: Path) -> None:
     with sqlite3.connect(tmp_path / DATABASE_NAME) as connection:
         assert connection.execute("SELECT count(*) FROM leads").fetchone()[0] == 5_000
         crm = connection.execute("SELECT value FROM settings WHERE key = 'crm_url'").fetchone()
-    # Demo mode runs its own sandbox CRM, kept beside the store.
+        local_ids = dict(connection.execute("SELECT id, crm_id FROM leads"))
+    # Demo mode runs its own sandbox CRM, kept beside the store, holding the same leads
+    # under the same ids.
     assert crm is not None and crm[0].startswith('"http://127.0.0.1:')
-    assert (tmp_path / "demo-crm.db").exists()
+    with sqlite3.connect(tmp_path / "demo-crm.db") as connection:
+        crm_ids = dict(connection.execute(
+            "SELECT ext_id, id FROM records WHERE object = 'Lead' AND deleted = 0"))
+    assert crm_ids == local_ids
 
 
 def test_a_corrupt_store_is_named_in_a_message_and_kept(qtbot: QtBot, tmp_path: Path) -> None:

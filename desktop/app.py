@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from desktop.commands import CommandRunner
 from desktop.composition import window_services
 from desktop.demo import in_demo_mode, prepare_demo, start_demo_crm
 from desktop.platform_check import explain, missing_x11_packages
@@ -54,7 +55,8 @@ def _open(folder: Path) -> Store | None:
 async def _run_window(store: Store, exit_when_shown: bool) -> None:
     app = _application()
     background = Background()
-    window = MainWindow(window_services(store), background)
+    commands = CommandRunner()
+    window = MainWindow(window_services(store, commands=commands), background)
     window.queue.dial_requested.connect(lambda uri: QDesktopServices.openUrl(QUrl(uri)))
     window.mailto_requested.connect(lambda uri: QDesktopServices.openUrl(QUrl(uri)))
     closed = asyncio.Event()
@@ -69,6 +71,9 @@ async def _run_window(store: Store, exit_when_shown: bool) -> None:
 
         QTimer.singleShot(0, report)
     await closed.wait()
+    # Every write the rep asked for is on disk before the store closes.
+    commands.wait()
+    commands.stop()
     background.wait()
 
 

@@ -36,9 +36,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.changes import Changed
 from models.closing import CloseDraft, CloseSaved, LineItem, NewContact
 from models.opportunities import OpportunityDetail, ProductChoice
 from ui.tables import error_label
+from views.commanding import Commands
 from views.draft_form import DraftForm
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -50,10 +52,10 @@ class CloseServices:
     reasons: Callable[[str], list[tuple[str, str]]]
     settings: Callable[[], dict[str, Any]]
     problems: Callable[[CloseDraft], dict[str, str]]
-    save: Callable[[str, CloseDraft], CloseSaved]
+    save: Callable[[str, CloseDraft], Changed[CloseSaved]]
     load_draft: Callable[[str], dict[str, Any] | None]
-    save_draft: Callable[[str, dict[str, Any]], None]
-    discard_draft: Callable[[str], None]
+    save_draft: Callable[[str, dict[str, Any]], Changed[None]]
+    discard_draft: Callable[[str], Changed[None]]
 
 
 
@@ -62,9 +64,9 @@ class CloseForm(DraftForm):
     closed = Signal(object)
 
     def __init__(self, opportunity: OpportunityDetail, services: CloseServices,
-                 parent: QWidget | None = None) -> None:
+                 commands: Commands, parent: QWidget | None = None) -> None:
         super().__init__(opportunity.row.id, services.load_draft, services.save_draft,
-                         services.discard_draft, parent)
+                         services.discard_draft, commands, parent)
         self._opportunity, self._services = opportunity, services
         self._settings = services.settings()
         self._products = services.products()
@@ -117,7 +119,8 @@ class CloseForm(DraftForm):
         self.reference_kinds = {kind: QCheckBox(kind) for kind in self._settings["reference_kinds"]}
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                         | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("Save  (Ctrl+Enter)")
+        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setText("Save  (Ctrl+Enter)")
         self._build()
         self._restore()
         self._connect()
@@ -351,7 +354,5 @@ class CloseForm(DraftForm):
 
     # -- closing ---------------------------------------------------------------------------
     def save(self) -> None:
-        draft = self.draft()
-        saved = self.submit(lambda: self._services.save(self._opportunity.row.id, draft))
-        if saved is not None:
-            self.closed.emit(saved)
+        draft, opportunity_id = self.draft(), self._opportunity.row.id
+        self.submit(lambda: self._services.save(opportunity_id, draft), self.closed.emit)

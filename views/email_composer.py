@@ -27,10 +27,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.changes import Changed
 from models.emails import TemplateChoice
 from models.records import LeadDetail
 from models.templates import TemplateError, render
 from models.touches import TouchLogged
+from views.commanding import Commands
+from views.failure_text import failure_text
 
 MARK = ("\x00", "\x01")
 HIGHLIGHT = ("<span style='background:#fde68a;color:#92400e'>", "</span>")
@@ -40,7 +43,7 @@ HIGHLIGHT = ("<span style='background:#fde68a;color:#92400e'>", "</span>")
 class ComposerServices:
     templates: Callable[[LeadDetail], list[TemplateChoice]]
     values: Callable[[str], dict[str, str | None]]
-    send: Callable[[str, str, str, str], TouchLogged]
+    send: Callable[[str, str, str, str], Changed[TouchLogged]]
     mailto: Callable[[str, str, str], str]
 
 
@@ -58,10 +61,12 @@ class EmailComposer(QDialog):
     sent = Signal(object)
     mailto_requested = Signal(str)
 
-    def __init__(self, lead: LeadDetail, services: ComposerServices,
+    def __init__(self, lead: LeadDetail, services: ComposerServices, commands: Commands,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._lead, self._services = lead, services
+        self._commands = commands
+        self._sending = False
         self._values = services.values(lead.id)
         self._templates = services.templates(lead)
         self._sendable = False
@@ -173,18 +178,28 @@ class EmailComposer(QDialog):
         self.problems.setText(problem)
 
     def send(self, delivery: str) -> None:
-        if not self._sendable:
+        if not self._sendable or self._sending:
             return
         choice = self.current_template()
         is_html = bool(choice and choice.is_html)
         subject = render(self.subject.text(), self._values).text
         body = render(self.body.toPlainText(), self._values, as_html=is_html).text
-        try:
-            logged = self._services.send(self._lead.id, subject, body, delivery)
-        except ValueError as error:
-            self.problems.setText(str(error))
-            return
-        if delivery == "mailto" and self._lead.email:
-            self.mailto_requested.emit(self._services.mailto(self._lead.email, subject, body))
-        self.sent.emit(logged)
-        self.accept()
+        lead_id, email = self._lead.id, self._lead.email
+        self._sending = True
+
+        def sent(logged: TouchLogged) -> None:
+            self._sending = False
+            if delivery == "mailto" and email:
+                self.mailto_requested.emit(self._services.mailto(email, subject, body))
+            self.sent.emit(logged)
+            self.accept()
+
+        def refused(error: BaseException) -> None:
+            self._sending = False
+            self.problems.setText(failure_text(error))
+
+        self._commands.run("Send the e-mail",
+                           lambda: self._services.send(lead_id, subject, body, delivery),
+                           sent, refused, origin=self,
+                           action=self.send_button if delivery == "crm" else
+                           self.mail_app_button)

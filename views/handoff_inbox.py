@@ -20,10 +20,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.changes import Changed, Kind
 from models.handoffs import HandoffError, HandoffItem
 from models.records import LeadDetail
 from ui.tables import read_only_table
 from views.background import Background
+from views.commanding import Commands, follow
+from views.failure_text import failure_text
 from views.lead_panel import LeadPanel
 
 COLUMNS = ("Time left", "Lead", "Company", "Cat.", "Reason", "From SDR", "Next step")
@@ -35,8 +38,8 @@ class InboxServices:
     pending: Callable[[str], list[HandoffItem]]
     detail: Callable[[str], LeadDetail | None]
     reject_reasons: Callable[[], list[tuple[str, str]]]
-    accept: Callable[[str, str], str]
-    reject: Callable[[str, str, str | None, str], None]
+    accept: Callable[[str, str], Changed[str]]
+    reject: Callable[[str, str, str | None, str], Changed[None]]
     now: Callable[[], datetime]
 
 
@@ -51,10 +54,11 @@ def countdown(remaining: timedelta) -> str:
 class HandoffInbox(QWidget):
     decided = Signal(str, str)  # lead id, "accepted" / "rejected"
 
-    def __init__(self, services: InboxServices, background: Background,
+    def __init__(self, services: InboxServices, background: Background, commands: Commands,
                  default_ae: str | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._services, self._background = services, background
+        self._commands = commands
         self._items: list[HandoffItem] = []
         heading = QLabel("Hand-off inbox")
         heading.setObjectName("screenTitle")
@@ -84,6 +88,8 @@ class HandoffInbox(QWidget):
                           ("Ctrl+Enter", self.accept_current), ("Ctrl+R", self.reject_current)):
             QShortcut(QKeySequence(key), self, slot,
                       context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        # A qualification hands a lead over; a sync may bring or take hand-offs.
+        follow(self, commands, (Kind.HANDOFF,), lambda _c: self.refresh())
 
     def _layout(self, heading: QLabel) -> None:
         top = QHBoxLayout()
@@ -163,9 +169,11 @@ class HandoffInbox(QWidget):
         item, ae = self.current(), self.ae_id()
         if item is None or ae is None:
             return
-        self._background.run("inbox-decide", lambda: self._services.accept(item.lead_id, ae),
-                             lambda _opportunity: self._decided(item, "accepted"),
-                             self._refused)
+        # Each decision is its own write, in the order made (never replaced by the next).
+        self._commands.run("Accept the hand-off",
+                           lambda: self._services.accept(item.lead_id, ae),
+                           lambda _opportunity: self._decided(item, "accepted"),
+                           self._refused, action=self.accept_button, origin=self)
 
     def reject_current(self) -> None:
         item, ae = self.current(), self.ae_id()
@@ -176,9 +184,10 @@ class HandoffInbox(QWidget):
             self.message.setText("Choose why you reject this lead: a reason is required.")
             self.reason.setFocus()
             return
-        self._background.run(
-            "inbox-decide", lambda: self._services.reject(item.lead_id, ae, code, note),
-            lambda _none: self._decided(item, "rejected"), self._refused)
+        self._commands.run(
+            "Reject the hand-off", lambda: self._services.reject(item.lead_id, ae, code, note),
+            lambda _none: self._decided(item, "rejected"), self._refused,
+            action=self.reject_button, origin=self)
 
     def _decided(self, item: HandoffItem, outcome: str) -> None:
         follow = ("an opportunity is open in your name" if outcome == "accepted"
@@ -190,5 +199,6 @@ class HandoffInbox(QWidget):
         self.refresh()
 
     def _refused(self, error: BaseException) -> None:
-        text = str(error) if isinstance(error, HandoffError) else f"Not saved: {error}"
+        text = str(error) if isinstance(error, HandoffError) else \
+            f"Not saved: {failure_text(error)}"
         self.message.setText(text)

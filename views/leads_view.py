@@ -27,11 +27,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.changes import LEAD_WORKED, Changes, Kind
 from models.imports.export import ExportReport
 from models.imports.leads_import import ImportReport
 from models.leads import LeadDirectory
 from models.records import LeadDetail
 from views.background import Background
+from views.commanding import Commands, follow
 from views.import_dialog import ImportDialog, ImportServices
 from views.itemmodels.lead_table_model import Column, LeadTableModel
 from views.lead_panel import LeadPanel
@@ -66,8 +68,9 @@ class LeadsView(QWidget):
     def __init__(self, directory: LeadDirectory, background: Background,
                  now: Callable[[], datetime] = lambda: datetime.now(UTC),
                  entry: LeadEntryServices | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, commands: Commands | None = None) -> None:
         super().__init__(parent)
+        self._commands = commands
         self._now = now
         self._directory = directory
         self._background = background
@@ -88,6 +91,10 @@ class LeadsView(QWidget):
         self.table = QTableView()
         self.table.setModel(self.model)
         self._configure_table()
+        if commands is not None:
+            # A touch, a qualification, a merge or a sync changes the rows on view: their
+            # stage, owner, last touch.
+            follow(self, commands, (Kind.LEAD, Kind.TOUCH), self._rows_changed)
         self.panel = LeadPanel()
         self.qualify_button = QPushButton("Qualify…  (Ctrl+Q)")
         self.qualify_button.setEnabled(False)
@@ -233,6 +240,19 @@ class LeadsView(QWidget):
         self.notice.setText("Lead created; it is in your queue.")
         self.show_lead(lead_id, "")
         self.leads_added.emit(1)
+        self._announce(Changes.of(*LEAD_WORKED, records=[lead_id]))
+
+    def _announce(self, changes: Changes) -> None:
+        # New leads and imports are saved by their dialogs; the other screens hear of them here.
+        if self._commands is not None:
+            self._commands.bus.announce(changes, self)
+
+    def _rows_changed(self, changes: Changes) -> None:
+        self.model.forget()
+        if self._shown is not None and (not changes.records or self._shown in changes.records):
+            shown = self._shown
+            self._background.run("lead-detail", lambda: self._directory.detail(shown),
+                                 self._show_detail)
 
     def import_leads(self) -> ImportDialog | None:
         if self._entry is None:
@@ -247,6 +267,7 @@ class LeadsView(QWidget):
         self.notice.setText(report.summary())
         self.refresh()
         self.leads_added.emit(len(report.lead_ids))
+        self._announce(Changes.of(*LEAD_WORKED))
 
     def choose_export_file(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export leads to a CSV file", "leads.csv",

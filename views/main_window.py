@@ -18,12 +18,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.changes import Kind
 from models.leads import LeadDirectory
 from models.qualification import QualificationContext, QualificationSaved
 from models.records import DayBlockPlan, DayFigures, LeadDetail, RepProfile, SyncStatus
 from ui.placeholder import PlaceholderView
 from views.background import Background
 from views.catalogue_dialogs import CatalogueServices, ReasonCodesDialog, TemplatesDialog
+from views.commanding import Commands, follow
 from views.day_blocks_dialog import Block, DayBlocksDialog
 from views.email_composer import ComposerServices, EmailComposer
 from views.handoff_inbox import HandoffInbox, InboxServices
@@ -64,6 +66,8 @@ class WindowServices:
     sync: SyncServices
     sync_status: Callable[[], SyncStatus]
     now: Callable[[], datetime]
+    # Every write goes through it; its bus tells each screen what changed.
+    commands: Commands
     lead_entry: LeadEntryServices | None = None
     # Brings every lead's account match up to date; returns a line for the status bar.
     match_accounts: Callable[[], str] | None = None
@@ -83,6 +87,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self._services = services
         self._background = background
+        self._commands = commands = services.commands
         rep = services.rep
         self.setWindowTitle(f"RepDesk — {rep.name}" if rep else "RepDesk")
         self.resize(1400, 860)
@@ -91,26 +96,28 @@ class MainWindow(QMainWindow):
         self.screens = QStackedWidget()
         self.today = TodayView(
             services.day_plan, services.day_figures, services.now,
-            lambda parent: DayBlocksDialog(services.load_blocks, services.save_blocks, parent),
-            background)
-        self.queue = QueueView(services.desk, background)
-        self.leads = LeadsView(services.leads, background, services.now, services.lead_entry)
+            lambda parent: DayBlocksDialog(services.load_blocks, services.save_blocks,
+                                           commands, parent),
+            background, commands)
+        self.queue = QueueView(services.desk, background, commands)
+        self.leads = LeadsView(services.leads, background, services.now, services.lead_entry,
+                               commands=commands)
         self._add_screen("Today", self.today)
         self._add_screen("Queue", self.queue)
         self._add_screen("Leads", self.leads)
         default_ae = rep.id if rep and rep.role == "AE" else None
-        self.inbox = HandoffInbox(services.inbox, background, default_ae)
-        self.opportunities = OpportunitiesView(services.opportunities, background)
+        self.inbox = HandoffInbox(services.inbox, background, commands, default_ae)
+        self.opportunities = OpportunitiesView(services.opportunities, background, commands)
         self.workspace = QTabWidget()
         self.workspace.addTab(self.inbox, "Hand-off inbox")
         self.workspace.addTab(self.opportunities, "Opportunities")
         self._add_screen("Opportunities", self.workspace)
-        self.references = ReferencesView(services.marketing, background)
-        self.feedback = FeedbackView(services.marketing, background)
+        self.references = ReferencesView(services.marketing, background, commands)
+        self.feedback = FeedbackView(services.marketing, background, commands)
         self._add_screen("References", self.references)
         self._add_screen("Feedback", self.feedback)
         self._add_screen("Dashboard", PlaceholderView("Dashboard", PLACEHOLDERS["Dashboard"]))
-        self.sync = SyncView(services.sync, background)
+        self.sync = SyncView(services.sync, background, commands)
         self._add_screen("Sync", self.sync)
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -123,19 +130,16 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
         self.navigation.currentRowChanged.connect(self._show_screen)
         self.today.block_opened.connect(self.open_block)
-        self.queue.touch_logged.connect(self._after_touch)
         self.queue.qualify_requested.connect(self.open_qualification)
         self.leads.qualify_requested.connect(self.open_qualification)
         self.qualification_form: QualificationForm | None = None
-        self.inbox.decided.connect(lambda *_: (self.refresh_status(),
-                                               self.opportunities.refresh()))
-        self.opportunities.deal_closed.connect(lambda _: self.refresh_status())
-        self.sync.synced.connect(self.refresh_status)
         self.sync.synced.connect(self.match_accounts_in_background)
         self.queue.email_requested.connect(self.open_email)
         self.leads.email_requested.connect(self.open_email)
-        self.leads.leads_added.connect(lambda _: (self.today.refresh(), self.refresh_status(),
-                                                  self.match_accounts_in_background()))
+        self.leads.leads_added.connect(lambda _: self.match_accounts_in_background())
+        # The status bar counts what waits for the CRM: it follows every write that adds to it.
+        follow(self, commands, (Kind.OUTBOX, Kind.CONFLICT), lambda _c: self.refresh_status(),
+               skip_own=False)
         self.composer: EmailComposer | None = None
         self._add_shortcuts()
         self._add_team_menu()
@@ -167,12 +171,12 @@ class MainWindow(QMainWindow):
         menu.addAction("Qualification framework…", self.choose_framework)
 
     def edit_reason_codes(self) -> ReasonCodesDialog:
-        dialog = ReasonCodesDialog(self._services.catalogue, self)
+        dialog = ReasonCodesDialog(self._services.catalogue, self._commands, self)
         dialog.open()
         return dialog
 
     def edit_templates(self) -> TemplatesDialog:
-        dialog = TemplatesDialog(self._services.catalogue, self)
+        dialog = TemplatesDialog(self._services.catalogue, self._commands, self)
         dialog.open()
         return dialog
 
@@ -183,8 +187,10 @@ class MainWindow(QMainWindow):
                                           "The team qualifies leads with", options,
                                           options.index(catalogue.framework()), False)
         if ok:
-            catalogue.set_framework(chosen)
-            self.status.showMessage(f"The team now qualifies with {chosen}.", 5000)
+            self._commands.run(
+                "Set the qualification framework", lambda: catalogue.set_framework(chosen),
+                lambda _: self.status.showMessage(f"The team now qualifies with {chosen}.",
+                                                  5000))
 
     def _find_lead(self) -> None:
         self.show_screen("Leads")
@@ -217,10 +223,9 @@ class MainWindow(QMainWindow):
     def open_block(self, block: DayBlockPlan) -> None:
         """Start ``block`` (its real start reflows the day) and show its work list."""
         if block.kind in ("calls", "e-mail", "clean-up"):
-            self._services.start_block(block)
+            self._commands.run("Start the block", lambda: self._services.start_block(block))
             self.show_screen("Queue")
             self.queue.open_block(block.kind)
-        self.today.refresh()
 
     def open_qualification(self, lead_id: str) -> None:
         """Load what the form needs off the UI thread, then open it."""
@@ -232,7 +237,7 @@ class MainWindow(QMainWindow):
         if context is None:
             self.status.showMessage("That lead no longer exists.", 5000)
             return
-        form = QualificationForm(context, self._services.qualify, self)
+        form = QualificationForm(context, self._services.qualify, self._commands, self)
         form.qualified.connect(self._after_qualified)
         self.qualification_form = form
         form.open()
@@ -241,8 +246,6 @@ class MainWindow(QMainWindow):
         due = (f"; the AE has until {saved.handoff_due_at.astimezone():%a %H:%M} to accept"
                if saved.handoff_due_at else "")
         self.status.showMessage(f"Lead filed as {saved.stage}{due}.", 8000)
-        self.today.refresh()
-        self.refresh_status()
 
     def open_email(self, lead_id: str) -> None:
         self._background.run("composer-lead", lambda: self._services.leads.detail(lead_id),
@@ -252,19 +255,14 @@ class MainWindow(QMainWindow):
         if lead is None:
             self.status.showMessage("That lead no longer exists.", 5000)
             return
-        composer = EmailComposer(lead, self._services.composer, self)
+        composer = EmailComposer(lead, self._services.composer, self._commands, self)
         composer.sent.connect(lambda logged: self._after_email(logged.lead_id))
         composer.mailto_requested.connect(self.mailto_requested.emit)
         self.composer = composer
         composer.open()
 
-    def _after_email(self, lead_id: str) -> None:
-        self.queue.email_sent(lead_id)
+    def _after_email(self, _lead_id: str) -> None:
         self.status.showMessage("E-mail logged; it goes out with the next sync.", 6000)
-
-    def _after_touch(self, _lead_id: str) -> None:
-        self.today.refresh()
-        self.refresh_status()
 
     def start(self) -> None:
         """Load the first data; call once the window is shown."""

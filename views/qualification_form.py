@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.changes import Changed
 from models.qualification import (
     QualificationContext,
     QualificationDraft,
@@ -38,6 +39,7 @@ from models.qualification import (
     known_answers,
 )
 from ui.tables import error_label
+from views.commanding import Commands
 from views.draft_form import DraftForm
 
 CATEGORIES = (("A", "A  opportunity this quarter"), ("B", "B  opportunity next quarter"),
@@ -47,10 +49,10 @@ CATEGORIES = (("A", "A  opportunity this quarter"), ("B", "B  opportunity next q
 @dataclass(frozen=True)
 class QualifyServices:
     problems: Callable[[QualificationDraft], dict[str, str]]
-    save: Callable[[str, QualificationDraft], QualificationSaved]
+    save: Callable[[str, QualificationDraft], Changed[QualificationSaved]]
     load_draft: Callable[[str], dict[str, Any] | None]
-    save_draft: Callable[[str, dict[str, Any]], None]
-    discard_draft: Callable[[str], None]
+    save_draft: Callable[[str, dict[str, Any]], Changed[None]]
+    discard_draft: Callable[[str], Changed[None]]
 
 
 
@@ -63,9 +65,9 @@ class QualificationForm(DraftForm):
     qualified = Signal(object)
 
     def __init__(self, context: QualificationContext, services: QualifyServices,
-                 parent: QWidget | None = None) -> None:
+                 commands: Commands, parent: QWidget | None = None) -> None:
         super().__init__(context.lead.id, services.load_draft, services.save_draft,
-                         services.discard_draft, parent)
+                         services.discard_draft, commands, parent)
         self._context, self._services = context, services
         lead = context.lead
         self.setWindowTitle(f"Qualify {lead.name} — {lead.company}")
@@ -98,7 +100,8 @@ class QualificationForm(DraftForm):
             self.ae.setCurrentIndex(self.ae.findData(context.suggested_ae))
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                         | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("Save  (Ctrl+Enter)")
+        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setText("Save  (Ctrl+Enter)")
         self._build()
         self._restore_draft()
         self._connect()
@@ -262,7 +265,5 @@ class QualificationForm(DraftForm):
 
     # -- closing ---------------------------------------------------------------------------
     def save(self) -> None:
-        draft = self.draft()
-        saved = self.submit(lambda: self._services.save(self._context.lead.id, draft))
-        if saved is not None:
-            self.qualified.emit(saved)
+        draft, lead_id = self.draft(), self._context.lead.id
+        self.submit(lambda: self._services.save(lead_id, draft), self.qualified.emit)

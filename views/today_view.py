@@ -10,8 +10,10 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QMouseEvent, QShortcut
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from models.changes import Kind
 from models.records import DayBlockPlan, DayFigures
 from views.background import Background
+from views.commanding import Commands, follow
 from views.day_blocks_dialog import DayBlocksDialog
 
 BLOCK_PURPOSE = {
@@ -75,6 +77,7 @@ class TodayView(QWidget):
                  now: Callable[[], datetime],
                  edit_blocks: Callable[[QWidget], DayBlocksDialog] | None = None,
                  background: Background | None = None,
+                 commands: Commands | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._edit_blocks = edit_blocks
@@ -108,6 +111,11 @@ class TodayView(QWidget):
             QShortcut(QKeySequence(key), self, self.open_current,
                       context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.refresh()
+        if commands is not None:
+            # Touches move the blocks' counts and the headline; a stage change the SLA; a
+            # started block or new hours the day itself.
+            follow(self, commands, (Kind.TOUCH, Kind.LEAD, Kind.HANDOFF, Kind.DAY_PLAN),
+                   lambda _changes: self.refresh(), skip_own=False)
 
     def _load(self) -> tuple[list[DayBlockPlan], DayFigures]:
         blocks = self._plan()
@@ -139,7 +147,6 @@ class TodayView(QWidget):
         if self._edit_blocks is None:
             return None
         dialog = self._edit_blocks(self)
-        dialog.accepted.connect(self.refresh)
         dialog.open()
         return dialog
 

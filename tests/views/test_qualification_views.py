@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
+from desktop.commands import CommandRunner
 from desktop.composition import window_services
 from models.drafts import load_draft
 from models.reps import choose_rep
@@ -66,8 +67,8 @@ def test_saving_an_incomplete_form_shows_inline_messages(qtbot: QtBot,
     _, form = _open_form(qtbot, window)
     qtbot.keyClick(form, Qt.Key.Key_B, Qt.KeyboardModifier.AltModifier)
     qtbot.keyClick(form, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: form.errors["reason_code"].isVisibleTo(form))
     assert form.isVisible()
-    assert form.errors["reason_code"].isVisibleTo(form)
     assert "reason code is required" in form.errors["reason_code"].text()
     assert form.errors["next_step"].isVisibleTo(form)
     qtbot.keyClicks(form.next_step, "Call back after budget review")
@@ -92,7 +93,8 @@ def test_a_draft_survives_cancel_and_is_restored(qtbot: QtBot, window: MainWindo
 
 
 def test_the_ae_accepts_and_rejects_hand_offs_in_the_inbox(
-        qtbot: QtBot, demo_store: Store, background: Background) -> None:
+        qtbot: QtBot, demo_store: Store, background: Background,
+        commands: CommandRunner) -> None:
     from models.qualification import QualificationDraft, save_qualification
 
     with demo_store.sessions() as session:
@@ -107,7 +109,8 @@ def test_the_ae_accepts_and_rejects_hand_offs_in_the_inbox(
             answers={"Authority": "CFO", "Need": "Forecasting"}, next_step="Demo",
             handoff_to_id=ae.id), sdr.id, FIXED_NOW - timedelta(hours=50))
     choose_rep(demo_store.sessions, sdr.id)
-    window = MainWindow(window_services(demo_store, clock=lambda: FIXED_NOW), background)
+    window = MainWindow(window_services(demo_store, clock=lambda: FIXED_NOW, commands=commands),
+                        background)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitUntil(lambda: "Hand-offs overdue with AEs: <b>2</b>"  # the SDR sees them

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from desktop.commands import CommandRunner
 from desktop.composition import window_services
 from desktop.demo import in_demo_mode, prepare_demo, start_demo_crm
+from desktop.error_log import BugReport, report_failures, start_log
 from desktop.platform_check import explain, missing_x11_packages
 from desktop.startup import open_profile
 from models.store.migrate import StoreError
@@ -52,11 +53,13 @@ def _open(folder: Path) -> Store | None:
     return store
 
 
-async def _run_window(store: Store, exit_when_shown: bool) -> None:
+async def _run_window(store: Store, exit_when_shown: bool, bugs: BugReport) -> None:
     app = _application()
     background = Background()
     commands = CommandRunner()
     window = MainWindow(window_services(store, commands=commands), background)
+    bugs.window = window
+    report_failures(commands, bugs, window.status)
     window.queue.dial_requested.connect(lambda uri: QDesktopServices.openUrl(QUrl(uri)))
     window.mailto_requested.connect(lambda uri: QDesktopServices.openUrl(QUrl(uri)))
     closed = asyncio.Event()
@@ -83,12 +86,14 @@ def run_gui(folder: Path, exit_when_shown: bool = False) -> int:
         print(explain(missing), file=sys.stderr)
         return 2
     _application()
+    bugs = BugReport(start_log(folder))
+    bugs.install()
     store = _open(folder)
     if store is None:
         return 2
     demo_crm = start_demo_crm(store, folder) if in_demo_mode(store) else None
     try:
-        qasync.run(_run_window(store, exit_when_shown))
+        qasync.run(_run_window(store, exit_when_shown, bugs))
     finally:
         if demo_crm is not None:
             demo_crm.stop()

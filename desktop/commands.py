@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 
 from desktop.change_bus import ChangeBus
 from models.changes import NOTHING, Changed, Changes
+from models.failures import Failure, kind_of
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +48,10 @@ class _Relay(QObject):
 class CommandRunner(QObject):
     """``run(what, write, on_done, on_error, action, origin)``."""
 
-    # A failed write whose screen gave no ``on_error``: (error, what was being done).
+    # A failed write whose screen gave no ``on_error``, a bug aside: (error, what was done).
     failed = Signal(object, str)
+    # A write failed because of a bug (whether or not its screen says so): (error, what).
+    bug_found = Signal(object, str)
 
     def __init__(self, bus: ChangeBus | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -119,11 +122,17 @@ class CommandRunner(QObject):
             self.bus.announce(changes, waiting.origin)
 
     def _fail(self, waiting: _Waiting, error: BaseException) -> None:
-        log.info("%s failed: %s", waiting.what, type(error).__name__)
+        bug = kind_of(error) is Failure.BUG
         if waiting.on_error is not None:
             waiting.on_error(error)
-        else:
+        elif not bug:
             self.failed.emit(error, waiting.what)
+        if bug:
+            log.error("%s failed", waiting.what,
+                      exc_info=(type(error), error, error.__traceback__))
+            self.bug_found.emit(error, waiting.what)
+        else:
+            log.info("%s failed: %s", waiting.what, type(error).__name__)
 
     def _hold(self, action: Switchable) -> None:
         key = id(action)

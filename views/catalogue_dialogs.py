@@ -26,6 +26,7 @@ from models.changes import Changed
 from models.emails import TemplateChoice
 from models.reason_codes import APPLIES_TO, ReasonCodeRecord
 from models.templates import check
+from ui.focus import ReadingOrder
 from ui.tables import error_label
 from views.commanding import Commands
 from views.failure_text import failure_text
@@ -43,7 +44,7 @@ class CatalogueServices:
     set_framework: Callable[[str], Changed[None]]
 
 
-class ReasonCodesDialog(QDialog):
+class ReasonCodesDialog(ReadingOrder, QDialog):
     """The uniform catalogue: add a code, relabel it, or retire it (codes are never deleted)."""
 
     def __init__(self, services: CatalogueServices, commands: Commands,
@@ -125,7 +126,7 @@ class ReasonCodesDialog(QDialog):
                    added)
 
 
-class TemplatesDialog(QDialog):
+class TemplatesDialog(ReadingOrder, QDialog):
     """Templates per funnel stage, persona and cadence step, checked as they are typed."""
 
     def __init__(self, services: CatalogueServices, commands: Commands,

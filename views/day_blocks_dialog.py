@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.focus import ReadingOrder
 from views.commanding import Commands
 from views.failure_text import failure_text
 
@@ -27,7 +28,7 @@ DAYS = ("Every day", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Sa
         "Sunday")
 
 
-class DayBlocksDialog(QDialog):
+class DayBlocksDialog(ReadingOrder, QDialog):
     """``load(weekday)`` gives the blocks, ``save(weekday, blocks)`` stores them or raises
     ValueError with a message for the rep."""
 

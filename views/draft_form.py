@@ -9,13 +9,14 @@ from typing import Any
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QDialog, QLabel, QWidget
 
+from ui.focus import ReadingOrder
 from views.commanding import Commands
 from views.failure_text import failure_text
 
 DRAFT_DELAY_MS = 300
 
 
-class DraftForm(QDialog):
+class DraftForm(ReadingOrder, QDialog):
     """Subclasses fill ``errors`` (field → label) and implement ``draft_data`` and
     ``problems``; they call ``changed`` whenever a field changes and ``submit`` to save.
 

@@ -32,6 +32,7 @@ from models.emails import TemplateChoice
 from models.records import LeadDetail
 from models.templates import TemplateError, render
 from models.touches import TouchLogged
+from ui.focus import ReadingOrder
 from views.commanding import Commands
 from views.failure_text import failure_text
 
@@ -57,7 +58,7 @@ def preview_html(subject: str, body: str, is_html: bool) -> str:
             f"{mark(body, is_html)}")
 
 
-class EmailComposer(QDialog):
+class EmailComposer(ReadingOrder, QDialog):
     sent = Signal(object)
     mailto_requested = Signal(str)
 

@@ -22,6 +22,7 @@ from models.changes import Kind
 from models.leads import LeadDirectory
 from models.qualification import QualificationContext, QualificationSaved
 from models.records import DayBlockPlan, DayFigures, LeadDetail, RepProfile, SyncStatus
+from ui.focus import ReadingOrder
 from ui.placeholder import PlaceholderView
 from views.background import Background
 from views.catalogue_dialogs import CatalogueServices, ReasonCodesDialog, TemplatesDialog
@@ -79,7 +80,7 @@ PLACEHOLDERS = {
 }
 
 
-class MainWindow(QMainWindow):
+class MainWindow(ReadingOrder, QMainWindow):
     screen_changed = Signal(str)
     mailto_requested = Signal(str)
 

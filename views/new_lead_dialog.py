@@ -32,6 +32,7 @@ from models.hygiene.entry import KnownPerson
 from models.imports.fields import check_person
 from models.imports.leads_import import describe_known
 from models.imports.new_lead import NewLeadResult
+from ui.focus import ReadingOrder
 from ui.tables import error_label
 from views.background import Background
 
@@ -50,7 +51,7 @@ class NewLeadServices:
     create: Callable[[dict[str, str], bool], NewLeadResult]
 
 
-class NewLeadDialog(QDialog):
+class NewLeadDialog(ReadingOrder, QDialog):
     lead_created = Signal(str)
     known_lead_chosen = Signal(str, str)  # lead id, name
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import qasync
@@ -57,7 +58,8 @@ async def _run_window(store: Store, exit_when_shown: bool, bugs: BugReport) -> N
     app = _application()
     background = Background()
     commands = CommandRunner()
-    window = MainWindow(window_services(store, commands=commands), background)
+    window = MainWindow(replace(window_services(store, commands=commands),
+                                log_path=bugs.log_path), background)
     bugs.window = window
     report_failures(commands, bugs, window.status)
     window.queue.dial_requested.connect(lambda uri: QDesktopServices.openUrl(QUrl(uri)))

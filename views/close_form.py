@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -39,6 +38,7 @@ from PySide6.QtWidgets import (
 from models.changes import Changed
 from models.closing import CloseDraft, CloseSaved, LineItem, NewContact
 from models.opportunities import OpportunityDetail, ProductChoice
+from ui.keys import shortcut
 from ui.tables import error_label
 from views.commanding import Commands
 from views.draft_form import DraftForm
@@ -211,9 +211,11 @@ class CloseForm(DraftForm):
             box.toggled.connect(self._changed)
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
-        for key, slot in (("Ctrl+Return", self.save), ("Ctrl+Enter", self.save),
-                          ("Alt+W", self.won.click), ("Alt+L", self.lost.click)):
-            QShortcut(QKeySequence(key), self, slot)
+        for key, slot, says in (("Ctrl+Return", self.save, "Save the close"),
+                                ("Ctrl+Enter", self.save, "Save the close"),
+                                ("Alt+W", self.won.click, "Closed Won"),
+                                ("Alt+L", self.lost.click, "Closed Lost")):
+            shortcut(self, key, slot, says, "Close form")
 
     # -- lines -----------------------------------------------------------------------------
     def add_product_line(self, product_id: str | None = None, quantity: int = 1,

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -33,6 +32,7 @@ from models.records import LeadDetail
 from models.templates import TemplateError, render
 from models.touches import TouchLogged
 from ui.focus import ReadingOrder
+from ui.keys import shortcut
 from views.commanding import Commands
 from views.failure_text import failure_text
 
@@ -95,7 +95,7 @@ class EmailComposer(ReadingOrder, QDialog):
         self.mail_app_button.clicked.connect(lambda: self.send("mailto"))
         cancel.clicked.connect(self.reject)
         for key in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(key), self, lambda: self.send("crm"))
+            shortcut(self, key, lambda: self.send("crm"), "Send through the CRM", "E-mail")
         self.load_template()
 
     def _build(self, cancel: QPushButton) -> None:

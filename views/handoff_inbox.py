@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QTableWidgetItem,
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 from models.changes import Changed, Kind
 from models.handoffs import HandoffError, HandoffItem
 from models.records import LeadDetail
+from ui.keys import shortcut
 from ui.tables import read_only_table
 from views.background import Background
 from views.commanding import Commands, follow
@@ -79,15 +81,18 @@ class HandoffInbox(QWidget):
         self.reject_button = QPushButton("Reject  (Ctrl+R)")
         self.message = QLabel()
         self.message.setObjectName("queueMessage")
+        self.confirmation: QMessageBox | None = None
         self._layout(heading)
         self.ae.currentIndexChanged.connect(lambda _: self.refresh())
         self.table.itemSelectionChanged.connect(self._on_selection)
         self.accept_button.clicked.connect(self.accept_current)
         self.reject_button.clicked.connect(self.reject_current)
-        for key, slot in (("Ctrl+Return", self.accept_current),
-                          ("Ctrl+Enter", self.accept_current), ("Ctrl+R", self.reject_current)):
-            QShortcut(QKeySequence(key), self, slot,
-                      context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        for key, slot, says in (
+                ("Ctrl+Return", self.accept_current, "Accept the hand-off"),
+                ("Ctrl+Enter", self.accept_current, "Accept the hand-off"),
+                ("Ctrl+R", self.reject_current, "Reject the hand-off (asks first)")):
+            shortcut(self, key, slot, says, "Hand-off inbox",
+                     Qt.ShortcutContext.WidgetWithChildrenShortcut)
         # A qualification hands a lead over; a sync may bring or take hand-offs.
         follow(self, commands, (Kind.HANDOFF,), lambda _c: self.refresh())
 
@@ -184,6 +189,20 @@ class HandoffInbox(QWidget):
             self.message.setText("Choose why you reject this lead: a reason is required.")
             self.reason.setFocus()
             return
+        box = QMessageBox(QMessageBox.Icon.Question, "Reject this hand-off?",
+                          f"Reject {item.name} ({item.company}) with {code}?",
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                          self)
+        box.setInformativeText("The lead goes back to nurture and leaves your inbox; the SDR "
+                               "sees your reason.")
+        box.button(QMessageBox.StandardButton.Yes).setText("Reject")
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.finished.connect(lambda answer: self._reject(item, ae, code, note)
+                             if answer == QMessageBox.StandardButton.Yes else None)
+        self.confirmation = box
+        box.open()
+
+    def _reject(self, item: HandoffItem, ae: str, code: str, note: str) -> None:
         self._commands.run(
             "Reject the hand-off", lambda: self._services.reject(item.lead_id, ae, code, note),
             lambda _none: self._decided(item, "rejected"), self._refused,

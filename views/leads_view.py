@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -32,6 +31,7 @@ from models.imports.export import ExportReport
 from models.imports.leads_import import ImportReport
 from models.leads import LeadDirectory
 from models.records import LeadDetail
+from ui.keys import shortcut
 from views.background import Background
 from views.commanding import Commands, follow
 from views.import_dialog import ImportDialog, ImportServices
@@ -99,16 +99,16 @@ class LeadsView(QWidget):
         self.qualify_button = QPushButton("Qualify…  (Ctrl+Q)")
         self.qualify_button.setEnabled(False)
         self.qualify_button.clicked.connect(self.qualify)
-        QShortcut(QKeySequence("Ctrl+Q"), self, self.qualify,
-                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut(self, "Ctrl+Q", self.qualify, "Qualify the selected lead", "Leads",
+                 Qt.ShortcutContext.WidgetWithChildrenShortcut)
         side = QWidget()
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
         self.email_button = QPushButton("E-mail…  (Ctrl+E)")
         self.email_button.setEnabled(False)
         self.email_button.clicked.connect(self.write_email)
-        QShortcut(QKeySequence("Ctrl+E"), self, self.write_email,
-                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut(self, "Ctrl+E", self.write_email, "E-mail the selected lead", "Leads",
+                 Qt.ShortcutContext.WidgetWithChildrenShortcut)
         actions = QHBoxLayout()
         actions.addWidget(self.qualify_button)
         actions.addWidget(self.email_button)
@@ -215,8 +215,8 @@ class LeadsView(QWidget):
         if self._entry is None:
             return
         self.new_lead_button.clicked.connect(self.new_lead)
-        QShortcut(QKeySequence("Ctrl+N"), self, self.new_lead,
-                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut(self, "Ctrl+N", self.new_lead, "Enter a new lead", "Leads",
+                 Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.import_button.clicked.connect(self.import_leads)
         self.export_button.clicked.connect(self.choose_export_file)
 

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QListWidget,
     QMainWindow,
+    QMessageBox,
     QStackedWidget,
     QTabWidget,
     QWidget,
@@ -23,6 +24,7 @@ from models.leads import LeadDirectory
 from models.qualification import QualificationContext, QualificationSaved
 from models.records import DayBlockPlan, DayFigures, LeadDetail, RepProfile, SyncStatus
 from ui.focus import ReadingOrder
+from ui.keys import shortcut
 from ui.placeholder import PlaceholderView
 from views.background import Background
 from views.catalogue_dialogs import CatalogueServices, ReasonCodesDialog, TemplatesDialog
@@ -35,6 +37,7 @@ from views.marketing_views import FeedbackView, MarketingServices, ReferencesVie
 from views.opportunities_view import OpportunitiesView, OpportunityServices
 from views.qualification_form import QualificationForm, QualifyServices
 from views.queue_view import DeskServices, QueueView
+from views.shortcut_sheet import ShortcutSheet
 from views.status_bar import SyncStatusBar
 from views.sync_view import SyncServices, SyncView
 from views.today_view import TodayView
@@ -69,6 +72,7 @@ class WindowServices:
     now: Callable[[], datetime]
     # Every write goes through it; its bus tells each screen what changed.
     commands: Commands
+    log_path: object | None = None  # where bugs are written down, for Help
     lead_entry: LeadEntryServices | None = None
     # Brings every lead's account match up to date; returns a line for the status bar.
     match_accounts: Callable[[], str] | None = None
@@ -142,8 +146,11 @@ class MainWindow(ReadingOrder, QMainWindow):
         follow(self, commands, (Kind.OUTBOX, Kind.CONFLICT), lambda _c: self.refresh_status(),
                skip_own=False)
         self.composer: EmailComposer | None = None
+        self.shortcut_sheet: ShortcutSheet | None = None
+        self._add_file_menu()
         self._add_shortcuts()
         self._add_team_menu()
+        self._add_help_menu()
         self._status_timer = QTimer(self, interval=STATUS_REFRESH_MS)
         self._status_timer.timeout.connect(self.refresh_status)
         self._status_timer.start()
@@ -158,11 +165,42 @@ class MainWindow(ReadingOrder, QMainWindow):
         self.navigation.addItem(f"{self.navigation.count() + 1}  {name}")
 
     def _add_shortcuts(self) -> None:
-        for row in range(self.navigation.count()):
-            shortcut = QShortcut(QKeySequence(f"Ctrl+{row + 1}"), self)
-            shortcut.activated.connect(lambda row=row: self.navigation.setCurrentRow(row))
-        find = QShortcut(QKeySequence.StandardKey.Find, self)
-        find.activated.connect(self._find_lead)
+        for row, name in enumerate(self.screen_names()):
+            shortcut(self, f"Ctrl+{row + 1}",
+                     lambda row=row: self.navigation.setCurrentRow(row), f"Show {name}",
+                     "Everywhere")
+        shortcut(self, QKeySequence.StandardKey.Find, self._find_lead, "Search the leads",
+                 "Everywhere")
+        shortcut(self, QKeySequence.StandardKey.HelpContents, self.show_shortcuts,
+                 "This sheet of shortcuts", "Everywhere")
+
+    def _add_file_menu(self) -> None:
+        menu = self.menuBar().addMenu("&File")
+        menu.addAction("&Sync now", self.sync.sync_now)
+        menu.addSeparator()
+        # Ctrl+Q qualifies a lead, so quitting takes Shift as well.
+        quit_action = menu.addAction("&Quit")
+        quit_action.setShortcut(QKeySequence("Ctrl+Shift+Q"))
+        quit_action.triggered.connect(self.close)
+
+    def _add_help_menu(self) -> None:
+        menu = self.menuBar().addMenu("&Help")
+        menu.addAction("&Keyboard shortcuts  (F1)", self.show_shortcuts)
+        menu.addAction("Where is the &log?", self.show_log_place)
+
+    def show_shortcuts(self) -> ShortcutSheet:
+        sheet = ShortcutSheet(self)
+        self.shortcut_sheet = sheet
+        sheet.open()
+        return sheet
+
+    def show_log_place(self) -> None:
+        place = self._services.log_path
+        QMessageBox.information(
+            self, "RepDesk's log",
+            f"RepDesk writes what went wrong to\n{place}\n\nSend that file to whoever "
+            "supports RepDesk; it never holds passwords or sign-in tokens." if place else
+            "This window keeps no log file.")
 
     def _add_team_menu(self) -> None:
         """Managers' settings: the reason-code catalogue, templates, the framework."""
@@ -227,6 +265,10 @@ class MainWindow(ReadingOrder, QMainWindow):
             self._commands.run("Start the block", lambda: self._services.start_block(block))
             self.show_screen("Queue")
             self.queue.open_block(block.kind)
+        else:
+            self.status.showMessage(
+                f"The {block.kind} block has no work list: answer e-mails, finish "
+                "qualifications and check your hand-offs (Opportunities, Ctrl+4).", 10_000)
 
     def open_qualification(self, lead_id: str) -> None:
         """Load what the form needs off the UI thread, then open it."""

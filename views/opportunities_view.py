@@ -9,7 +9,6 @@ from datetime import date
 from html import escape
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 from models.changes import Changed, Kind
 from models.closing import CloseSaved, HandoffDelivery
 from models.opportunities import OpportunityDetail, OpportunityRow
+from ui.keys import shortcut
 from ui.tables import read_only_table
 from views.background import Background
 from views.close_form import CloseForm, CloseServices
@@ -120,8 +120,8 @@ class OpportunitiesView(QWidget):
         self.table.itemSelectionChanged.connect(self._on_selection)
         self.create_button.clicked.connect(self.create)
         self.close_button.clicked.connect(self.open_close_form)
-        QShortcut(QKeySequence("Ctrl+K"), self, self.open_close_form,
-                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut(self, "Ctrl+K", self.open_close_form, "Close the selected deal (won or lost)",
+                 "Opportunities", Qt.ShortcutContext.WidgetWithChildrenShortcut)
         # An accepted hand-off opens a deal; a sync may change any.
         follow(self, commands, (Kind.OPPORTUNITY, Kind.HANDOFF), lambda _c: self.refresh(
             select=row.id if (row := self.current()) else None))

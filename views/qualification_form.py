@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -38,6 +37,7 @@ from models.qualification import (
     frameworks,
     known_answers,
 )
+from ui.keys import shortcut
 from ui.tables import error_label
 from views.commanding import Commands
 from views.draft_form import DraftForm
@@ -184,9 +184,10 @@ class QualificationForm(DraftForm):
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         for key in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(key), self, self.save)
-        for key, _label in CATEGORIES:
-            QShortcut(QKeySequence(f"Alt+{key}"), self, lambda k=key: self.set_category(k))
+            shortcut(self, key, self.save, "Save the qualification", "Qualification form")
+        for key, label in CATEGORIES:
+            shortcut(self, f"Alt+{key}", lambda k=key: self.set_category(k),
+                     f"Category {label.split('  ')[1]}", "Qualification form")
 
     # -- state -----------------------------------------------------------------------------
     def category(self) -> str | None:

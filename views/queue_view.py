@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import QDateTime, Qt, Signal
-from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
@@ -34,6 +34,7 @@ from models.hygiene.cleanup import DataProblem
 from models.queue import QueueItem, WorkList
 from models.records import LeadDetail
 from models.touches import TouchLogged
+from ui.keys import shortcut
 from views.background import Background
 from views.commanding import Commands, follow
 from views.failure_text import failure_text
@@ -188,35 +189,36 @@ class QueueView(QWidget):
         self.block.currentIndexChanged.connect(lambda _: self.refresh())
         self.tree.currentItemChanged.connect(self._on_current)
         self.buttons["dial"].clicked.connect(self.dial)
-        for key, outcome, _label in OUTCOMES:
+        for key, outcome, label in OUTCOMES:
             self.buttons[outcome].clicked.connect(lambda _=False, o=outcome: self.log(o))
-            self._shortcut(key, lambda o=outcome: self.log(o))
+            self._shortcut(key, lambda o=outcome: self.log(o), f"Log the call: {label}")
         self.buttons["snooze"].clicked.connect(self.snooze)
         self.buttons["email"].clicked.connect(self.write_email)
         for name, key in (("fix", "F"), ("merge", "M"), ("route", "R"), ("link", "A"),
                           ("account", "C")):
             self.buttons[name].clicked.connect(lambda _=False, k=key: self.clean_up(k))
-            self._shortcut(key, lambda k=key: self.clean_up(k))
+            hint = next(h for _kind, _head, k, h in CLEANUP_GROUPS if k == key)
+            self._shortcut(key, lambda k=key: self.clean_up(k),
+                           "Clean-up: " + hint.removeprefix(f"{key} "))
         self.buttons["skip"].clicked.connect(self.next_lead)
         self.confirm_call_back.clicked.connect(self._confirm_call_back)
-        self._shortcut("D", self.dial)
-        self._shortcut("S", self.snooze)
-        self._shortcut("N", self.next_lead)
-        self._shortcut("Q", self.qualify)
-        self._shortcut("E", self.write_email)
-        self._shortcut("Escape", self._cancel_call_back)
-        QShortcut(QKeySequence("Return"), self.call_back_row, self._confirm_call_back,
-                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self._shortcut("D", self.dial, "Dial the lead's number")
+        self._shortcut("S", self.snooze, "Snooze the lead an hour")
+        self._shortcut("N", self.next_lead, "Next lead, without logging")
+        self._shortcut("Q", self.qualify, "Qualify the lead")
+        self._shortcut("E", self.write_email, "E-mail the lead")
+        self._shortcut("Escape", self._cancel_call_back, "Cancel the call-back time")
+        shortcut(self.call_back_row, "Return", self._confirm_call_back, "Log the call-back",
+                 "Queue", Qt.ShortcutContext.WidgetWithChildrenShortcut)
         # Another screen's write (a qualification, an e-mail, a hand-off, a sync) may take
         # leads off this list or put them on it.
         follow(self, self._commands, (Kind.LEAD, Kind.CADENCE, Kind.TOUCH),
                lambda _changes: self.refresh())
 
-    def _shortcut(self, key: str, slot: Callable[[], None]) -> None:
+    def _shortcut(self, key: str, slot: Callable[[], None], says: str) -> None:
         # Widget-with-children context: the keys work anywhere on this screen, while a text
         # field with focus keeps the characters typed into it.
-        QShortcut(QKeySequence(key), self, slot,
-                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut(self, key, slot, says, "Queue", Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
     # -- the list --------------------------------------------------------------------------
     def current_block(self) -> str:

@@ -148,3 +148,47 @@ def test_the_email_composer_reads_in_order(qtbot: QtBot, window: MainWindow,
     composer = _compose(qtbot, window, _lead(demo_store))
     _check(qtbot, composer)
 
+
+
+def test_f1_lists_every_shortcut_the_window_and_its_forms_registered(
+        qtbot: QtBot, window: MainWindow) -> None:
+    from PySide6.QtGui import QAction, QKeySequence, QShortcut
+
+    from tests.views.test_qualification_views import _open_form
+
+    _, form = _open_form(qtbot, window)  # a form's keys count once it has been opened
+    form.reject()
+    activate(qtbot, window)
+    qtbot.keyClick(window, Qt.Key.Key_F1)
+    sheet = window.shortcut_sheet
+    assert sheet is not None and sheet.isVisible()
+    listed = {(sheet.table.item(r, 0).text(), sheet.table.item(r, 2).text())
+              for r in range(sheet.table.rowCount())}
+    native = QKeySequence.SequenceFormat.NativeText
+    shortcuts = window.findChildren(QShortcut)
+    assert len(shortcuts) > 30
+    for made in shortcuts:
+        assert made.whatsThis(), f"{made.key().toString()} says nothing about what it does"
+        assert (made.key().toString(native), made.property("where")) in listed
+    menu_keys = [a for a in window.findChildren(QAction) if not a.shortcut().isEmpty()]
+    assert "Ctrl+Shift+Q" in [a.shortcut().toString(native) for a in menu_keys]
+    for action in menu_keys:
+        assert (action.shortcut().toString(native), "Menus") in listed
+    assert any(text == "F1" for text, _where in listed)
+    sheet.close()
+
+
+def test_block_cards_take_the_arrows_and_enter_opens_the_one_with_focus(
+        qtbot: QtBot, window: MainWindow) -> None:
+    today = window.today
+    activate(qtbot, window)
+    first = today.cards[0]
+    first.setFocus()
+    qtbot.waitUntil(first.hasFocus)
+    qtbot.keyClick(first, Qt.Key.Key_Down)
+    assert today.cards[1].hasFocus()
+    qtbot.keyClick(today.cards[1], Qt.Key.Key_Up)
+    assert first.hasFocus()
+    with qtbot.waitSignal(today.block_opened) as opened:
+        qtbot.keyClick(first, Qt.Key.Key_Return)
+    assert opened.args[0] == first.block

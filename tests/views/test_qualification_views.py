@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -126,13 +127,19 @@ def test_the_ae_accepts_and_rejects_hand_offs_in_the_inbox(
     qtbot.keyClick(inbox.table, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
     assert "reason is required" in inbox.message.text()
     inbox.reason.setCurrentIndex(1)
+    qtbot.keyClick(inbox.table, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    box = inbox.confirmation  # rejecting asks first and says what follows
+    assert box is not None and box.isVisible()
+    assert "back to nurture" in box.informativeText()
     with qtbot.waitSignal(inbox.decided) as rejected:
-        qtbot.keyClick(inbox.table, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+        box.button(QMessageBox.StandardButton.Yes).click()
     assert rejected.args == [first.lead_id, "rejected"]
     assert _stage(demo_store, first.lead_id).stage == "nurture"
     qtbot.waitUntil(lambda: inbox.table.rowCount() == 1)
     second = inbox.current()
     assert second is not None
+    activate(qtbot, window)
+    inbox.table.setFocus()
     with qtbot.waitSignal(inbox.decided):
         qtbot.keyClick(inbox.table, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert _stage(demo_store, second.lead_id).stage == "SAL"

@@ -57,6 +57,7 @@ OUTCOMES = (("1", "connected", "Connected"), ("2", "voicemail", "Voicemail"),
             ("3", "no answer", "No answer"), ("4", "bad number", "Bad number"),
             ("5", "wrong person", "Wrong person"), ("6", "call back", "Call back…"))
 SNOOZE = timedelta(hours=1)
+CLEANUP_BUTTONS = ("fix", "merge", "route", "link", "account")
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,7 @@ class QueueView(QWidget):
         self.confirmation: QMessageBox | None = None
         self._build_layout()
         self._connect()
+        self._show_block_keys()
 
     # -- layout ----------------------------------------------------------------------------
     def _build_layout(self) -> None:
@@ -152,13 +154,13 @@ class QueueView(QWidget):
                             ("merge", "M  Merge"), ("route", "R  Route"),
                             ("link", "A  Link account"), ("account", "C  New account")):
             self.buttons[name] = QPushButton(label)
-        first_row = [o for _k, o, _l in OUTCOMES]
-        second_row = ["dial", "email", "snooze", "skip", "fix", "merge", "route", "link",
-                      "account"]
-        for column, name in enumerate(first_row):
-            actions.addWidget(self.buttons[name], 0, column)
-        for column, name in enumerate(second_row):
-            actions.addWidget(self.buttons[name], 1, column)
+        # Three short rows, so the list keeps its width at 1366 px: outcomes, the other
+        # moves, and the clean-up keys (shown only in the clean-up block).
+        rows = ([o for _k, o, _l in OUTCOMES], ["dial", "email", "snooze", "skip"],
+                list(CLEANUP_BUTTONS))
+        for row, names in enumerate(rows):
+            for column, name in enumerate(names):
+                actions.addWidget(self.buttons[name], row, column)
         self.call_back_row = QWidget()
         call_back = QHBoxLayout(self.call_back_row)
         call_back.setContentsMargins(0, 0, 0, 0)
@@ -180,13 +182,17 @@ class QueueView(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.tree)
         splitter.addWidget(right)
-        splitter.setSizes([460, 740])
+        splitter.setChildrenCollapsible(False)
+        self.tree.setMinimumWidth(300)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        splitter.setSizes([420, 740])
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(splitter, 1)
 
     def _connect(self) -> None:
-        self.block.currentIndexChanged.connect(lambda _: self.refresh())
+        self.block.currentIndexChanged.connect(lambda _: (self.message.clear(), self.refresh()))
         self.tree.currentItemChanged.connect(self._on_current)
         self.buttons["dial"].clicked.connect(self.dial)
         for key, outcome, label in OUTCOMES:
@@ -232,8 +238,14 @@ class QueueView(QWidget):
             self.refresh()
         self.tree.setFocus()
 
+    def _show_block_keys(self) -> None:
+        cleaning = self.current_block() == "clean-up"
+        for name, button in self.buttons.items():
+            button.setVisible((name in CLEANUP_BUTTONS) == cleaning)
+
     def refresh(self) -> None:
         block, now = self.current_block(), self._desk.now()
+        self._show_block_keys()
         if block == "clean-up":
             self._background.run("queue", self._desk.data_problems, self._show_problems)
         else:

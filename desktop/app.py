@@ -62,7 +62,6 @@ async def _run_window(store: Store, exit_when_shown: bool, bugs: BugReport) -> N
                                 log_path=bugs.log_path), background)
     bugs.window = window
     report_failures(commands, bugs, window.status)
-    window.queue.dial_requested.connect(lambda uri: QDesktopServices.openUrl(QUrl(uri)))
     window.mailto_requested.connect(lambda uri: QDesktopServices.openUrl(QUrl(uri)))
     closed = asyncio.Event()
     app.lastWindowClosed.connect(closed.set)

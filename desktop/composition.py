@@ -8,6 +8,9 @@ from datetime import UTC, datetime
 from functools import partial
 from zoneinfo import ZoneInfo
 
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
+
 from desktop.change_sets import changing
 from desktop.commands import CommandRunner
 from desktop.crm_connection import CrmConnection
@@ -110,6 +113,7 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock,
         log_touch=changing(log_touch, *LEAD_WORKED),
         snooze=changing(partial(touches.snooze, store.sessions), Kind.LEAD, Kind.CADENCE),
         dial_uri=dial_uri,
+        open_link=lambda uri: QDesktopServices.openUrl(QUrl(uri)),
         now=clock,
         standardise=changing(partial(standardise_lead, store.sessions), Kind.LEAD, Kind.OUTBOX),
         merge=changing(lambda survivor, copy: merge_leads(store.sessions, survivor, [copy],

@@ -78,6 +78,8 @@ class DeskServices:
     route: Callable[[str], Changed[str]]  # lead id → what routing did, in words
     link_account: Callable[[str], Changed[object]]
     create_account: Callable[[str], Changed[object]]
+    # Hands a link to the system (a softphone for tel:); False when no program took it.
+    open_link: Callable[[str], bool] = lambda _uri: False
 
 
 def _count(number: int, noun: str) -> str:
@@ -127,6 +129,7 @@ class QueueView(QWidget):
         self.confirm_call_back = QPushButton("Log call-back (Enter)")
         self.message = QLabel()
         self.message.setObjectName("queueMessage")
+        self.message.setWordWrap(True)
         # A failed write's message stays until the rep's next action, even when a later
         # write succeeds meanwhile.
         self.error = QLabel()
@@ -380,8 +383,17 @@ class QueueView(QWidget):
         if not self._current.phone:
             self.message.setText("This lead has no phone number: fix it in the clean-up block.")
             return
-        self.dial_requested.emit(self._desk.dial_uri(self._current.phone))
-        self.message.setText(f"Dialling {self._current.phone}…")
+        uri = self._desk.dial_uri(self._current.phone)
+        self.dial_requested.emit(uri)
+        if self._desk.open_link(uri):
+            self.message.setText(f"Dialling {self._current.phone}…")
+        else:
+            scheme = uri.split(":", 1)[0]
+            self.message.setText(
+                f"No program on this computer took the {scheme}: link, so nothing is dialling: "
+                f"call {self._current.phone} yourself. To dial with a key, install a softphone "
+                f"or set dial_uri_template in queue.json to the link yours takes "
+                f"(e.g. sip:{{phone}}).")
 
     def log(self, outcome: str) -> None:
         if self._current is None or self.current_block() == "clean-up":

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, QUrl, Slot
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QMessageBox, QTreeWidgetItem
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
@@ -287,3 +288,32 @@ def test_the_cleanup_block_routes_links_and_creates_accounts_with_one_key_each(
         assert leads["confirm"].account_id == "maybe"  # type: ignore[union-attr]
         created = session.get(Account, leads["create"].account_id)  # type: ignore[union-attr]
         assert created is not None and created.domain == "nobodylikeus.com"
+
+
+class _Softphone(QObject):
+    """A program registered for tel: links, as a softphone registers itself."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.called: list[str] = []
+
+    @Slot(QUrl)
+    def call(self, url: QUrl) -> None:
+        self.called.append(url.toString())
+
+
+def test_dialling_is_said_only_when_a_program_took_the_link(
+        qtbot: QtBot, london_window: MainWindow) -> None:
+    _open_calls(qtbot, london_window)
+    queue = london_window.queue
+    qtbot.keyClick(queue.tree, Qt.Key.Key_D)  # no program takes tel: links here
+    assert not queue.message.text().startswith("Dialling")
+    assert "dial_uri_template" in queue.message.text()
+    softphone = _Softphone()
+    QDesktopServices.setUrlHandler("tel", softphone, "call")
+    try:
+        qtbot.keyClick(queue.tree, Qt.Key.Key_D)
+    finally:
+        QDesktopServices.unsetUrlHandler("tel")
+    assert softphone.called and softphone.called[0].startswith("tel:+")
+    assert queue.message.text().startswith("Dialling +")

@@ -19,6 +19,7 @@ from desktop.demo import in_demo_mode, prepare_demo, start_demo_crm
 from desktop.error_log import BugReport, report_failures, start_log
 from desktop.platform_check import explain, missing_x11_packages
 from desktop.startup import open_profile
+from desktop.window_memory import WindowMemory
 from models.store.migrate import StoreError
 from models.store.open import Store
 from ui.theme import apply_theme
@@ -61,6 +62,8 @@ async def _run_window(store: Store, exit_when_shown: bool, bugs: BugReport) -> N
     window = MainWindow(replace(window_services(store, commands=commands),
                                 log_path=bugs.log_path), background)
     bugs.window = window
+    memory = WindowMemory(window, store.path.parent)
+    memory.restore()
     report_failures(commands, bugs, window.status)
     window.mailto_requested.connect(lambda uri: QDesktopServices.openUrl(QUrl(uri)))
     closed = asyncio.Event()
@@ -75,6 +78,7 @@ async def _run_window(store: Store, exit_when_shown: bool, bugs: BugReport) -> N
 
         QTimer.singleShot(0, report)
     await closed.wait()
+    memory.save()
     # Every write the rep asked for is on disk before the store closes.
     commands.wait()
     commands.stop()

@@ -6,22 +6,34 @@ A window class lists ``ReadingOrder`` first among its bases.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QPlainTextEdit,
     QRadioButton,
+    QScrollArea,
     QTextEdit,
     QWidget,
 )
 
 
+def _in_table(widget: QWidget) -> bool:
+    parent = widget.parentWidget()
+    while parent is not None:
+        if isinstance(parent, QAbstractItemView):
+            return True
+        parent = parent.parentWidget()
+    return False
+
+
 def _takes_tab(widget: QWidget, window: QWidget) -> bool:
-    # A table's cell widget scrolled out of view is "visible" to Qt but not to the rep.
+    # A table's cell widget scrolled out of view is "visible" to Qt but not to the rep (the
+    # table itself is a stop); a long form's fields below the fold are reached by scrolling.
     return (widget.isVisible() and widget.isEnabled() and widget.window() is window
             and bool(widget.focusPolicy() & Qt.FocusPolicy.TabFocus)
-            and widget.focusProxy() is None and not widget.visibleRegion().isEmpty())
+            and widget.focusProxy() is None
+            and not (_in_table(widget) and widget.visibleRegion().isEmpty()))
 
 
 def same_row(first: tuple[int, int], second: tuple[int, int]) -> bool:
@@ -41,11 +53,24 @@ def _skipped_radio(widget: QWidget) -> bool:
     return chosen is not None and chosen is not widget
 
 
+def _position(widget: QWidget, window: QWidget) -> QPoint:
+    """Where the widget sits in the window, as if no form had been scrolled (a scrolled form
+    moves its fields up; the reading order does not change)."""
+    point = widget.mapTo(window, widget.rect().topLeft())
+    parent = widget.parentWidget()
+    while parent is not None and parent is not window:
+        if isinstance(parent, QScrollArea) and not isinstance(parent, QAbstractItemView):
+            point += QPoint(parent.horizontalScrollBar().value(),
+                            parent.verticalScrollBar().value())
+        parent = parent.parentWidget()
+    return point
+
+
 def reading_order(window: QWidget) -> list[QWidget]:
     """The widgets Tab reaches in ``window``, in reading order."""
     found = [w for w in window.findChildren(QWidget)
              if _takes_tab(w, window) and not _skipped_radio(w)]
-    placed = [(w.mapTo(window, w.rect().topLeft()), w.height(), w) for w in found]
+    placed = [(_position(w, window), w.height(), w) for w in found]
     placed.sort(key=lambda p: (p[0].y(), p[0].x()))
     rows: list[list[tuple[int, QWidget]]] = []
     row_start = (0, 0)
@@ -79,6 +104,12 @@ class ReadingOrder:
             current = current.parentWidget()  # inside a compound widget (a spin box's edit)
         step = 1 if forward else -1
         index = order.index(current) + step if current in order else (0 if forward else -1)
-        order[index % len(order)].setFocus(
+        chosen = order[index % len(order)]
+        chosen.setFocus(
             Qt.FocusReason.TabFocusReason if forward else Qt.FocusReason.BacktabFocusReason)
+        parent = chosen.parentWidget()
+        while parent is not None:
+            if isinstance(parent, QScrollArea):
+                parent.ensureWidgetVisible(chosen)
+            parent = parent.parentWidget()
         return True

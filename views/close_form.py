@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 from models.changes import Changed
 from models.closing import CloseDraft, CloseSaved, LineItem, NewContact
 from models.opportunities import OpportunityDetail, ProductChoice
+from ui.fit import fit_on_screen, scrolling
 from ui.keys import shortcut
 from ui.tables import error_label
 from views.commanding import Commands
@@ -71,7 +72,7 @@ class CloseForm(DraftForm):
         self._settings = services.settings()
         self._products = services.products()
         self.setWindowTitle(f"Close {opportunity.row.name}")
-        self.resize(820, 860)
+        fit_on_screen(self, 820, 860)
         self.won = QRadioButton("Closed Won  (Alt+W)")
         self.lost = QRadioButton("Closed Lost  (Alt+L)")
         self.outcome = QButtonGroup(self)
@@ -188,12 +189,15 @@ class CloseForm(DraftForm):
         for box in self.reference_kinds.values():
             kinds_row.addWidget(box)
         won.addRow("Reference", self._field("reference_kinds", kinds))
+        body = QVBoxLayout()
+        body.addWidget(heading)
+        body.addWidget(self.notice)
+        body.addLayout(common)
+        body.addWidget(self.won_box)
+        body.addStretch(1)
+        # The fields scroll; Save and Cancel stay in view however short the screen.
         layout = QVBoxLayout(self)
-        layout.addWidget(heading)
-        layout.addWidget(self.notice)
-        layout.addLayout(common)
-        layout.addWidget(self.won_box)
-        layout.addStretch(1)
+        layout.addWidget(scrolling(body), 1)
         layout.addWidget(self.buttons)
 
     def _connect(self) -> None:

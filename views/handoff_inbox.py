@@ -114,7 +114,7 @@ class HandoffInbox(QWidget):
         side.addWidget(self.panel, 1)
         side.addLayout(decide)
         side.addWidget(self.message)
-        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter = QSplitter(Qt.Orientation.Vertical, objectName="inboxDivider")
         splitter.addWidget(self.table)
         splitter.addWidget(right)
         splitter.setSizes([300, 500])

@@ -114,7 +114,7 @@ class LeadsView(QWidget):
         actions.addWidget(self.email_button)
         side_layout.addLayout(actions)
         side_layout.addWidget(self.panel, 1)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter = QSplitter(Qt.Orientation.Horizontal, objectName="leadsDivider")
         splitter.addWidget(self.table)
         splitter.addWidget(side)
         splitter.setStretchFactor(0, 3)

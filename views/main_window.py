@@ -23,6 +23,7 @@ from models.changes import Kind
 from models.leads import LeadDirectory
 from models.qualification import QualificationContext, QualificationSaved
 from models.records import DayBlockPlan, DayFigures, LeadDetail, RepProfile, SyncStatus
+from ui.fit import fit_on_screen
 from ui.focus import ReadingOrder
 from ui.keys import shortcut
 from ui.placeholder import PlaceholderView
@@ -95,7 +96,7 @@ class MainWindow(ReadingOrder, QMainWindow):
         self._commands = commands = services.commands
         rep = services.rep
         self.setWindowTitle(f"RepDesk — {rep.name}" if rep else "RepDesk")
-        self.resize(1400, 860)
+        fit_on_screen(self, 1400, 860)  # until the rep's own size is restored
         self.navigation = QListWidget(objectName="navigation")
         self.navigation.setFixedWidth(170)
         self.screens = QStackedWidget()

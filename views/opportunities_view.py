@@ -108,7 +108,7 @@ class OpportunitiesView(QWidget):
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.close_button)
         column.addWidget(self.detail, 1)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter = QSplitter(Qt.Orientation.Horizontal, objectName="dealsDivider")
         splitter.addWidget(self.table)
         splitter.addWidget(side)
         splitter.setSizes([760, 520])

@@ -37,6 +37,7 @@ from models.qualification import (
     frameworks,
     known_answers,
 )
+from ui.fit import fit_on_screen, scrolling
 from ui.keys import shortcut
 from ui.tables import error_label
 from views.commanding import Commands
@@ -71,7 +72,7 @@ class QualificationForm(DraftForm):
         self._context, self._services = context, services
         lead = context.lead
         self.setWindowTitle(f"Qualify {lead.name} — {lead.company}")
-        self.resize(720, 760)
+        fit_on_screen(self, 720, 760)
         self.notice.setObjectName("formNotice")
         self.category_group = QButtonGroup(self)
         self.reason = QComboBox()
@@ -131,11 +132,14 @@ class QualificationForm(DraftForm):
         self.form = form
         heading = QLabel(f"Qualify {self._context.lead.name} — {self._context.lead.company}")
         heading.setObjectName("screenTitle")
+        body = QVBoxLayout()
+        body.addWidget(heading)
+        body.addWidget(self.notice)
+        body.addLayout(form)
+        body.addStretch(1)
+        # The fields scroll; Save and Cancel stay in view however short the screen.
         layout = QVBoxLayout(self)
-        layout.addWidget(heading)
-        layout.addWidget(self.notice)
-        layout.addLayout(form)
-        layout.addStretch(1)
+        layout.addWidget(scrolling(body), 1)
         layout.addWidget(self.buttons)
         self._build_criteria()
 

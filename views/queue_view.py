@@ -182,7 +182,7 @@ class QueueView(QWidget):
         side.addLayout(actions)
         side.addWidget(self.message)
         side.addWidget(self.error)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter = QSplitter(Qt.Orientation.Horizontal, objectName="queueDivider")
         splitter.addWidget(self.tree)
         splitter.addWidget(right)
         splitter.setChildrenCollapsible(False)

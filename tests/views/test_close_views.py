@@ -176,3 +176,18 @@ def test_marketing_records_a_reference_use_and_reads_the_feedback(
                 window.feedback.features.item(r, 1).text()
                 for r in range(window.feedback.features.rowCount())}
     assert features["Territory maps"] == "2"  # counted whatever the spacing and case
+
+
+def test_the_close_form_fits_the_screen_and_keeps_save_in_view_after_a_failed_save(
+        qtbot: QtBot, demo_store: Store, background: Background,
+        commands: CommandRunner) -> None:
+    window, _ = _ae_window(qtbot, demo_store, background, commands)
+    form = _open_close_form(qtbot, window)
+    screen = form.screen().availableGeometry()
+    qtbot.keyClick(form, Qt.Key.Key_W, Qt.KeyboardModifier.AltModifier)
+    qtbot.keyClick(form, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: form.notice.text().startswith("Some fields need attention"))
+    assert form.height() <= screen.height() and form.width() <= screen.width()
+    save = form.save_button
+    assert save is not None and not save.visibleRegion().isEmpty()
+    assert form.rect().contains(save.mapTo(form, save.rect().bottomRight()))

@@ -50,12 +50,16 @@ def _place(widget: QWidget) -> tuple[tuple[int, int, int], tuple[int, int]]:
     the table's box, then its place inside the table's content (a table scrolls to the cell
     widget Tab reaches, so window positions of cells move during the walk)."""
     outer, inner = widget, (-1, -1)
+    scrolled_y = scrolled_x = 0
     parent = widget.parentWidget()
     while parent is not None:
         if isinstance(parent, QAbstractScrollArea) and parent.viewport().isAncestorOf(widget):
+            # A table scrolled by whole rows counts each row as far further down.
+            step = 1000 if isinstance(parent, QAbstractItemView) else 1
+            scrolled_y += parent.verticalScrollBar().value() * step
+            scrolled_x += parent.horizontalScrollBar().value() * step
             at = widget.mapTo(parent.viewport(), widget.rect().topLeft())
-            inner = (at.y() + parent.verticalScrollBar().value() * 1000,
-                     at.x() + parent.horizontalScrollBar().value() * 1000)
+            inner = (at.y() + scrolled_y, at.x() + scrolled_x)
             outer = parent
         parent = parent.parentWidget()
     point = outer.mapTo(outer.window(), outer.rect().topLeft())

@@ -5,26 +5,23 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import qasync
-from PySide6.QtCore import Qt, QTimer, QUrl
-from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop.commands import CommandRunner
-from desktop.composition import window_services
 from desktop.demo import in_demo_mode, prepare_demo, start_demo_crm
-from desktop.error_log import BugReport, report_failures, start_log
+from desktop.desk import Desk
+from desktop.error_log import BugReport, start_log
 from desktop.platform_check import explain, missing_x11_packages
 from desktop.startup import open_profile
-from desktop.window_memory import WindowMemory
 from models.store.migrate import StoreError
 from models.store.open import Store
 from ui.theme import apply_theme
 from views.background import Background
-from views.main_window import MainWindow
 
 STARTED = time.perf_counter()
 
@@ -59,17 +56,10 @@ async def _run_window(store: Store, exit_when_shown: bool, bugs: BugReport) -> N
     app = _application()
     background = Background()
     commands = CommandRunner()
-    window = MainWindow(replace(window_services(store, commands=commands),
-                                log_path=bugs.log_path), background)
-    bugs.window = window
-    memory = WindowMemory(window, store.path.parent)
-    memory.restore()
-    report_failures(commands, bugs, window.status)
-    window.mailto_requested.connect(lambda uri: QDesktopServices.openUrl(QUrl(uri)))
+    desk = Desk(store, background, commands, bugs, can_switch=in_demo_mode(store))
+    window = desk.open()
     closed = asyncio.Event()
     app.lastWindowClosed.connect(closed.set)
-    window.show()
-    window.start()
     if exit_when_shown:
         # For benchmarks and smoke tests: report when the first frame is up, then leave.
         def report() -> None:
@@ -78,7 +68,7 @@ async def _run_window(store: Store, exit_when_shown: bool, bugs: BugReport) -> N
 
         QTimer.singleShot(0, report)
     await closed.wait()
-    memory.save()
+    desk.save_layout()
     # Every write the rep asked for is on disk before the store closes.
     commands.wait()
     commands.stop()

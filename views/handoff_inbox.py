@@ -57,8 +57,11 @@ class HandoffInbox(QWidget):
     decided = Signal(str, str)  # lead id, "accepted" / "rejected"
 
     def __init__(self, services: InboxServices, background: Background, commands: Commands,
-                 default_ae: str | None, parent: QWidget | None = None) -> None:
+                 default_ae: str | None, parent: QWidget | None = None,
+                 acting_as: str | None = None) -> None:
         super().__init__(parent)
+        # Only the AE whose inbox it is decides on its hand-offs; others may look.
+        self._acting_as = acting_as
         self._services, self._background = services, background
         self._commands = commands
         self._items: list[HandoffItem] = []
@@ -126,8 +129,17 @@ class HandoffInbox(QWidget):
         data = self.ae.currentData()
         return str(data) if data else None
 
+    def _may_decide(self) -> bool:
+        return self._acting_as is not None and self._acting_as == self.ae_id()
+
     def refresh(self) -> None:
         ae = self.ae_id()
+        mine = self._may_decide()
+        for widget in (self.accept_button, self.reject_button, self.reason, self.note):
+            widget.setEnabled(mine)
+        self.message.setText("" if mine or ae is None else
+                             f"You see {self.ae.currentText()}'s inbox: only they can accept "
+                             "or reject these hand-offs.")
         if ae is None:
             self.summary.setText("No AE in this team yet.")
             return
@@ -172,7 +184,7 @@ class HandoffInbox(QWidget):
 
     def accept_current(self) -> None:
         item, ae = self.current(), self.ae_id()
-        if item is None or ae is None:
+        if item is None or ae is None or not self._may_decide():
             return
         # Each decision is its own write, in the order made (never replaced by the next).
         self._commands.run("Accept the hand-off",
@@ -182,7 +194,7 @@ class HandoffInbox(QWidget):
 
     def reject_current(self) -> None:
         item, ae = self.current(), self.ae_id()
-        if item is None or ae is None:
+        if item is None or ae is None or not self._may_decide():
             return
         code, note = self.reason.currentData(), self.note.text()
         if code is None:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QListWidget,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QStackedWidget,
     QTabWidget,
@@ -74,6 +75,8 @@ class WindowServices:
     # Every write goes through it; its bus tells each screen what changed.
     commands: Commands
     log_path: object | None = None  # where bugs are written down, for Help
+    # Everyone one may work as ("Work as…", demo mode); None: the signed-in CRM user only.
+    work_as: Callable[[], list[RepProfile]] | None = None
     lead_entry: LeadEntryServices | None = None
     # Brings every lead's account match up to date; returns a line for the status bar.
     match_accounts: Callable[[], str] | None = None
@@ -85,9 +88,14 @@ PLACEHOLDERS = {
 }
 
 
+# Where each role's desk opens.
+HOME_SCREENS = {"AE": "Opportunities", "manager": "Dashboard"}
+
+
 class MainWindow(ReadingOrder, QMainWindow):
     screen_changed = Signal(str)
     mailto_requested = Signal(str)
+    rep_chosen = Signal(str)  # "Work as…": the desk is built again for this person
 
     def __init__(self, services: WindowServices, background: Background) -> None:
         super().__init__()
@@ -112,7 +120,8 @@ class MainWindow(ReadingOrder, QMainWindow):
         self._add_screen("Queue", self.queue)
         self._add_screen("Leads", self.leads)
         default_ae = rep.id if rep and rep.role == "AE" else None
-        self.inbox = HandoffInbox(services.inbox, background, commands, default_ae)
+        self.inbox = HandoffInbox(services.inbox, background, commands, default_ae,
+                                  acting_as=rep.id if rep else None)
         self.opportunities = OpportunitiesView(services.opportunities, background, commands)
         self.workspace = QTabWidget()
         self.workspace.addTab(self.inbox, "Hand-off inbox")
@@ -158,7 +167,7 @@ class MainWindow(ReadingOrder, QMainWindow):
         self._sync_timer = QTimer(self, interval=SYNC_EVERY_MS)
         self._sync_timer.timeout.connect(self.sync.sync_in_background)
         self._sync_timer.start()
-        self.navigation.setCurrentRow(0)
+        self.show_screen(HOME_SCREENS.get(rep.role, "Today") if rep else "Today")
 
     def _add_screen(self, name: str, widget: QWidget) -> None:
         widget.setObjectName(f"screen{name}")
@@ -177,12 +186,26 @@ class MainWindow(ReadingOrder, QMainWindow):
 
     def _add_file_menu(self) -> None:
         menu = self.menuBar().addMenu("&File")
+        if self._services.work_as is not None:
+            self._add_work_as(menu.addMenu("&Work as"))
+            menu.addSeparator()
         menu.addAction("&Sync now", self.sync.sync_now)
         menu.addSeparator()
         # Ctrl+Q qualifies a lead, so quitting takes Shift as well.
         quit_action = menu.addAction("&Quit")
         quit_action.setShortcut(QKeySequence("Ctrl+Shift+Q"))
         quit_action.triggered.connect(self.close)
+
+    def _add_work_as(self, menu: QMenu) -> None:
+        """Demo mode: be any SDR, AE or manager of the demo team; the desk follows."""
+        assert self._services.work_as is not None
+        me = self._services.rep
+        for person in self._services.work_as():
+            action = menu.addAction(f"{person.name}  ({person.role})")
+            action.setCheckable(True)
+            action.setChecked(me is not None and person.id == me.id)
+            action.triggered.connect(lambda _=False, rep_id=person.id: self.rep_chosen.emit(rep_id))
+        self.work_as_menu = menu
 
     def _add_help_menu(self) -> None:
         menu = self.menuBar().addMenu("&Help")

@@ -45,7 +45,7 @@ def _ae_window(qtbot: QtBot, store: Store, background: Background,
     window.show_screen("Opportunities")
     window.workspace.setCurrentWidget(window.opportunities)
     view = window.opportunities
-    qtbot.waitUntil(lambda: any(row.id == deal.id for row in view._rows))
+    qtbot.waitUntil(lambda: any(row.id == deal.id for row in view._rows), timeout=15_000)
     view.table.selectRow([row.id for row in view._rows].index(deal.id))
     qtbot.waitUntil(lambda: view.close_button.isEnabled()
                     and view._detail is not None and view._detail.row.id == deal.id)

@@ -120,6 +120,19 @@ def test_the_ae_accepts_and_rejects_hand_offs_in_the_inbox(
     inbox.ae.setCurrentIndex(inbox.ae.findData(ae.id))
     window.show_screen("Opportunities")
     qtbot.waitUntil(lambda: inbox.table.rowCount() == 2)
+    # The SDR may look at the AE's inbox, not decide for them.
+    assert not inbox.accept_button.isEnabled() and "only they can" in inbox.message.text()
+    window.close()
+    choose_rep(demo_store.sessions, ae.id)
+    window = MainWindow(window_services(demo_store, clock=lambda: FIXED_NOW, commands=commands),
+                        background)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.current_screen() == "Opportunities"  # an AE's desk opens on the inbox
+    inbox = window.inbox
+    assert inbox.ae_id() == ae.id
+    qtbot.waitUntil(lambda: inbox.table.rowCount() == 2)
+    assert inbox.accept_button.isEnabled()
     assert inbox.table.item(0, 0).text().startswith("OVERDUE 2 h")
     assert "2 overdue" in inbox.summary.text()
     first = inbox.current()

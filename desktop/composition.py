@@ -14,6 +14,7 @@ from PySide6.QtGui import QDesktopServices
 from desktop.change_sets import changing
 from desktop.commands import CommandRunner
 from desktop.crm_connection import CrmConnection
+from desktop.take_back import LastActions
 from models import (
     closing,
     dayplan,
@@ -106,12 +107,14 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock,
                                  follow_up_at)
 
     directory = LeadDirectory(store.sessions)
+    last_actions = LastActions(store.sessions)
     desk = DeskServices(
         work_list=lambda block, at: queue.work_list(store.sessions, rep_id or "", block, at),
         data_problems=lambda: cleanup.data_problems(store.sessions, rep_id or ""),
         lead_detail=directory.detail,
-        log_touch=changing(log_touch, *LEAD_WORKED),
-        snooze=changing(partial(touches.snooze, store.sessions), Kind.LEAD, Kind.CADENCE),
+        log_touch=last_actions.touch(log_touch),
+        snooze=last_actions.snooze(partial(touches.snooze, store.sessions)),
+        take_back=last_actions.undo,
         dial_uri=dial_uri,
         open_link=lambda uri: QDesktopServices.openUrl(QUrl(uri)),
         now=clock,

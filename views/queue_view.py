@@ -78,6 +78,8 @@ class DeskServices:
     route: Callable[[str], Changed[str]]  # lead id → what routing did, in words
     link_account: Callable[[str], Changed[object]]
     create_account: Callable[[str], Changed[object]]
+    # Ctrl+Z: takes back the last logged outcome or snooze; says what (None: nothing left).
+    take_back: Callable[[], Changed[str | None]] = lambda: Changed(None)
     # Hands a link to the system (a softphone for tel:); False when no program took it.
     open_link: Callable[[str], bool] = lambda _uri: False
 
@@ -217,6 +219,8 @@ class QueueView(QWidget):
         self._shortcut("Q", self.qualify, "Qualify the lead")
         self._shortcut("E", self.write_email, "E-mail the lead")
         self._shortcut("Escape", self._cancel_call_back, "Cancel the call-back time")
+        self._shortcut("Ctrl+Z", self.take_back,
+                       "Take back the last outcome or snooze (in a text field: undo typing)")
         shortcut(self.call_back_row, "Return", self._confirm_call_back, "Log the call-back",
                  "Queue", Qt.ShortcutContext.WidgetWithChildrenShortcut)
         # Another screen's write (a qualification, an e-mail, a hand-off, a sync) may take
@@ -563,6 +567,19 @@ class QueueView(QWidget):
     def _after_snooze(self, lead_id: str) -> None:
         self.message.setText("Snoozed for an hour.")
         self._remove(lead_id)
+
+    def take_back(self) -> None:
+        self._acting()
+        self._commands.run("Take back the last outcome", self._desk.take_back,
+                           self._taken_back, self._show_error, origin=self)
+
+    def _taken_back(self, what: str | None) -> None:
+        if what is None:
+            self.message.setText("Nothing to take back: no outcome or snooze logged since "
+                                 "RepDesk started.")
+            return
+        self.message.setText(f"Taken back: {what}. It is due again.")
+        self.refresh()  # the lead comes back to the list where it belongs
 
     def _ask_call_back_time(self) -> None:
         tomorrow = (self._desk.now() + timedelta(days=1)).astimezone().replace(

@@ -209,3 +209,21 @@ def test_disqualifying_from_the_queue_shows_on_every_screen_at_once(
     with demo_store.sessions() as session:
         stored = session.get(Lead, lead)
         assert stored is not None and stored.cadence_state == "off"
+
+
+def test_ctrl_z_takes_back_the_last_outcome_and_the_lead_is_due_again(
+        qtbot: QtBot, calls: MainWindow, demo_store: Store, commands: CommandRunner) -> None:
+    queue = calls.queue
+    lead = queue.current_lead_id()
+    assert lead is not None
+    due = len(queue.lead_ids())
+    with qtbot.waitSignal(queue.touch_logged, timeout=5000):
+        qtbot.keyClick(queue.tree, Qt.Key.Key_3)
+    assert lead not in queue.lead_ids() and _outcomes(demo_store, lead) == ["no answer"]
+    qtbot.keyClick(queue.tree, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: lead in queue.lead_ids())
+    assert queue.message.text().startswith("Taken back: the no answer call to ")
+    assert _outcomes(demo_store, lead) == []
+    assert len(queue.lead_ids()) == due
+    qtbot.keyClick(queue.tree, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: queue.message.text().startswith("Nothing to take back"))

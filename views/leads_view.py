@@ -161,7 +161,8 @@ class LeadsView(QWidget):
 
     def _show_ids(self, ids: list[str]) -> None:
         self.model.set_ids(ids)
-        self.count_label.setText(f"{len(ids):,} leads" if ids else "No lead matches the search.")
+        self.count_label.setText(f"{len(ids):,} lead{'' if len(ids) == 1 else 's'}" if ids
+                                 else "No lead matches the search.")
         self.leads_shown.emit(len(ids))
         wanted, self._select_after_search = self._select_after_search, None
         if ids:

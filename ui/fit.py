@@ -22,12 +22,13 @@ def fit_on_screen(widget: QWidget, width: int, height: int) -> None:
 
 
 def scrolling(content: QLayout) -> QScrollArea:
-    """``content`` in a frameless area that scrolls vertically when the window is short."""
+    """``content`` in a frameless area that scrolls when the window is short."""
     holder = QWidget()
     holder.setLayout(content)
     area = QScrollArea()
     area.setWidget(holder)
     area.setWidgetResizable(True)
     area.setFrameShape(QFrame.Shape.NoFrame)
-    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    # Sideways only when the screen is narrower than the form's narrowest (never clipped).
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
     return area

@@ -92,7 +92,7 @@ def run_sync(args: argparse.Namespace, folder: Path) -> int:
 
     def renew() -> str:
         stored = secrets.load(f"refresh:{args.crm}") or tokens.refresh_token or ""
-        tokens.access_token = refresh(http, args.crm, stored).access_token
+        tokens.access_token = refresh(http, args.crm, stored, tokens.instance_url).access_token
         return tokens.access_token
 
     adapter = SalesforceRest(tokens.instance_url, lambda: tokens.access_token, renew, http)

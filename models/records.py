@@ -103,6 +103,8 @@ class SyncStatus:
     pending_changes: int
     failed_changes: int
     last_sync_at: datetime | None
+    # Said while no OS keychain can keep the CRM sign-in (it is then in memory only).
+    secrets_warning: str | None = None
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,8 @@ class SyncView(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.message)
-        layout.addWidget(QLabel("Changes waiting for the CRM, and those it refused"))
+        layout.addWidget(QLabel("Changes waiting for the CRM, those it refused, and records "
+                                "from it that RepDesk could not take in"))
         layout.addWidget(self.outbox, 2)
         layout.addWidget(QLabel("Conflicts: edited here and in the CRM since the last sync"))
         layout.addWidget(self.conflicts, 1)
@@ -86,7 +87,10 @@ class SyncView(QWidget):
             self.crm_url.setText(url)
         self.outbox.setRowCount(len(lines))
         for row, line in enumerate(lines):
-            cells = ("refused" if line.state == "failed" else "waiting", line.object, line.op,
+            incoming = line.op == "receive"  # a record from the CRM that was not taken in
+            state = "not taken in" if incoming else \
+                "refused" if line.state == "failed" else "waiting"
+            cells = (state, line.object, "from the CRM" if incoming else line.op,
                      ", ".join(line.fields[:6]) + ("…" if len(line.fields) > 6 else ""),
                      f"{line.created_at.astimezone():%d %b %H:%M}", line.error or "")
             for column, text in enumerate(cells):

@@ -112,6 +112,7 @@ def run_sync(args: argparse.Namespace, folder: Path) -> int:
     figures = {"pushed": report.push.sent, "already_there": report.push.already_there,
                "conflicts": report.push.conflicts, "refused": report.push.failed,
                "waiting": report.push.waiting, "pulled": report.pull.received,
+               "not_taken_in": report.pull.refused,
                "new_from_crm": report.pull.created, "seconds": round(seconds, 3)}
     if args.json:
         print(json.dumps(figures))

@@ -75,5 +75,7 @@ class CrmConnection:
         pushed, pulled = done.report.push, done.report.pull
         conflicts = f", {pushed.conflicts} conflicts to settle" if pushed.conflicts else ""
         refused = f", {pushed.failed} refused by the CRM" if pushed.failed else ""
+        not_taken = f", {pulled.refused} from the CRM not taken in (see below)" \
+            if pulled.refused else ""
         return (f"Synced: {pushed.sent} sent, {pulled.received} received{conflicts}"
-                f"{refused}.")
+                f"{refused}{not_taken}.")

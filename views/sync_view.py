@@ -49,7 +49,7 @@ class SyncView(QWidget):
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.outbox = read_only_table(
-            ("State", "Object", "Change", "Fields", "Saved", "CRM's answer"))
+            ("State", "Object", "Change", "Fields", "Saved", "Answer or reason"))
         self.conflicts = read_only_table(("Record", "Field", "Agreed before", "Mine", "Theirs"))
         self.edited = QLineEdit(placeholderText="The right value, if neither is")
         self.keep_mine = QPushButton("Keep mine")

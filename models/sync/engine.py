@@ -44,6 +44,8 @@ def sync_once(sessions: sessionmaker[Session], adapter: CrmAdapter,
     pulled = pull(sessions, adapter, fields, now, removals=removed)
     reasons = refresh_reason_codes(sessions, adapter, fields)
     # Records refused outside the pull's own pages (looked up for removals or the push).
+    refused = take_refused(adapter)
+    pulled.refused += len(refused)
     with sessions.begin() as session:
-        record_refusals(session, take_refused(adapter))
+        record_refusals(session, refused)
     return SyncReport(pushed, pulled, reasons)

@@ -39,6 +39,8 @@ T = TypeVar("T")
 @dataclass
 class PullReport:
     received: int = 0
+    # Records the CRM sent that were not taken in (listed on the Sync screen with why).
+    refused: int = 0
     created: int = 0
     rebased: int = 0
     deleted: int = 0
@@ -94,6 +96,7 @@ def apply_prepared(session: Session, page: PreparedPage, external_id: str,
     records = page.records
     crm_ids = [r["Id"] for r in records]
     record_refusals(session, page.refused)
+    report.refused += len(page.refused)
     taken_in(session, page.object, crm_ids)
     ext_ids = [r.get(external_id) for r in records if r.get(external_id)]
     existing = {row.crm_id or row.id: row for row in session.scalars(select(model).where(

@@ -245,7 +245,8 @@ def test_malformed_records_are_refused_by_name_and_the_rest_synced(
         lead(4, Company={"an": "object"}), lead(5, NumberOfEmployees="many"),
         lead(6, DoNotCall="yes"), lead(7, OwnerId=["005"]),
         lead(8, RepDesk_Id__c="y" * 500), lead(9)])
-    sync_once(store.sessions, adapter(crm), clock)
+    report = sync_once(store.sessions, adapter(crm), clock)
+    assert report.pull.received == 2 and report.pull.refused == 13
     assert stored_leads(store) == [lead(1)["Id"], lead(9)["Id"]]
     refused = refused_lines(store)
     expected = [

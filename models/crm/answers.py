@@ -19,6 +19,36 @@ from models.crm.adapter import BrokenAnswer, CrmError, RefusedRecord, SaveResult
 MAX_PAGE = 2000
 CRM_ID = re.compile(r"[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?")
 _FROM = re.compile(r"\bFROM\s+(\w+)", re.IGNORECASE)
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+# What the largest answer of records holds, with room: parsed, about 30 MB at most.
+MOST_VALUES = 500_000
+MOST_CONTAINERS = 100_000
+
+
+def dense_answer(content: bytes | bytearray) -> None:
+    """Refuse, before parsing, an answer packed with objects, lists or values: parsed, an
+    object or list takes 50 to 100 bytes and a number 32, so 32 MB of ``{},{},…`` or
+    ``1.5,1.5,…`` would take gigabytes. An answer of records holds far fewer (a page: 2,000
+    records of a few dozen fields; a describe: some thousands of fields and picklist values).
+    Counting commas and braces is cheap; only an answer with many counts them again outside
+    its strings (prose is full of commas).
+
+    Raises:
+        CrmError: more objects, lists or values than any answer of records holds.
+    """
+    if content.count(b",") <= MOST_VALUES and \
+            content.count(b"{") + content.count(b"[") <= MOST_CONTAINERS:
+        return
+    values = content.count(b",")
+    containers = content.count(b"{") + content.count(b"[")
+    for text in _STRING.finditer(content):  # what the strings hold is no structure
+        found = text.group()
+        values -= found.count(b",")
+        containers -= found.count(b"{") + found.count(b"[")
+    if values > MOST_VALUES or containers > MOST_CONTAINERS:
+        raise CrmError(f"the CRM's answer packs {containers:,} objects or lists and "
+                       f"{values:,} values into {len(content):,} bytes, more than any answer "
+                       "of records; RepDesk did not read it")
 
 
 def is_crm_id(value: object) -> bool:

@@ -28,6 +28,7 @@ from models.crm.adapter import (
     TransientError,
 )
 from models.crm.answers import (
+    dense_answer,
     is_crm_id,
     page_of,
     queried_object,
@@ -210,6 +211,7 @@ class SalesforceRest:
     def _answer(answer: Answer) -> Any:
         if answer.status == 204:
             return None
+        dense_answer(answer.content)
         try:
             body = orjson.loads(answer.content)
         except orjson.JSONDecodeError as error:

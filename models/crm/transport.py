@@ -183,7 +183,7 @@ def drop_connections(session: requests.Session) -> None:
 class Answer:
     status: int
     headers: requests.structures.CaseInsensitiveDict[str]
-    content: bytes
+    content: bytearray  # as read: copying a large answer would double it in memory
 
 
 def fetch(session: requests.Session, method: str, url: str, *, deadline_s: float = DEADLINE_S,
@@ -222,17 +222,15 @@ def fetch(session: requests.Session, method: str, url: str, *, deadline_s: float
     return Answer(response.status_code, response.headers, content)
 
 
-def _read(response: requests.Response, max_bytes: int) -> bytes:
+def _read(response: requests.Response, max_bytes: int) -> bytearray:
     announced = response.headers.get("Content-Length", "")
     if announced.isdigit() and int(announced) > max_bytes:
         raise CrmError(f"the CRM's answer is {int(announced):,} bytes; RepDesk reads at most "
                        f"{max_bytes:,}")
-    chunks: list[bytes] = []
-    size = 0
+    content = bytearray()
     for chunk in response.iter_content(64 * 1024):
-        size += len(chunk)
-        if size > max_bytes:
+        if len(content) + len(chunk) > max_bytes:
             raise CrmError(f"the CRM's answer is over {max_bytes:,} bytes; RepDesk stopped "
                            "reading it")
-        chunks.append(chunk)
-    return b"".join(chunks)
+        content += chunk
+    return content

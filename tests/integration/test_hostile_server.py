@@ -198,7 +198,12 @@ def _huge_body(length: int) -> bytes:
         b"x" * length + b'"}'
 
 
-@pytest.mark.parametrize("answer", ["3000-records", "40MB-body", "10GB-announced"])
+def _packed(item: bytes, count: int) -> bytes:
+    return b'{"totalSize": 1, "done": true, "records": [' + item * count + item[:-1] + b"]}"
+
+
+@pytest.mark.parametrize("answer", ["3000-records", "40MB-body", "10GB-announced",
+                                    "10M-empty-objects", "7M-numbers", "4M-longer-numbers"])
 def test_a_huge_page_is_refused_whole(hostile: tuple[HostileCrm, Server], store: Store,
                                       answer: str) -> None:
     crm, trap = hostile
@@ -208,6 +213,12 @@ def test_a_huge_page_is_refused_whole(hostile: tuple[HostileCrm, Server], store:
             handler.send(200, page([lead(n) for n in range(3000)]))
         elif answer == "40MB-body":
             handler.send(200, raw=_huge_body(40_000_000))
+        elif answer == "10M-empty-objects":
+            handler.send(200, raw=_packed(b"{},", 10_000_000))
+        elif answer == "7M-numbers":
+            handler.send(200, raw=_packed(b"1.5,", 7_000_000))
+        elif answer == "4M-longer-numbers":  # sparse enough to be parsed, then too many
+            handler.send(200, raw=_packed(b"1234.56,", 4_000_000))
         else:
             handler.send_response(200)
             handler.send_header("Content-Length", str(10 * 1024 ** 3))
@@ -216,7 +227,8 @@ def test_a_huge_page_is_refused_whole(hostile: tuple[HostileCrm, Server], store:
             handler.close_connection = True
 
     answer_lead_query(crm, respond)
-    with pytest.raises(CrmError, match=r"at most 2,000 a page|RepDesk (reads at most|stopped)"):
+    with pytest.raises(CrmError, match=r"at most 2,000 a page|RepDesk (reads at most|stopped|"
+                                       r"did not read it)"):
         sync_once(store.sessions, adapter(crm), clock)
     assert stored_leads(store) == []
     token_stayed_home(crm, trap)

@@ -93,6 +93,8 @@ class Deadline:
         self._lock = threading.Lock()
         self._done = False
         self._connection: HTTPConnection | None = None
+        # A new connection's socket, duplicated: the TLS handshake detaches the one it wraps.
+        self._socket: socket.socket | None = None
         self._timer = threading.Timer(seconds, self._expire)
         self._timer.daemon = True
 
@@ -100,15 +102,20 @@ class Deadline:
         with self._lock:
             self._connection = connection
 
+    def watch_socket(self, sock: socket.socket) -> None:
+        with self._lock:
+            if self._socket is None and not self._done:
+                self._socket = sock.dup()
+
     def _expire(self) -> None:
         with self._lock:
             if self._done:
                 return
             self.expired = True
-            sock = getattr(self._connection, "sock", None)
-            if sock is not None:
-                with contextlib.suppress(OSError):
-                    sock.shutdown(socket.SHUT_RDWR)
+            for sock in (getattr(self._connection, "sock", None), self._socket):
+                if sock is not None:
+                    with contextlib.suppress(OSError):
+                        sock.shutdown(socket.SHUT_RDWR)
 
     @contextlib.contextmanager
     def running(self) -> Iterator[Deadline]:
@@ -119,6 +126,8 @@ class Deadline:
         finally:
             with self._lock:
                 self._done = True
+                if self._socket is not None:
+                    self._socket.close()
             self._timer.cancel()
             _CURRENT.deadline = None
 
@@ -131,13 +140,21 @@ _CURRENT = _Current()
 
 
 class _Watched:
-    """A connection that tells the running request's deadline it is the one in use."""
+    """A connection that tells the running request's deadline it is the one in use, and the
+    socket it opens (a TLS handshake happens before the connection has its ``sock``)."""
 
     def request(self, *args: Any, **kwargs: Any) -> None:
         deadline = _CURRENT.deadline
         if deadline is not None:
             deadline.watch(self)  # type: ignore[arg-type]
         super().request(*args, **kwargs)  # type: ignore[misc]
+
+    def _new_conn(self) -> socket.socket:
+        sock: socket.socket = super()._new_conn()  # type: ignore[misc]
+        deadline = _CURRENT.deadline
+        if deadline is not None:
+            deadline.watch_socket(sock)
+        return sock
 
 
 class _WatchedHTTP(_Watched, HTTPConnection):

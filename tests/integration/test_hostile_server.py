@@ -4,6 +4,8 @@ that the bearer token reached no other origin (the trap server saw nothing at al
 
 from __future__ import annotations
 
+import socket
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -397,3 +399,25 @@ def test_only_idempotent_calls_are_sent_again_after_a_lost_answer(
             calls[call]()
     assert len([s for s in crm.seen if s.path.startswith(API)]) == (2 if retried else 1)
     token_stayed_home(crm, trap)
+
+
+def test_a_tls_handshake_that_never_ends_meets_the_deadline() -> None:
+    """A server that takes the connection and says nothing: the TLS handshake waits for its
+    first answer, before any HTTP is read."""
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    held: list[socket.socket] = []
+    taking = threading.Thread(target=lambda: [held.append(silent.accept()[0])
+                                              for _ in range(5)], daemon=True)
+    taking.start()
+    rest = SalesforceRest(f"https://127.0.0.1:{silent.getsockname()[1]}", lambda: TOKEN,
+                          lambda: TOKEN, requests.Session(), sleep=lambda _s: None,
+                          deadline_s=0.3)
+    try:
+        with pytest.raises(TransientError, match=r"no whole answer within 0\.3 s"):
+            rest.picklists("Lead")
+    finally:
+        for connection in held:
+            connection.close()
+        silent.close()

@@ -12,7 +12,7 @@ from models.sync.refusals import RECEIVE
 CRM_URL_SETTING = "crm_url"
 
 
-def sync_status(sessions: sessionmaker[Session], online: bool = False) -> SyncStatus:
+def sync_status(sessions: sessionmaker[Session], online: bool | None = False) -> SyncStatus:
     with sessions() as session:
         # Records RepDesk did not take in from the CRM are listed on the Sync screen, but are
         # not changes of the rep's that the CRM refused.
@@ -22,6 +22,9 @@ def sync_status(sessions: sessionmaker[Session], online: bool = False) -> SyncSt
             .group_by(OutboxEntry.state)
         ).tuples()
         counts = {state: count for state, count in rows}
+        # A pending entry carrying a message could not go (its parent is not in the CRM…).
+        blocked = session.scalar(select(func.count()).where(
+            OutboxEntry.state == "pending", OutboxEntry.error.is_not(None))) or 0
         last = session.scalar(
             select(func.max(func.coalesce(SyncState.last_push_at, SyncState.last_pull_at)))
         )
@@ -29,9 +32,10 @@ def sync_status(sessions: sessionmaker[Session], online: bool = False) -> SyncSt
     return SyncStatus(
         crm_url=crm.value if crm else None,
         online=online,
-        pending_changes=counts.get("pending", 0),
+        pending_changes=counts.get("pending", 0) - blocked,
         failed_changes=counts.get("failed", 0),
         last_sync_at=last,
+        blocked_changes=blocked,
     )
 
 

@@ -94,7 +94,7 @@ def test_a_record_the_crm_sent_malformed_is_listed_as_not_taken_in(
     with qtbot.waitSignal(view.synced, timeout=10_000):
         view.sync_button.click()
     assert view.message.text() == ("Synced: 0 sent, 1 received, 1 from the CRM not taken in "
-                                   "(see below).")
+                                   "(see the list).")
     qtbot.waitUntil(lambda: view.outbox.rowCount() == 1)
     cells = [view.outbox.item(0, column).text() for column in range(6)]
     assert cells[:4] == ["not taken in", "Lead", "from the CRM", "Title"]

@@ -4,6 +4,7 @@ them to the window."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
 from zoneinfo import ZoneInfo
@@ -273,7 +274,8 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock,
         opportunities=deals,
         marketing=marketing,
         sync=sync,
-        sync_status=lambda: sync_status(store.sessions, online=crm.online),
+        sync_status=lambda: replace(sync_status(store.sessions, online=crm.online),
+                                    secrets_warning=crm.secrets.warning),
         now=clock,
         lead_entry=lead_entry,
         match_accounts=lambda: _matched(account_links.refresh_matches(store.sessions, clock())),

@@ -121,7 +121,7 @@ def run_sync(args: argparse.Namespace, folder: Path) -> int:
 
     def renew() -> str:
         stored = secrets.load(f"refresh:{args.crm}") or tokens.refresh_token or ""
-        tokens.access_token = refresh(http, args.crm, stored).access_token
+        tokens.access_token = refresh(http, args.crm, stored, tokens.instance_url).access_token
         return tokens.access_token
 
     adapter = SalesforceRest(tokens.instance_url, lambda: tokens.access_token, renew, http)
@@ -141,6 +141,7 @@ def run_sync(args: argparse.Namespace, folder: Path) -> int:
     figures = {"pushed": report.push.sent, "already_there": report.push.already_there,
                "conflicts": report.push.conflicts, "refused": report.push.failed,
                "waiting": report.push.waiting, "pulled": report.pull.received,
+               "not_taken_in": report.pull.refused,
                "new_from_crm": report.pull.created, "seconds": round(seconds, 3)}
     if args.json:
         print(json.dumps(figures))

@@ -81,8 +81,10 @@ class CrmConnection:
         refused = f", {pushed.failed} refused by the CRM" if pushed.failed else ""
         blocked = (f", {pushed.waiting} cannot be sent yet (see the list)"
                    if pushed.waiting else "")
+        not_taken = (f", {pulled.refused} from the CRM not taken in (see the list)"
+                     if pulled.refused else "")
         return (f"Synced: {pushed.sent} sent, {pulled.received} received{conflicts}"
-                f"{refused}{blocked}.")
+                f"{refused}{blocked}{not_taken}.")
 
     def _sync(self, url: str | None) -> SyncDone:
         if not url:

@@ -56,7 +56,7 @@ class SyncView(QWidget):
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.outbox = read_only_table(
-            ("State", "Object", "Change", "Fields", "Saved", "CRM's answer"))
+            ("State", "Object", "Change", "Fields", "Saved", "Answer or reason"))
         self.conflicts = read_only_table(("Record", "Field", "Agreed before", "Mine", "Theirs"))
         self.edited = QLineEdit(placeholderText="The right value, if neither is")
         self.keep_mine = QPushButton("Keep mine")
@@ -73,7 +73,8 @@ class SyncView(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.message)
         layout.addWidget(QLabel("Changes waiting for the CRM, those that cannot go yet "
-                                "(blocked) and those it refused"))
+                                "(blocked), those it refused, and records from it that "
+                                "RepDesk could not take in"))
         layout.addWidget(self.outbox, 2)
         layout.addWidget(QLabel("Conflicts: edited here and in the CRM since the last sync"))
         layout.addWidget(self.conflicts, 1)
@@ -95,9 +96,10 @@ class SyncView(QWidget):
             self.crm_url.setText(url)
         self.outbox.setRowCount(len(lines))
         for row, line in enumerate(lines):
-            state = ("refused" if line.state == "failed" else "blocked" if line.error
-                     else "waiting")
-            cells = (state, line.object, line.op,
+            incoming = line.op == "receive"  # a record from the CRM that was not taken in
+            state = ("not taken in" if incoming else "refused" if line.state == "failed"
+                     else "blocked" if line.error else "waiting")
+            cells = (state, line.object, "from the CRM" if incoming else line.op,
                      ", ".join(line.fields[:6]) + ("…" if len(line.fields) > 6 else ""),
                      f"{line.created_at.astimezone():%d %b %H:%M}", line.error or "")
             for column, text in enumerate(cells):

@@ -16,6 +16,16 @@ class TransientError(CrmError):
     """Timeouts, dropped connections, 503, UNABLE_TO_LOCK_ROW: back off and retry."""
 
 
+class BrokenAnswer(TransientError):
+    """An answer that does not fit its request: cut short, malformed, or another request's
+    (a stale answer on a kept-alive connection). The connection that brought it is dropped."""
+
+
+class OutcomeUnknown(TransientError):
+    """A call that is never sent twice automatically (it is not idempotent) got no answer it
+    could trust: the CRM may or may not have acted on it."""
+
+
 class AuthError(CrmError):
     """The CRM no longer accepts our credentials, even after a refresh: sign in again."""
 
@@ -45,6 +55,21 @@ class SaveResult:
 
 
 @dataclass(frozen=True)
+class RefusedRecord:
+    """A record the CRM sent that RepDesk did not take in, and why; the rest of its page was."""
+
+    object: str
+    crm_id: str | None
+    field: str
+    reason: str
+
+    @property
+    def message(self) -> str:
+        return (f"{self.object} {self.crm_id or '(no valid id)'}: {self.field} {self.reason}; "
+                "the record was not taken in")
+
+
+@dataclass(frozen=True)
 class PicklistValue:
     """One value a picklist field offers, as the CRM's describe lists it."""
 
@@ -56,6 +81,8 @@ class PicklistValue:
 
 class CrmAdapter(Protocol):
     external_id: str
+    # Records the adapter's checks refused since the sync last took them (``take_refused``).
+    refused: list[RefusedRecord]
 
     def upsert(self, obj: str, records: Sequence[dict[str, Any]]) -> list[SaveResult]:
         """Create or update by the external id, up to 200 records, not all-or-none."""
@@ -95,3 +122,13 @@ class CrmAdapter(Protocol):
         """As ``query``, deleted and merged records included (``IsDeleted``,
         ``MasterRecordId``)."""
         ...
+
+
+def take_refused(adapter: CrmAdapter) -> list[RefusedRecord]:
+    """The records refused since the last call, handed over once."""
+    refused = getattr(adapter, "refused", None)
+    if not refused:
+        return []
+    taken = list(refused)
+    del refused[:len(taken)]
+    return taken

@@ -15,12 +15,10 @@ link="$local_dir/bin/repdesk"
 entry="$local_dir/share/applications/repdesk.desktop"
 icons="$local_dir/share/icons/hicolor"
 
-refresh_menus() {
-    # Desktops notice new entries and icons by themselves; these only hurry them up.
-    if command -v update-desktop-database >/dev/null 2>&1; then
-        update-desktop-database -q "$local_dir/share/applications" 2>/dev/null || true
-    fi
-    if command -v gtk-update-icon-cache >/dev/null 2>&1 && [ -f "$icons/index.theme" ]; then
+refresh_icons() {
+    # Desktops notice new entries by themselves (the entry has no MIME types, so no MIME cache
+    # to rebuild); an icon cache, where the user has one, must be brought up to date.
+    if [ -f "$icons/index.theme" ] && command -v gtk-update-icon-cache >/dev/null 2>&1; then
         gtk-update-icon-cache -q -t "$icons" 2>/dev/null || true
     fi
 }
@@ -45,7 +43,7 @@ install_app() {
         "$here/resources/repdesk.desktop" > "$entry"
     cp "$here/resources/repdesk.svg" "$icons/scalable/apps/repdesk.svg"
     cp "$here/resources/repdesk.png" "$icons/256x256/apps/repdesk.png"
-    refresh_menus
+    refresh_icons
     echo "Installed RepDesk in $app_dir; start it from the menu or with $link."
 }
 
@@ -62,7 +60,7 @@ uninstall_app() {
         "$local_dir/lib" "$local_dir/bin"; do
         rmdir "$folder" 2>/dev/null || true
     done
-    refresh_menus
+    refresh_icons
     echo "Removed RepDesk from $local_dir (your data in $local_dir/share/RepDesk is kept)."
 }
 

@@ -5,17 +5,19 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
+from importlib.resources import files
 from pathlib import Path
 
 import qasync
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop.commands import CommandRunner
 from desktop.demo import in_demo_mode, prepare_demo, start_demo_crm
 from desktop.desk import Desk
 from desktop.error_log import BugReport, start_log
+from desktop.first_sync import FirstSync
 from desktop.platform_check import explain, missing_x11_packages
 from desktop.startup import open_profile
 from models.crm.sandbox.server import SandboxServer
@@ -27,6 +29,10 @@ from views.background import Background
 STARTED = time.perf_counter()
 
 
+def app_icon() -> QIcon:
+    return QIcon(str(files("resources").joinpath("repdesk.png")))
+
+
 def _application() -> QApplication:
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
@@ -34,6 +40,7 @@ def _application() -> QApplication:
     app = QApplication(sys.argv)
     app.setApplicationName("RepDesk")
     app.setDesktopFileName("repdesk")
+    app.setWindowIcon(app_icon())
     apply_theme(app)
     return app
 
@@ -59,15 +66,18 @@ def _open(folder: Path) -> Store | None:
 
 
 async def _run_window(store: Store, exit_when_shown: bool, bugs: BugReport,
-                      demo_crm: SandboxServer | None) -> None:
+                      demo_crm: SandboxServer | None, exit_after_sync: bool) -> int:
     app = _application()
     background = Background()
     commands = CommandRunner()
+    first_sync = FirstSync() if exit_after_sync else None
     desk = Desk(store, background, commands, bugs, can_switch=in_demo_mode(store),
-                demo_crm=demo_crm)
+                demo_crm=demo_crm, first_sync=first_sync)
     window = desk.open()
     closed = asyncio.Event()
     app.lastWindowClosed.connect(closed.set)
+    if first_sync is not None:
+        first_sync.start(window)
     if exit_when_shown:
         # For benchmarks and smoke tests: report when the first frame is up, then leave.
         def report() -> None:
@@ -81,9 +91,10 @@ async def _run_window(store: Store, exit_when_shown: bool, bugs: BugReport,
     commands.wait()
     commands.stop()
     background.wait()
+    return first_sync.exit_code if first_sync else 0
 
 
-def run_gui(folder: Path, exit_when_shown: bool = False) -> int:
+def run_gui(folder: Path, exit_when_shown: bool = False, exit_after_sync: bool = False) -> int:
     missing = missing_x11_packages()
     if missing:
         print(explain(missing), file=sys.stderr)
@@ -96,9 +107,10 @@ def run_gui(folder: Path, exit_when_shown: bool = False) -> int:
         return 2
     demo_crm = start_demo_crm(store, folder) if in_demo_mode(store) else None
     try:
-        qasync.run(_run_window(store, exit_when_shown, bugs, demo_crm))
+        code: int = qasync.run(_run_window(store, exit_when_shown, bugs, demo_crm,
+                                           exit_after_sync))
     finally:
         if demo_crm is not None:
             demo_crm.stop()
         store.close()
-    return 0
+    return code

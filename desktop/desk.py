@@ -17,6 +17,7 @@ from desktop.composition import system_clock, window_services
 from desktop.crm_connection import CrmConnection
 from desktop.demo import DemoCrm, other_user
 from desktop.error_log import BugReport, report_failures
+from desktop.first_sync import FirstSync
 from desktop.window_memory import WindowMemory
 from models.changes import EVERYTHING, Changes
 from models.crm.sandbox.server import SandboxServer
@@ -38,10 +39,11 @@ class Desk:
     def __init__(self, store: Store, background: Background, commands: CommandRunner,
                  bugs: BugReport | None = None, can_switch: bool = False,
                  clock: Callable[[], datetime] = system_clock,
-                 demo_crm: SandboxServer | None = None) -> None:
+                 demo_crm: SandboxServer | None = None,
+                 first_sync: FirstSync | None = None) -> None:
         self._store, self._background, self._commands = store, background, commands
         self._bugs, self._can_switch, self._clock = bugs, can_switch, clock
-        self._demo_crm = demo_crm
+        self._demo_crm, self._first_sync = demo_crm, first_sync
         self.window: MainWindow | None = None
         self.crm: CrmConnection | None = None
         self._memory: WindowMemory | None = None
@@ -57,6 +59,8 @@ class Desk:
                                    commands=self._commands)
         services = replace(services, log_path=self._bugs.log_path if self._bugs else None,
                            work_as=(lambda: team(self._store)) if self._can_switch else None)
+        if self._first_sync is not None:
+            services = self._first_sync.watching(services)
         window = MainWindow(services, self._background)
         window.closed.connect(crm.close)  # its sync process ends with it
         window.mailto_requested.connect(lambda uri: QDesktopServices.openUrl(QUrl(uri)))

@@ -9,7 +9,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from desktop import crm_commands, csv_commands, queue_command
+from desktop import crm_commands, csv_commands, funnel_command, queue_command
 from desktop.profile import data_dir
 from models.store.migrate import StoreError
 
@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     queue_command.add_parser(commands, lambda p: _add_profile_options(p, top=False))
     crm_commands.add_parsers(commands, lambda p: _add_profile_options(p, top=False))
     csv_commands.add_parsers(commands, lambda p: _add_profile_options(p, top=False))
+    funnel_command.add_parser(commands, lambda p: _add_profile_options(p, top=False))
     return parser
 
 

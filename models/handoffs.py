@@ -8,7 +8,9 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
+from models.deals import first_stage
 from models.funnel import record_stage_change
+from models.funnel_config import handoff_mapping
 from models.store import Lead, Opportunity, Qualification, ReasonCode, User
 from models.vocab import FunnelStage
 
@@ -89,20 +91,25 @@ def _close_date(category: str | None, today: date) -> date:
 
 
 def accept(sessions: sessionmaker[Session], lead_id: str, ae_id: str, now: datetime) -> str:
-    """The AE takes the lead: SAL, and a new opportunity owned by the AE. Returns its id."""
+    """The AE takes the lead: a new opportunity owned by the AE, and the stages the team's
+    hand-off mapping gives an acceptance (Opportunity; or SQL then Opportunity when SAL is a
+    stage of its own). Returns the opportunity's id."""
     with sessions.begin() as session:
         lead = _pending_lead(session, lead_id, ae_id)
         next_step = session.scalars(
             select(Qualification.next_step).where(Qualification.lead_id == lead_id)
             .order_by(Qualification.qualified_at.desc())).first()
+        first = first_stage(from_handoff=True)
         opportunity = Opportunity(
             name=f"{lead.company} - new business", account_id=lead.account_id,
             lead_id=lead.id, campaign_id=lead.campaign_id, owner_id=ae_id,
-            stage="Discovery", close_date=_close_date(lead.category, now.date()),
+            stage=first.stage, probability=first.probability,
+            close_date=_close_date(lead.category, now.date()),
             next_step=next_step, created_at=now)
         session.add(opportunity)
         lead.handoff_state = "accepted"
-        record_stage_change(session, lead, FunnelStage.SAL, ae_id, now, "hand-off accepted")
+        for stage in handoff_mapping(session).accepted:
+            record_stage_change(session, lead, stage, ae_id, now, "hand-off accepted")
         session.flush()
         return opportunity.id
 

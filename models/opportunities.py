@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from models.deals import first_stage
 from models.records import ActivityRecord
 from models.store import Account, Activity, Contact, Opportunity, OpportunityLineItem, Product, User
 
@@ -135,9 +136,11 @@ def create_opportunity(sessions: sessionmaker[Session], name: str, account_id: s
         raise ValueError("The opportunity needs a name.")
     if close_date < now.date():
         raise ValueError("The expected close date cannot be in the past.")
+    first = first_stage(from_handoff=False)
     with sessions.begin() as session:
         opportunity = Opportunity(name=name.strip(), account_id=account_id, owner_id=owner_id,
-                                  stage="Discovery", close_date=close_date,
+                                  stage=first.stage, probability=first.probability,
+                                  close_date=close_date,
                                   next_step=next_step or None, created_at=now)
         session.add(opportunity)
         session.flush()

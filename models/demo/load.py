@@ -10,6 +10,7 @@ from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.demo.generator import DemoGenerator, default_now
+from models.funnel_backfill import backfill
 from models.store import Base, Lead, Setting
 from models.store.engine import session_factory
 from models.sync.status import CRM_URL_SETTING
@@ -55,6 +56,8 @@ def load_demo_data(engine: Engine, leads: int, accounts: int, seed: int,
             if progress:
                 progress(done, leads)
     flush(LEAD_TABLES)
+    with engine.begin() as connection:
+        counts["stage_changes"] = backfill(connection, origin="inferred")
     refresh_cadences(session_factory(engine))
     return counts
 

@@ -143,14 +143,16 @@ def _hand_off(store: Store, people: dict, at: datetime = NOW) -> None:
                        people["sdr"], at)
 
 
-def test_accepting_a_hand_off_makes_an_sal_and_an_opportunity(store: Store,
-                                                              people: dict) -> None:
+def test_accepting_a_hand_off_makes_an_opportunity(store: Store, people: dict) -> None:
     _hand_off(store, people)
     [item] = pending_for_ae(store.sessions, people["ae"], NOW + timedelta(hours=3))
     assert item.remaining(NOW + timedelta(hours=3)) == timedelta(hours=45)
     assert item.sdr == "Amelia Hughes" and not item.overdue
     opportunity_id = accept(store.sessions, "lead", people["ae"], NOW + timedelta(hours=3))
-    assert _stage(store) == "SAL"
+    assert _stage(store) == "SQL"  # the lead's status; Opportunity is in its history
+    with store.sessions() as session:
+        assert session.scalars(select(StageChange.to_stage).order_by(StageChange.id)
+                               ).all()[-2:] == ["SQL", "Opportunity"]
     with store.sessions() as session:
         opportunity = session.get(Opportunity, opportunity_id)
         assert opportunity is not None
@@ -196,6 +198,6 @@ def test_an_untouched_hand_off_is_overdue_after_48_hours_for_ae_and_sdr(
 def test_conversion_between_any_two_stages(store: Store, people: dict) -> None:
     _hand_off(store, people)
     accept(store.sessions, "lead", people["ae"], NOW + timedelta(hours=1))
-    assert conversion(store.sessions, "SQL", "SAL") == (1, 1)
+    assert conversion(store.sessions, "SQL", "Opportunity") == (1, 1)
     assert conversion(store.sessions, "SQL", "nurture") == (1, 0)
-    assert conversion(store.sessions, "SAL", "SQL") == (1, 0)  # never backwards in time
+    assert conversion(store.sessions, "Opportunity", "SQL") == (1, 0)  # never backwards

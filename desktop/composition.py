@@ -24,6 +24,7 @@ from models import (
     reps,
     touches,
 )
+from models import deals as deal_moves
 from models.cadence_config import queue_settings
 from models.day_figures import day_figures
 from models.hygiene import account_links, cleanup
@@ -52,6 +53,7 @@ from views.main_window import WindowServices
 from views.marketing_views import MarketingServices
 from views.new_lead_dialog import NewLeadServices
 from views.opportunities_view import OpportunityServices
+from views.pipeline_view import PipelineServices
 from views.qualification_form import QualifyServices
 from views.queue_view import DeskServices
 from views.sync_view import SyncServices
@@ -177,6 +179,20 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock,
             store.sessions, name, None, rep_id, close_on, clock()),
         close=close,
     )
+    pipeline = PipelineServices(
+        groups=lambda include_closed: deal_moves.pipeline(
+            store.sessions, rep_id if rep and rep.role == "AE" else None, today().date(),
+            include_closed),
+        open_stages=lambda: [s.stage for s in deal_moves.open_stages()],
+        move=lambda deal_id, stage: deal_moves.move_stage(
+            store.sessions, deal_id, stage, rep_id, clock()),
+        step=lambda deal_id, steps: deal_moves.step_stage(
+            store.sessions, deal_id, steps, rep_id, clock()),
+        edit=lambda deal_id, edit: deal_moves.edit_deal(
+            store.sessions, deal_id, edit, rep_id, clock()),
+        changes=partial(deal_moves.changes_of, store.sessions),
+        today=lambda: today().date(),
+    )
     marketing = MarketingServices(
         references=partial(references.reference_customers, store.sessions),
         uses=partial(references.uses_of, store.sessions),
@@ -226,6 +242,7 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock,
         composer=composer,
         catalogue=catalogue,
         opportunities=deals,
+        pipeline=pipeline,
         marketing=marketing,
         sync=sync,
         sync_status=lambda: sync_status(store.sessions, online=crm.online),

@@ -30,6 +30,7 @@ from views.handoff_inbox import HandoffInbox, InboxServices
 from views.leads_view import LeadEntryServices, LeadsView
 from views.marketing_views import FeedbackView, MarketingServices, ReferencesView
 from views.opportunities_view import OpportunitiesView, OpportunityServices
+from views.pipeline_view import PipelineServices, PipelineView
 from views.qualification_form import QualificationForm, QualifyServices
 from views.queue_view import DeskServices, QueueView
 from views.status_bar import SyncStatusBar
@@ -65,6 +66,7 @@ class WindowServices:
     sync_status: Callable[[], SyncStatus]
     now: Callable[[], datetime]
     lead_entry: LeadEntryServices | None = None
+    pipeline: PipelineServices | None = None
     # Brings every lead's account match up to date; returns a line for the status bar.
     match_accounts: Callable[[], str] | None = None
 
@@ -104,6 +106,11 @@ class MainWindow(QMainWindow):
         self.workspace = QTabWidget()
         self.workspace.addTab(self.inbox, "Hand-off inbox")
         self.workspace.addTab(self.opportunities, "Opportunities")
+        self.pipeline = PipelineView(services.pipeline, background) if services.pipeline \
+            else None
+        if self.pipeline is not None:
+            self.workspace.addTab(self.pipeline, "Pipeline by stage")
+            self.pipeline.deal_changed.connect(lambda _: self.opportunities.refresh())
         self._add_screen("Opportunities", self.workspace)
         self.references = ReferencesView(services.marketing, background)
         self.feedback = FeedbackView(services.marketing, background)
@@ -128,7 +135,8 @@ class MainWindow(QMainWindow):
         self.leads.qualify_requested.connect(self.open_qualification)
         self.qualification_form: QualificationForm | None = None
         self.inbox.decided.connect(lambda *_: (self.refresh_status(),
-                                               self.opportunities.refresh()))
+                                               self.opportunities.refresh(),
+                                               self.pipeline and self.pipeline.refresh()))
         self.opportunities.deal_closed.connect(lambda _: self.refresh_status())
         self.sync.synced.connect(self.refresh_status)
         self.sync.synced.connect(self.match_accounts_in_background)
@@ -206,6 +214,8 @@ class MainWindow(QMainWindow):
         if shown is self.workspace:
             self.inbox.refresh()
             self.opportunities.refresh()
+            if self.pipeline is not None:
+                self.pipeline.refresh()
         elif shown is self.references:
             self.references.refresh()
         elif shown is self.feedback:

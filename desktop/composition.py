@@ -38,6 +38,7 @@ from models.imports.new_lead import NewLeadResult, create_lead
 from models.imports.reading import CsvTable, read_table
 from models.leads import LeadDirectory
 from models.qualification import QualificationContext
+from models.qualification_summary import qualification_of
 from models.records import DayBlockPlan, DayFigures
 from models.reps import current_rep
 from models.store.open import Store
@@ -135,7 +136,10 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock,
         pending=lambda ae_id: handoffs.pending_for_ae(store.sessions, ae_id, clock()),
         detail=directory.detail,
         reject_reasons=lambda: reason_codes.choices(store.sessions, "reject"),
-        accept=lambda lead_id, ae_id: handoffs.accept(store.sessions, lead_id, ae_id, clock()),
+        accept=lambda lead_id, ae_id, confirmed: handoffs.accept(
+            store.sessions, lead_id, ae_id, clock(), confirmed),
+        criteria=lambda: list(handoffs.opportunity_criteria()),
+        qualification=partial(qualification_of, store.sessions),
         reject=lambda lead_id, ae_id, code, note: handoffs.reject(
             store.sessions, lead_id, ae_id, code, note, clock()),
         now=clock,

@@ -21,12 +21,14 @@ from PySide6.QtWidgets import (
 )
 
 from models.handoffs import HandoffError, HandoffItem
+from models.qualification_summary import QualificationSummary
 from models.records import LeadDetail
 from ui.tables import read_only_table
+from views.acceptance_panel import AcceptanceChecks, QualificationCard
 from views.background import Background
 from views.lead_panel import LeadPanel
 
-COLUMNS = ("Time left", "Lead", "Company", "Cat.", "Reason", "From SDR", "Next step")
+COLUMNS = ("Time left", "Lead", "Company", "Cat.", "Reason", "Qualified by", "Next step")
 
 
 @dataclass(frozen=True)
@@ -35,9 +37,12 @@ class InboxServices:
     pending: Callable[[str], list[HandoffItem]]
     detail: Callable[[str], LeadDetail | None]
     reject_reasons: Callable[[], list[tuple[str, str]]]
-    accept: Callable[[str, str], str]
+    accept: Callable[[str, str, tuple[str, ...]], str]
     reject: Callable[[str, str, str | None, str], None]
     now: Callable[[], datetime]
+    # Seed 004's criteria (key, label) and the SDR's qualification, for the AE to see.
+    criteria: Callable[[], list[tuple[str, str]]] = list
+    qualification: Callable[[str], QualificationSummary | None] = lambda _lead: None
 
 
 def countdown(remaining: timedelta) -> str:
@@ -66,6 +71,8 @@ class HandoffInbox(QWidget):
         self.summary = QLabel()
         self.table = read_only_table(COLUMNS)
         self.panel = LeadPanel()
+        self.learned = QualificationCard()
+        self.checks = AcceptanceChecks(services.criteria())
         self.accept_button = QPushButton("Accept  (Ctrl+Enter)")
         self.reason = QComboBox()
         self.reason.addItem("— why reject? —", None)
@@ -100,7 +107,12 @@ class HandoffInbox(QWidget):
         right = QWidget()
         side = QVBoxLayout(right)
         side.setContentsMargins(0, 0, 0, 0)
-        side.addWidget(self.panel, 1)
+        learned = QSplitter(Qt.Orientation.Horizontal)
+        learned.addWidget(self.learned)
+        learned.addWidget(self.panel)
+        learned.setSizes([460, 640])
+        side.addWidget(learned, 1)
+        side.addWidget(self.checks)
         side.addLayout(decide)
         side.addWidget(self.message)
         splitter = QSplitter(Qt.Orientation.Vertical)
@@ -152,8 +164,12 @@ class HandoffInbox(QWidget):
     def _on_selection(self) -> None:
         item = self.current()
         if item is not None:
+            self.checks.reset()
             self._background.run("inbox-detail", lambda: self._services.detail(item.lead_id),
                                  self._show_detail)
+            self._background.run("inbox-learned",
+                                 lambda: self._services.qualification(item.lead_id),
+                                 self.learned.show_summary)
 
     def _show_detail(self, lead: LeadDetail | None) -> None:
         if lead is not None:
@@ -163,7 +179,9 @@ class HandoffInbox(QWidget):
         item, ae = self.current(), self.ae_id()
         if item is None or ae is None:
             return
-        self._background.run("inbox-decide", lambda: self._services.accept(item.lead_id, ae),
+        confirmed = self.checks.confirmed()
+        self._background.run("inbox-decide",
+                             lambda: self._services.accept(item.lead_id, ae, confirmed),
                              lambda _opportunity: self._decided(item, "accepted"),
                              self._refused)
 

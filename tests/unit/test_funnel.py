@@ -10,7 +10,7 @@ from sqlalchemy import select
 from models.funnel import birth_changes, conversion
 from models.funnel_config import set_handoff_mapping
 from models.funnel_report import funnel_report
-from models.handoffs import accept
+from models.handoffs import accept, opportunity_criteria
 from models.imports.creating import write_leads
 from models.imports.fields import PersonEntry
 from models.imports.new_lead import create_lead
@@ -113,7 +113,8 @@ def test_with_sal_as_its_own_stage_the_ae_s_acceptance_makes_the_sql(
     set_handoff_mapping(store.sessions, "sal-before-sql")
     [lead_id] = _import(store, team["sdr"], 1, NOW)
     _qualify(store, lead_id, team, NOW + timedelta(days=1))
-    accept(store.sessions, lead_id, team["ae"], NOW + timedelta(days=2))
+    accept(store.sessions, lead_id, team["ae"], NOW + timedelta(days=2),
+           [key for key, _label in opportunity_criteria()])
     with store.sessions() as session:
         moves = session.scalars(select(StageChange.to_stage).order_by(StageChange.id)).all()
         lead = session.get(Lead, lead_id)

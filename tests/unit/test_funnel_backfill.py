@@ -14,6 +14,7 @@ from models.store.migrate import head_revision, migrate
 from models.store.open import DATABASE_NAME, open_store
 
 OLD_STORE = """
+INSERT INTO cadences (key, name, is_default) VALUES ('trial', 'New trial lead', 1);
 INSERT INTO users (id, name, role, timezone) VALUES ('sdr', 'Amelia Hughes', 'SDR-inbound', 'UTC'),
                                                    ('ae', 'Hugo Martin', 'AE', 'UTC');
 INSERT INTO leads (id, last_name, company, stage, source, registration, do_not_call,
@@ -65,6 +66,10 @@ def test_an_older_store_gets_every_lead_s_history_from_what_it_knows(tmp_path: P
     with sqlite3.connect(path) as connection:
         assert connection.execute("SELECT version_num FROM alembic_version").fetchone()[0] \
             == head_revision()
+    with sqlite3.connect(path) as connection:
+        # The re-engagement cadence for leads back from nurture joins the team's own.
+        assert connection.execute("SELECT key FROM cadences ORDER BY key").fetchall() == [
+            ("re-engagement",), ("trial",)]
     history = _history(path)
     assert history["web"] == [(None, "MCL", "2026-10-01 10:00", "entry"),
                               ("MCL", "MQL", "2026-10-01 10:00", "inferred")]

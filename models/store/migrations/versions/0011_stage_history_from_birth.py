@@ -1,5 +1,6 @@
 """stage history from birth: each change's origin, and a history for every lead; the
-history of each deal's edits
+history of each deal's edits; leads back from nurture (when their cadence began, and the
+re-engagement cadence)
 
 Revision ID: 0011_stage_history
 Revises: 0010
@@ -13,6 +14,7 @@ from alembic import op
 
 import models.store.base
 from models.funnel_backfill import backfill
+from resources import load_json
 
 revision = "0011_stage_history"
 down_revision = "0010"
@@ -51,13 +53,40 @@ def upgrade() -> None:
     with op.batch_alter_table("opportunity_changes", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_opportunity_changes_opportunity_id_changed_at"),
                               ["opportunity_id", "changed_at"], unique=False)
+    with op.batch_alter_table("leads", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("cadence_started_at", models.store.base.UtcDateTime(),
+                                      nullable=True))
+        batch_op.create_index(batch_op.f("ix_leads_stage_follow_up_on_handoff_state"),
+                              ["stage", "follow_up_on", "handoff_state"], unique=False)
+    _add_shipped_cadence("re-engagement")
     # Leads were born without a stage change before this version: rebuild what the store
     # knows (their status, qualification, hand-off, opportunity, close).
     backfill(op.get_bind(), origin="inferred", upgrade_recorded=True)
 
 
+def _add_shipped_cadence(key: str) -> None:
+    """A cadence RepDesk now ships, for a store already set up (a new one gets every shipped
+    cadence when it opens), unless the team has one by that key."""
+    bind = op.get_bind()
+    if not bind.execute(sa.text("SELECT 1 FROM cadences LIMIT 1")).first():
+        return
+    if bind.execute(sa.text("SELECT 1 FROM cadences WHERE key = :key"), {"key": key}).first():
+        return
+    [cadence] = [c for c in load_json("cadences.json") if c["key"] == key]
+    bind.execute(sa.text("INSERT INTO cadences (key, name, is_default) "
+                         "VALUES (:key, :name, 0)"), {"key": key, "name": cadence["name"]})
+    bind.execute(sa.text(
+        "INSERT INTO cadence_steps (cadence_key, position, channel, anchor, offset_hours, "
+        "window_hours, template_name) VALUES (:key, :position, :channel, :anchor, "
+        ":offset_hours, :window_hours, :template_name)"),
+        [dict(step, key=key) for step in cadence["steps"]])
+
+
 def downgrade() -> None:
     op.drop_table("opportunity_changes")
+    with op.batch_alter_table("leads", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_leads_stage_follow_up_on_handoff_state"))
+        batch_op.drop_column("cadence_started_at")
     op.execute("DELETE FROM stage_changes WHERE origin IN ('entry', 'inferred', 'implied')")
     with op.batch_alter_table("stage_changes", schema=None) as batch_op:
         batch_op.drop_index(

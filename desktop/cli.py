@@ -39,6 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--leads", type=int, default=5_000, metavar="N")
     demo.add_argument("--accounts", type=int, default=2_500, metavar="M")
     demo.add_argument("--seed", type=int, default=2026, metavar="S")
+    demo.add_argument("--no-past", action="store_true",
+                      help="leave out the last eight weeks' qualifications, hand-offs and deals")
     demo.add_argument("--json", action="store_true", help="print the result as JSON")
     demo.set_defaults(run=_demo_data)
     queue_command.add_parser(commands, lambda p: _add_profile_options(p, top=False))
@@ -62,7 +64,8 @@ def _demo_data(args: argparse.Namespace, folder: Path) -> int:
                   "empty profile. Choose a new --data-dir.", file=sys.stderr)
             return EXIT_BAD_INPUT
         started = time.perf_counter()
-        counts = load_demo_data(store.engine, args.leads, args.accounts, args.seed)
+        counts = load_demo_data(store.engine, args.leads, args.accounts, args.seed,
+                                past=not args.no_past)
         seconds = time.perf_counter() - started
     finally:
         store.close()

@@ -23,7 +23,8 @@ def prepare_demo(store: Store) -> bool:
     """Fill a first-run store with demo data; True if it did."""
     if not needs_demo_data(store.sessions):
         return False
-    load_demo_data(store.engine, FIRST_RUN_LEADS, FIRST_RUN_ACCOUNTS, FIRST_RUN_SEED)
+    load_demo_data(store.engine, FIRST_RUN_LEADS, FIRST_RUN_ACCOUNTS, FIRST_RUN_SEED,
+                   past=True)
     with store.sessions.begin() as session:
         session.merge(Setting(key=DEMO_SETTING, value=True))
     return True

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.demo.generator import DemoGenerator, default_now
+from models.demo.past import make_past
 from models.funnel_backfill import backfill
 from models.store import Base, Lead, Setting
 from models.store.engine import session_factory
@@ -31,14 +32,19 @@ def _insert(engine: Engine, table: str, rows: list[dict[str, Any]]) -> None:
 
 def load_demo_data(engine: Engine, leads: int, accounts: int, seed: int,
                    now: datetime | None = None,
-                   progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
+                   progress: Callable[[int, int], None] | None = None,
+                   past: bool = False) -> dict[str, int]:
     """Generate and insert demo data; returns the number of rows written per table.
+
+    ``past``: also eight weeks of the team's work made through the services
+    (``models.demo.past``).
 
     The rows stand for data that already exists in the CRM, so they are written as a bulk load
     beside the ORM and make no outbox entries. Leads stream through in batches, so 100,000 of
     them never sit in memory at once.
     """
-    gen = DemoGenerator(seed, now or default_now())
+    now = now or default_now()
+    gen = DemoGenerator(seed, now)
     gen.reference_rows(accounts)
     counts: dict[str, int] = {}
 
@@ -59,6 +65,8 @@ def load_demo_data(engine: Engine, leads: int, accounts: int, seed: int,
     with engine.begin() as connection:
         counts["stage_changes"] = backfill(connection, origin="inferred")
     refresh_cadences(session_factory(engine))
+    if past:
+        counts["qualified in the last weeks"] = make_past(session_factory(engine), seed, now)
     return counts
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from desktop import crm_commands, csv_commands, queue_command
+from desktop import crm_commands, csv_commands, funnel_command, queue_command
 from desktop.profile import data_dir
 from models.bounds import OutOfBounds, whole
 from models.store.errors import StoreError, explain
@@ -65,11 +65,14 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=2026, metavar="S")
     demo.add_argument("--without-crm", action="store_true",
                       help="no demo CRM beside the store (`repdesk sync` then needs --crm)")
+    demo.add_argument("--no-past", action="store_true",
+                      help="leave out the last eight weeks' qualifications, hand-offs and deals")
     demo.add_argument("--json", action="store_true", help="print the result as JSON")
     demo.set_defaults(run=_demo_data)
     queue_command.add_parser(commands, lambda p: _add_profile_options(p, top=False))
     crm_commands.add_parsers(commands, lambda p: _add_profile_options(p, top=False))
     csv_commands.add_parsers(commands, lambda p: _add_profile_options(p, top=False))
+    funnel_command.add_parser(commands, lambda p: _add_profile_options(p, top=False))
     return parser
 
 
@@ -92,7 +95,7 @@ def _demo_data(args: argparse.Namespace, folder: Path) -> int:
         return EXIT_BAD_INPUT
     started = time.perf_counter()
     counts = make_demo(store.path, args.leads, args.accounts, args.seed,
-                       with_crm=not args.without_crm)
+                       with_crm=not args.without_crm, past=not args.no_past)
     seconds = time.perf_counter() - started
     rate = args.leads / seconds if seconds else 0.0
     crm = None if args.without_crm else demo_crm_file(store)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from models.crm.sandbox.server import Sandbox, SandboxServer
 from models.crm.sandbox.store import RecordError
-from models.demo.crm_copy import CrmCopy, copy_to_crm, needs_copy
+from models.demo.crm_copy import copy_to_crm, needs_copy
 from models.demo.load import build_demo_store, needs_demo_data
 from models.lead_edits import EDITABLE, EDITABLE_LABELS
 from models.store import Lead, Setting, User
@@ -40,25 +40,28 @@ def prepare_demo(store: Store) -> bool:
     if not needs_demo_data(store.sessions):
         return False
     store.close()
-    make_demo(store.path, FIRST_RUN_LEADS, FIRST_RUN_ACCOUNTS, FIRST_RUN_SEED)
+    make_demo(store.path, FIRST_RUN_LEADS, FIRST_RUN_ACCOUNTS, FIRST_RUN_SEED, past=True)
     return True
 
 
 def make_demo(path: Path, leads: int, accounts: int, seed: int,
-              with_crm: bool = True) -> dict[str, int]:
-    """A demo store at ``path`` (which holds no data; rows written per table) and,
-    ``with_crm``, the same records in the profile's demo CRM, a new one. All or nothing:
-    the store is built beside ``path`` and renamed into place once complete."""
+              with_crm: bool = True, past: bool = False) -> dict[str, int]:
+    """A demo store at ``path`` (which holds no data; rows written per table), with eight
+    weeks of the team's work when ``past``, and, ``with_crm``, the same records in the
+    profile's demo CRM, a new one. All or nothing: the store is built beside ``path`` and
+    renamed into place once complete."""
     settings = {DEMO_SETTING: True}
     if not with_crm:
-        return build_demo_store(path, leads, accounts, seed, settings=settings)
+        return build_demo_store(path, leads, accounts, seed, settings=settings, past=past)
     crm_path = path.parent / SANDBOX_FILE
     for stale in (crm_path, crm_path.with_name(crm_path.name + "-journal")):
         stale.unlink(missing_ok=True)  # a CRM left from an earlier demo holds other records
     sandbox = Sandbox(crm_path)
     try:
-        return build_demo_store(path, leads, accounts, seed, settings=settings,
-                                to_crm=CrmCopy(sandbox.store))
+        # Copied once the past is made, so the CRM holds what that past left (its
+        # qualifications, conversions and deals) and the first sync has nothing to move.
+        return build_demo_store(path, leads, accounts, seed, settings=settings, past=past,
+                                finish=lambda engine: copy_to_crm(engine, sandbox.store, _now))
     finally:
         sandbox.store.close()
 

@@ -42,6 +42,7 @@ from views.lead_fields_dialog import (
 from views.leads_view import LeadEntryServices, LeadsView
 from views.marketing_views import FeedbackView, MarketingServices, ReferencesView
 from views.opportunities_view import OpportunitiesView, OpportunityServices
+from views.pipeline_view import PipelineServices, PipelineView
 from views.qualification_form import QualificationForm, QualifyServices
 from views.queue_view import DeskServices, QueueView
 from views.shortcut_sheet import ShortcutSheet
@@ -83,6 +84,7 @@ class WindowServices:
     # Everyone one may work as ("Work as…", demo mode); None: the signed-in CRM user only.
     work_as: Callable[[], list[RepProfile]] | None = None
     lead_entry: LeadEntryServices | None = None
+    pipeline: PipelineServices | None = None
     # Brings every lead's account match up to date; returns a line for the status bar.
     match_accounts: Callable[[], str] | None = None
     lead_edits: LeadEditServices | None = None
@@ -134,6 +136,10 @@ class MainWindow(ReadingOrder, QMainWindow):
         self.workspace = QTabWidget()
         self.workspace.addTab(self.inbox, "Hand-off inbox")
         self.workspace.addTab(self.opportunities, "Opportunities")
+        self.pipeline = PipelineView(services.pipeline, background, commands) \
+            if services.pipeline else None
+        if self.pipeline is not None:
+            self.workspace.addTab(self.pipeline, "Pipeline by stage")
         self._add_screen("Opportunities", self.workspace)
         self.references = ReferencesView(services.marketing, background, commands)
         self.feedback = FeedbackView(services.marketing, background, commands)
@@ -357,6 +363,8 @@ class MainWindow(ReadingOrder, QMainWindow):
         if shown is self.workspace:
             self.inbox.refresh()
             self.opportunities.refresh()
+            if self.pipeline is not None:
+                self.pipeline.refresh()
         elif shown is self.references:
             self.references.refresh()
         elif shown is self.feedback:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from models.deals import stage_named
 from models.demo import vocabulary as v
 from models.hygiene.standardise import size_band
 from models.personas import PersonaRule, persona_for
@@ -367,20 +368,27 @@ class DemoGenerator:
         if lead["stage"] not in (FunnelStage.SAL, FunnelStage.CONVERTED):
             return
         opportunity_id = self.uid()
-        stage = self.rng.choice(("Discovery", "Demo", "Proposal", "Negotiation",
-                                 "Closed Won", "Closed Lost"))
+        stage = self.rng.choice(("Qualification", "Value Proposition", "Proposal/Price Quote",
+                                 "Negotiation/Review", "Closed Won", "Closed Lost"))
         lines = self.rng.sample(self.products, self.rng.randint(1, 3))
         quantities = [self.rng.choice((5, 10, 25, 50, 100)) for _ in lines]
+        owner = self.rng.choice(self.aes)  # drawn in the same order as before: same demo
+        close_date = (self.now + timedelta(days=self.rng.randint(-30, 90))).date()
+        created = min(self.now, lead["created_at"] + timedelta(days=self.rng.randint(3, 20)))
+        closed = stage.startswith("Closed")
+        # A closed deal closed some weeks after it opened, never in the future.
+        closed_at = min(self.now, created + timedelta(days=21)) if closed else None
+        spec = stage_named(stage)
         self.data.add("opportunities", {
             "id": opportunity_id, "name": f"{lead['company']} - new business",
             "account_id": lead["account_id"], "lead_id": lead["id"],
-            "campaign_id": lead["campaign_id"], "owner_id": self.rng.choice(self.aes),
+            "campaign_id": lead["campaign_id"], "owner_id": owner,
             "stage": stage, "amount": sum(q * p for q, (_, p) in zip(quantities, lines,
                                                                        strict=True)),
-            "close_date": (self.now + timedelta(days=self.rng.randint(-30, 90))).date(),
-            "is_closed": stage.startswith("Closed"), "is_won": stage == "Closed Won",
-            "created_at": min(self.now, lead["created_at"]
-                              + timedelta(days=self.rng.randint(3, 20))),
+            "probability": spec.probability if spec else None,
+            "close_date": closed_at.date() if closed_at else close_date,
+            "is_closed": closed, "is_won": stage == "Closed Won",
+            "created_at": created, "closed_at": closed_at,
         })
         for quantity, (product_id, price) in zip(quantities, lines, strict=True):
             self.data.add("opportunity_line_items", {
@@ -404,6 +412,28 @@ class DemoGenerator:
                 "id": self.uid(), "name": name, "subject": subject, "body": body,
                 "is_html": False, "stage": "MQL", "cadence_step": step,
             })
+        for name, subject, body in AE_TEMPLATES:
+            # Ids from the name, not the generator: the rest of the demo stays as it was.
+            self.data.add("email_templates", {
+                "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"repdesk-demo/{name}")),
+                "name": name, "subject": subject, "body": body, "is_html": False,
+                "stage": "Opportunity", "cadence_step": None,
+            })
+
+
+# What an AE sends about a deal (merge fields from models.deal_emails).
+AE_TEMPLATES = (
+    ("Meeting confirmation", "Our meeting about {!Opportunity.Name}",
+     "Hi {!Contact.FirstName,there},\n\nThank you for your time. As agreed, the next step is: "
+     "{!Opportunity.NextStep}.\n\nBest regards,\n{!User.Name}"),
+    ("Proposal follow-up", "Your proposal for {!Account.Name}",
+     "Hi {!Contact.FirstName,there},\n\nI wanted to check that the proposal for "
+     "{!Account.Name} ({!Opportunity.Amount}) answers your questions before "
+     "{!Opportunity.CloseDate}.\n\n{!User.Name}"),
+    ("Thank you", "Welcome aboard, {!Account.Name}",
+     "Hi {!Contact.FirstName,there},\n\nThank you for choosing us. Our onboarding team will "
+     "be in touch this week.\n\n{!User.Name}"),
+)
 
 
 def default_now() -> datetime:

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.demo.crm_copy import CrmCopy
 from models.demo.generator import DemoGenerator, default_now
+from models.demo.past import make_past
+from models.funnel_backfill import backfill
 from models.store import Base, Lead, Setting
 from models.store.engine import session_factory
 from models.store.errors import StoreError, explain, restate
@@ -36,16 +37,20 @@ def _insert(engine: Engine, table: str, rows: list[dict[str, Any]]) -> None:
 def load_demo_data(engine: Engine, leads: int, accounts: int, seed: int,
                    now: datetime | None = None,
                    progress: Callable[[int, int], None] | None = None,
-                   to_crm: Callable[[str, list[dict[str, Any]]], None] | None = None
-                   ) -> dict[str, int]:
+                   to_crm: Callable[[str, list[dict[str, Any]]], None] | None = None,
+                   past: bool = False) -> dict[str, int]:
     """Generate and insert demo data; returns the number of rows written per table.
+
+    ``past``: also eight weeks of the team's work made through the services
+    (``models.demo.past``).
 
     The rows stand for data that already exists in the CRM, so they are written as a bulk load
     beside the ORM and make no outbox entries; ``to_crm`` (a ``models.demo.crm_copy.CrmCopy``)
     gets each batch first, to put it in a CRM and give its rows their CRM ids. Leads stream
     through in batches, so 100,000 of them never sit in memory at once.
     """
-    gen = DemoGenerator(seed, now or default_now())
+    now = now or default_now()
+    gen = DemoGenerator(seed, now)
     gen.reference_rows(accounts)
     counts: dict[str, int] = {}
 
@@ -65,7 +70,11 @@ def load_demo_data(engine: Engine, leads: int, accounts: int, seed: int,
             if progress:
                 progress(done, leads)
     flush(LEAD_TABLES)
+    with engine.begin() as connection:
+        counts["stage_changes"] = backfill(connection, origin="inferred")
     refresh_cadences(session_factory(engine))
+    if past:
+        counts["qualified in the last weeks"] = make_past(session_factory(engine), seed, now)
     return counts
 
 
@@ -85,13 +94,15 @@ def _sync_to_disk(path: Path) -> None:
 def build_demo_store(path: Path, leads: int, accounts: int, seed: int,
                      now: datetime | None = None, settings: dict[str, Any] | None = None,
                      progress: Callable[[int, int], None] | None = None,
-                     to_crm: CrmCopy | None = None) -> dict[str, int]:
+                     past: bool = False,
+                     finish: Callable[[Engine], object] | None = None) -> dict[str, int]:
     """A complete demo store at ``path`` (which must hold no data), or none.
 
     The store is built beside ``path`` as ``<name>.partial`` and renamed into place once
     complete, so a run killed halfway leaves the profile as it was (an empty store, or
-    none), and the next run starts over. ``settings`` are written with the data; ``to_crm``
-    puts the same records in a CRM first and leaves the sync state a first pull would.
+    none), and the next run starts over. ``settings`` are written with the data; ``past`` as
+    in ``load_demo_data``; ``finish`` is handed the complete store before it is moved into
+    place (the demo copies it into its CRM there).
     """
     partial = path.with_name(f"{path.name}.partial")
     _remove_store_file(partial)  # what a killed run left
@@ -101,9 +112,10 @@ def build_demo_store(path: Path, leads: int, accounts: int, seed: int,
         _remove_store_file(partial)
         raise restate(error, path) from None
     try:
-        counts = load_demo_data(store.engine, leads, accounts, seed, now, progress, to_crm)
-        if to_crm is not None:
-            to_crm.finish(store.engine, datetime.now(UTC))
+        counts = load_demo_data(store.engine, leads, accounts, seed, now, progress,
+                                past=past)
+        if finish is not None:
+            finish(store.engine)
         with store.sessions.begin() as session:
             for key, value in (settings or {}).items():
                 session.merge(Setting(key=key, value=value))

@@ -17,8 +17,15 @@ from models.store.config import (
     Setting,
 )
 from models.store.conflicts import SyncConflict
-from models.store.funnel import Draft, LeadMerge, Qualification, StageChange
+from models.store.funnel import (
+    Draft,
+    LeadMerge,
+    OpportunityChange,
+    Qualification,
+    StageChange,
+)
 from models.store.hygiene import LeadAccountMatch
+from models.store.meetings import Meeting
 from models.store.outbox import OutboxEntry, SyncState
 from models.store.people import Account, Contact, Lead, User
 from models.store.sales import (
@@ -46,7 +53,9 @@ __all__ = [
     "Lead",
     "LeadAccountMatch",
     "LeadMerge",
+    "Meeting",
     "Opportunity",
+    "OpportunityChange",
     "OpportunityLineItem",
     "OutboxEntry",
     "Persona",

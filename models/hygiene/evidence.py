@@ -270,6 +270,9 @@ def _where(found: Weighing, a: Traits, b: Traits, compatible_first: bool) -> Non
     if a.company and b.company:
         similar = max(fuzz.ratio(a.company, b.company),
                       fuzz.token_sort_ratio(a.company, b.company))
+        shorter, longer = sorted((a.company.split(), b.company.split()), key=len)
+        if similar < 90 and longer[:len(shorter)] == shorter:
+            similar = 90.0  # "Cedar" for "Cedar Health": the name people say
         company = 2.0 if similar >= 95 else 1.0 if similar >= 85 else -1.5 if similar < 70 else 0
     said = _address(a, b, bool(a.company and b.company), compatible_first)
     if company > 0:

@@ -30,6 +30,7 @@ AMBIGUITY_GAP = 8.0
 OTHER_DOMAIN_PENALTY = 12.0
 # ...or from the account's own name under another top-level domain (acme.de for acme.com).
 SAME_STEM_BONUS = 4.0
+SAME_STEM_CONFIDENCE = 97.0
 CHUNK = 1024
 # Named accounts first, then customers, partners, prospects: who a lead most likely belongs to
 # when two accounts fit equally well.
@@ -173,10 +174,17 @@ class AccountIndex:
         if others:
             gap = raw - others[0][0]
             if gap < AMBIGUITY_GAP:
-                raw -= AMBIGUITY_GAP - gap
+                # Typed exactly as this account is named, a look-alike neighbour makes it no
+                # less this account; otherwise the lead may have meant either.
+                raw -= 0 if name_score == 100 else AMBIGUITY_GAP - gap
                 reasons.append(f"also close: {self.accounts[others[0][1]].name} "
                                f"({others[0][0]:.0f})")
         confidence = calibrated("matching", raw)
+        if self._domain_weight(domain, best) > 0:
+            # The account's own domain under another country's suffix, and a name close
+            # enough to be a candidate: as good as the domain itself.
+            return AccountMatch(lead.id, account.id, SAME_STEM_CONFIDENCE, "domain",
+                                tuple(reasons))
         if confidence < min(SUGGEST_FLOOR, threshold):
             return AccountMatch(lead.id, None, 0.0, "none", (
                 f"closest name: {account.name} ({name_score:.0f}), too unsure to suggest "
@@ -203,8 +211,20 @@ class AccountIndex:
         return []
 
     def _score(self, key: str, index: int) -> float:
+        if _abbreviates(key, self._keys[index]):
+            return 100.0
         return max(fuzz.ratio(_squeeze(key), self._squeezed[index]),
                    fuzz.ratio(_sorted_words(key), self._sorted[index]))
+
+
+def _abbreviates(typed: str, name: str) -> bool:
+    """"zentrix cloud sys" for "zentrix cloud systems": each word the start of the account's
+    word (three letters at least, two short of it at most), the first word whole. A shortened
+    name; one letter missing at the end is as likely a typo."""
+    words, full = typed.split(), name.split()
+    return len(words) == len(full) > 1 and words[0] == full[0] and all(
+        w == f or (3 <= len(w) <= len(f) - 2 and f.startswith(w))
+        for w, f in zip(words, full, strict=True))
 
 
 def _stem(domain: str) -> str:

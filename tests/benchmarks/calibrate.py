@@ -1,6 +1,7 @@
 """Fits resources/hygiene/calibration.json: for duplicates and for account matches by name, the
 share of claims that were right at each raw weight of evidence, on the development sets only
-(the B2B set's tuning seed and the project's own generator; never a held-out seed nor Febrl).
+(the B2B set's tuning seeds, and Febrl 1 for people known only by name and address; never a
+held-out seed, Febrl 2 or 3).
 Isotonic (pool-adjacent-violators), so more evidence never means less confidence.
 
     python -m tests.benchmarks.calibrate
@@ -19,9 +20,11 @@ from models.hygiene import matching
 from models.hygiene.duplicates import LeadIdentity
 from models.hygiene.evidence import weigh
 from tests.benchmarks import b2b
-from tests.benchmarks.labelled import duplicate_set, matching_set
 
 OUT = Path(__file__).resolve().parents[2] / "resources" / "hygiene" / "calibration.json"
+# The B2B set's development seeds. The project's own generator is left out: its duplicates
+# are easier, and a table fitted on both promised more than either delivered.
+DEV_SEEDS = (b2b.DEV_SEED, b2b.DEV_SEED + 1)
 # A step needs this many observations, so that one odd pair does not make its own step.
 MIN_STEP = 40
 
@@ -42,9 +45,8 @@ def isotonic(observed: list[tuple[float, bool]]) -> list[list[float]]:
 
 
 def duplicate_observations() -> list[tuple[float, bool]]:
-    dev = b2b.duplicate_set(20_000, b2b.DEV_SEED)
-    own = duplicate_set(20_000)
-    return _observe([(dev.leads, dev.groups), (own.leads, own.groups)], people=False)
+    sets = [b2b.duplicate_set(20_000, seed) for seed in DEV_SEEDS]
+    return _observe([(dev.leads, dev.groups) for dev in sets], people=False)
 
 
 def people_observations() -> list[tuple[float, bool]]:
@@ -85,10 +87,9 @@ def matching_observations() -> list[tuple[float, bool]]:
     matching.calibrated = lambda kind, raw: raw  # type: ignore[assignment]
     matching.SUGGEST_FLOOR = -1000.0
     try:
-        dev = b2b.matching_set(50_000, 10_000, b2b.DEV_SEED)
-        own = matching_set(50_000, 10_000)
-        for accounts, leads, truth in ((dev.accounts, dev.leads, dev.truth),
-                                       (own.accounts, own.leads, own.truth)):
+        for seed in DEV_SEEDS:
+            dev = b2b.matching_set(50_000, 10_000, seed)
+            accounts, leads, truth = dev.accounts, dev.leads, dev.truth
             for found in matching.AccountIndex(accounts).match(leads, threshold=-1000.0):
                 if found.method == "name" and found.account_id is not None:
                     observed.append((found.confidence, found.account_id == truth[found.lead_id]))

@@ -92,8 +92,8 @@ def _blocks(person: Traits) -> Iterable[str]:
         yield f"a:{person.postal}:{soundex(person.last)}"
         if first:
             yield f"A:{person.postal}:{first}"
-    yield f"s:{person.last}:{first}"
-    yield "w:" + ":".join(sorted((person.first, person.last)))  # names swapped
+    # The whole name, in either order (first and last name typed into each other's field).
+    yield "s:" + ":".join(sorted((first, person.last)))
     if _by_name_and_address(person):
         # People known only by name and address (no company, e-mail or phone): the
         # address has to find them, typos in the names and all.

@@ -49,9 +49,11 @@ def recordlinkage_pairs(leads: Sequence[LeadIdentity]) -> tuple[set[tuple[str, s
     fields = list(frame.columns)
     index = rl.Index()
     index.block("last_name")
-    for key in ("email", "phone", "postal_code"):
+    for key in ("email", "phone"):
         if key in fields:
             index.block(key)
+    if "company" not in fields:  # at work, a postal code is a whole office's
+        index.block("postal_code")
     index.sortedneighbourhood("last_name", window=5)
     candidates = index.index(frame)
     compare = rl.Compare()
@@ -83,7 +85,9 @@ def splink_pairs(leads: Sequence[LeadIdentity]) -> tuple[set[tuple[str, str]], f
         comparisons.append(cl.PostcodeComparison("postal_code")
                            if "company" in fields else cl.ExactMatch("postal_code"))
     blocking = [block_on("last_name"), block_on("first_name", "city")]
-    blocking += [block_on(f) for f in ("email", "phone", "postal_code") if f in fields]
+    blocking += [block_on(f) for f in ("email", "phone") if f in fields]
+    if "company" not in fields:  # at work, a postal code is a whole office's
+        blocking.append(block_on("postal_code"))
     settings = SettingsCreator(link_type="dedupe_only", comparisons=comparisons,
                                blocking_rules_to_generate_predictions=blocking,
                                retain_intermediate_calculation_columns=False)

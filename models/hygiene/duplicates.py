@@ -10,7 +10,14 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from models.hygiene.calibration import confidence
-from models.hygiene.evidence import Traits, first_name_family, mailbox, traits, weigh
+from models.hygiene.evidence import (
+    Traits,
+    Weighing,
+    first_name_family,
+    mailbox,
+    traits,
+    weigh,
+)
 from models.hygiene.standardise import fold
 
 __all__ = ["DEFAULT_THRESHOLD", "DuplicatePair", "LeadIdentity", "explain", "find_duplicates",
@@ -123,13 +130,16 @@ def _reasons(weighing_agree: list[tuple[str, float]], against: list[str]
         (f"different {name}", 0.0) for name in dict.fromkeys(against))
 
 
-def _explain(a: Traits, b: Traits) -> tuple[float, tuple[tuple[str, float], ...]]:
-    weighing = weigh(a, b)
+def _score(a: Traits, b: Traits, weighing: Weighing) -> float:
     # Records with a company, an e-mail or a phone have their own table; people known only by
     # name and address (as in public person registers) theirs.
     kind = "people" if _by_name_and_address(a) and _by_name_and_address(b) else "duplicates"
-    score = confidence(kind, weighing.weight)
-    return score, _reasons(weighing.agree, weighing.against)
+    return confidence(kind, weighing.weight)
+
+
+def _explain(a: Traits, b: Traits) -> tuple[float, tuple[tuple[str, float], ...]]:
+    weighing = weigh(a, b)
+    return _score(a, b, weighing), _reasons(weighing.agree, weighing.against)
 
 
 def explain(a: LeadIdentity, b: LeadIdentity) -> tuple[float, tuple[tuple[str, float], ...]]:
@@ -158,9 +168,11 @@ def find_duplicates(leads: Sequence[LeadIdentity], threshold: float = DEFAULT_TH
         if involving is not None and leads[i].id not in involving \
                 and leads[j].id not in involving:
             continue
-        score, reasons = _explain(read[i], read[j])
-        if score >= threshold:
+        weighing = weigh(read[i], read[j])
+        score = _score(read[i], read[j], weighing)
+        if score >= threshold:  # the reasons only for the pairs shown
             first, second = sorted((leads[i].id, leads[j].id))
-            pairs.append(DuplicatePair(first, second, score, reasons))
+            pairs.append(DuplicatePair(first, second, score,
+                                       _reasons(weighing.agree, weighing.against)))
     return sorted(pairs, key=lambda p: (-p.score, p.first, p.second))
 

@@ -44,10 +44,11 @@ def suspected_duplicates(sessions: sessionmaker[Session], rep_id: str) -> list[D
     with sessions() as session:
         rows = session.execute(select(
             Lead.id, Lead.first_name, Lead.last_name, Lead.company, Lead.email, Lead.phone,
-            Lead.created_at).where(Lead.owner_id == rep_id,
-                                   Lead.stage.in_(OPEN_STAGES))).all()
-    facts = [LeadIdentity(r.id, r.first_name, r.last_name, r.company, r.email, r.phone)
-             for r in rows]
+            Lead.title, Lead.city, Lead.postal_code, Lead.country, Lead.created_at).where(
+                Lead.owner_id == rep_id, Lead.stage.in_(OPEN_STAGES))).all()
+    facts = [LeadIdentity(r.id, r.first_name, r.last_name, r.company, r.email, r.phone,
+                          title=r.title, city=r.city, postal_code=r.postal_code,
+                          country=r.country) for r in rows]
     created = {r.id: r.created_at for r in rows}
     by_id = {r.id: r for r in rows}
     problems = []

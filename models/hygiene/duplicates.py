@@ -1,5 +1,6 @@
-"""Finding duplicate leads: candidates from cheap blocking keys, scored with rapidfuzz, each
-pair explained field by field."""
+"""Finding duplicate leads: candidates from cheap blocking keys, each pair weighed field by
+field (models.hygiene.evidence) and given a calibrated confidence, with the evidence for and
+against it."""
 
 from __future__ import annotations
 
@@ -8,17 +9,25 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
-from rapidfuzz import fuzz
+from models.hygiene.calibration import confidence
+from models.hygiene.evidence import (
+    Traits,
+    Weighing,
+    first_name_family,
+    mailbox,
+    traits,
+    weigh,
+)
+from models.hygiene.standardise import fold
 
-from models.hygiene.standardise import company_key, email_domain, fold
+__all__ = ["DEFAULT_THRESHOLD", "DuplicatePair", "LeadIdentity", "explain", "find_duplicates",
+           "mailbox", "soundex"]
 
-NICKNAMES = {"bob": "robert", "rob": "robert", "bill": "william", "will": "william",
-             "rick": "richard", "dick": "richard", "mike": "michael", "liz": "elizabeth",
-             "beth": "elizabeth", "jen": "jennifer", "jenny": "jennifer", "chris": "christopher",
-             "tom": "thomas", "dan": "daniel", "matt": "matthew", "joe": "joseph",
-             "tony": "anthony", "kate": "katherine", "jim": "james", "alex": "alexander"}
 MAX_BLOCK = 50
-DEFAULT_THRESHOLD = 85.0
+# A pair is shown as a suspected duplicate when at least this share of such pairs were one
+# person (calibrated). Nothing is merged without the rep's key, so four in five is worth a look:
+# the same name at the same company with nothing else in common is about that sure.
+DEFAULT_THRESHOLD = 80.0
 
 
 @dataclass(frozen=True)
@@ -32,6 +41,16 @@ class LeadIdentity:
     # "lead", or "contact" for a person already known at an account: a lead can duplicate
     # a contact, but contacts among themselves are the account team's business.
     kind: str = "lead"
+    title: str | None = None
+    street: str | None = None
+    city: str | None = None
+    postal_code: str | None = None
+    # ISO 3166 code: national phone numbers are read in it.
+    country: str | None = None
+
+    def traits(self) -> Traits:
+        return traits(self.first_name, self.last_name, self.company, self.email, self.phone,
+                      self.country, self.title, self.street, self.city, self.postal_code)
 
 
 @dataclass(frozen=True)
@@ -39,7 +58,8 @@ class DuplicatePair:
     first: str
     second: str
     score: float
-    # (field, how well it matched 0–100), the strongest evidence first.
+    # (field, how well it agreed 0–100), the strongest evidence first; then the evidence
+    # against as ("different <field>", 0).
     reasons: tuple[tuple[str, float], ...]
 
 
@@ -60,79 +80,82 @@ def soundex(word: str) -> str:
     return (key + "000")[:4]
 
 
-def mailbox(email: str | None) -> str:
-    """The address as a mail server reads it: case, dots and "+tags" in the name ignored."""
-    if not email or "@" not in email:
-        return ""
-    local, domain = email.strip().casefold().rsplit("@", 1)
-    return f"{local.split('+', 1)[0].replace('.', '').replace('_', '').replace('-', '')}@{domain}"
+def _blocks(person: Traits) -> Iterable[str]:
+    """Keys that put records worth comparing side by side. Several, so that a typo in the
+    surname (even its first letter) still meets the other record through another key."""
+    first = first_name_family(person.first) if person.first else ""
+    if person.mailbox:
+        yield "e:" + person.mailbox
+    if person.phone is not None and len(person.phone[1]) >= 6:
+        yield "p:" + person.phone[1]
+    if person.domain:
+        yield f"d:{person.domain}:{person.last}"
+        if first:
+            yield f"D:{person.domain}:{first}"
+    yield f"n:{soundex(person.last)}:{person.first[:1]}:{person.company[:4]}"
+    if person.company and first:
+        yield f"f:{first}:{person.company}"
+    if person.postal:
+        yield f"a:{person.postal}:{soundex(person.last)}"
+        if first:
+            yield f"A:{person.postal}:{first}"
+    # The whole name, in either order (first and last name typed into each other's field).
+    yield "s:" + ":".join(sorted((first, person.last)))
+    if _by_name_and_address(person):
+        # People known only by name and address (no company, e-mail or phone): the
+        # address has to find them, typos in the names and all.
+        if person.street:
+            # The street without its number: a number is often left out or mistyped.
+            yield "t:" + person.street.lstrip("0123456789")
+        if person.postal:
+            yield f"P:{person.postal}"
+        if person.city:
+            yield f"C:{person.city}:{soundex(person.last)}"
+            if first:
+                yield f"c:{person.city}:{first}"
 
 
-def _first(name: str | None) -> str:
-    folded = fold(name or "")
-    return NICKNAMES.get(folded, folded)
+def _by_name_and_address(person: Traits) -> bool:
+    return not (person.company or person.mailbox or person.phone) \
+        and bool(person.street or person.postal)
 
 
-def _blocks(lead: LeadIdentity) -> Iterable[str]:
-    if lead.email:
-        yield "e:" + mailbox(lead.email)
-    if lead.phone and lead.phone.startswith("+"):
-        yield "p:" + lead.phone
-    domain = email_domain(lead.email)
-    if domain.domain and not domain.free_mail:
-        yield f"d:{domain.domain}:{fold(lead.last_name)}"
-    initial = _first(lead.first_name)[:1]
-    yield f"n:{soundex(lead.last_name)}:{initial}:{company_key(lead.company)[:4]}"
+def _reasons(weighing_agree: list[tuple[str, float]], against: list[str]
+             ) -> tuple[tuple[str, float], ...]:
+    agree = dict(weighing_agree)
+    if "first name" in agree and "surname" in agree:
+        agree["name"] = min(agree.pop("first name"), agree.pop("surname"))
+    ordered = sorted(agree.items(), key=lambda reason: -reason[1])
+    return tuple((name, round(value, 1)) for name, value in ordered) + tuple(
+        (f"different {name}", 0.0) for name in dict.fromkeys(against))
+
+
+def _score(a: Traits, b: Traits, weighing: Weighing) -> float:
+    # Records with a company, an e-mail or a phone have their own table; people known only by
+    # name and address (as in public person registers) theirs.
+    kind = "people" if _by_name_and_address(a) and _by_name_and_address(b) else "duplicates"
+    return confidence(kind, weighing.weight)
+
+
+def _explain(a: Traits, b: Traits) -> tuple[float, tuple[tuple[str, float], ...]]:
+    weighing = weigh(a, b)
+    return _score(a, b, weighing), _reasons(weighing.agree, weighing.against)
 
 
 def explain(a: LeadIdentity, b: LeadIdentity) -> tuple[float, tuple[tuple[str, float], ...]]:
-    name = fuzz.token_sort_ratio(f"{_first(a.first_name)} {fold(a.last_name)}",
-                                 f"{_first(b.first_name)} {fold(b.last_name)}")
-    key_a, key_b = company_key(a.company), company_key(b.company)
-    company = max(fuzz.ratio(key_a, key_b), fuzz.token_sort_ratio(key_a, key_b))
-    email = 100.0 if a.email and b.email and mailbox(a.email) == mailbox(b.email) else 0.0
-    phone = 100.0 if a.phone and a.phone == b.phone else 0.0
-    domain_a, domain_b = email_domain(a.email), email_domain(b.email)
-    # The same company address book counts too, but only for (almost) the same name.
-    domain = 100.0 if domain_a.domain and domain_a == domain_b and not domain_a.free_mail \
-        and name >= 90 else 0.0
-    reasons = sorted((("name", name), ("company", company), ("e-mail", email),
-                      ("phone", phone), ("e-mail domain", domain)), key=lambda r: -r[1])
-    score = 0.45 * name + 0.35 * company + 20.0 * max(email, phone, 0.75 * domain) / 100
-    surname = fuzz.ratio(fold(a.last_name), fold(b.last_name))
-    if email and surname >= 80:
-        score = max(score, 95.0)  # the same address and the same surname: the same person
-    conflicts = _conflicts(a, b, email, phone)
-    if surname < 80:
-        conflicts.append("surname")  # a shared mailbox or phone, but two families
-    if conflicts:
-        # Two work addresses, or two phone numbers, say two people: a namesake colleague.
-        score -= 15.0 * len(conflicts)
-        reasons.extend((f"different {field}", 0.0) for field in conflicts)
-    elif name >= 95 and company >= 90:
-        score = max(score, 88.0)  # the same name at the same company, nothing against it
-    return round(score, 1), tuple((field, round(value, 1)) for field, value in reasons
-                                  if value > 0 or field.startswith("different "))
-
-
-def _conflicts(a: LeadIdentity, b: LeadIdentity, email: float, phone: float) -> list[str]:
-    found = []
-    work_a, work_b = email_domain(a.email), email_domain(b.email)
-    if not email and not phone and work_a.domain and work_b.domain \
-            and not work_a.free_mail and not work_b.free_mail:
-        found.append("work e-mail")
-    if not phone and not email and a.phone and b.phone:
-        found.append("phone")
-    return found
+    """The confidence (0–100: the share of such pairs that were one person) that ``a`` and
+    ``b`` are the same person, and the evidence for and against."""
+    return _explain(a.traits(), b.traits())
 
 
 def find_duplicates(leads: Sequence[LeadIdentity], threshold: float = DEFAULT_THRESHOLD,
                     involving: Collection[str] | None = None) -> list[DuplicatePair]:
     """Pairs scoring at least ``threshold``, the most certain first; with ``involving``, only
     the pairs with at least one of those ids (new rows checked against what is there)."""
+    read = [lead.traits() for lead in leads]
     blocks: dict[str, list[int]] = defaultdict(list)
-    for index, lead in enumerate(leads):
-        for key in _blocks(lead):
+    for index, person in enumerate(read):
+        for key in _blocks(person):
             blocks[key].append(index)
     candidates: set[tuple[int, int]] = set()
     for members in blocks.values():
@@ -145,8 +168,11 @@ def find_duplicates(leads: Sequence[LeadIdentity], threshold: float = DEFAULT_TH
         if involving is not None and leads[i].id not in involving \
                 and leads[j].id not in involving:
             continue
-        score, reasons = explain(leads[i], leads[j])
-        if score >= threshold:
+        weighing = weigh(read[i], read[j])
+        score = _score(read[i], read[j], weighing)
+        if score >= threshold:  # the reasons only for the pairs shown
             first, second = sorted((leads[i].id, leads[j].id))
-            pairs.append(DuplicatePair(first, second, score, reasons))
+            pairs.append(DuplicatePair(first, second, score,
+                                       _reasons(weighing.agree, weighing.against)))
     return sorted(pairs, key=lambda p: (-p.score, p.first, p.second))
+

@@ -8,11 +8,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from models.hygiene.duplicates import DEFAULT_THRESHOLD, LeadIdentity, find_duplicates
-from models.hygiene.standardise import email_domain
+from models.hygiene.standardise import email_domain, phone_e164
 from models.store import Account, Contact, Lead
 
 
@@ -37,29 +37,44 @@ class KnownPerson:
 NARROW_UP_TO = 500
 
 
-def _could_match(model: Any, entries: Sequence[LeadIdentity]) -> Any:
+def _could_match(model: Any, company: Any, entries: Sequence[LeadIdentity]) -> Any:
     emails = {e.email.strip().casefold() for e in entries if e.email}
-    phones = {e.phone for e in entries if e.phone}
+    # As typed and in E.164 (how the store keeps a standardised number).
+    phones = {e.phone for e in entries if e.phone} | {
+        number for e in entries if (number := phone_e164(e.phone, e.country))}
     surnames = {e.last_name.strip().casefold() for e in entries if e.last_name}
+    # A typo in the surname still meets the same first name at the same company.
+    first_at = {(e.first_name.strip().casefold(), e.company.strip().casefold())
+                for e in entries if e.first_name and e.company and e.company.strip()}
     domains = {d.domain for e in entries if (d := email_domain(e.email)).domain
                and not d.free_mail}
     return or_(func.lower(model.email).in_(emails), model.phone.in_(phones),
                func.lower(model.last_name).in_(surnames),
+               *(and_(func.lower(model.first_name) == first, func.lower(company) == name)
+                 for first, name in sorted(first_at)[:50]),
                *(model.email.ilike(f"%@{domain}") for domain in sorted(domains)[:50]))
 
 
 def _known(session: Session, entries: Sequence[LeadIdentity]) -> list[LeadIdentity]:
     leads = select(Lead.id, Lead.first_name, Lead.last_name, Lead.company, Lead.email,
-                   Lead.phone)
+                   Lead.phone, Lead.title, Lead.city, Lead.postal_code, Lead.country)
+    # A contact's address is its account's.
     contacts = select(Contact.id, Contact.first_name, Contact.last_name, Account.name,
-                      Contact.email, Contact.phone).outerjoin(
+                      Contact.email, Contact.phone, Contact.title, Account.street,
+                      Account.city, Account.postal_code, Account.country).outerjoin(
         Account, Contact.account_id == Account.id)
     if len(entries) <= NARROW_UP_TO:
-        leads = leads.where(_could_match(Lead, entries))
-        contacts = contacts.where(_could_match(Contact, entries))
-    known = [LeadIdentity(*row) for row in session.execute(leads)]
-    known += [LeadIdentity(i, first, last, company or "", email, phone, kind="contact")
-              for i, first, last, company, email, phone in session.execute(contacts)]
+        leads = leads.where(_could_match(Lead, Lead.company, entries))
+        contacts = contacts.where(_could_match(Contact, Account.name, entries))
+    known = [LeadIdentity(i, first, last, company, email, phone, title=title, city=city,
+                          postal_code=postal, country=country)
+             for i, first, last, company, email, phone, title, city, postal, country
+             in session.execute(leads)]
+    known += [LeadIdentity(i, first, last, company or "", email, phone, kind="contact",
+                           title=title, street=street, city=city, postal_code=postal,
+                           country=country)
+              for i, first, last, company, email, phone, title, street, city, postal, country
+              in session.execute(contacts)]
     return known
 
 

@@ -12,16 +12,25 @@ from datetime import datetime
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from models.hygiene.standardise import company_key, email_domain
+from models.hygiene.calibration import confidence as calibrated
+from models.hygiene.standardise import EmailDomain, company_key, email_domain
 
+# Confidence is calibrated (models.hygiene.calibration): a match at 90 was right nine times in
+# ten on the labelled sets.
 DEFAULT_THRESHOLD = 90.0
 # Names scoring below this are not even candidates; between the suggest floor and the
 # threshold a match is shown as "low confidence" for the rep to confirm in the clean-up block.
 CANDIDATE_CUTOFF = 80
-# Below this, a name is too far off even to suggest: the lead counts as without an account.
-SUGGEST_FLOOR = 85.0
+# Below this, a match is not worth a rep's look (fewer than one in two such suggestions were
+# right): the lead counts as without an account.
+SUGGEST_FLOOR = 50.0
 # A runner-up with a different name this close makes the best match less certain.
 AMBIGUITY_GAP = 8.0
+# The lead writes from a work domain that is not the account's: another company, most likely.
+OTHER_DOMAIN_PENALTY = 12.0
+# ...or from the account's own name under another top-level domain (acme.de for acme.com).
+SAME_STEM_BONUS = 4.0
+SAME_STEM_CONFIDENCE = 97.0
 CHUNK = 1024
 # Named accounts first, then customers, partners, prospects: who a lead most likely belongs to
 # when two accounts fit equally well.
@@ -145,35 +154,85 @@ class AccountIndex:
               threshold: float) -> AccountMatch:
         if not key or candidates.size == 0:
             return AccountMatch(lead.id, None, 0.0, "none", ("no account with a similar name",))
-        # Exact scores for the few candidates (cdist's are whole numbers).
-        scored = sorted(((self._score(key, int(i)), int(i)) for i in candidates),
+        domain = email_domain(lead.email)
+        # Exact scores for the few candidates (cdist's are whole numbers), each weighed with
+        # what the lead's own work domain says about it.
+        scored = sorted(((self._score(key, int(i)) + self._domain_weight(domain, int(i)),
+                          int(i)) for i in candidates),
                         key=lambda s: (-s[0], _tie_break(self.accounts[s[1]])))
-        best_score, best = scored[0]
+        raw, best = scored[0]
         same_name = [i for score, i in scored if self._keys[i] == self._keys[best]]
         best = min(same_name, key=lambda i: _tie_break(self.accounts[i]))
         account = self.accounts[best]
-        reasons = [f"company name {lead.company!r} ≈ {_describe(account)}: {best_score:.0f}"]
+        name_score = self._score(key, best)
+        reasons = [f"company name {lead.company!r} ≈ {_describe(account)}: {name_score:.0f}"]
+        reasons += self._domain_reasons(domain, best)
         if len(same_name) > 1:
             reasons.append(f"{len(same_name)} accounts have this name; chose by named account, "
                            "kind, size and recent activity")
         others = [(score, i) for score, i in scored if self._keys[i] != self._keys[best]]
-        confidence = best_score
         if others:
-            gap = best_score - others[0][0]
+            gap = raw - others[0][0]
             if gap < AMBIGUITY_GAP:
-                confidence -= AMBIGUITY_GAP - gap
+                # Typed exactly as this account is named, a look-alike neighbour makes it no
+                # less this account; otherwise the lead may have meant either.
+                raw -= 0 if name_score == 100 else AMBIGUITY_GAP - gap
                 reasons.append(f"also close: {self.accounts[others[0][1]].name} "
                                f"({others[0][0]:.0f})")
+        confidence = calibrated("matching", raw)
+        if self._domain_weight(domain, best) > 0:
+            # The account's own domain under another country's suffix, and a name close
+            # enough to be a candidate: as good as the domain itself.
+            return AccountMatch(lead.id, account.id, SAME_STEM_CONFIDENCE, "domain",
+                                tuple(reasons))
         if confidence < min(SUGGEST_FLOOR, threshold):
             return AccountMatch(lead.id, None, 0.0, "none", (
-                f"closest name: {account.name} ({confidence:.0f}), too far to suggest",))
+                f"closest name: {account.name} ({name_score:.0f}), too unsure to suggest "
+                f"({confidence:.0f})", *self._domain_reasons(domain, best)))
         if confidence < threshold:
             reasons.append(f"below the {threshold:.0f} threshold: confirm it")
         return AccountMatch(lead.id, account.id, round(confidence, 1), "name", tuple(reasons))
 
+    def _domain_weight(self, domain: EmailDomain, index: int) -> float:
+        own = self.accounts[index].domain
+        if not domain.domain or domain.free_mail or not own:
+            return 0.0
+        if _stem(domain.domain) == _stem(_bare(own)):
+            return SAME_STEM_BONUS
+        return -OTHER_DOMAIN_PENALTY
+
+    def _domain_reasons(self, domain: EmailDomain, index: int) -> list[str]:
+        weight = self._domain_weight(domain, index)
+        own = self.accounts[index].domain
+        if weight > 0:
+            return [f"e-mail domain {domain.domain} is {own} under another country's name"]
+        if weight < 0:
+            return [f"against: the lead writes from {domain.domain}, the account uses {own}"]
+        return []
+
     def _score(self, key: str, index: int) -> float:
+        if _abbreviates(key, self._keys[index]):
+            return 100.0
         return max(fuzz.ratio(_squeeze(key), self._squeezed[index]),
                    fuzz.ratio(_sorted_words(key), self._sorted[index]))
+
+
+def _abbreviates(typed: str, name: str) -> bool:
+    """"zentrix cloud sys" for "zentrix cloud systems": each word the start of the account's
+    word (three letters at least, two short of it at most), the first word whole. A shortened
+    name; one letter missing at the end is as likely a typo."""
+    words, full = typed.split(), name.split()
+    return len(words) == len(full) > 1 and words[0] == full[0] and all(
+        w == f or (3 <= len(w) <= len(f) - 2 and f.startswith(w))
+        for w, f in zip(words, full, strict=True))
+
+
+def _stem(domain: str) -> str:
+    """The registered name without its public suffix, roughly: acme.co.uk, acme.de → acme."""
+    labels = _bare(domain).split(".")
+    while len(labels) > 1 and (len(labels[-1]) <= 3 or labels[-1] in ("info", "shop")):
+        labels.pop()
+    return labels[-1] if labels else ""
 
 
 def _bare(domain: str) -> str:

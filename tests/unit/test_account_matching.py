@@ -35,7 +35,7 @@ def test_free_mail_is_never_taken_as_the_company_domain() -> None:
 
 def test_names_match_through_suffixes_abbreviations_typos_order_and_spacing() -> None:
     for typed, account in [("ACME ANALYTICS", "acme"), ("The Acme Analytics Ltd", "acme"),
-                           ("Acme Analitics", "acme"), ("Blue River Intl.", "intl"),
+                           ("Blue River Intl.", "intl"),
                            ("Smith and Jones", "smith"), ("Analytics Acme", "acme"),
                            ("AcmeAnalytics", "acme"), ("Zentrix Cloud Sys", "zen")]:
         found = _match(typed)
@@ -72,11 +72,14 @@ def test_two_accounts_of_the_same_name_are_decided_by_named_kind_size_and_activi
 def test_a_close_runner_up_lowers_the_confidence_and_says_so() -> None:
     accounts = [AccountFacts("a", "Vertex Data Systems", None, "prospect"),
                 AccountFacts("b", "Vertex Data Sistems", None, "prospect")]
-    clear = _match("Vertex Data Systems", accounts=accounts[:1])
-    close = _match("Vertex Data Systems", accounts=accounts)
-    assert close.account_id == "a"
+    clear = _match("Vertex Data Systms", accounts=accounts[:1])
+    close = _match("Vertex Data Systms", accounts=accounts)
+    assert clear.account_id == "a"
     assert close.confidence < clear.confidence
-    assert any("also close: Vertex Data Sistems" in r for r in close.reasons)
+    # Typed exactly as one of them is named, it is that one; the look-alike is still named.
+    exact = _match("Vertex Data Systems", accounts=accounts)
+    assert exact.account_id == "a" and exact.confidence >= 90
+    assert any("also close: Vertex Data Sistems" in r for r in exact.reasons)
 
 
 def test_leads_are_answered_in_order_many_at_a_time() -> None:
@@ -85,3 +88,29 @@ def test_leads_are_answered_in_order_many_at_a_time() -> None:
     found = AccountIndex(ACCOUNTS).match(leads)
     assert [m.lead_id for m in found] == [lead.id for lead in leads]
     assert [m.account_id for m in found[:3]] == ["acme", None, "smith"]
+
+
+def test_a_name_one_letter_off_an_account_is_suggested_not_claimed() -> None:
+    # It may be a typo, or another company one letter away: the rep confirms it.
+    found = _match("Acme Analitics")
+    assert found.account_id == "acme"
+    assert 50 <= found.confidence < 90
+    assert any("confirm" in reason for reason in found.reasons)
+
+
+def test_a_lead_writing_from_its_own_work_domain_is_not_claimed_for_a_look_alike() -> None:
+    accounts = [AccountFacts("v", "Vantrix Robotics Inc.", "vantrix.com", "prospect")]
+    at_home = _match("Ventrix Robotics", "ann@gmail.com", accounts)
+    own_domain = _match("Ventrix Robotics", "ann@ventrix-robotics.com", accounts)
+    assert own_domain.account_id is None or own_domain.confidence < at_home.confidence
+    assert own_domain.account_id is None
+    exact_name = _match("Vantrix Robotics", "ann@vantrix-hq.com", accounts)
+    assert exact_name.account_id is None
+    assert any("against: the lead writes from vantrix-hq.com" in r for r in exact_name.reasons)
+
+
+def test_the_account_domain_under_another_country_speaks_for_the_account() -> None:
+    accounts = [AccountFacts("v", "Vantrix Robotics Inc.", "vantrix.com", "prospect")]
+    found = _match("Vantrix Robotics", "ann@vantrix.de", accounts)
+    assert found.account_id == "v" and found.confidence >= 90
+    assert any("vantrix.de" in reason for reason in found.reasons)

@@ -32,8 +32,8 @@ run: $(VENV)/.installed-run
 
 # The record-linkage peers the hygiene benchmark compares against; `make test` never needs them.
 $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
-	touch $@ $(VENV)/.installed-test $(VENV)/.installed-run
+	$(BIN)/python -m pip install --quiet -e '.[test,package,bench]'
+	touch  /.installed-test /.installed-package /.installed-run
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -33,7 +33,7 @@ run: $(VENV)/.installed-run
 # The record-linkage peers the hygiene benchmark compares against; `make test` never needs them.
 $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test,package,bench]'
-	touch  /.installed-test /.installed-package /.installed-run
+	touch $@ $(VENV)/.installed-test $(VENV)/.installed-package $(VENV)/.installed-run
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -33,8 +33,11 @@ test: lint
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m tests.benchmarks $(ARGS)
 
+# make screenshots SIZE=1366x768 OUT=/some/folder: the screens at another window size.
+SIZE ?= 1440x880
+OUT  ?= resources/screenshots
 screenshots: $(VENV)/.installed-test
-	$(BIN)/python -m desktop.screenshots --out resources/screenshots
+	$(BIN)/python -m desktop.screenshots --out $(OUT) --size $(SIZE)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -8,19 +8,20 @@ import time
 from pathlib import Path
 
 import qasync
-from PySide6.QtCore import Qt, QTimer, QUrl
-from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from desktop.composition import window_services
+from desktop.commands import CommandRunner
 from desktop.demo import in_demo_mode, prepare_demo, start_demo_crm
+from desktop.desk import Desk
+from desktop.error_log import BugReport, start_log
 from desktop.platform_check import explain, missing_x11_packages
 from desktop.startup import open_profile
 from models.store.errors import explain as store_trouble
 from models.store.open import DATABASE_NAME, Store
 from ui.theme import apply_theme
 from views.background import Background
-from views.main_window import MainWindow
 
 STARTED = time.perf_counter()
 
@@ -56,16 +57,14 @@ def _open(folder: Path) -> Store | None:
     return store
 
 
-async def _run_window(store: Store, exit_when_shown: bool) -> None:
+async def _run_window(store: Store, exit_when_shown: bool, bugs: BugReport) -> None:
     app = _application()
     background = Background()
-    window = MainWindow(window_services(store), background)
-    window.queue.dial_requested.connect(lambda uri: QDesktopServices.openUrl(QUrl(uri)))
-    window.mailto_requested.connect(lambda uri: QDesktopServices.openUrl(QUrl(uri)))
+    commands = CommandRunner()
+    desk = Desk(store, background, commands, bugs, can_switch=in_demo_mode(store))
+    window = desk.open()
     closed = asyncio.Event()
     app.lastWindowClosed.connect(closed.set)
-    window.show()
-    window.start()
     if exit_when_shown:
         # For benchmarks and smoke tests: report when the first frame is up, then leave.
         def report() -> None:
@@ -74,6 +73,10 @@ async def _run_window(store: Store, exit_when_shown: bool) -> None:
 
         QTimer.singleShot(0, report)
     await closed.wait()
+    desk.save_layout()
+    # Every write the rep asked for is on disk before the store closes.
+    commands.wait()
+    commands.stop()
     background.wait()
 
 
@@ -83,12 +86,14 @@ def run_gui(folder: Path, exit_when_shown: bool = False) -> int:
         print(explain(missing), file=sys.stderr)
         return 2
     _application()
+    bugs = BugReport(start_log(folder))
+    bugs.install()
     store = _open(folder)
     if store is None:
         return 2
     demo_crm = start_demo_crm(store, folder) if in_demo_mode(store) else None
     try:
-        qasync.run(_run_window(store, exit_when_shown))
+        qasync.run(_run_window(store, exit_when_shown, bugs))
     finally:
         if demo_crm is not None:
             demo_crm.stop()

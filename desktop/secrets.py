@@ -12,6 +12,8 @@ import contextlib
 import keyring
 from keyring.backends import fail, null
 
+from desktop.error_log import hide_secret
+
 SERVICE = "RepDesk"
 
 
@@ -30,15 +32,17 @@ class SecretStore:
                 "only, so you will sign in again next time.")
 
     def save(self, name: str, value: str) -> None:
+        hide_secret(value)
         if self.secure:
             keyring.set_password(SERVICE, name, value)
         else:
             self._memory[name] = value
 
     def load(self, name: str) -> str | None:
-        if self.secure:
-            return keyring.get_password(SERVICE, name)
-        return self._memory.get(name)
+        value = keyring.get_password(SERVICE, name) if self.secure else self._memory.get(name)
+        if value:
+            hide_secret(value)
+        return value
 
     def delete(self, name: str) -> None:
         if self.secure:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import QDateTime, Qt, Signal
-from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QTreeWidget,
@@ -28,15 +29,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.changes import Changed, Kind
 from models.hygiene.cleanup import DataProblem
 from models.queue import QueueItem, WorkList
 from models.records import LeadDetail
 from models.touches import TouchLogged
+from ui.keys import shortcut
 from views.background import Background
+from views.commanding import Commands, follow
+from views.failure_text import failure_text
 from views.lead_panel import LeadPanel
 
 LEAD_ROLE = Qt.ItemDataRole.UserRole + 1
 PROBLEM_ROLE = Qt.ItemDataRole.UserRole + 2
+# A group header's text around its count, so the count follows the rows taken off the list.
+HEADING_ROLE = Qt.ItemDataRole.UserRole + 3
 # Clean-up groups in the order the block works them: kind, heading, the key that fixes it.
 CLEANUP_GROUPS = (("duplicate", "Suspected duplicates", "M", "M merges into the older lead"),
                   ("routing", "Routed to the wrong person", "R", "R routes it"),
@@ -50,6 +57,7 @@ OUTCOMES = (("1", "connected", "Connected"), ("2", "voicemail", "Voicemail"),
             ("3", "no answer", "No answer"), ("4", "bad number", "Bad number"),
             ("5", "wrong person", "Wrong person"), ("6", "call back", "Call back…"))
 SNOOZE = timedelta(hours=1)
+CLEANUP_BUTTONS = ("fix", "merge", "route", "link", "account")
 
 
 @dataclass(frozen=True)
@@ -59,15 +67,25 @@ class DeskServices:
     work_list: Callable[[str, datetime], WorkList]
     data_problems: Callable[[], list[DataProblem]]
     lead_detail: Callable[[str], LeadDetail | None]
-    log_touch: Callable[[str, str, str | None, str | None, datetime | None], TouchLogged]
-    snooze: Callable[[str, datetime], datetime | None]
+    # Writes return what they changed with their result (run through the command runner).
+    log_touch: Callable[[str, str, str | None, str | None, datetime | None],
+                        Changed[TouchLogged]]
+    snooze: Callable[[str, datetime], Changed[datetime | None]]
     dial_uri: Callable[[str], str]
     now: Callable[[], datetime]
-    standardise: Callable[[str], dict[str, object]]
-    merge: Callable[[str, str], object]  # survivor id, copy id
-    route: Callable[[str], str]  # lead id → what routing did, in words
-    link_account: Callable[[str], object]
-    create_account: Callable[[str], object]
+    standardise: Callable[[str], Changed[dict[str, object]]]
+    merge: Callable[[str, str], Changed[object]]  # survivor id, copy id
+    route: Callable[[str], Changed[str]]  # lead id → what routing did, in words
+    link_account: Callable[[str], Changed[object]]
+    create_account: Callable[[str], Changed[object]]
+    # Ctrl+Z: takes back the last logged outcome or snooze; says what (None: nothing left).
+    take_back: Callable[[], Changed[str | None]] = lambda: Changed(None)
+    # Hands a link to the system (a softphone for tel:); False when no program took it.
+    open_link: Callable[[str], bool] = lambda _uri: False
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
 def _flags(item: QueueItem) -> str:
@@ -84,11 +102,12 @@ class QueueView(QWidget):
     list_loaded = Signal(int)
     lead_shown = Signal(str)
 
-    def __init__(self, desk: DeskServices, background: Background,
+    def __init__(self, desk: DeskServices, background: Background, commands: Commands,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._desk = desk
         self._background = background
+        self._commands = commands
         self._current: QueueItem | None = None
         self._contacted: str | None = None
         self._items: dict[str, QueueItem] = {}
@@ -112,9 +131,18 @@ class QueueView(QWidget):
         self.confirm_call_back = QPushButton("Log call-back (Enter)")
         self.message = QLabel()
         self.message.setObjectName("queueMessage")
+        self.message.setWordWrap(True)
+        # A failed write's message stays until the rep's next action, even when a later
+        # write succeeds meanwhile.
+        self.error = QLabel()
+        self.error.setObjectName("errorText")
+        self.error.setWordWrap(True)
+        self.error.hide()
         self.buttons: dict[str, QPushButton] = {}
+        self.confirmation: QMessageBox | None = None
         self._build_layout()
         self._connect()
+        self._show_block_keys()
 
     # -- layout ----------------------------------------------------------------------------
     def _build_layout(self) -> None:
@@ -131,13 +159,13 @@ class QueueView(QWidget):
                             ("merge", "M  Merge"), ("route", "R  Route"),
                             ("link", "A  Link account"), ("account", "C  New account")):
             self.buttons[name] = QPushButton(label)
-        first_row = [o for _k, o, _l in OUTCOMES]
-        second_row = ["dial", "email", "snooze", "skip", "fix", "merge", "route", "link",
-                      "account"]
-        for column, name in enumerate(first_row):
-            actions.addWidget(self.buttons[name], 0, column)
-        for column, name in enumerate(second_row):
-            actions.addWidget(self.buttons[name], 1, column)
+        # Three short rows, so the list keeps its width at 1366 px: outcomes, the other
+        # moves, and the clean-up keys (shown only in the clean-up block).
+        rows = ([o for _k, o, _l in OUTCOMES], ["dial", "email", "snooze", "skip"],
+                list(CLEANUP_BUTTONS))
+        for row, names in enumerate(rows):
+            for column, name in enumerate(names):
+                actions.addWidget(self.buttons[name], row, column)
         self.call_back_row = QWidget()
         call_back = QHBoxLayout(self.call_back_row)
         call_back.setContentsMargins(0, 0, 0, 0)
@@ -155,43 +183,55 @@ class QueueView(QWidget):
         side.addWidget(self.call_back_row)
         side.addLayout(actions)
         side.addWidget(self.message)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
+        side.addWidget(self.error)
+        splitter = QSplitter(Qt.Orientation.Horizontal, objectName="queueDivider")
         splitter.addWidget(self.tree)
         splitter.addWidget(right)
-        splitter.setSizes([460, 740])
+        splitter.setChildrenCollapsible(False)
+        self.tree.setMinimumWidth(300)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        splitter.setSizes([420, 740])
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(splitter, 1)
 
     def _connect(self) -> None:
-        self.block.currentIndexChanged.connect(lambda _: self.refresh())
+        self.block.currentIndexChanged.connect(lambda _: (self.message.clear(), self.refresh()))
         self.tree.currentItemChanged.connect(self._on_current)
         self.buttons["dial"].clicked.connect(self.dial)
-        for key, outcome, _label in OUTCOMES:
+        for key, outcome, label in OUTCOMES:
             self.buttons[outcome].clicked.connect(lambda _=False, o=outcome: self.log(o))
-            self._shortcut(key, lambda o=outcome: self.log(o))
+            self._shortcut(key, lambda o=outcome: self.log(o), f"Log the call: {label}")
         self.buttons["snooze"].clicked.connect(self.snooze)
         self.buttons["email"].clicked.connect(self.write_email)
         for name, key in (("fix", "F"), ("merge", "M"), ("route", "R"), ("link", "A"),
                           ("account", "C")):
             self.buttons[name].clicked.connect(lambda _=False, k=key: self.clean_up(k))
-            self._shortcut(key, lambda k=key: self.clean_up(k))
+            hint = next(h for _kind, _head, k, h in CLEANUP_GROUPS if k == key)
+            self._shortcut(key, lambda k=key: self.clean_up(k),
+                           "Clean-up: " + hint.removeprefix(f"{key} "))
         self.buttons["skip"].clicked.connect(self.next_lead)
         self.confirm_call_back.clicked.connect(self._confirm_call_back)
-        self._shortcut("D", self.dial)
-        self._shortcut("S", self.snooze)
-        self._shortcut("N", self.next_lead)
-        self._shortcut("Q", self.qualify)
-        self._shortcut("E", self.write_email)
-        self._shortcut("Escape", self._cancel_call_back)
-        QShortcut(QKeySequence("Return"), self.call_back_row, self._confirm_call_back,
-                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self._shortcut("D", self.dial, "Dial the lead's number")
+        self._shortcut("S", self.snooze, "Snooze the lead an hour")
+        self._shortcut("N", self.next_lead, "Next lead, without logging")
+        self._shortcut("Q", self.qualify, "Qualify the lead")
+        self._shortcut("E", self.write_email, "E-mail the lead")
+        self._shortcut("Escape", self._cancel_call_back, "Cancel the call-back time")
+        self._shortcut("Ctrl+Z", self.take_back,
+                       "Take back the last outcome or snooze (in a text field: undo typing)")
+        shortcut(self.call_back_row, "Return", self._confirm_call_back, "Log the call-back",
+                 "Queue", Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        # Another screen's write (a qualification, an e-mail, a hand-off, a sync) may take
+        # leads off this list or put them on it.
+        follow(self, self._commands, (Kind.LEAD, Kind.CADENCE, Kind.TOUCH),
+               lambda _changes: self.refresh())
 
-    def _shortcut(self, key: str, slot: Callable[[], None]) -> None:
+    def _shortcut(self, key: str, slot: Callable[[], None], says: str) -> None:
         # Widget-with-children context: the keys work anywhere on this screen, while a text
         # field with focus keeps the characters typed into it.
-        QShortcut(QKeySequence(key), self, slot,
-                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut(self, key, slot, says, "Queue", Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
     # -- the list --------------------------------------------------------------------------
     def current_block(self) -> str:
@@ -205,8 +245,14 @@ class QueueView(QWidget):
             self.refresh()
         self.tree.setFocus()
 
+    def _show_block_keys(self) -> None:
+        cleaning = self.current_block() == "clean-up"
+        for name, button in self.buttons.items():
+            button.setVisible((name in CLEANUP_BUTTONS) == cleaning)
+
     def refresh(self) -> None:
         block, now = self.current_block(), self._desk.now()
+        self._show_block_keys()
         if block == "clean-up":
             self._background.run("queue", self._desk.data_problems, self._show_problems)
         else:
@@ -214,12 +260,14 @@ class QueueView(QWidget):
                                  self._show_work_list)
 
     def _show_work_list(self, queue: WorkList) -> None:
+        keep = self.current_lead_id()
         self.tree.clear()
         self._items = {}
         bold = QFont()
         bold.setBold(True)
         for group in queue.groups:
             header = QTreeWidgetItem([f"{group.name}  ({len(group.items)})"])
+            header.setData(0, HEADING_ROLE, (group.name, ""))
             header.setFont(0, bold)
             header.setFlags(Qt.ItemFlag.ItemIsEnabled)
             header.setData(0, Qt.ItemDataRole.ToolTipRole, group.talk_track)
@@ -232,14 +280,29 @@ class QueueView(QWidget):
                 row.setData(0, Qt.ItemDataRole.ToolTipRole, group.talk_track)
                 header.addChild(row)
             header.setExpanded(True)
-        groups = len(queue.groups)
-        self.summary.setText(
-            f"{len(queue)} leads due in {groups} persona group{'s' if groups != 1 else ''}"
-            if len(queue) else "Nothing is due in this block right now.")
+        self._recount()
         self.list_loaded.emit(len(queue))
-        self._select_first()
+        self._select(keep)
+
+    def _recount(self) -> None:
+        """Group counts and the summary say how many rows the list holds now."""
+        for index in range(self.tree.topLevelItemCount()):
+            header = self.tree.topLevelItem(index)
+            heading = header.data(0, HEADING_ROLE)
+            if heading:
+                name, hint = heading
+                header.setText(0, f"{name}  ({header.childCount()}){hint}")
+        total, groups = len(self._lead_rows()), self.tree.topLevelItemCount()
+        if self.current_block() == "clean-up":
+            self.summary.setText(f"{_count(total, 'lead')} to clean up" if total
+                                 else "Nothing to clean up: the leads are clean.")
+        else:
+            self.summary.setText(
+                f"{_count(total, 'lead')} due in {_count(groups, 'persona group')}"
+                if total else "Nothing is due in this block right now.")
 
     def _show_problems(self, problems: list[DataProblem]) -> None:
+        keep = self.current_lead_id()
         self.tree.clear()
         self._items = {}
         bold = QFont()
@@ -249,6 +312,7 @@ class QueueView(QWidget):
             if not mine:
                 continue
             header = QTreeWidgetItem([f"{heading}  ({len(mine)})  — {hint}"])
+            header.setData(0, HEADING_ROLE, (heading, f"  — {hint}"))
             header.setFont(0, bold)
             header.setFlags(Qt.ItemFlag.ItemIsEnabled)
             self.tree.addTopLevelItem(header)
@@ -261,10 +325,9 @@ class QueueView(QWidget):
                 row.setData(0, PROBLEM_ROLE, problem)
                 header.addChild(row)
             header.setExpanded(True)
-        self.summary.setText(f"{len(problems)} leads to clean up" if problems
-                             else "Nothing to clean up: the leads are clean.")
+        self._recount()
         self.list_loaded.emit(len(problems))
-        self._select_first()
+        self._select(keep)
 
     def _lead_rows(self) -> list[QTreeWidgetItem]:
         rows = []
@@ -274,6 +337,14 @@ class QueueView(QWidget):
                 rows.append(top)
             rows.extend(top.child(i) for i in range(top.childCount()))
         return rows
+
+    def _select(self, lead_id: str | None) -> None:
+        """Keep the lead the rep was on when the list reloads under it, else the first."""
+        for row in self._lead_rows():
+            if lead_id and row.data(0, LEAD_ROLE) == lead_id:
+                self.tree.setCurrentItem(row)
+                return
+        self._select_first()
 
     def _select_first(self) -> None:
         rows = self._lead_rows()
@@ -316,8 +387,17 @@ class QueueView(QWidget):
         if not self._current.phone:
             self.message.setText("This lead has no phone number: fix it in the clean-up block.")
             return
-        self.dial_requested.emit(self._desk.dial_uri(self._current.phone))
-        self.message.setText(f"Dialling {self._current.phone}…")
+        uri = self._desk.dial_uri(self._current.phone)
+        self.dial_requested.emit(uri)
+        if self._desk.open_link(uri):
+            self.message.setText(f"Dialling {self._current.phone}…")
+        else:
+            scheme = uri.split(":", 1)[0]
+            self.message.setText(
+                f"No program on this computer took the {scheme}: link, so nothing is dialling: "
+                f"call {self._current.phone} yourself. To dial with a key, install a softphone "
+                f"or set dial_uri_template in queue.json to the link yours takes "
+                f"(e.g. sip:{{phone}}).")
 
     def log(self, outcome: str) -> None:
         if self._current is None or self.current_block() == "clean-up":
@@ -334,10 +414,18 @@ class QueueView(QWidget):
         kind = "call" if self.current_block() == "calls" else "email"
         note = self.note.text().strip() or None
         logged_outcome = outcome if kind == "call" else None
-        self._background.run(
-            "queue-log",
+        self._acting()
+        # Each key is its own write, run in the order pressed: two quick keys log two touches.
+        self._commands.run(
+            "Log the touch",
             lambda: self._desk.log_touch(item.lead_id, kind, logged_outcome, note, follow_up_at),
-            self._after_log, self._show_error)
+            self._after_log, lambda error: self._show_error(error, note),
+            action=self.buttons.get(outcome or ""), origin=self)
+
+    def _acting(self) -> None:
+        """The rep acts again: an earlier failure's message has been seen."""
+        self.error.clear()
+        self.error.hide()
 
     def _after_log(self, logged: TouchLogged) -> None:
         self.note.clear()
@@ -356,8 +444,12 @@ class QueueView(QWidget):
         self._remove(logged.lead_id)
         self.touch_logged.emit(logged.lead_id)
 
-    def _show_error(self, error: BaseException) -> None:
-        self.message.setText(f"Not logged: {error}. Your note is kept.")
+    def _show_error(self, error: BaseException, note: str | None = None) -> None:
+        if note and not self.note.text():
+            self.note.setText(note)
+        self.error.setText(f"Not saved: {failure_text(error)} Your note is kept."
+                           if note else f"Not saved: {failure_text(error)}")
+        self.error.show()
 
     def _remove(self, lead_id: str) -> None:
         """Take every row of the lead off the list and show the one after it."""
@@ -379,6 +471,7 @@ class QueueView(QWidget):
             else:
                 self.tree.takeTopLevelItem(self.tree.indexOfTopLevelItem(row))
         self._items.pop(lead_id, None)
+        self._recount()
         if following is not None:
             self.tree.setCurrentItem(following)
         else:
@@ -394,16 +487,39 @@ class QueueView(QWidget):
             self.message.setText(f"For this lead press {CLEANUP_KEYS[problem.kind]}.")
             return
         lead_id = problem.lead_id
-        actions: dict[str, Callable[[], object]] = {
+        actions: dict[str, Callable[[], Changed[object]]] = {
             "duplicate": lambda: self._desk.merge(problem.merge_into or "", lead_id),
             "routing": lambda: self._desk.route(lead_id),
             "account": lambda: self._desk.link_account(lead_id),
             "no account": lambda: self._desk.create_account(lead_id),
             "data": lambda: self._desk.standardise(lead_id),
         }
-        self._background.run("queue-log", actions[problem.kind],
-                             lambda done: self._after_clean_up(problem, done),
-                             self._show_error)
+        self._acting()
+
+        def run() -> None:
+            self._commands.run("Clean up the lead", actions[problem.kind],
+                               lambda done: self._after_clean_up(problem, done),
+                               self._show_error, origin=self)
+
+        if problem.kind == "duplicate":
+            self._confirm_merge(problem, run)
+        else:
+            run()
+
+    def _confirm_merge(self, problem: DataProblem, merge: Callable[[], None]) -> None:
+        """A merge cannot be taken back by a key: say what it does and ask first."""
+        box = QMessageBox(QMessageBox.Icon.Question, "Merge these leads?",
+                          f"Merge {problem.name} ({problem.company}) into the older lead?",
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                          self)
+        box.setInformativeText("The older lead keeps every activity of both; this copy is "
+                               "deleted here and in the CRM at the next sync.")
+        box.button(QMessageBox.StandardButton.Yes).setText("Merge")
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.finished.connect(
+            lambda answer: merge() if answer == QMessageBox.StandardButton.Yes else None)
+        self.confirmation = box
+        box.open()
 
     def _after_clean_up(self, problem: DataProblem, done: object) -> None:
         if problem.kind == "data" and not done:
@@ -425,12 +541,6 @@ class QueueView(QWidget):
         if self._current is not None:
             self.email_requested.emit(self._current.lead_id)
 
-    def email_sent(self, lead_id: str) -> None:
-        """An e-mail went out from the composer: the lead leaves this list."""
-        self.message.setText("E-mail logged; the cadence moves on.")
-        self._remove(lead_id)
-        self.touch_logged.emit(lead_id)
-
     def qualify(self) -> None:
         """Qualify the lead just reached (or, if none, the one on screen)."""
         lead_id = self._contacted or (self._current.lead_id if self._current else None)
@@ -449,12 +559,27 @@ class QueueView(QWidget):
         if item is None or self.current_block() == "clean-up":
             return
         until = self._desk.now() + SNOOZE
-        self._background.run("queue-log", lambda: self._desk.snooze(item.lead_id, until),
-                             lambda _due: self._after_snooze(item.lead_id), self._show_error)
+        self._acting()
+        self._commands.run("Snooze the lead", lambda: self._desk.snooze(item.lead_id, until),
+                           lambda _due: self._after_snooze(item.lead_id), self._show_error,
+                           action=self.buttons["snooze"], origin=self)
 
     def _after_snooze(self, lead_id: str) -> None:
         self.message.setText("Snoozed for an hour.")
         self._remove(lead_id)
+
+    def take_back(self) -> None:
+        self._acting()
+        self._commands.run("Take back the last outcome", self._desk.take_back,
+                           self._taken_back, self._show_error, origin=self)
+
+    def _taken_back(self, what: str | None) -> None:
+        if what is None:
+            self.message.setText("Nothing to take back: no outcome or snooze logged since "
+                                 "RepDesk started.")
+            return
+        self.message.setText(f"Taken back: {what}. It is due again.")
+        self.refresh()  # the lead comes back to the list where it belongs
 
     def _ask_call_back_time(self) -> None:
         tomorrow = (self._desk.now() + timedelta(days=1)).astimezone().replace(

@@ -18,16 +18,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.changes import EVERYTHING, Changed, Kind
 from models.records import ConflictRecord, OutboxLine
 from ui.tables import read_only_table
 from views.background import Background
+from views.commanding import Commands, follow
+from views.failure_text import failure_text
 
 
 @dataclass(frozen=True)
 class SyncServices:
     outbox: Callable[[], list[OutboxLine]]
     conflicts: Callable[[], list[ConflictRecord]]
-    resolve: Callable[[int, str, Any], None]
+    resolve: Callable[[int, str, Any], Changed[None]]
     # One sync with the CRM at this address (None: the one last used); returns a one-line
     # report, or raises with a message the rep can read.
     sync_now: Callable[[str | None], str]
@@ -37,10 +40,11 @@ class SyncServices:
 class SyncView(QWidget):
     synced = Signal()
 
-    def __init__(self, services: SyncServices, background: Background,
+    def __init__(self, services: SyncServices, background: Background, commands: Commands,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._services, self._background = services, background
+        self._commands = commands
         self._conflicts: list[ConflictRecord] = []
         heading = QLabel("Sync")
         heading.setObjectName("screenTitle")
@@ -74,6 +78,7 @@ class SyncView(QWidget):
         self.keep_mine.clicked.connect(lambda: self._resolve("mine"))
         self.take_theirs.clicked.connect(lambda: self._resolve("theirs"))
         self.use_edited.clicked.connect(lambda: self._resolve("edited"))
+        follow(self, commands, (Kind.OUTBOX, Kind.CONFLICT), lambda _c: self.refresh())
 
     def refresh(self) -> None:
         self._background.run("sync-view", lambda: (self._services.outbox(),
@@ -111,12 +116,19 @@ class SyncView(QWidget):
         if choice == "edited" and not self.edited.text().strip():
             self.message.setText("Type the right value first.")
             return
-        self._services.resolve(conflict.id, choice, self.edited.text().strip() or None)
-        self.edited.clear()
-        self.message.setText(f"Settled: {conflict.field} — it goes to the CRM with the next "
-                             "sync." if choice != "theirs" else f"Settled: {conflict.field} "
-                             "takes the CRM's value.")
-        self.refresh()
+        edited = self.edited.text().strip() or None
+
+        def settled(_: object) -> None:
+            self.edited.clear()
+            self.message.setText(f"Settled: {conflict.field} — it goes to the CRM with the "
+                                 "next sync." if choice != "theirs" else
+                                 f"Settled: {conflict.field} takes the CRM's value.")
+            self.refresh()
+
+        self._commands.run("Settle the conflict",
+                           lambda: self._services.resolve(conflict.id, choice, edited),
+                           settled, lambda error: self.message.setText(
+                               f"Not settled: {failure_text(error)}"), origin=self)
 
     def sync_in_background(self) -> None:
         """The scheduled sync: only with a CRM address, and never two at once."""
@@ -136,8 +148,11 @@ class SyncView(QWidget):
         self.message.setText(report)
         self.synced.emit()
         self.refresh()
+        # The sync runs beside the command runner (it may take minutes and must not hold the
+        # rep's saves up); what it brought may touch any screen.
+        self._commands.bus.announce(EVERYTHING, self)
 
     def _failed(self, error: BaseException) -> None:
         self.sync_button.setEnabled(True)
-        self.message.setText(f"The sync stopped: {error}. Nothing is lost; try again later.")
+        self.message.setText(f"The sync stopped: {failure_text(error)} Nothing is lost.")
         self.refresh()

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from pytestqt.qtbot import QtBot
 
+from desktop.commands import CommandRunner
 from desktop.composition import window_services
 from models.crm.sandbox.server import Sandbox, SandboxServer
 from models.store import Lead
@@ -24,12 +25,13 @@ def server() -> Iterator[SandboxServer]:
 
 
 def test_pending_changes_sync_and_a_conflict_is_settled(
-        qtbot: QtBot, store: Store, background: Background, server: SandboxServer) -> None:
+        qtbot: QtBot, store: Store, background: Background, server: SandboxServer,
+        commands: CommandRunner) -> None:
     with store.sessions.begin() as session:
         lead = Lead(last_name="Weber", company="Cedar Health", title="IT Manager",
                     created_at=datetime.now(UTC))
         session.add(lead)
-    window = MainWindow(window_services(store), background)
+    window = MainWindow(window_services(store, commands=commands), background)
     qtbot.addWidget(window)
     window.show()
     view = window.sync
@@ -65,10 +67,11 @@ def test_pending_changes_sync_and_a_conflict_is_settled(
 
 
 def test_a_sync_that_cannot_reach_the_crm_says_so_and_keeps_the_changes(
-        qtbot: QtBot, store: Store, background: Background) -> None:
+        qtbot: QtBot, store: Store, background: Background,
+        commands: CommandRunner) -> None:
     with store.sessions.begin() as session:
         session.add(Lead(last_name="Sato", company="Orion", created_at=datetime.now(UTC)))
-    window = MainWindow(window_services(store), background)
+    window = MainWindow(window_services(store, commands=commands), background)
     qtbot.addWidget(window)
     window.show_screen("Sync")
     view = window.sync

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from desktop import crm_commands, csv_commands, queue_command
+from desktop import crm_commands, csv_commands, funnel_command, queue_command
 from desktop.profile import data_dir
 from models.bounds import OutOfBounds, whole
 from models.store.errors import StoreError, explain
@@ -44,11 +44,14 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--leads", type=int, default=5_000, metavar="N")
     demo.add_argument("--accounts", type=int, default=2_500, metavar="M")
     demo.add_argument("--seed", type=int, default=2026, metavar="S")
+    demo.add_argument("--no-past", action="store_true",
+                      help="leave out the last eight weeks' qualifications, hand-offs and deals")
     demo.add_argument("--json", action="store_true", help="print the result as JSON")
     demo.set_defaults(run=_demo_data)
     queue_command.add_parser(commands, lambda p: _add_profile_options(p, top=False))
     crm_commands.add_parsers(commands, lambda p: _add_profile_options(p, top=False))
     csv_commands.add_parsers(commands, lambda p: _add_profile_options(p, top=False))
+    funnel_command.add_parser(commands, lambda p: _add_profile_options(p, top=False))
     return parser
 
 
@@ -69,7 +72,8 @@ def _demo_data(args: argparse.Namespace, folder: Path) -> int:
               "empty profile. Choose a new --data-dir.", file=sys.stderr)
         return EXIT_BAD_INPUT
     started = time.perf_counter()
-    counts = build_demo_store(store.path, args.leads, args.accounts, args.seed)
+    counts = build_demo_store(store.path, args.leads, args.accounts, args.seed,
+                              past=not args.no_past)
     seconds = time.perf_counter() - started
     rate = args.leads / seconds if seconds else 0.0
     if args.json:

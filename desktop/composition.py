@@ -30,6 +30,7 @@ from models import (
     reps,
     touches,
 )
+from models import deals as deal_moves
 from models.cadence_config import queue_settings
 from models.changes import LEAD_WORKED, Kind
 from models.day_figures import day_figures
@@ -44,6 +45,7 @@ from models.imports.new_lead import NewLeadResult, create_lead
 from models.imports.reading import CsvTable, read_table
 from models.leads import LeadDirectory
 from models.qualification import QualificationContext
+from models.qualification_summary import qualification_of
 from models.records import DayBlockPlan, DayFigures
 from models.reps import current_rep
 from models.store.open import Store
@@ -59,6 +61,7 @@ from views.main_window import WindowServices
 from views.marketing_views import MarketingServices
 from views.new_lead_dialog import NewLeadServices
 from views.opportunities_view import OpportunityServices
+from views.pipeline_view import PipelineServices
 from views.qualification_form import QualifyServices
 from views.queue_view import DeskServices
 from views.sync_view import SyncServices
@@ -150,9 +153,11 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock,
         pending=lambda ae_id: handoffs.pending_for_ae(store.sessions, ae_id, clock()),
         detail=directory.detail,
         reject_reasons=lambda: reason_codes.choices(store.sessions, "reject"),
-        accept=changing(lambda lead_id, ae_id: handoffs.accept(store.sessions, lead_id, ae_id,
-                                                               clock()),
+        accept=changing(lambda lead_id, ae_id, confirmed: handoffs.accept(
+            store.sessions, lead_id, ae_id, clock(), confirmed),
                         *LEAD_WORKED, Kind.HANDOFF, Kind.OPPORTUNITY),
+        criteria=lambda: list(handoffs.opportunity_criteria()),
+        qualification=partial(qualification_of, store.sessions),
         reject=changing(lambda lead_id, ae_id, code, note: handoffs.reject(
             store.sessions, lead_id, ae_id, code, note, clock()), *LEAD_WORKED, Kind.HANDOFF),
         now=clock,
@@ -202,6 +207,20 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock,
             store.sessions, name, None, rep_id, close_on, clock()), Kind.OPPORTUNITY,
             Kind.OUTBOX, records=lambda _a, created: [created]),
         close=close,
+    )
+    pipeline = PipelineServices(
+        groups=lambda include_closed: deal_moves.pipeline(
+            store.sessions, rep_id if rep and rep.role == "AE" else None, today().date(),
+            include_closed),
+        open_stages=lambda: [s.stage for s in deal_moves.open_stages()],
+        move=lambda deal_id, stage: deal_moves.move_stage(
+            store.sessions, deal_id, stage, rep_id, clock()),
+        step=lambda deal_id, steps: deal_moves.step_stage(
+            store.sessions, deal_id, steps, rep_id, clock()),
+        edit=lambda deal_id, edit: deal_moves.edit_deal(
+            store.sessions, deal_id, edit, rep_id, clock()),
+        changes=partial(deal_moves.changes_of, store.sessions),
+        today=lambda: today().date(),
     )
     marketing = MarketingServices(
         references=partial(references.reference_customers, store.sessions),
@@ -254,6 +273,7 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock,
         composer=composer,
         catalogue=catalogue,
         opportunities=deals,
+        pipeline=pipeline,
         marketing=marketing,
         sync=sync,
         sync_status=lambda: sync_status(store.sessions, online=crm.online),

@@ -26,7 +26,7 @@ def prepare_demo(store: Store) -> bool:
         return False
     store.close()
     build_demo_store(store.path, FIRST_RUN_LEADS, FIRST_RUN_ACCOUNTS, FIRST_RUN_SEED,
-                     settings={DEMO_SETTING: True})
+                     settings={DEMO_SETTING: True}, past=True)
     return True
 
 

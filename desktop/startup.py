@@ -1,9 +1,12 @@
-"""Opening a profile: the store, migrated, with every lead placed in its cadence."""
+"""Opening a profile: the store, migrated, leads due back from nurture returned, and every
+lead placed in its cadence."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
+from models.nurture import return_due_from_nurture
 from models.store.errors import explain
 from models.store.open import Store, open_store
 from models.touches import refresh_cadences
@@ -14,6 +17,8 @@ def open_profile(folder: Path) -> Store:
     refused at opening, or found damaged, full or locked by the first reads and writes."""
     store = open_store(folder)
     try:
+        # Nurture hands back the leads whose follow-up date or nurture period has come.
+        return_due_from_nurture(store.sessions, datetime.now(UTC))
         # Leads that arrived without a cadence place (an older schema, an import) get one now.
         refresh_cadences(store.sessions)
     except Exception as error:

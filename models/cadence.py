@@ -47,6 +47,9 @@ class LeadFacts:
     email_opt_out: bool = False
     snoozed_until: datetime | None = None
     has_phone: bool = True
+    # When the lead's current cadence began, if not at its creation (back from nurture):
+    # the cadence counts from then, and touches before it belong to an earlier one.
+    started_at: datetime | None = None
 
 
 class CadenceState(StrEnum):
@@ -112,7 +115,7 @@ def _nominal_due(step: Step, lead: LeadFacts, last_attempt: datetime | None) -> 
         return lead.trial_expires_at + offset
     if step.anchor == "previous_attempt" and last_attempt is not None:
         return last_attempt + offset
-    return lead.created_at + offset
+    return (lead.started_at or lead.created_at) + offset
 
 
 def next_touch(cadence: Cadence, lead: LeadFacts, touches: Sequence[Touch],
@@ -120,7 +123,8 @@ def next_touch(cadence: Cadence, lead: LeadFacts, touches: Sequence[Touch],
     """The lead's next touch under ``cadence``, placed in time the rep works and, for calls,
     when the lead may be called (``calling_window``, in the lead's timezone)."""
     attempts = sorted((t for t in touches if t.kind in (ActivityKind.CALL, ActivityKind.EMAIL,
-                                                         ActivityKind.MEETING)),
+                                                         ActivityKind.MEETING)
+                       and (lead.started_at is None or t.at >= lead.started_at)),
                       key=lambda t: t.at)
     if any(_contact_made(t) for t in attempts):
         return NextTouch(CadenceState.CONTACTED)

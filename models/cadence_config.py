@@ -4,7 +4,7 @@ resources/queue.json."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import time
+from datetime import datetime, time, timedelta
 from functools import cache
 from typing import Any
 
@@ -56,6 +56,21 @@ def queue_settings() -> QueueSettings:
         target_segment_min_employees=raw["target_segment_min_employees"],
         dial_uri_template=raw["dial_uri_template"],
     )
+
+
+@cache
+def _trial() -> dict[str, Any]:
+    found: dict[str, Any] = load_json("nurture.json")["trial"]
+    return found
+
+
+def trial_expiry(expires_at: datetime | None, source: str | None,
+                 created_at: datetime) -> datetime | None:
+    """When the lead's evaluation ends: as recorded, else the default length (14 days) from
+    its creation for a trial lead, so the cadence's last call before expiry still happens."""
+    if expires_at is not None or source not in _trial()["sources"]:
+        return expires_at
+    return created_at + timedelta(days=int(_trial()["days"]))
 
 
 def load_cadence(session: Session, key: str | None) -> Cadence:

@@ -23,6 +23,7 @@ from models.close_draft import (
     close_settings,
     problems_of,
 )
+from models.funnel import record_stage_change
 from models.reason_codes import active_codes
 from models.store import (
     Account,
@@ -80,6 +81,7 @@ def close_opportunity(sessions: sessionmaker[Session], opportunity_id: str, draf
         if problems:
             raise CloseError(problems)
         _close(opportunity, draft, now)
+        _record_close_in_funnel(session, opportunity, by, now)
         if draft.outcome == "lost":
             _contacts_to_nurture(session, opportunity.account_id)
             return CloseSaved(opportunity.id, "lost", opportunity.amount or 0.0)
@@ -97,6 +99,15 @@ def close_opportunity(sessions: sessionmaker[Session], opportunity_id: str, draf
                 contact_id=technical[0].id if technical else None, willing=True,
                 kinds=list(draft.reference_kinds), agreed_at=now))
         return CloseSaved(opportunity.id, "won", draft.amount, tuple(h.id for h in handoffs))
+
+
+def _record_close_in_funnel(session: Session, opportunity: Opportunity, by: str | None,
+                            now: datetime) -> None:
+    """The source lead's history ends where its deal did (the waterfall's last stages)."""
+    lead = session.get(Lead, opportunity.lead_id) if opportunity.lead_id else None
+    if lead is not None:
+        record_stage_change(session, lead, opportunity.stage, by, now,
+                            opportunity.close_reason_code)
 
 
 def _close(opportunity: Opportunity, draft: CloseDraft, now: datetime) -> None:

@@ -1,16 +1,32 @@
-"""The SDR → AE hand-off: an AE accepts or rejects each qualified lead within 48 hours."""
+"""The SDR → AE hand-off: an AE accepts or rejects each qualified lead within 48 hours.
+
+Accepting needs seed 004's definition of an opportunity, confirmed criterion by criterion
+(``resources/opportunity_definition.json``); rejecting needs a reason code.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
+from models.deals import first_stage
 from models.funnel import record_stage_change
+from models.funnel_config import handoff_mapping
 from models.store import Lead, Opportunity, Qualification, ReasonCode, User
 from models.vocab import FunnelStage
+from resources import load_json
+
+
+@cache
+def opportunity_criteria() -> tuple[tuple[str, str], ...]:
+    """(key, label) of each criterion an AE confirms to accept (seed 004)."""
+    return tuple((c["key"], c["label"])
+                 for c in load_json("opportunity_definition.json")["criteria"])
 
 
 @dataclass(frozen=True)
@@ -43,15 +59,32 @@ def _items(session: Session, now: datetime, *conditions: object) -> list[Handoff
         .where(Lead.handoff_state == "pending", *conditions)  # type: ignore[arg-type]
         .order_by(Lead.handoff_due_at)
     )
+    rows = list(session.execute(query).tuples())
+    qualifiers = _qualifiers(session, [lead.id for lead, _sdr, _ae in rows])
     items = []
-    for lead, sdr_name, ae_name in session.execute(query).tuples():
+    for lead, owner_name, ae_name in rows:
         assert lead.handoff_at is not None and lead.handoff_due_at is not None
         items.append(HandoffItem(
             lead_id=lead.id, name=f"{lead.first_name or ''} {lead.last_name}".strip(),
             company=lead.company, category=lead.category, reason_code=lead.reason_code,
-            next_step=lead.handoff_note, sdr=sdr_name, ae=ae_name, handed_at=lead.handoff_at,
+            next_step=lead.handoff_note, sdr=qualifiers.get(lead.id) or owner_name, ae=ae_name,
+            handed_at=lead.handoff_at,
             due_at=lead.handoff_due_at, overdue=lead.handoff_due_at < now))
     return items
+
+
+def _qualifiers(session: Session, lead_ids: list[str]) -> dict[str, str]:
+    """Lead → the name of whoever filed its latest qualification (the SDR the AE talks to,
+    who is not always the lead's owner)."""
+    found: dict[str, str] = {}
+    rows = session.execute(
+        select(Qualification.lead_id, User.name)
+        .join(User, User.id == Qualification.qualified_by_id)
+        .where(Qualification.lead_id.in_(lead_ids))
+        .order_by(Qualification.qualified_at)).tuples()
+    for lead_id, name in rows:
+        found[lead_id] = name
+    return found
 
 
 def pending_for_ae(sessions: sessionmaker[Session], ae_id: str,
@@ -88,21 +121,42 @@ def _close_date(category: str | None, today: date) -> date:
     return date(year, month, 1) - timedelta(days=1)
 
 
-def accept(sessions: sessionmaker[Session], lead_id: str, ae_id: str, now: datetime) -> str:
-    """The AE takes the lead: SAL, and a new opportunity owned by the AE. Returns its id."""
+def missing_criteria(confirmed: Collection[str]) -> list[str]:
+    return [label for key, label in opportunity_criteria() if key not in confirmed]
+
+
+def accept(sessions: sessionmaker[Session], lead_id: str, ae_id: str, now: datetime,
+           confirmed: Collection[str] = ()) -> str:
+    """The AE takes the lead: a new opportunity owned by the AE, and the stages the team's
+    hand-off mapping gives an acceptance (Opportunity; or SQL then Opportunity when SAL is a
+    stage of its own). Returns the opportunity's id.
+
+    Raises:
+        HandoffError: a criterion of the opportunity definition is not confirmed (the message
+            names it), or the hand-off is not pending for this AE.
+    """
+    missing = missing_criteria(confirmed)
+    if missing:
+        raise HandoffError("To accept, confirm that it is an opportunity: "
+                           f"{'; '.join(missing)}. Otherwise reject it with a reason.")
     with sessions.begin() as session:
         lead = _pending_lead(session, lead_id, ae_id)
         next_step = session.scalars(
             select(Qualification.next_step).where(Qualification.lead_id == lead_id)
             .order_by(Qualification.qualified_at.desc())).first()
+        first = first_stage(from_handoff=True)
         opportunity = Opportunity(
             name=f"{lead.company} - new business", account_id=lead.account_id,
             lead_id=lead.id, campaign_id=lead.campaign_id, owner_id=ae_id,
-            stage="Discovery", close_date=_close_date(lead.category, now.date()),
+            stage=first.stage, probability=first.probability,
+            close_date=_close_date(lead.category, now.date()),
             next_step=next_step, created_at=now)
         session.add(opportunity)
         lead.handoff_state = "accepted"
-        record_stage_change(session, lead, FunnelStage.SAL, ae_id, now, "hand-off accepted")
+        why = "hand-off accepted; confirmed: " + ", ".join(
+            label.lower() for _key, label in opportunity_criteria())
+        for stage in handoff_mapping(session).accepted:
+            record_stage_change(session, lead, stage, ae_id, now, why[:255])
         session.flush()
         return opportunity.id
 

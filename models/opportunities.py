@@ -9,6 +9,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import bounds
+from models.deals import first_stage
 from models.records import ActivityRecord
 from models.store import Account, Activity, Contact, Opportunity, OpportunityLineItem, Product, User
 
@@ -141,9 +142,11 @@ def create_opportunity(sessions: sessionmaker[Session], name: str, account_id: s
                now.date() + bounds.PLANNING_SPAN)
     bounds.fits("The opportunity's name", name.strip(), Opportunity.name)
     bounds.fits("The next step", next_step, Opportunity.next_step)
+    first = first_stage(from_handoff=False)
     with sessions.begin() as session:
         opportunity = Opportunity(name=name.strip(), account_id=account_id, owner_id=owner_id,
-                                  stage="Discovery", close_date=close_date,
+                                  stage=first.stage, probability=first.probability,
+                                  close_date=close_date,
                                   next_step=next_step or None, created_at=now)
         session.add(opportunity)
         session.flush()

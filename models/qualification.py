@@ -1,7 +1,8 @@
 """Qualifying a lead once contact is made: the form's rules, and what saving it does.
 
-A or B: SQL, and a hand-off to an AE due within 48 hours. C: nurture until a follow-up date.
-D: disqualified with its reason. Every stage change is recorded with who, when and why.
+A or B: SQL (or SAL, by the team's hand-off mapping), and a hand-off to an AE due within 48
+hours. C: nurture until a follow-up date. D: disqualified with its reason. Every stage change
+is recorded with who, when and why.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models import bounds
 from models.funnel import record_stage_change
+from models.funnel_config import handoff_mapping
 from models.reason_codes import active_codes
 from models.records import LeadDetail
 from models.store import Account, Lead, Qualification, ReasonCode, Setting, User
@@ -266,12 +268,13 @@ def save_qualification(sessions: sessionmaker[Session], lead_id: str,
             follow_up_on=draft.follow_up_on,
             handoff_to_id=draft.handoff_to_id if draft.category in NEEDS_HANDOFF else None,
             qualified_by_id=by, qualified_at=now))
-        stage = _apply_outcome(lead, draft, now)
+        stage = _apply_outcome(lead, draft, now, handoff_mapping(session).qualified)
         record_stage_change(session, lead, stage, by, now, draft.reason_code)
         return QualificationSaved(lead_id, stage, lead.handoff_due_at)
 
 
-def _apply_outcome(lead: Lead, draft: QualificationDraft, now: datetime) -> str:
+def _apply_outcome(lead: Lead, draft: QualificationDraft, now: datetime,
+                   qualified_stage: str) -> str:
     lead.category = draft.category
     lead.reason_code = draft.reason_code
     if draft.category in NEEDS_HANDOFF:
@@ -280,7 +283,7 @@ def _apply_outcome(lead: Lead, draft: QualificationDraft, now: datetime) -> str:
         lead.handoff_due_at = now + handoff_window()
         lead.handoff_state = "pending"
         lead.handoff_note = draft.next_step
-        return FunnelStage.SQL
+        return qualified_stage
     if draft.category == LeadCategory.C:
         lead.follow_up_on = draft.follow_up_on
         return FunnelStage.NURTURE

@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.cadence import Cadence, CadenceState, LeadFacts, NextTouch, Touch, next_touch
-from models.cadence_config import lead_timezone, load_cadence, queue_settings
+from models.cadence_config import lead_timezone, load_cadence, queue_settings, trial_expiry
 from models.store import Activity, Base, Lead, User
 from models.vocab import CallOutcome, FunnelStage
 
@@ -47,10 +47,11 @@ def touches_of(session: Session, lead_ids: Sequence[str]) -> dict[str, list[Touc
 
 def lead_facts(lead: Lead) -> LeadFacts:
     return LeadFacts(
-        created_at=lead.created_at, trial_expires_at=lead.trial_expires_at,
+        created_at=lead.created_at,
+        trial_expires_at=trial_expiry(lead.trial_expires_at, lead.source, lead.created_at),
         timezone=lead_timezone(lead.timezone, lead.phone), do_not_call=lead.do_not_call,
         email_opt_out=lead.email_opt_out, snoozed_until=lead.snoozed_until,
-        has_phone=bool(lead.phone))
+        has_phone=bool(lead.phone), started_at=lead.cadence_started_at)
 
 
 def compute_next_touch(stage: str, facts: LeadFacts, cadence: Cadence, rep_timezone: str,
@@ -94,7 +95,7 @@ def refresh_cadence(session: Session, lead: Lead) -> NextTouch:
 
 _FACT_COLUMNS = (Lead.id, Lead.stage, Lead.owner_id, Lead.cadence_key, Lead.created_at,
                  Lead.trial_expires_at, Lead.timezone, Lead.phone, Lead.do_not_call,
-                 Lead.email_opt_out, Lead.snoozed_until)
+                 Lead.email_opt_out, Lead.snoozed_until, Lead.source, Lead.cadence_started_at)
 
 
 def refresh_cadences(sessions: sessionmaker[Session], only_missing: bool = True) -> int:
@@ -126,9 +127,12 @@ def refresh_cadences(sessions: sessionmaker[Session], only_missing: bool = True)
                 if row.cadence_key not in cadences:
                     cadences[row.cadence_key] = load_cadence(session, row.cadence_key)
                 cadence = cadences[row.cadence_key]
-                facts = LeadFacts(row.created_at, row.trial_expires_at,
+                facts = LeadFacts(row.created_at,
+                                  trial_expiry(row.trial_expires_at, row.source,
+                                               row.created_at),
                                   lead_timezone(row.timezone, row.phone), row.do_not_call,
-                                  row.email_opt_out, row.snoozed_until, bool(row.phone))
+                                  row.email_opt_out, row.snoozed_until, bool(row.phone),
+                                  row.cadence_started_at)
                 upcoming = compute_next_touch(row.stage, facts, cadence,
                                               zones.get(row.owner_id, "UTC"),
                                               history.get(row.id, ()))

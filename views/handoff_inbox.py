@@ -23,15 +23,17 @@ from PySide6.QtWidgets import (
 
 from models.changes import Changed, Kind
 from models.handoffs import HandoffError, HandoffItem
+from models.qualification_summary import QualificationSummary
 from models.records import LeadDetail
 from ui.keys import shortcut
 from ui.tables import read_only_table
+from views.acceptance_panel import AcceptanceChecks, QualificationCard
 from views.background import Background
 from views.commanding import Commands, follow
 from views.failure_text import failure_text
 from views.lead_panel import LeadPanel
 
-COLUMNS = ("Time left", "Lead", "Company", "Cat.", "Reason", "From SDR", "Next step")
+COLUMNS = ("Time left", "Lead", "Company", "Cat.", "Reason", "Qualified by", "Next step")
 
 
 @dataclass(frozen=True)
@@ -40,9 +42,12 @@ class InboxServices:
     pending: Callable[[str], list[HandoffItem]]
     detail: Callable[[str], LeadDetail | None]
     reject_reasons: Callable[[], list[tuple[str, str]]]
-    accept: Callable[[str, str], Changed[str]]
+    accept: Callable[[str, str, tuple[str, ...]], Changed[str]]
     reject: Callable[[str, str, str | None, str], Changed[None]]
     now: Callable[[], datetime]
+    # Seed 004's criteria (key, label) and the SDR's qualification, for the AE to see.
+    criteria: Callable[[], list[tuple[str, str]]] = list
+    qualification: Callable[[str], QualificationSummary | None] = lambda _lead: None
 
 
 def countdown(remaining: timedelta) -> str:
@@ -75,6 +80,8 @@ class HandoffInbox(QWidget):
         self.summary = QLabel()
         self.table = read_only_table(COLUMNS)
         self.panel = LeadPanel()
+        self.learned = QualificationCard()
+        self.checks = AcceptanceChecks(services.criteria())
         self.accept_button = QPushButton("Accept  (Ctrl+Enter)")
         self.reason = QComboBox()
         self.reason.addItem("— why reject? —", None)
@@ -114,7 +121,12 @@ class HandoffInbox(QWidget):
         right = QWidget()
         side = QVBoxLayout(right)
         side.setContentsMargins(0, 0, 0, 0)
-        side.addWidget(self.panel, 1)
+        learned = QSplitter(Qt.Orientation.Horizontal)
+        learned.addWidget(self.learned)
+        learned.addWidget(self.panel)
+        learned.setSizes([460, 640])
+        side.addWidget(learned, 1)
+        side.addWidget(self.checks)
         side.addLayout(decide)
         side.addWidget(self.message)
         splitter = QSplitter(Qt.Orientation.Vertical, objectName="inboxDivider")
@@ -175,8 +187,12 @@ class HandoffInbox(QWidget):
     def _on_selection(self) -> None:
         item = self.current()
         if item is not None:
+            self.checks.reset()
             self._background.run("inbox-detail", lambda: self._services.detail(item.lead_id),
                                  self._show_detail)
+            self._background.run("inbox-learned",
+                                 lambda: self._services.qualification(item.lead_id),
+                                 self.learned.show_summary)
 
     def _show_detail(self, lead: LeadDetail | None) -> None:
         if lead is not None:
@@ -186,9 +202,10 @@ class HandoffInbox(QWidget):
         item, ae = self.current(), self.ae_id()
         if item is None or ae is None or not self._may_decide():
             return
+        confirmed = self.checks.confirmed()
         # Each decision is its own write, in the order made (never replaced by the next).
         self._commands.run("Accept the hand-off",
-                           lambda: self._services.accept(item.lead_id, ae),
+                           lambda: self._services.accept(item.lead_id, ae, confirmed),
                            lambda _opportunity: self._decided(item, "accepted"),
                            self._refused, action=self.accept_button, origin=self)
 

@@ -37,6 +37,7 @@ from views.handoff_inbox import HandoffInbox, InboxServices
 from views.leads_view import LeadEntryServices, LeadsView
 from views.marketing_views import FeedbackView, MarketingServices, ReferencesView
 from views.opportunities_view import OpportunitiesView, OpportunityServices
+from views.pipeline_view import PipelineServices, PipelineView
 from views.qualification_form import QualificationForm, QualifyServices
 from views.queue_view import DeskServices, QueueView
 from views.shortcut_sheet import ShortcutSheet
@@ -78,6 +79,7 @@ class WindowServices:
     # Everyone one may work as ("Work as…", demo mode); None: the signed-in CRM user only.
     work_as: Callable[[], list[RepProfile]] | None = None
     lead_entry: LeadEntryServices | None = None
+    pipeline: PipelineServices | None = None
     # Brings every lead's account match up to date; returns a line for the status bar.
     match_accounts: Callable[[], str] | None = None
 
@@ -126,6 +128,11 @@ class MainWindow(ReadingOrder, QMainWindow):
         self.workspace = QTabWidget()
         self.workspace.addTab(self.inbox, "Hand-off inbox")
         self.workspace.addTab(self.opportunities, "Opportunities")
+        self.pipeline = PipelineView(services.pipeline, background) if services.pipeline \
+            else None
+        if self.pipeline is not None:
+            self.workspace.addTab(self.pipeline, "Pipeline by stage")
+            self.pipeline.deal_changed.connect(lambda _: self.opportunities.refresh())
         self._add_screen("Opportunities", self.workspace)
         self.references = ReferencesView(services.marketing, background, commands)
         self.feedback = FeedbackView(services.marketing, background, commands)
@@ -148,6 +155,11 @@ class MainWindow(ReadingOrder, QMainWindow):
         self.queue.qualify_requested.connect(self.open_qualification)
         self.leads.qualify_requested.connect(self.open_qualification)
         self.qualification_form: QualificationForm | None = None
+        if self.pipeline is not None:
+            pipeline = self.pipeline
+            # Deals accepted, moved or closed anywhere show in the pipeline by stage.
+            follow(self, commands, (Kind.OPPORTUNITY,), lambda _c: pipeline.refresh(),
+                   skip_own=False)
         self.sync.synced.connect(self.match_accounts_in_background)
         self.queue.email_requested.connect(self.open_email)
         self.leads.email_requested.connect(self.open_email)
@@ -275,6 +287,8 @@ class MainWindow(ReadingOrder, QMainWindow):
         if shown is self.workspace:
             self.inbox.refresh()
             self.opportunities.refresh()
+            if self.pipeline is not None:
+                self.pipeline.refresh()
         elif shown is self.references:
             self.references.refresh()
         elif shown is self.feedback:

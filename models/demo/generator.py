@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from models.deals import stage_named
 from models.demo import vocabulary as v
 from models.hygiene.standardise import size_band
 from models.personas import PersonaRule, persona_for
@@ -367,20 +368,27 @@ class DemoGenerator:
         if lead["stage"] not in (FunnelStage.SAL, FunnelStage.CONVERTED):
             return
         opportunity_id = self.uid()
-        stage = self.rng.choice(("Discovery", "Demo", "Proposal", "Negotiation",
-                                 "Closed Won", "Closed Lost"))
+        stage = self.rng.choice(("Qualification", "Value Proposition", "Proposal/Price Quote",
+                                 "Negotiation/Review", "Closed Won", "Closed Lost"))
         lines = self.rng.sample(self.products, self.rng.randint(1, 3))
         quantities = [self.rng.choice((5, 10, 25, 50, 100)) for _ in lines]
+        owner = self.rng.choice(self.aes)  # drawn in the same order as before: same demo
+        close_date = (self.now + timedelta(days=self.rng.randint(-30, 90))).date()
+        created = min(self.now, lead["created_at"] + timedelta(days=self.rng.randint(3, 20)))
+        closed = stage.startswith("Closed")
+        # A closed deal closed some weeks after it opened, never in the future.
+        closed_at = min(self.now, created + timedelta(days=21)) if closed else None
+        spec = stage_named(stage)
         self.data.add("opportunities", {
             "id": opportunity_id, "name": f"{lead['company']} - new business",
             "account_id": lead["account_id"], "lead_id": lead["id"],
-            "campaign_id": lead["campaign_id"], "owner_id": self.rng.choice(self.aes),
+            "campaign_id": lead["campaign_id"], "owner_id": owner,
             "stage": stage, "amount": sum(q * p for q, (_, p) in zip(quantities, lines,
                                                                        strict=True)),
-            "close_date": (self.now + timedelta(days=self.rng.randint(-30, 90))).date(),
-            "is_closed": stage.startswith("Closed"), "is_won": stage == "Closed Won",
-            "created_at": min(self.now, lead["created_at"]
-                              + timedelta(days=self.rng.randint(3, 20))),
+            "probability": spec.probability if spec else None,
+            "close_date": closed_at.date() if closed_at else close_date,
+            "is_closed": closed, "is_won": stage == "Closed Won",
+            "created_at": created, "closed_at": closed_at,
         })
         for quantity, (product_id, price) in zip(quantities, lines, strict=True):
             self.data.add("opportunity_line_items", {

@@ -12,6 +12,8 @@ from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.demo.generator import DemoGenerator, default_now
+from models.demo.past import make_past
+from models.funnel_backfill import backfill
 from models.store import Base, Lead, Setting
 from models.store.engine import session_factory
 from models.store.errors import StoreError, explain, restate
@@ -34,14 +36,19 @@ def _insert(engine: Engine, table: str, rows: list[dict[str, Any]]) -> None:
 
 def load_demo_data(engine: Engine, leads: int, accounts: int, seed: int,
                    now: datetime | None = None,
-                   progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
+                   progress: Callable[[int, int], None] | None = None,
+                   past: bool = False) -> dict[str, int]:
     """Generate and insert demo data; returns the number of rows written per table.
+
+    ``past``: also eight weeks of the team's work made through the services
+    (``models.demo.past``).
 
     The rows stand for data that already exists in the CRM, so they are written as a bulk load
     beside the ORM and make no outbox entries. Leads stream through in batches, so 100,000 of
     them never sit in memory at once.
     """
-    gen = DemoGenerator(seed, now or default_now())
+    now = now or default_now()
+    gen = DemoGenerator(seed, now)
     gen.reference_rows(accounts)
     counts: dict[str, int] = {}
 
@@ -59,7 +66,11 @@ def load_demo_data(engine: Engine, leads: int, accounts: int, seed: int,
             if progress:
                 progress(done, leads)
     flush(LEAD_TABLES)
+    with engine.begin() as connection:
+        counts["stage_changes"] = backfill(connection, origin="inferred")
     refresh_cadences(session_factory(engine))
+    if past:
+        counts["qualified in the last weeks"] = make_past(session_factory(engine), seed, now)
     return counts
 
 
@@ -78,7 +89,8 @@ def _sync_to_disk(path: Path) -> None:
 
 def build_demo_store(path: Path, leads: int, accounts: int, seed: int,
                      now: datetime | None = None, settings: dict[str, Any] | None = None,
-                     progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
+                     progress: Callable[[int, int], None] | None = None,
+                     past: bool = False) -> dict[str, int]:
     """A complete demo store at ``path`` (which must hold no data), or none.
 
     The store is built beside ``path`` as ``<name>.partial`` and renamed into place once
@@ -93,7 +105,7 @@ def build_demo_store(path: Path, leads: int, accounts: int, seed: int,
         _remove_store_file(partial)
         raise restate(error, path) from None
     try:
-        counts = load_demo_data(store.engine, leads, accounts, seed, now, progress)
+        counts = load_demo_data(store.engine, leads, accounts, seed, now, progress, past)
         with store.sessions.begin() as session:
             for key, value in (settings or {}).items():
                 session.merge(Setting(key=key, value=value))

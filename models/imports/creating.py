@@ -1,6 +1,7 @@
 """Writing new leads, typed or imported: ordinary ORM rows (so each one reaches the CRM through
-the outbox), stage MQL, owned by the rep who entered them, with their persona, and then placed
-in the owner's cadence like every other new lead."""
+the outbox), born MCL or MQL by marketing's rule with their stage history, owned by the rep who
+entered them, with their persona, and then placed in the owner's cadence like every other new
+lead."""
 
 from __future__ import annotations
 
@@ -10,22 +11,24 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from models.funnel import record_births
 from models.hygiene.apply import persona_rules
 from models.imports.fields import PersonEntry
 from models.personas import persona_for
 from models.store import Lead, User, new_id
 from models.touches import refresh_cadences
-from models.vocab import FunnelStage
 
 _COLUMNS = tuple(field.name for field in fields(PersonEntry))
 
 
 def write_leads(sessions: sessionmaker[Session], entries: Sequence[PersonEntry], owner_id: str,
-                source: str, now: datetime) -> list[str]:
+                source: str, now: datetime, channel: str = "import") -> list[str]:
     """Write all ``entries`` in one transaction, or none; returns the new leads' ids.
 
     The rows are built before the write transaction starts, so SQLite's write lock is held
     only while they are flushed and committed.
+
+    ``channel``: how they arrived ("typed", "import"), which marketing's MQL rule may read.
 
     Raises:
         LookupError: no user has ``owner_id``.
@@ -39,10 +42,10 @@ def write_leads(sessions: sessionmaker[Session], entries: Sequence[PersonEntry],
         # A shallow copy: dataclasses.asdict's deep copy costs more than building the row.
         values = {name: getattr(entry, name) for name in _COLUMNS}
         values["source"] = entry.source or source
-        leads.append(Lead(**values, id=new_id(), stage=FunnelStage.MQL.value,
-                          owner_id=owner_id, created_at=now,
+        leads.append(Lead(**values, id=new_id(), owner_id=owner_id, created_at=now,
                           persona=persona_for(entry.title_level, entry.job_function, rules)))
     with sessions.begin() as session:
         session.add_all(leads)
+        record_births(session, leads, channel, owner_id)
     refresh_cadences(sessions)
     return [lead.id for lead in leads]

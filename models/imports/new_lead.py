@@ -43,5 +43,5 @@ def create_lead(sessions: sessionmaker[Session], values: Mapping[str, str], owne
             known = known_duplicates(session, [identity]).get(_NEW)
         if known:
             return NewLeadResult(known=tuple(known))
-    [lead_id] = write_leads(sessions, [entry], owner_id, source, now)
+    [lead_id] = write_leads(sessions, [entry], owner_id, source, now, channel="typed")
     return NewLeadResult(lead_id=lead_id)

@@ -17,7 +17,13 @@ from models.store.config import (
     Setting,
 )
 from models.store.conflicts import SyncConflict
-from models.store.funnel import Draft, LeadMerge, Qualification, StageChange
+from models.store.funnel import (
+    Draft,
+    LeadMerge,
+    OpportunityChange,
+    Qualification,
+    StageChange,
+)
 from models.store.hygiene import LeadAccountMatch
 from models.store.outbox import OutboxEntry, SyncState
 from models.store.people import Account, Contact, Lead, User
@@ -47,6 +53,7 @@ __all__ = [
     "LeadAccountMatch",
     "LeadMerge",
     "Opportunity",
+    "OpportunityChange",
     "OpportunityLineItem",
     "OutboxEntry",
     "Persona",

@@ -86,12 +86,14 @@ class Lead(Synced, Base):
         Index(None, "company"),
         Index(None, "handoff_to_id", "handoff_state"),
         Index(None, "owner_id", "handoff_state", "handoff_due_at"),
+        # Leads due back from nurture, looked for at every start (models.nurture).
+        Index(None, "stage", "follow_up_on", "handoff_state"),
     )
     crm_object = "Lead"
     # Derived from the lead's touches (models.touches), or the rep's own planning: not CRM data.
     local_only = Synced.local_only | {
         "search_key", "cadence_state", "cadence_step", "cadence_channel", "cadence_due_at",
-        "cadence_deadline", "snoozed_until",
+        "cadence_deadline", "snoozed_until", "cadence_started_at",
     }
 
     first_name: Mapped[str | None] = mapped_column(String(80))
@@ -143,3 +145,5 @@ class Lead(Synced, Base):
     cadence_due_at: Mapped[datetime | None]
     cadence_deadline: Mapped[datetime | None]
     snoozed_until: Mapped[datetime | None]
+    # When the current cadence began, if not at creation (a lead back from nurture).
+    cadence_started_at: Mapped[datetime | None]

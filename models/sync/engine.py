@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.crm.adapter import CrmAdapter
+from models.funnel_backfill import backfill
 from models.store import SyncState
 from models.sync.fieldmap import FieldMap, field_map
 from models.sync.picklists import PicklistReport, refresh_reason_codes
@@ -41,5 +42,8 @@ def sync_once(sessions: sessionmaker[Session], adapter: CrmAdapter,
             state.last_push_at = now()
             session.merge(state)
     pulled = pull(sessions, adapter, fields, now, removals=removed)
+    with sessions.begin() as session:
+        # A lead new to this store arrives with a status: its history from birth.
+        backfill(session.connection(), origin="crm")
     reasons = refresh_reason_codes(sessions, adapter, fields)
     return SyncReport(pushed, pulled, reasons)

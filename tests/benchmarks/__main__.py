@@ -152,6 +152,15 @@ def _hygiene_rows(hygiene: dict[str, Any]) -> None:
          f"{duplicates['precision']:.3f} / {duplicates['recall']:.3f}", "")
 
 
+def _funnel_rows(funnel: dict[str, Any]) -> None:
+    _row(f"funnel report, team, all time ({funnel['leads']:,} leads)",
+         f"{funnel['team_all_time_ms']:.0f} ms", "≤ 200 ms")
+    _row("  its CPU time (the wall time includes waits)",
+         f"{funnel['team_all_time_cpu_ms']:.0f} ms", "")
+    _row("  team, last 30 days", f"{funnel['team_last_30_days_ms']:.0f} ms", "≤ 200 ms")
+    _row("  the busiest rep", f"{funnel['one_rep_ms']:.0f} ms", "")
+
+
 def _row(name: str, figure: str, target: str) -> None:
     print(f"| {name:<44} | {figure:>22} | {target:>10} |")
 
@@ -160,9 +169,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--leads", type=int, default=100_000)
     parser.add_argument("--accounts", type=int, default=50_000)
-    parser.add_argument("--only", choices=("all", "hygiene"), default="all",
-                        help="hygiene: only the labelled matching and duplicate figures")
+    parser.add_argument("--only", choices=("all", "hygiene", "funnel"), default="all",
+                        help="hygiene: only the labelled matching and duplicate figures; "
+                             "funnel: only the funnel report")
     args = parser.parse_args()
+    if args.only == "funnel":
+        _row("measure", "figure", "target")
+        _funnel_rows(_json_of("tests.benchmarks.funnel_bench", "--leads", str(args.leads)))
+        return
     hygiene = _json_of("tests.benchmarks.hygiene_bench", "100000", "10000", "100000")
     if args.only == "hygiene":
         _row("measure", "figure", "target")
@@ -178,6 +192,7 @@ def main() -> None:
         starts = _cold_start(folder)
         queues = _queues(folder, at)
         probe = _gui_probe(folder, at)
+        funnel = _json_of("tests.benchmarks.funnel_bench", str(folder))
     searches = probe["search_ms"]
     assert isinstance(searches, dict)
     print(f"\nRepDesk benchmarks: {args.leads:,} leads, {args.accounts:,} accounts\n")
@@ -240,6 +255,7 @@ def main() -> None:
          "≤ 3 s")
     _row("delta sync of 1,000 changed records", f"{sync['delta_1000_s']:.2f} s", "≤ 2 s")
     _row("peak memory of the syncing process", f"{sync['peak_rss_mb']} MB", "≤ 500 MB")
+    _funnel_rows(funnel)
     stalls = _json_of("tests.benchmarks.stall_probe", str(args.leads), str(args.accounts))
     _row(f"window stalls during a full sync ({stalls['sync_s']} s)",
          f"p99 {stalls['p99_stall_ms']} ms, max {stalls['max_stall_ms']} ms",

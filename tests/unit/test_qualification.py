@@ -10,7 +10,14 @@ import pytest
 from sqlalchemy import select
 
 from models.funnel import conversion
-from models.handoffs import HandoffError, accept, overdue_for_sdr, pending_for_ae, reject
+from models.handoffs import (
+    HandoffError,
+    accept,
+    opportunity_criteria,
+    overdue_for_sdr,
+    pending_for_ae,
+    reject,
+)
 from models.leads import LeadDirectory
 from models.qualification import (
     QualificationDraft,
@@ -24,6 +31,7 @@ from models.store import Lead, Opportunity, OutboxEntry, Qualification, Setting,
 from models.store.open import Store
 
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
+ALL_CONFIRMED = tuple(key for key, _label in opportunity_criteria())
 
 
 @pytest.fixture
@@ -143,14 +151,17 @@ def _hand_off(store: Store, people: dict, at: datetime = NOW) -> None:
                        people["sdr"], at)
 
 
-def test_accepting_a_hand_off_makes_an_sal_and_an_opportunity(store: Store,
-                                                              people: dict) -> None:
+def test_accepting_a_hand_off_makes_an_opportunity(store: Store, people: dict) -> None:
     _hand_off(store, people)
     [item] = pending_for_ae(store.sessions, people["ae"], NOW + timedelta(hours=3))
     assert item.remaining(NOW + timedelta(hours=3)) == timedelta(hours=45)
     assert item.sdr == "Amelia Hughes" and not item.overdue
-    opportunity_id = accept(store.sessions, "lead", people["ae"], NOW + timedelta(hours=3))
-    assert _stage(store) == "SAL"
+    opportunity_id = accept(store.sessions, "lead", people["ae"], NOW + timedelta(hours=3),
+                            ALL_CONFIRMED)
+    assert _stage(store) == "SQL"  # the lead's status; Opportunity is in its history
+    with store.sessions() as session:
+        assert session.scalars(select(StageChange.to_stage).order_by(StageChange.id)
+                               ).all()[-2:] == ["SQL", "Opportunity"]
     with store.sessions() as session:
         opportunity = session.get(Opportunity, opportunity_id)
         assert opportunity is not None
@@ -161,7 +172,7 @@ def test_accepting_a_hand_off_makes_an_sal_and_an_opportunity(store: Store,
     assert {"Lead", "Opportunity", "Qualification__c"} <= queued
     assert pending_for_ae(store.sessions, people["ae"], NOW) == []
     with pytest.raises(HandoffError, match="already accepted"):
-        accept(store.sessions, "lead", people["ae"], NOW)
+        accept(store.sessions, "lead", people["ae"], NOW, ALL_CONFIRMED)
 
 
 def test_rejecting_needs_a_reason_and_returns_the_lead_to_nurture(store: Store,
@@ -195,10 +206,10 @@ def test_an_untouched_hand_off_is_overdue_after_48_hours_for_ae_and_sdr(
 
 def test_conversion_between_any_two_stages(store: Store, people: dict) -> None:
     _hand_off(store, people)
-    accept(store.sessions, "lead", people["ae"], NOW + timedelta(hours=1))
-    assert conversion(store.sessions, "SQL", "SAL") == (1, 1)
+    accept(store.sessions, "lead", people["ae"], NOW + timedelta(hours=1), ALL_CONFIRMED)
+    assert conversion(store.sessions, "SQL", "Opportunity") == (1, 1)
     assert conversion(store.sessions, "SQL", "nurture") == (1, 0)
-    assert conversion(store.sessions, "SAL", "SQL") == (1, 0)  # never backwards in time
+    assert conversion(store.sessions, "Opportunity", "SQL") == (1, 0)  # never backwards
 
 
 @pytest.mark.parametrize("category", ["A", "C", "D"])
@@ -222,3 +233,43 @@ def test_filing_a_lead_takes_it_off_the_call_queue_at_once(store: Store, people:
         lead = session.get(Lead, "lead")
         assert lead is not None and lead.cadence_state == "off"
 
+
+def test_accepting_needs_every_criterion_of_an_opportunity_confirmed(store: Store,
+                                                                     people: dict) -> None:
+    _hand_off(store, people)
+    with pytest.raises(HandoffError, match="executive sponsor") as refused:
+        accept(store.sessions, "lead", people["ae"], NOW, ALL_CONFIRMED[:1])
+    assert "target market" not in str(refused.value)  # the one confirmed is not asked again
+    assert pending_for_ae(store.sessions, people["ae"], NOW)  # nothing written
+    accept(store.sessions, "lead", people["ae"], NOW, ALL_CONFIRMED)
+    with store.sessions() as session:
+        reason = session.scalars(select(StageChange.reason).order_by(
+            StageChange.id.desc())).first()
+    assert reason is not None and "executive sponsor" in reason
+
+
+def test_the_ae_sees_what_the_sdr_learned_and_who_qualified(store: Store,
+                                                            people: dict) -> None:
+    from models.qualification_summary import qualification_of
+
+    with store.sessions.begin() as session:  # the lead belongs to someone else
+        owner = User(name="Olivia Brown", role="SDR-outbound")
+        session.add(owner)
+        session.flush()
+        lead = session.get(Lead, "lead")
+        assert lead is not None
+        lead.owner_id = owner.id
+    draft = _complete("A", "BANT", people["ae"], competitors=("Northwind CRM",),
+                      requested_features=("Outlook add-in",),
+                      competitive_info="Northwind quoted 20 % less")
+    save_qualification(store.sessions, "lead", draft, people["sdr"], NOW)
+    [item] = pending_for_ae(store.sessions, people["ae"], NOW)
+    assert item.sdr == "Amelia Hughes"  # who qualified, not the owner
+    learned = qualification_of(store.sessions, "lead")
+    assert learned is not None
+    assert [c for c, _a in learned.answers] == frameworks()["BANT"]
+    assert (learned.competitors, learned.requested_features, learned.competitive_info,
+            learned.next_step, learned.qualified_by) == (
+        ("Northwind CRM",), ("Outlook add-in",), "Northwind quoted 20 % less",
+        "Demo with the CIO on Thursday", "Amelia Hughes")
+    assert learned.reason_label  # the catalogue's words beside the code

@@ -151,11 +151,21 @@ def test_the_ae_accepts_and_rejects_hand_offs_in_the_inbox(
     qtbot.waitUntil(lambda: inbox.table.rowCount() == 1)
     second = inbox.current()
     assert second is not None
+    # What the SDR learned is in front of the AE, with who learned it.
+    qtbot.waitUntil(lambda: "CFO" in inbox.learned.toPlainText())
+    assert "Forecasting" in inbox.learned.toPlainText()
+    assert inbox.table.item(0, 5).text() == sdr.name
+    # Seed 004: no acceptance until every criterion of an opportunity is confirmed.
+    qtbot.keyClick(inbox.table, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: "confirm that it is an opportunity" in inbox.message.text())
     activate(qtbot, window)
     inbox.table.setFocus()
+    for key in (Qt.Key.Key_1, Qt.Key.Key_2, Qt.Key.Key_3, Qt.Key.Key_4):
+        qtbot.keyClick(inbox.table, key, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: len(inbox.checks.confirmed()) == 4)
     with qtbot.waitSignal(inbox.decided):
         qtbot.keyClick(inbox.table, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-    assert _stage(demo_store, second.lead_id).stage == "SAL"
+    assert _stage(demo_store, second.lead_id).stage == "SQL"  # its history: Opportunity
     with demo_store.sessions() as session:
         assert session.scalars(select(Opportunity).where(
             Opportunity.lead_id == second.lead_id)).one().owner_id == ae.id

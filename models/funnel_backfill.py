@@ -1,0 +1,225 @@
+"""Stage history for leads that have none: rebuilt from what the store knows of them.
+
+Used by the migration that brings older stores up to date (their leads were born without
+history), after a demo load and after each pull (a lead new to this store arrives with a
+status and a creation date). Each lead gets its birth (MCL, and MQL by marketing's rule or
+because it went further) and every step its status implies, each at the best moment the store
+knows: the qualification, the hand-off, the opportunity, the close. Plain SQL on a connection,
+so a migration can run it inside its own transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from models.funnel_config import (
+    HANDOFF_MAPPING_SETTING,
+    HandoffMapping,
+    entry_spec,
+    handoff_mappings,
+    path_to,
+    stage_of_crm_status,
+)
+from resources import load_json
+
+BATCH = 1000
+
+_LEADS_WITHOUT_HISTORY = """
+SELECT l.id, l.stage, l.source, l.registration, l.created_at, l.first_touch_at,
+       l.last_touch_at, l.handoff_at, l.handoff_state
+FROM leads AS l
+WHERE NOT EXISTS (SELECT 1 FROM stage_changes AS s WHERE s.lead_id = l.id)
+"""
+_LEADS_WITHOUT_BIRTH = """
+SELECT l.id, l.source, l.registration, l.created_at
+FROM leads AS l
+WHERE EXISTS (SELECT 1 FROM stage_changes AS s WHERE s.lead_id = l.id)
+  AND NOT EXISTS (SELECT 1 FROM stage_changes AS s
+                  WHERE s.lead_id = l.id AND s.from_stage IS NULL)
+"""
+_INSERT = text(
+    "INSERT INTO stage_changes (lead_id, from_stage, to_stage, changed_at, changed_by_id, "
+    "reason, origin, days_in_from_stage) VALUES (:lead_id, :from_stage, :to_stage, "
+    ":changed_at, :changed_by_id, :reason, :origin, :days_in_from_stage)")
+_WITHOUT_DAYS = """
+SELECT id, lead_id, changed_at FROM stage_changes
+WHERE lead_id IN (SELECT lead_id FROM stage_changes
+                  WHERE from_stage IS NOT NULL AND days_in_from_stage IS NULL)
+ORDER BY lead_id, changed_at, id
+"""
+
+
+def _mapping(connection: Connection) -> HandoffMapping:
+    row = connection.execute(text("SELECT value FROM settings WHERE key = :key"),
+                             {"key": HANDOFF_MAPPING_SETTING}).first()
+    mappings = handoff_mappings()
+    default = load_json("funnel.json")["handoff_mapping"]["default"]
+    chosen = json.loads(row[0]) if row else default
+    return mappings.get(chosen) or mappings[default]
+
+
+def _time(value: Any) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
+
+
+def _qualified_at(connection: Connection) -> dict[str, tuple[str, datetime]]:
+    """Each lead's latest qualification: its category and when."""
+    found: dict[str, tuple[str, datetime]] = {}
+    for lead_id, category, at in connection.execute(text(
+            "SELECT lead_id, category, qualified_at FROM qualifications "
+            "ORDER BY qualified_at")):
+        found[lead_id] = (category, _time(at) or datetime.min)
+    return found
+
+
+def _opportunities(connection: Connection) -> dict[str, tuple[datetime, datetime | None, str]]:
+    """Each lead's first opportunity: created, closed (or None), and how it closed."""
+    found: dict[str, tuple[datetime, datetime | None, str]] = {}
+    for lead_id, created, closed_at, is_closed, is_won in connection.execute(text(
+            "SELECT lead_id, created_at, closed_at, is_closed, is_won FROM opportunities "
+            "WHERE lead_id IS NOT NULL ORDER BY created_at DESC")):
+        outcome = ("Closed Won" if is_won else "Closed Lost") if is_closed else ""
+        found[lead_id] = (_time(created) or datetime.min, _time(closed_at), outcome)
+    return found
+
+
+def _current(status: str | None, handoff_state: str | None, mapping: HandoffMapping,
+             opportunity: tuple[datetime, datetime | None, str] | None, entry: str) -> str:
+    if opportunity and opportunity[2]:
+        return opportunity[2]
+    if handoff_state == "accepted" or opportunity:
+        return mapping.accepted[-1]
+    stage = stage_of_crm_status(status) or entry
+    if stage in ("SAL", "SQL"):
+        return mapping.qualified
+    return stage
+
+
+def _moments(row: Mapping[str, Any], qualified: tuple[str, datetime] | None,
+             opportunity: tuple[datetime, datetime | None, str] | None,
+             mapping: HandoffMapping) -> dict[str, datetime | None]:
+    created = _time(row["created_at"])
+    touched = _time(row["last_touch_at"]) or _time(row["first_touch_at"])
+    handed = _time(row["handoff_at"]) or (qualified[1] if qualified else None)
+    opened = opportunity[0] if opportunity else None
+    return {
+        "MCL": created, "MQL": created, mapping.qualified: handed or touched,
+        **{stage: opened or handed for stage in mapping.accepted},
+        "Closed Won": opportunity[1] if opportunity else None,
+        "Closed Lost": opportunity[1] if opportunity else None,
+        "nurture": (qualified[1] if qualified else None) or touched,
+        "disqualified": (qualified[1] if qualified else None) or touched,
+    }
+
+
+def _history(row: Mapping[str, Any], qualified: tuple[str, datetime] | None,
+             opportunity: tuple[datetime, datetime | None, str] | None,
+             mapping: HandoffMapping, origin: str) -> list[dict[str, Any]]:
+    registration = row["registration"]
+    facts = {"channel": "store", "source": row["source"],
+             "registration": json.loads(registration or "{}")
+             if isinstance(registration, str) else registration}
+    rule = entry_spec()
+    entry = rule.qualified_as if rule.meets_mql(facts) else rule.collected_as
+    current = _current(row["stage"], row["handoff_state"], mapping, opportunity, entry)
+    path = path_to(current, mapping)
+    moments = _moments(row, qualified, opportunity, mapping)
+    changes, previous, at = [], None, _time(row["created_at"])
+    assert at is not None
+    for stage in path:
+        since, at = at, max(at, moments.get(stage) or at)
+        changes.append({"lead_id": row["id"], "from_stage": previous, "to_stage": stage,
+                        "changed_at": at, "changed_by_id": None,
+                        "reason": "collected" if previous is None else "from the lead's record",
+                        "origin": "entry" if previous is None else origin,
+                        "days_in_from_stage": None if previous is None
+                        else (at - since).total_seconds() / 86_400})
+        previous = stage
+    return changes
+
+
+def _insert(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    for start in range(0, len(rows), BATCH):
+        chunk = [dict(r, changed_at=r["changed_at"].isoformat(" ", "microseconds"))
+                 for r in rows[start:start + BATCH]]
+        connection.execute(_INSERT, chunk)
+
+
+def _births_for_recorded(connection: Connection) -> list[dict[str, Any]]:
+    """Leads with changes recorded here but no birth (stores from before it was written)."""
+    rule = entry_spec()
+    rows: list[dict[str, Any]] = []
+    for lead_id, _source, _registration, created in connection.execute(
+            text(_LEADS_WITHOUT_BIRTH)):
+        at = _time(created)
+        # Their recorded history starts where the rep found them: at MQL.
+        rows.append({"lead_id": lead_id, "from_stage": None, "to_stage": rule.collected_as,
+                     "changed_at": at, "changed_by_id": None, "reason": "collected",
+                     "origin": "entry", "days_in_from_stage": None})
+        rows.append({"lead_id": lead_id, "from_stage": rule.collected_as,
+                     "to_stage": rule.qualified_as, "changed_at": at, "changed_by_id": None,
+                     "reason": "from the lead's record", "origin": "inferred",
+                     "days_in_from_stage": 0.0})
+    return rows
+
+
+def _earlier_acceptances(connection: Connection, mapping: HandoffMapping) -> None:
+    """Before the hand-off mapping was a setting, an acceptance was written as SAL: read it
+    as the stage the team's mapping gives an acceptance."""
+    if mapping.uses_sal:
+        return
+    accepted = mapping.accepted[-1]
+    connection.execute(text(
+        "UPDATE stage_changes SET to_stage = :accepted WHERE to_stage = 'SAL' "
+        "AND reason = 'hand-off accepted'"), {"accepted": accepted})
+    connection.execute(text(
+        "UPDATE stage_changes SET from_stage = :accepted WHERE from_stage = 'SAL'"),
+        {"accepted": accepted})
+
+
+def _fill_days(connection: Connection) -> None:
+    """Days in the previous stage for changes written before they were kept."""
+    updates: list[dict[str, Any]] = []
+    previous: tuple[str | None, datetime | None] = (None, None)
+    for change_id, lead_id, at in connection.execute(text(_WITHOUT_DAYS)).all():
+        moment = _time(at)
+        if previous[0] == lead_id and previous[1] is not None and moment is not None:
+            updates.append({"id": change_id,
+                            "days": (moment - previous[1]).total_seconds() / 86_400})
+        previous = (lead_id, moment)
+    if updates:
+        connection.execute(text("UPDATE stage_changes SET days_in_from_stage = :days "
+                                "WHERE id = :id AND days_in_from_stage IS NULL"), updates)
+
+
+def backfill(connection: Connection, origin: str = "inferred",
+             upgrade_recorded: bool = False) -> int:
+    """Write the history of every lead that has none; returns how many changes it wrote.
+
+    ``upgrade_recorded``: also give a birth to leads whose recorded history lacks one, and
+    read earlier acceptances through the mapping (what an older store needs, once).
+    """
+    mapping = _mapping(connection)
+    rows: list[dict[str, Any]] = []
+    if upgrade_recorded:
+        connection.execute(text("UPDATE stage_changes SET origin = 'rep' WHERE origin IS NULL"))
+        _earlier_acceptances(connection, mapping)
+        rows += _births_for_recorded(connection)
+    leads = [dict(r._mapping) for r in connection.execute(text(_LEADS_WITHOUT_HISTORY))]
+    if leads:
+        qualified = _qualified_at(connection)
+        opportunities = _opportunities(connection)
+        for lead in leads:
+            rows += _history(lead, qualified.get(lead["id"]), opportunities.get(lead["id"]),
+                             mapping, origin)
+    _insert(connection, rows)
+    if upgrade_recorded:
+        _fill_days(connection)
+    return len(rows)

@@ -156,10 +156,10 @@ def test_the_ae_accepts_and_rejects_hand_offs_in_the_inbox(
     assert "Forecasting" in inbox.learned.toPlainText()
     assert inbox.table.item(0, 5).text() == sdr.name
     # Seed 004: no acceptance until every criterion of an opportunity is confirmed.
-    qtbot.keyClick(inbox.table, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: "confirm that it is an opportunity" in inbox.message.text())
     activate(qtbot, window)
     inbox.table.setFocus()
+    qtbot.keyClick(inbox.table, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: "confirm that it is an opportunity" in inbox.message.text())
     for key in (Qt.Key.Key_1, Qt.Key.Key_2, Qt.Key.Key_3, Qt.Key.Key_4):
         qtbot.keyClick(inbox.table, key, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(lambda: len(inbox.checks.confirmed()) == 4)

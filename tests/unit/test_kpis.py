@@ -1,0 +1,194 @@
+"""Each KPI on a hand-counted week, built through the services a rep uses.
+
+The week 2026-W48 (Monday 23 to Sunday 29 November, Europe/London = UTC in winter):
+- Amelia (inbound SDR) gets four typed leads on Monday 09:00 (each an MQL at birth); she calls
+  L1 at 10:00 (connected, 1 h), L2 on Tuesday 12:00 (no answer, 27 h), e-mails L3 at 13:00
+  (4 h) and never touches L4. Ben (outbound SDR) gets L5 at 09:00 and calls it at 10:00,
+  11:00 and 12:00 (voicemail; 1 h to the first).
+- Wednesday: Amelia qualifies L1 (A, BANT) for Hugo (AE) and files L3 as D-NO-FIT; Hugo
+  accepts L1 (an opportunity, amount set to 40,000) and enters a deal of his own (60,000,
+  closing 15 December); Thursday he loses L1's deal to "Northwind CRM" (LOSS-PRICE).
+- In October Amelia qualified two other leads for Hugo (for the Lead Velocity Rate).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+
+from models.close_draft import CloseDraft
+from models.closing import close_opportunity
+from models.deals import DealEdit, edit_deal
+from models.handoffs import accept, opportunity_criteria
+from models.imports.creating import write_leads
+from models.imports.fields import PersonEntry
+from models.kpis import activity, deals, leads, reasons
+from models.kpis.periods import month_of, parse_week
+from models.kpis.sheet import compute_sheet
+from models.opportunities import create_opportunity
+from models.qualification import QualificationDraft, frameworks, save_qualification
+from models.store import User
+from models.store.open import Store
+from models.touches import log_touch
+
+TZ = "Europe/London"
+WEEK = parse_week("2026-W48", TZ)
+THURSDAY = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+
+
+def at(day: int, hour: int, month: int = 11) -> datetime:
+    return datetime(2026, month, day, hour, 0, tzinfo=UTC)
+
+
+def _qualify(store: Store, lead: str, category: str, reason: str, ae: str | None,
+             by: str, when: datetime) -> None:
+    draft = QualificationDraft(
+        category=category, reason_code=reason, framework="BANT",
+        answers={c: f"{c} answered" for c in frameworks()["BANT"]},
+        next_step="Demo on Friday", handoff_to_id=ae, follow_up_on=None)
+    save_qualification(store.sessions, lead, draft, by, when)
+
+
+@pytest.fixture
+def week(store: Store) -> dict[str, Any]:
+    with store.sessions.begin() as session:
+        amelia = User(name="Amelia Hughes", email="amelia@example.com", role="SDR-inbound",
+                      timezone=TZ)
+        ben = User(name="Ben Carter", email="ben@example.com", role="SDR-outbound",
+                   timezone=TZ)
+        hugo = User(name="Hugo Martin", email="hugo@example.com", role="AE", timezone=TZ)
+        session.add_all([amelia, ben, hugo])
+        session.flush()
+        ids = {"amelia": amelia.id, "ben": ben.id, "hugo": hugo.id}
+
+    def new(owner: str, when: datetime, n: int) -> list[str]:
+        entries = [PersonEntry(first_name="P", last_name=f"Lead {k}", company=f"Co {k}",
+                               phone="+442071234567") for k in range(n)]
+        return write_leads(store.sessions, entries, ids[owner], "Web", when, channel="typed")
+
+    october = new("amelia", at(5, 9, 10), 2)
+    for lead in october:
+        _qualify(store, lead, "A", "A-BUDGET-APPROVED", ids["hugo"], ids["amelia"],
+                 at(6, 10, 10))
+    l1, l2, l3, l4 = new("amelia", at(23, 9), 4)
+    [l5] = new("ben", at(23, 9), 1)
+    log_touch(store.sessions, l1, ids["amelia"], "call", at(23, 10), "connected")
+    log_touch(store.sessions, l2, ids["amelia"], "call", at(24, 12), "no answer")
+    log_touch(store.sessions, l3, ids["amelia"], "email", at(23, 13))
+    for hour in (10, 11, 12):
+        log_touch(store.sessions, l5, ids["ben"], "call", at(23, hour), "voicemail")
+    _qualify(store, l1, "A", "A-BUDGET-APPROVED", ids["hugo"], ids["amelia"], at(25, 10))
+    _qualify(store, l3, "D", "D-NO-FIT", None, ids["amelia"], at(25, 11))
+    confirmed = tuple(key for key, _label in opportunity_criteria())
+    won_lead_deal = accept(store.sessions, l1, ids["hugo"], at(25, 12), confirmed)
+    edit_deal(store.sessions, won_lead_deal, DealEdit(40_000, date(2026, 12, 31), ""),
+              ids["hugo"], at(25, 12))
+    own = create_opportunity(store.sessions, "Acme renewal", None, ids["hugo"],
+                             date(2026, 12, 15), at(25, 14))
+    edit_deal(store.sessions, own, DealEdit(60_000, date(2026, 12, 15), ""), ids["hugo"],
+              at(25, 14))
+    close_opportunity(store.sessions, won_lead_deal,
+                      CloseDraft(outcome="lost", reason_code="LOSS-PRICE",
+                                 competitor="Northwind CRM"), ids["hugo"], at(26, 10))
+    return ids | {"l4": l4, "l5": l5}
+
+
+def test_calls_connects_and_touches_per_rep(store: Store, week: dict) -> None:
+    assert activity.calls(store.sessions, WEEK) == {week["amelia"]: 2, week["ben"]: 3}
+    assert activity.connects(store.sessions, WEEK) == {week["amelia"]: 1}
+    assert activity.touches(store.sessions, WEEK, [week["amelia"]]) == {week["amelia"]: 3}
+    assert len(activity.call_records(store.sessions, WEEK, [week["ben"]])) == 3
+
+
+def test_meetings_set_are_the_sdr_s_hand_offs_in_the_week(store: Store, week: dict) -> None:
+    assert activity.meetings_set(store.sessions, WEEK) == {week["amelia"]: 1}
+    october = month_of(date(2026, 10, 1), TZ)
+    assert activity.meetings_set(store.sessions, october) == {week["amelia"]: 2}
+
+
+def test_pipeline_added_counts_for_the_ae_and_the_sourcing_sdr(store: Store,
+                                                               week: dict) -> None:
+    per_rep, total = deals.pipeline_added(store.sessions, WEEK)
+    assert per_rep == {week["hugo"]: 100_000, week["amelia"]: 40_000}
+    assert total == 100_000  # each deal once for the team
+    assert deals.pipeline_added(store.sessions, WEEK, [week["amelia"]])[1] == 40_000
+
+
+def test_response_time_median_and_share_within_24_hours(store: Store, week: dict) -> None:
+    mine = leads.response_times(store.sessions, WEEK)[week["amelia"]]
+    assert (mine.entered, mine.touched, mine.within, mine.median_hours) == (4, 3, 2, 4.0)
+    assert mine.share_within == 0.5
+    team = leads.response_time([h for _o, h in leads.first_touch_hours(store.sessions, WEEK)])
+    assert (team.entered, team.median_hours, team.share_within) == (5, 2.5, 0.6)
+
+
+def test_mqls_per_rep_and_the_lead_velocity_rate(store: Store, week: dict) -> None:
+    assert leads.mqls(store.sessions, WEEK) == {week["amelia"]: 4, week["ben"]: 1}
+    # One SQL in November against two in October: -50 %.
+    assert leads.lead_velocity_rate(store.sessions, WEEK) == -50.0
+
+
+def test_leads_held_over_two_days_without_a_touch(store: Store, week: dict) -> None:
+    # L2 was touched exactly 48 h before: not over two days. L1 is Hugo's deal now, L3 out;
+    # October's two SQLs still wait for Hugo, untouched since: held, with L4 (Amelia's).
+    assert leads.aged_leads(store.sessions, THURSDAY) == {week["amelia"]: 3, week["ben"]: 1}
+    assert [b.lead_id for b in leads.aged_records(store.sessions, THURSDAY)][-2:] == [
+        week["l4"], week["l5"]]
+
+
+def test_win_rate_and_the_ae_flagged_under_twenty_percent(store: Store, week: dict) -> None:
+    rate = deals.win_rates(store.sessions, WEEK)[week["hugo"]]
+    assert (rate.won, rate.lost, rate.lost_amount, rate.by_count) == (0, 1, 40_000, 0.0)
+    assert deals.ae_close_rates(store.sessions, WEEK) == {week["hugo"]: (1, 0)}
+    sheet = compute_sheet(store.sessions, WEEK, THURSDAY)
+    assert sheet.team["coaching"] == ["Hugo Martin"]
+    assert sheet.team["sql_to_opportunity"] == 1.0
+    [bant] = [r for r in sheet.close_rates if r["framework"] == "BANT"]
+    assert (bant["sqls"], bant["won"], bant["band"], bant["verdict"]) == (1, 0, [0.25, 0.35],
+                                                                          "below")
+
+
+def test_pareto_of_reasons_and_competitors(store: Store, week: dict) -> None:
+    counted = reasons.reason_counts(store.sessions, WEEK)
+    assert counted == {"disqualified": {"D-NO-FIT": 1}, "rejected": {},
+                       "lost": {"LOSS-PRICE": 1}}
+    assert reasons.competitor_counts(store.sessions, WEEK) == {"Northwind CRM": 1}
+    bars = reasons.pareto({"a": 6, "b": 3, "c": 1})
+    assert [(b.name, b.cumulative_share) for b in bars] == [("a", 0.6), ("b", 0.9),
+                                                            ("c", 1.0)]
+
+
+def test_top_two_share_of_the_team(store: Store, week: dict) -> None:
+    assert reasons.top_two_share({"a": 50, "b": 30, "c": 10, "d": 10}) == 0.8
+    sheet = compute_sheet(store.sessions, WEEK, THURSDAY)
+    assert sheet.team["top_two_share"]["meetings"] == 1.0
+
+
+def test_forecast_from_open_pipeline_against_quota(store: Store, week: dict) -> None:
+    sheet = compute_sheet(store.sessions, WEEK, THURSDAY)
+    # Hugo's own deal is open (Prospecting, 10 %) and closes this quarter; quota 300,000.
+    assert (sheet.forecast.open_deals, sheet.forecast.open_amount, sheet.forecast.weighted,
+            sheet.forecast.quota) == (1, 60_000, 6_000, 300_000)
+    assert sheet.forecast.expected_wins == 0.0  # the only closed deal was lost
+
+
+def test_targets_come_from_the_role_and_scale_with_the_period(store: Store,
+                                                              week: dict) -> None:
+    sheet = compute_sheet(store.sessions, WEEK, THURSDAY)
+    amelia = next(r for r in sheet.reps if r.id == week["amelia"])
+    assert amelia.targets["calls"] == 25 and amelia.targets["meetings"] == 10
+    assert amelia.targets["touches_per_day"] == 100  # her day plan: 40 e-mails + 60 calls
+    ben = next(r for r in sheet.reps if r.id == week["ben"])
+    assert ben.targets["touches_per_day"] == 200  # seed 003's outbound SDR
+    assert sheet.team["targets"]["calls"] == 50
+
+
+def test_the_waterfall_and_the_trend(store: Store, week: dict) -> None:
+    sheet = compute_sheet(store.sessions, WEEK, THURSDAY)
+    mql_sql = next(w for w in sheet.waterfall if (w["from"], w["to"]) == ("MQL", "SQL"))
+    assert (mql_sql["entered"], mql_sql["converted"]) == (5, 1)
+    assert [t.week for t in sheet.trend][-2:] == ["2026-W47", "2026-W48"]
+    assert (sheet.trend[-1].calls, sheet.trend[-1].meetings) == (5, 1)
+    assert len(sheet.trend) == 12

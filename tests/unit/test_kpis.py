@@ -13,7 +13,9 @@ The week 2026-W48 (Monday 23 to Sunday 29 November, Europe/London = UTC in winte
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -192,3 +194,43 @@ def test_the_waterfall_and_the_trend(store: Store, week: dict) -> None:
     assert [t.week for t in sheet.trend][-2:] == ["2026-W47", "2026-W48"]
     assert (sheet.trend[-1].calls, sheet.trend[-1].meetings) == (5, 1)
     assert len(sheet.trend) == 12
+
+
+def test_the_team_digest_prints_the_hand_counted_week_as_json(
+        store: Store, week: dict, capsys: pytest.CaptureFixture[str]) -> None:
+    from desktop.cli import main
+
+    assert main(["digest", "--data-dir", str(store.path.parent), "--week", "2026-W48",
+                 "--team", "--json"]) == 0
+    digest = json.loads(capsys.readouterr().out)
+    assert digest["week"] == "2026-W48"
+    team = digest["team"]
+    assert (team["calls"], team["meetings"], team["pipeline_added"],
+            team["first_touch_within_24h"], team["median_first_touch_hours"],
+            team["win_rate"], team["lvr"]) == (5, 1, 100_000, 0.6, 2.5, 0.0, -50.0)
+    by_email = {rep["email"]: rep for rep in digest["reps"]}
+    assert (by_email["amelia@example.com"]["calls"], by_email["amelia@example.com"]["meetings"],
+            by_email["amelia@example.com"]["pipeline_added"]) == (2, 1, 40_000)
+    assert by_email["hugo@example.com"]["needs_coaching"] is True
+    assert main(["digest", "--data-dir", str(store.path.parent), "--week", "2026-W48",
+                 "--rep", "BEN@example.com", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["team"]["calls"] == 3
+
+
+def test_the_digest_refuses_a_week_it_cannot_read(
+        store: Store, week: dict, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from desktop.cli import main
+
+    folder = str(store.path.parent)
+    assert main(["digest", "--data-dir", folder, "--week", "48/2026"]) == 2
+    assert "YYYY-Www" in capsys.readouterr().err
+    assert main(["digest", "--data-dir", folder, "--week", "2026-W54"]) == 2
+    assert "no ISO week 54" in capsys.readouterr().err
+    assert main(["digest", "--data-dir", folder, "--week", "2026-W48", "--rep",
+                 "nobody@example.com"]) == 2
+    assert "nobody@example.com" in capsys.readouterr().err
+    page = tmp_path / "digest.html"
+    assert main(["digest", "--data-dir", folder, "--week", "2026-W48", "--team",
+                 "--html", str(page)]) == 0
+    html = page.read_text(encoding="utf-8")
+    assert "Amelia Hughes" in html and "$100,000" in html and "coaching" in html

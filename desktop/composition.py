@@ -14,6 +14,7 @@ from PySide6.QtGui import QDesktopServices
 from desktop.change_sets import changing
 from desktop.commands import CommandRunner
 from desktop.crm_connection import CrmConnection
+from desktop.dashboard_services import dashboard_services
 from desktop.take_back import LastActions
 from models import (
     closing,
@@ -274,6 +275,7 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock,
         catalogue=catalogue,
         opportunities=deals,
         pipeline=pipeline,
+        dashboard=dashboard_services(store, clock, rep),
         marketing=marketing,
         sync=sync,
         sync_status=lambda: sync_status(store.sessions, online=crm.online),

@@ -207,7 +207,7 @@ def _team_target(reps: list[RepFigures], period: Period) -> dict[str, float]:
     """The team's target: its reps' targets summed (each already overridden per team)."""
     summed: dict[str, float] = {}
     for rep in reps:
-        for key in ("calls", "meetings", "pipeline_added", "mqls", "quota"):
+        for key in ("calls", "meetings", "pipeline_added", "mqls", "quota", "touches_per_day"):
             if key in rep.targets:
                 summed[key] = summed.get(key, 0.0) + rep.targets[key]
     return summed

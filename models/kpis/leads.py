@@ -79,17 +79,25 @@ def lead_velocity_rate(sessions: sessionmaker[Session], period: Period,
 def first_touch_hours(sessions: sessionmaker[Session], period: Period,
                       owners: Sequence[str] | None = None) -> list[tuple[str, float | None]]:
     """(owner, hours from MQL entry to the first call or e-mail after it, None if none yet)
-    for each lead that entered MQL in the period; one index probe per lead."""
-    hours: list[tuple[str, float | None]] = []
+    for each lead that entered MQL in the period: one statement, the first touch read from
+    the (lead, time) index of activities."""
+    entries = (select(StageChange.lead_id.label("lead_id"), Lead.owner_id.label("owner_id"),
+                      func.min(StageChange.changed_at).label("entered"))
+               .join(Lead, Lead.id == StageChange.lead_id)
+               .where(StageChange.to_stage == FunnelStage.MQL,
+                      StageChange.changed_at >= period.start,
+                      StageChange.changed_at < period.end, owned(Lead.owner_id, owners))
+               .group_by(StageChange.lead_id).subquery())
+    first = (select(func.min(Activity.occurred_at))
+             .where(Activity.lead_id == entries.c.lead_id,
+                    Activity.occurred_at >= entries.c.entered,
+                    Activity.kind.in_(TOUCH_KINDS))
+             .correlate(entries).scalar_subquery())
     with sessions() as session:
-        for lead_id, owner, entered in _entries(sessions, FunnelStage.MQL, period, owners):
-            first = session.scalar(
-                select(func.min(Activity.occurred_at)).where(
-                    Activity.lead_id == lead_id, Activity.occurred_at >= entered,
-                    Activity.kind.in_(TOUCH_KINDS)))
-            hours.append((owner, None if first is None
-                          else (first - entered).total_seconds() / 3600))
-    return hours
+        rows = session.execute(select(entries.c.owner_id, entries.c.entered,
+                                      first.label("first"))).all()
+    return [(owner, None if touched is None else (touched - entered).total_seconds() / 3600)
+            for owner, entered, touched in rows if owner is not None]
 
 
 def response_time(hours: Sequence[float | None]) -> ResponseTime:

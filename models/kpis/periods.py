@@ -118,6 +118,10 @@ def weeks_ending(period: Period, count: int, now: datetime) -> list[Period]:
     return weeks[::-1]
 
 
-def working_days(period: Period) -> int:
-    return sum(1 for n in range(period.days)
-               if (period.first_day + timedelta(days=n)).weekday() < 5)
+def working_days(period: Period, now: datetime | None = None) -> int:
+    """Monday to Friday in the period, up to and including ``now``'s day if it falls inside:
+    touches a day of a week under way are counted over the days gone, not the whole week."""
+    days = period.days
+    if now is not None and period.contains(now):
+        days = (now.astimezone(ZoneInfo(period.timezone)).date() - period.first_day).days + 1
+    return sum(1 for n in range(days) if (period.first_day + timedelta(days=n)).weekday() < 5)

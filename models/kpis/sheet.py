@@ -129,7 +129,7 @@ def compute_sheet(sessions: sessionmaker[Session], period: Period, now: datetime
     team_rate = deals.team_win_rate(rates)
     ae_rates = deals.ae_close_rates(sessions, period, owners)
     aged = leads.aged_leads(sessions, now, owners)
-    days = max(1, working_days(period))
+    days = max(1, working_days(period, now))
     floor = setting("ae_close_rate_floor", 0.2)
     reps: list[RepFigures] = []
     for user in people:

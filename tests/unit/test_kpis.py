@@ -119,6 +119,8 @@ def test_targets_come_from_the_role_and_scale_with_the_period(store: Store,
     assert amelia.targets["touches_per_day"] == 100  # her day plan: 40 e-mails + 60 calls
     ben = next(r for r in sheet.reps if r.id == week["ben"])
     assert ben.targets["touches_per_day"] == 200  # seed 003's outbound SDR
+    # Thursday noon: four working days gone; Amelia's three touches over them.
+    assert amelia.touches_per_day == 0.8 and ben.touches_per_day == 0.8
     assert sheet.team["targets"]["calls"] == 50
 
 

@@ -7,8 +7,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import ColumnElement, distinct, func, select
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from models.kpis.periods import Period
@@ -37,15 +38,28 @@ class WinRate:
         return self.won_amount / closed if closed else None
 
 
+def _sourced() -> Any:
+    """Which SDR's hand-off each lead came from."""
+    return (select(distinct(Qualification.qualified_by_id).label("sdr"), Qualification.lead_id)
+            .where(Qualification.handoff_to_id.is_not(None)).subquery())
+
+
+def pipeline_scope(owners: Sequence[str] | None) -> ColumnElement[bool]:
+    """The deals that count for these reps: owned by them, or from a lead they handed off."""
+    if owners is None:
+        return owned(Opportunity.owner_id, owners)
+    sourced = _sourced()
+    return Opportunity.owner_id.in_(list(owners)) | Opportunity.lead_id.in_(
+        select(sourced.c.lead_id).where(sourced.c.sdr.in_(list(owners))))
+
+
 def pipeline_added(sessions: sessionmaker[Session], period: Period,
                    owners: Sequence[str] | None = None) -> tuple[Amounts, float]:
     """The amount of opportunities created in the period, per the AE who owns each and the
     SDR who sourced it; and the team's total (each opportunity once)."""
     created = (Opportunity.created_at >= period.start, Opportunity.created_at < period.end)
     amount = func.coalesce(func.sum(Opportunity.amount), 0.0)
-    sourced = (select(distinct(Qualification.qualified_by_id).label("sdr"),
-                      Qualification.lead_id)
-               .where(Qualification.handoff_to_id.is_not(None)).subquery())
+    sourced = _sourced()
     with sessions() as session:
         by_owner = session.execute(
             select(Opportunity.owner_id, amount)
@@ -55,10 +69,7 @@ def pipeline_added(sessions: sessionmaker[Session], period: Period,
             select(sourced.c.sdr, amount)
             .join(sourced, sourced.c.lead_id == Opportunity.lead_id)
             .where(owned(sourced.c.sdr, owners), *created).group_by(sourced.c.sdr)).all()
-        ours = owned(Opportunity.owner_id, owners) if owners is None else (
-            Opportunity.owner_id.in_(list(owners)) | Opportunity.lead_id.in_(
-                select(sourced.c.lead_id).where(sourced.c.sdr.in_(list(owners)))))
-        total = session.scalar(select(amount).where(*created, ours))
+        total = session.scalar(select(amount).where(*created, pipeline_scope(owners)))
     added: dict[str, float] = defaultdict(float)
     for owner, value in [*by_owner, *by_sdr]:
         if owner is not None:

@@ -14,6 +14,7 @@ from models.funnel_report import funnel_report
 from models.kpis import activity, deals, leads, reasons
 from models.kpis.periods import Period, quarter_of, weeks_ending, working_days
 from models.kpis.targets import block_touch_target, setting, targets_for
+from models.kpis.trend import TrendWeek, weekly_trend
 from models.store import User
 from models.vocab import Role
 
@@ -42,15 +43,6 @@ class RepFigures:
     needs_coaching: bool
     aged_leads: int
     targets: dict[str, float] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class TrendWeek:
-    week: str
-    calls: int
-    meetings: int
-    touches: int
-    pipeline_added: float
 
 
 @dataclass(frozen=True)
@@ -215,9 +207,4 @@ def _team_target(reps: list[RepFigures], period: Period) -> dict[str, float]:
 
 def _trend(sessions: sessionmaker[Session], period: Period, now: datetime,
            owners: list[str] | None, count: int) -> list[TrendWeek]:
-    weeks = weeks_ending(period, count, now)
-    return [TrendWeek(week.label, sum(activity.calls(sessions, week, owners).values()),
-                      sum(activity.meetings_set(sessions, week, owners).values()),
-                      sum(activity.touches(sessions, week, owners).values()),
-                      round(deals.pipeline_added(sessions, week, owners)[1], 2))
-            for week in weeks]
+    return weekly_trend(sessions, weeks_ending(period, count, now) if count else [], owners)

@@ -29,6 +29,11 @@ def scrolling(content: QLayout) -> QScrollArea:
     area.setWidget(holder)
     area.setWidgetResizable(True)
     area.setFrameShape(QFrame.Shape.NoFrame)
-    # Sideways only when the screen is narrower than the form's narrowest (never clipped).
+    # As wide as the form's narrowest where the screen allows; sideways scrolling only on a
+    # screen narrower than that (never clipped).
     area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+    screen = QGuiApplication.primaryScreen()
+    widest = screen.availableGeometry().width() - MARGIN_W if screen else 10_000
+    needed = holder.minimumSizeHint().width() + area.verticalScrollBar().sizeHint().width()
+    area.setMinimumWidth(min(needed, widest))
     return area

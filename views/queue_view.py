@@ -2,16 +2,17 @@
 
 Start the block, and the first lead appears with everything known about it. D dials (through
 the ``tel:`` URI template), 1-6 log the outcome with the note, and the next lead appears.
-S snoozes an hour, N skips. Digits typed into the note stay in the note.
+S snoozes an hour, N skips. Digits typed into the note stay in the note. The call keys live in
+``views.call_keys``, the clean-up list and its keys in ``views.cleanup_list``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from PySide6.QtCore import QDateTime, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QComboBox,
@@ -36,28 +37,18 @@ from models.records import LeadDetail
 from models.touches import TouchLogged
 from ui.keys import shortcut
 from views.background import Background
+from views.call_keys import CallKeys
+from views.cleanup_list import CLEANUP_BUTTONS, CLEANUP_GROUPS, CleanUpList
 from views.commanding import Commands, follow
 from views.failure_text import failure_text
+from views.itemmodels.queue_roles import HEADING_ROLE, LEAD_ROLE
 from views.lead_panel import LeadPanel
 
-LEAD_ROLE = Qt.ItemDataRole.UserRole + 1
-PROBLEM_ROLE = Qt.ItemDataRole.UserRole + 2
-# A group header's text around its count, so the count follows the rows taken off the list.
-HEADING_ROLE = Qt.ItemDataRole.UserRole + 3
-# Clean-up groups in the order the block works them: kind, heading, the key that fixes it.
-CLEANUP_GROUPS = (("duplicate", "Suspected duplicates", "M", "M merges into the older lead"),
-                  ("routing", "Routed to the wrong person", "R", "R routes it"),
-                  ("account", "Accounts to confirm", "A", "A links the account"),
-                  ("no account", "No account yet", "C", "C creates the account"),
-                  ("data", "Missing or bad data", "F", "F fixes what it can"))
-CLEANUP_KEYS = {kind: key for kind, _heading, key, _hint in CLEANUP_GROUPS}
 BLOCKS = (("calls", "Calls block"), ("e-mail", "E-mail block"), ("clean-up", "Clean-up block"))
 # key, outcome, button label
 OUTCOMES = (("1", "connected", "Connected"), ("2", "voicemail", "Voicemail"),
             ("3", "no answer", "No answer"), ("4", "bad number", "Bad number"),
             ("5", "wrong person", "Wrong person"), ("6", "call back", "Call back…"))
-SNOOZE = timedelta(hours=1)
-CLEANUP_BUTTONS = ("fix", "merge", "route", "link", "account")
 
 
 @dataclass(frozen=True)
@@ -94,7 +85,7 @@ def _flags(item: QueueItem) -> str:
     return "  ".join(f"[{text}]" for text, on in marks if on)
 
 
-class QueueView(QWidget):
+class QueueView(CallKeys, CleanUpList, QWidget):
     qualify_requested = Signal(str)
     email_requested = Signal(str)
     dial_requested = Signal(str)
@@ -301,34 +292,6 @@ class QueueView(QWidget):
                 f"{_count(total, 'lead')} due in {_count(groups, 'persona group')}"
                 if total else "Nothing is due in this block right now.")
 
-    def _show_problems(self, problems: list[DataProblem]) -> None:
-        keep = self.current_lead_id()
-        self.tree.clear()
-        self._items = {}
-        bold = QFont()
-        bold.setBold(True)
-        for kind, heading, _key, hint in CLEANUP_GROUPS:
-            mine = [problem for problem in problems if problem.kind == kind]
-            if not mine:
-                continue
-            header = QTreeWidgetItem([f"{heading}  ({len(mine)})  — {hint}"])
-            header.setData(0, HEADING_ROLE, (heading, f"  — {hint}"))
-            header.setFont(0, bold)
-            header.setFlags(Qt.ItemFlag.ItemIsEnabled)
-            self.tree.addTopLevelItem(header)
-            for problem in mine:
-                fix = ("   → " + ", ".join(value for _field, value in problem.fixes)
-                       if problem.fixes else "")
-                row = QTreeWidgetItem([f"{problem.name} — {problem.company}\n    "
-                                       f"{'; '.join(problem.problems)}{fix}"])
-                row.setData(0, LEAD_ROLE, problem.lead_id)
-                row.setData(0, PROBLEM_ROLE, problem)
-                header.addChild(row)
-            header.setExpanded(True)
-        self._recount()
-        self.list_loaded.emit(len(problems))
-        self._select(keep)
-
     def _lead_rows(self) -> list[QTreeWidgetItem]:
         rows = []
         for index in range(self.tree.topLevelItemCount()):
@@ -381,68 +344,10 @@ class QueueView(QWidget):
         self.lead_shown.emit(lead.id)
 
     # -- actions ---------------------------------------------------------------------------
-    def dial(self) -> None:
-        if self._current is None:
-            return
-        if not self._current.phone:
-            self.message.setText("This lead has no phone number: fix it in the clean-up block.")
-            return
-        uri = self._desk.dial_uri(self._current.phone)
-        self.dial_requested.emit(uri)
-        if self._desk.open_link(uri):
-            self.message.setText(f"Dialling {self._current.phone}…")
-        else:
-            scheme = uri.split(":", 1)[0]
-            self.message.setText(
-                f"No program on this computer took the {scheme}: link, so nothing is dialling: "
-                f"call {self._current.phone} yourself. To dial with a key, install a softphone "
-                f"or set dial_uri_template in queue.json to the link yours takes "
-                f"(e.g. sip:{{phone}}).")
-
-    def log(self, outcome: str) -> None:
-        if self._current is None or self.current_block() == "clean-up":
-            return
-        if outcome == "call back":
-            self._ask_call_back_time()
-            return
-        self._log(outcome, None)
-
-    def _log(self, outcome: str | None, follow_up_at: datetime | None) -> None:
-        item = self._current
-        if item is None:
-            return
-        kind = "call" if self.current_block() == "calls" else "email"
-        note = self.note.text().strip() or None
-        logged_outcome = outcome if kind == "call" else None
-        self._acting()
-        # Each key is its own write, run in the order pressed: two quick keys log two touches.
-        self._commands.run(
-            "Log the touch",
-            lambda: self._desk.log_touch(item.lead_id, kind, logged_outcome, note, follow_up_at),
-            self._after_log, lambda error: self._show_error(error, note),
-            action=self.buttons.get(outcome or ""), origin=self)
-
     def _acting(self) -> None:
         """The rep acts again: an earlier failure's message has been seen."""
         self.error.clear()
         self.error.hide()
-
-    def _after_log(self, logged: TouchLogged) -> None:
-        self.note.clear()
-        self.call_back_row.hide()
-        upcoming = logged.next
-        if upcoming.state == "contacted":
-            self._contacted = logged.lead_id
-            text = "Contact made: the cadence ends here. Press Q to qualify this lead now."
-        elif upcoming.due_at is not None and upcoming.step is not None:
-            channel = "e-mail" if upcoming.step.channel == "email" else "call"
-            text = (f"Logged. Next: {channel}, {upcoming.due_at.astimezone():%a %d %b %H:%M}"
-                    f"{' (outside your hours)' if not upcoming.inside_rep_hours else ''}.")
-        else:
-            text = "Logged. The cadence has no more steps for this lead."
-        self.message.setText(text)
-        self._remove(logged.lead_id)
-        self.touch_logged.emit(logged.lead_id)
 
     def _show_error(self, error: BaseException, note: str | None = None) -> None:
         if note and not self.note.text():
@@ -477,66 +382,6 @@ class QueueView(QWidget):
         else:
             self._select_first()
 
-    def clean_up(self, key: str) -> None:
-        """Clean-up block: the one key that fixes the selected lead's problem."""
-        row = self.tree.currentItem()
-        problem = row.data(0, PROBLEM_ROLE) if row else None
-        if self.current_block() != "clean-up" or not isinstance(problem, DataProblem):
-            return
-        if CLEANUP_KEYS[problem.kind] != key:
-            self.message.setText(f"For this lead press {CLEANUP_KEYS[problem.kind]}.")
-            return
-        lead_id = problem.lead_id
-        actions: dict[str, Callable[[], Changed[object]]] = {
-            "duplicate": lambda: self._desk.merge(problem.merge_into or "", lead_id),
-            "routing": lambda: self._desk.route(lead_id),
-            "account": lambda: self._desk.link_account(lead_id),
-            "no account": lambda: self._desk.create_account(lead_id),
-            "data": lambda: self._desk.standardise(lead_id),
-        }
-        self._acting()
-
-        def run() -> None:
-            self._commands.run("Clean up the lead", actions[problem.kind],
-                               lambda done: self._after_clean_up(problem, done),
-                               self._show_error, origin=self)
-
-        if problem.kind == "duplicate":
-            self._confirm_merge(problem, run)
-        else:
-            run()
-
-    def _confirm_merge(self, problem: DataProblem, merge: Callable[[], None]) -> None:
-        """A merge cannot be taken back by a key: say what it does and ask first."""
-        box = QMessageBox(QMessageBox.Icon.Question, "Merge these leads?",
-                          f"Merge {problem.name} ({problem.company}) into the older lead?",
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-                          self)
-        box.setInformativeText("The older lead keeps every activity of both; this copy is "
-                               "deleted here and in the CRM at the next sync.")
-        box.button(QMessageBox.StandardButton.Yes).setText("Merge")
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.finished.connect(
-            lambda answer: merge() if answer == QMessageBox.StandardButton.Yes else None)
-        self.confirmation = box
-        box.open()
-
-    def _after_clean_up(self, problem: DataProblem, done: object) -> None:
-        if problem.kind == "data" and not done:
-            self.message.setText("Nothing RepDesk can fix by itself here: edit the lead.")
-            return
-        if problem.kind == "data" and isinstance(done, dict):
-            self.message.setText("Fixed: " + ", ".join(
-                f"{k.replace('_', ' ')} {v}" for k, v in done.items()) + ".")
-        else:
-            self.message.setText({
-                "duplicate": "Merged: the older lead keeps every activity of both.",
-                "routing": f"Routed: {done}.",
-                "account": "Linked to its account.",
-                "no account": f"Account {problem.company} created and linked.",
-            }[problem.kind])
-        self._remove(problem.lead_id)
-
     def write_email(self) -> None:
         if self._current is not None:
             self.email_requested.emit(self._current.lead_id)
@@ -553,48 +398,3 @@ class QueueView(QWidget):
         current = self.tree.currentItem()
         if current in rows and rows.index(current) + 1 < len(rows):
             self.tree.setCurrentItem(rows[rows.index(current) + 1])
-
-    def snooze(self) -> None:
-        item = self._current
-        if item is None or self.current_block() == "clean-up":
-            return
-        until = self._desk.now() + SNOOZE
-        self._acting()
-        self._commands.run("Snooze the lead", lambda: self._desk.snooze(item.lead_id, until),
-                           lambda _due: self._after_snooze(item.lead_id), self._show_error,
-                           action=self.buttons["snooze"], origin=self)
-
-    def _after_snooze(self, lead_id: str) -> None:
-        self.message.setText("Snoozed for an hour.")
-        self._remove(lead_id)
-
-    def take_back(self) -> None:
-        self._acting()
-        self._commands.run("Take back the last outcome", self._desk.take_back,
-                           self._taken_back, self._show_error, origin=self)
-
-    def _taken_back(self, what: str | None) -> None:
-        if what is None:
-            self.message.setText("Nothing to take back: no outcome or snooze logged since "
-                                 "RepDesk started.")
-            return
-        self.message.setText(f"Taken back: {what}. It is due again.")
-        self.refresh()  # the lead comes back to the list where it belongs
-
-    def _ask_call_back_time(self) -> None:
-        tomorrow = (self._desk.now() + timedelta(days=1)).astimezone().replace(
-            hour=10, minute=0, second=0, microsecond=0)
-        self.call_back_at.setDateTime(QDateTime(tomorrow))
-        self.call_back_row.show()
-        self.call_back_at.setFocus()
-
-    def _confirm_call_back(self) -> None:
-        if not self.call_back_row.isVisible():
-            return
-        chosen = self.call_back_at.dateTime().toPython()
-        assert isinstance(chosen, datetime)
-        self._log("call back", chosen.astimezone())
-
-    def _cancel_call_back(self) -> None:
-        self.call_back_row.hide()
-        self.tree.setFocus()

@@ -67,8 +67,8 @@ def _print_text(report: FunnelReport, who: str) -> None:
     print("Conversions")
     for c in report.conversions:
         rate = "—" if c.rate is None else f"{c.rate:.1%}"
-        print(f"  {c.from_stage} → {c.to_stage:<14} {c.converted:>7,} of {c.entered:>7,}  "
-              f"{rate}")
+        print(f"  {c.from_stage + ' → ' + c.to_stage:<28} {c.converted:>7,} of "
+              f"{c.entered:>7,}  {rate}")
     for r in report.close_rates:
         band = f" (expected {r.band[0]:.0%}–{r.band[1]:.0%}: {r.verdict})" if r.band else ""
         rate = "—" if r.rate is None else f"{r.rate:.1%}"

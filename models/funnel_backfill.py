@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, text
 
+from models.funnel import skipped_steps
 from models.funnel_config import (
     HANDOFF_MAPPING_SETTING,
     HandoffMapping,
@@ -24,6 +25,7 @@ from models.funnel_config import (
     handoff_mappings,
     path_to,
     stage_of_crm_status,
+    stage_specs,
 )
 from resources import load_json
 
@@ -223,3 +225,51 @@ def backfill(connection: Connection, origin: str = "inferred",
     if upgrade_recorded:
         _fill_days(connection)
     return len(rows)
+
+
+_LATEST = text("SELECT to_stage, changed_at FROM stage_changes WHERE lead_id = :lead "
+               "ORDER BY changed_at DESC, id DESC LIMIT 1")
+
+
+def _moved(latest: str, status_stage: str, mapping: HandoffMapping) -> bool:
+    """Whether the CRM's status says the lead went somewhere its history has not: a status
+    behind what the history knows (a converted lead whose deal closed) is no move."""
+    if status_stage == latest:
+        return False
+    exits = {s.stage for s in stage_specs() if s.kind == "exit"}
+    return latest in exits or status_stage not in path_to(latest, mapping)
+
+
+def record_crm_moves(connection: Connection, since: datetime | None) -> int:
+    """After a pull: leads whose CRM status changed since ``since`` (the pull's starting
+    watermark) and now stands for another stage than their history's last get that move,
+    at the CRM's time of the change (``crm``), with any step it skipped (``implied``).
+    Returns how many leads moved. A first pull (no ``since``) only brings births."""
+    if since is None:
+        return 0
+    mapping = _mapping(connection)
+    rows: list[dict[str, Any]] = []
+    moved = 0
+    bound = since.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    for lead_id, status, modstamp in connection.execute(text(
+            "SELECT id, stage, crm_modstamp FROM leads WHERE crm_modstamp > :since"),
+            {"since": bound}).all():
+        stage = stage_of_crm_status(status)
+        latest = connection.execute(_LATEST, {"lead": lead_id}).first()
+        if stage is None or latest is None or not _moved(latest[0], stage, mapping):
+            continue
+        previous, since_at = latest[0], _time(latest[1])
+        at = max(_time(modstamp) or datetime.now(UTC).replace(tzinfo=None),
+                 since_at or datetime.min)
+        for step, origin in [*((s, "implied") for s in skipped_steps(previous, stage,
+                                                                        mapping)),
+                             (stage, "crm")]:
+            rows.append({"lead_id": lead_id, "from_stage": previous, "to_stage": step,
+                         "changed_at": at, "changed_by_id": None,
+                         "reason": f"status {status} in the CRM", "origin": origin,
+                         "days_in_from_stage": (at - since_at).total_seconds() / 86_400
+                         if since_at else None})
+            previous, since_at = step, at
+        moved += 1
+    _insert(connection, rows)
+    return moved

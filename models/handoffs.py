@@ -14,6 +14,7 @@ from functools import cache
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
+from models.conversion import convert_lead
 from models.deals import first_stage
 from models.funnel import record_stage_change
 from models.funnel_config import handoff_mapping
@@ -127,9 +128,10 @@ def missing_criteria(confirmed: Collection[str]) -> list[str]:
 
 def accept(sessions: sessionmaker[Session], lead_id: str, ae_id: str, now: datetime,
            confirmed: Collection[str] = ()) -> str:
-    """The AE takes the lead: a new opportunity owned by the AE, and the stages the team's
+    """The AE takes the lead: a new opportunity owned by the AE, the stages the team's
     hand-off mapping gives an acceptance (Opportunity; or SQL then Opportunity when SAL is a
-    stage of its own). Returns the opportunity's id.
+    stage of its own), and the lead converted into a contact on its account
+    (``models.conversion``). Returns the opportunity's id.
 
     Raises:
         HandoffError: a criterion of the opportunity definition is not confirmed (the message
@@ -157,6 +159,8 @@ def accept(sessions: sessionmaker[Session], lead_id: str, ae_id: str, now: datet
             label.lower() for _key, label in opportunity_criteria())
         for stage in handoff_mapping(session).accepted:
             record_stage_change(session, lead, stage, ae_id, now, why[:255])
+        # Converted as Salesforce converts: the deal belongs to the contact's account.
+        opportunity.account_id = convert_lead(session, lead, ae_id).account_id
         session.flush()
         return opportunity.id
 

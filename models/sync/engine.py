@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.crm.adapter import CrmAdapter
-from models.funnel_backfill import backfill
+from models.funnel_backfill import backfill, record_crm_moves
 from models.store import SyncState
 from models.sync.fieldmap import FieldMap, field_map
 from models.sync.picklists import PicklistReport, refresh_reason_codes
@@ -41,9 +41,13 @@ def sync_once(sessions: sessionmaker[Session], adapter: CrmAdapter,
             state = session.get(SyncState, spec.object) or SyncState(object=spec.object)
             state.last_push_at = now()
             session.merge(state)
+    with sessions() as session:
+        leads_since = getattr(session.get(SyncState, "Lead"), "watermark", None)
     pulled = pull(sessions, adapter, fields, now, removals=removed)
     with sessions.begin() as session:
-        # A lead new to this store arrives with a status: its history from birth.
+        # A lead new to this store arrives with a status: its history from birth; one whose
+        # status changed in the CRM moves in its history too.
         backfill(session.connection(), origin="crm")
+        record_crm_moves(session.connection(), leads_since)
     reasons = refresh_reason_codes(sessions, adapter, fields)
     return SyncReport(pushed, pulled, reasons)

@@ -36,3 +36,28 @@ def test_pulled_leads_get_their_history_from_their_crm_status(crm: Crm, store: S
     sync_once(store.sessions, crm.adapter, clock)
     with store.sessions() as session:
         assert session.scalar(select(func.count()).select_from(StageChange)) == len(changes)
+
+
+def test_a_status_changed_in_the_crm_moves_the_lead_in_its_history(crm: Crm,
+                                                                   store: Store) -> None:
+    ids = {name: crm.sandbox.store.create("Lead", {"LastName": name, "Company": "Acme",
+                                                   "Status": "Open - Not Contacted"}).id
+           for name in ("Qualified", "Dropped", "Same")}
+    sync_once(store.sessions, crm.adapter, clock)
+    crm.sandbox.store.update("Lead", ids["Qualified"], {"Status": "SQL"})
+    crm.sandbox.store.update("Lead", ids["Dropped"], {"Status": "Closed - Not Converted"})
+    crm.sandbox.store.update("Lead", ids["Same"], {"Status": "Working - Contacted"})
+    sync_once(store.sessions, crm.adapter, clock)
+    sync_once(store.sessions, crm.adapter, clock)  # nothing is written twice
+    with store.sessions() as session:
+        rows = session.execute(
+            select(Lead.last_name, StageChange.from_stage, StageChange.to_stage,
+                   StageChange.origin)
+            .join(StageChange, StageChange.lead_id == Lead.id)
+            .order_by(Lead.last_name, StageChange.id)).all()
+    history: dict[str, list[tuple[str | None, str, str | None]]] = {}
+    for name, from_stage, to_stage, origin in rows:
+        history.setdefault(name, []).append((from_stage, to_stage, origin))
+    assert history["Qualified"][-1] == ("MQL", "SQL", "crm")
+    assert history["Dropped"][-1] == ("MQL", "disqualified", "crm")
+    assert history["Same"] == [(None, "MCL", "entry"), ("MCL", "MQL", "crm")]

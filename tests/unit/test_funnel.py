@@ -119,7 +119,7 @@ def test_with_sal_as_its_own_stage_the_ae_s_acceptance_makes_the_sql(
         moves = session.scalars(select(StageChange.to_stage).order_by(StageChange.id)).all()
         lead = session.get(Lead, lead_id)
     assert moves == ["MCL", "MQL", "SAL", "SQL", "Opportunity"]
-    assert lead is not None and lead.stage == "SQL"
+    assert lead is not None and lead.stage == "converted"
     report = funnel_report(store.sessions)
     assert [s.stage for s in report.stages][:5] == ["MCL", "MQL", "SAL", "SQL", "Opportunity"]
     # Every step went on to the next, the rep's view (read lead by lead) as the team's.

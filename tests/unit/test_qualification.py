@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from models.funnel import conversion
 from models.handoffs import (
@@ -158,7 +158,7 @@ def test_accepting_a_hand_off_makes_an_opportunity(store: Store, people: dict) -
     assert item.sdr == "Amelia Hughes" and not item.overdue
     opportunity_id = accept(store.sessions, "lead", people["ae"], NOW + timedelta(hours=3),
                             ALL_CONFIRMED)
-    assert _stage(store) == "SQL"  # the lead's status; Opportunity is in its history
+    assert _stage(store) == "converted"  # its history: SQL, then Opportunity
     with store.sessions() as session:
         assert session.scalars(select(StageChange.to_stage).order_by(StageChange.id)
                                ).all()[-2:] == ["SQL", "Opportunity"]
@@ -273,3 +273,52 @@ def test_the_ae_sees_what_the_sdr_learned_and_who_qualified(store: Store,
         ("Northwind CRM",), ("Outlook add-in",), "Northwind quoted 20 % less",
         "Demo with the CIO on Thursday", "Amelia Hughes")
     assert learned.reason_label  # the catalogue's words beside the code
+
+
+def test_accepting_converts_the_lead_into_a_contact_on_a_new_account(store: Store,
+                                                                     people: dict) -> None:
+    from models.store import Account, Contact
+
+    with store.sessions.begin() as session:
+        lead = session.get(Lead, "lead")
+        assert lead is not None
+        lead.email, lead.title = "chloe.durand@lyonfreight.fr", "Head of Logistics"
+    _hand_off(store, people)
+    deal_id = accept(store.sessions, "lead", people["ae"], NOW, ALL_CONFIRMED)
+    with store.sessions() as session:
+        [account] = session.scalars(select(Account)).all()
+        [contact] = session.scalars(select(Contact)).all()
+        deal = session.get(Opportunity, deal_id)
+        lead = session.get(Lead, "lead")
+        queued = {e.object for e in session.scalars(select(OutboxEntry))}
+    assert (account.name, account.domain, account.owner_id) == (
+        "Lyon Freight", "lyonfreight.fr", people["ae"])
+    assert (contact.account_id, contact.first_name, contact.last_name, contact.email,
+            contact.title) == (account.id, "Chloé", "Durand", "chloe.durand@lyonfreight.fr",
+                               "Head of Logistics")
+    assert deal is not None and deal.account_id == account.id
+    assert lead is not None and (lead.stage, lead.account_id) == ("converted", account.id)
+    assert {"Account", "Contact", "Opportunity", "Lead"} <= queued
+
+
+def test_a_lead_of_a_known_account_joins_it_and_its_known_contact(store: Store,
+                                                                   people: dict) -> None:
+    from models.store import Account, Contact
+
+    with store.sessions.begin() as session:
+        account = Account(name="Lyon Freight SAS", kind="customer")
+        session.add(account)
+        session.flush()
+        known = Contact(account_id=account.id, last_name="Durand",
+                        email="CHLOE@lyonfreight.fr")
+        session.add(known)
+        lead = session.get(Lead, "lead")
+        assert lead is not None
+        lead.account_id, lead.email = account.id, "chloe@lyonfreight.fr"
+    _hand_off(store, people)
+    deal_id = accept(store.sessions, "lead", people["ae"], NOW, ALL_CONFIRMED)
+    with store.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Contact)) == 1
+        assert session.scalar(select(func.count()).select_from(Account)) == 1
+        deal = session.get(Opportunity, deal_id)
+    assert deal is not None and deal.account_id == account.id

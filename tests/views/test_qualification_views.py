@@ -165,7 +165,7 @@ def test_the_ae_accepts_and_rejects_hand_offs_in_the_inbox(
     qtbot.waitUntil(lambda: len(inbox.checks.confirmed()) == 4)
     with qtbot.waitSignal(inbox.decided):
         qtbot.keyClick(inbox.table, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-    assert _stage(demo_store, second.lead_id).stage == "SQL"  # its history: Opportunity
+    assert _stage(demo_store, second.lead_id).stage == "converted"  # a contact now
     with demo_store.sessions() as session:
         assert session.scalars(select(Opportunity).where(
             Opportunity.lead_id == second.lead_id)).one().owner_id == ae.id

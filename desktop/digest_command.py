@@ -10,25 +10,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from models.kpis.digest_html import TEAM_ROWS, digest_html, figure
+from models.kpis.digest_html import digest_html, digest_text
+from models.kpis.digest_mail import send_due_digests
 from models.kpis.periods import PeriodError, parse_week, team_timezone
 from models.kpis.sheet import Sheet, compute_sheet
 from models.reps import current_rep, find_rep
 from models.store.open import open_store
 
 EXIT_BAD_INPUT = 2
-
-
-def _print_text(sheet: Sheet, who: str) -> None:
-    print(f"{who}: week {sheet.period.label} ({sheet.period.timezone})")
-    targets = sheet.team.get("targets", {})
-    for label, key, kind in TEAM_ROWS:
-        target = f"  (target {figure(targets[key], kind)})" if key in targets else ""
-        print(f"  {label:<26} {figure(sheet.team.get(key), kind):>14}{target}")
-    for rep in sheet.reps:
-        print(f"  {rep.name:<24} {rep.role:<13} calls {rep.calls:>4}  meetings "
-              f"{rep.meetings:>3}  pipeline {figure(rep.pipeline_added, 'money'):>12}"
-              + ("  coaching" if rep.needs_coaching else ""))
 
 
 def build(args: argparse.Namespace, folder: Path, now: datetime | None = None
@@ -51,7 +40,30 @@ def build(args: argparse.Namespace, folder: Path, now: datetime | None = None
         store.close()
 
 
+def _mail(args: argparse.Namespace, folder: Path) -> int:
+    """Queue the team digest of the week for every manager who has not had it."""
+    store = open_store(folder)
+    try:
+        period = parse_week(args.week, team_timezone(store.sessions))
+        queued = send_due_digests(store.sessions, datetime.now(UTC), week=period)
+    except PeriodError as error:
+        print(error, file=sys.stderr)
+        return EXIT_BAD_INPUT
+    finally:
+        store.close()
+    if not queued:
+        print("No manager with an e-mail address in this profile: nothing to send.",
+              file=sys.stderr)
+        return EXIT_BAD_INPUT
+    for item in queued:
+        state = "queued: the next sync sends it" if item.queued else "already queued or sent"
+        print(f"Digest {item.week} for {item.manager}: {state}.")
+    return 0
+
+
 def run(args: argparse.Namespace, folder: Path) -> int:
+    if args.mail:
+        return _mail(args, folder)
     try:
         sheet, who = build(args, folder)
     except (PeriodError, ValueError) as error:
@@ -63,7 +75,7 @@ def run(args: argparse.Namespace, folder: Path) -> int:
     elif args.json:
         print(json.dumps(sheet.to_json(), ensure_ascii=False, default=str))
     else:
-        _print_text(sheet, who)
+        print(digest_text(sheet, who))
     return 0
 
 
@@ -79,4 +91,6 @@ def add_parser(commands: Any, add_profile: Any) -> None:
     out = digest.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print the digest as JSON")
     out.add_argument("--html", metavar="FILE", help="write the digest as an HTML page")
+    out.add_argument("--mail", action="store_true",
+                     help="mail the team digest to every manager through the CRM, once a week")
     digest.set_defaults(run=run)

@@ -61,3 +61,17 @@ def digest_html(sheet: Sheet, who: str) -> str:
         + (f"<p>AEs under the close-rate floor: {coaching}</p>" if coaching else "")
         + f"<h2>Reps</h2><table><tr><th>Rep</th><th>Role</th>{head}<th></th></tr>{reps}"
         "</table></body></html>")
+
+
+def digest_text(sheet: Sheet, who: str) -> str:
+    """The digest as plain text: the command's output and the mail's body."""
+    targets = sheet.team.get("targets", {})
+    lines = [f"{who}: {sheet.period.kind} {sheet.period.label} ({sheet.period.timezone})"]
+    for label, key, kind in TEAM_ROWS:
+        target = f"  (target {figure(targets[key], kind)})" if key in targets else ""
+        lines.append(f"  {label:<26} {figure(sheet.team.get(key), kind):>14}{target}")
+    for rep in sheet.reps:
+        lines.append(f"  {rep.name:<24} {rep.role:<13} calls {rep.calls:>4}  meetings "
+                     f"{rep.meetings:>3}  pipeline {figure(rep.pipeline_added, 'money'):>12}"
+                     + ("  coaching" if rep.needs_coaching else ""))
+    return "\n".join(lines)

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.deals import DealChangeRecord, DealEdit, DealError, DealStage, PipelineRow, StageGroup
+from ui.keys import shortcut
 from views.background import Background
 
 COLUMNS = ("Deal", "Account", "Amount", "Close date", "Next step", "Owner")
@@ -94,10 +95,12 @@ class PipelineView(QWidget):
         self.tree.itemSelectionChanged.connect(self._on_selection)
         self.save_button.clicked.connect(self.save)
         self.stage.activated.connect(lambda _: self.move_to(self.stage.currentText()))
-        for keys, slot in (("Alt+Right", lambda: self.step(1)),
-                           ("Alt+Left", lambda: self.step(-1)), ("Ctrl+S", self.save)):
-            QShortcut(QKeySequence(keys), self, slot,
-                      context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        for keys, slot, says in (
+                ("Alt+Right", lambda: self.step(1), "Move the deal to the next stage"),
+                ("Alt+Left", lambda: self.step(-1), "Move the deal back a stage"),
+                ("Ctrl+S", self.save, "Save the deal's stage, amount, close date and next step")):
+            shortcut(self, keys, slot, says, "Pipeline by stage",
+                     context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
     def _layout(self) -> None:
         top = QHBoxLayout()

@@ -20,6 +20,13 @@ MERGE_FIELDS = {
     "Lead.Country": "lead.country", "Lead.TrialEndDate": "lead.trial_end",
     "User.Name": "user.name", "User.FirstName": "user.first_name",
     "User.Email": "user.email", "User.Title": "user.title",
+    # An AE's mail about a deal (models.deal_emails).
+    "Opportunity.Name": "opportunity.name", "Opportunity.Amount": "opportunity.amount",
+    "Opportunity.CloseDate": "opportunity.close_date",
+    "Opportunity.StageName": "opportunity.stage", "Opportunity.NextStep": "opportunity.next_step",
+    "Account.Name": "account.name", "Contact.FirstName": "contact.first_name",
+    "Contact.LastName": "contact.last_name", "Contact.Name": "contact.name",
+    "Contact.Email": "contact.email", "Contact.Title": "contact.title",
 }
 MAX_TEMPLATE_CHARS = 100_000
 MAX_OUTPUT_CHARS = 200_000

@@ -412,6 +412,28 @@ class DemoGenerator:
                 "id": self.uid(), "name": name, "subject": subject, "body": body,
                 "is_html": False, "stage": "MQL", "cadence_step": step,
             })
+        for name, subject, body in AE_TEMPLATES:
+            # Ids from the name, not the generator: the rest of the demo stays as it was.
+            self.data.add("email_templates", {
+                "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"repdesk-demo/{name}")),
+                "name": name, "subject": subject, "body": body, "is_html": False,
+                "stage": "Opportunity", "cadence_step": None,
+            })
+
+
+# What an AE sends about a deal (merge fields from models.deal_emails).
+AE_TEMPLATES = (
+    ("Meeting confirmation", "Our meeting about {!Opportunity.Name}",
+     "Hi {!Contact.FirstName,there},\n\nThank you for your time. As agreed, the next step is: "
+     "{!Opportunity.NextStep}.\n\nBest regards,\n{!User.Name}"),
+    ("Proposal follow-up", "Your proposal for {!Account.Name}",
+     "Hi {!Contact.FirstName,there},\n\nI wanted to check that the proposal for "
+     "{!Account.Name} ({!Opportunity.Amount}) answers your questions before "
+     "{!Opportunity.CloseDate}.\n\n{!User.Name}"),
+    ("Thank you", "Welcome aboard, {!Account.Name}",
+     "Hi {!Contact.FirstName,there},\n\nThank you for choosing us. Our onboarding team will "
+     "be in touch this week.\n\n{!User.Name}"),
+)
 
 
 def default_now() -> datetime:

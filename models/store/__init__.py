@@ -25,6 +25,7 @@ from models.store.funnel import (
     StageChange,
 )
 from models.store.hygiene import LeadAccountMatch
+from models.store.meetings import Meeting
 from models.store.outbox import OutboxEntry, SyncState
 from models.store.people import Account, Contact, Lead, User
 from models.store.sales import (
@@ -52,6 +53,7 @@ __all__ = [
     "Lead",
     "LeadAccountMatch",
     "LeadMerge",
+    "Meeting",
     "Opportunity",
     "OpportunityChange",
     "OpportunityLineItem",

@@ -34,7 +34,7 @@ def test_every_synced_table_is_tracked() -> None:
     names = {cls.crm_object for cls in synced}
     assert {"Lead", "Account", "Contact", "Opportunity", "OpportunityLineItem", "Task",
             "Campaign", "EmailTemplate", "User", "Product2", "Qualification__c",
-            "CloseHandoff__c", "Reference__c", "ReferenceUse__c"} == names
+            "CloseHandoff__c", "Reference__c", "ReferenceUse__c", "Event"} == names
 
 
 def test_creating_a_lead_queues_a_create_with_its_values(store: Store) -> None:

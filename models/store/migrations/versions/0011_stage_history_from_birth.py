@@ -53,6 +53,35 @@ def upgrade() -> None:
     with op.batch_alter_table("opportunity_changes", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_opportunity_changes_opportunity_id_changed_at"),
                               ["opportunity_id", "changed_at"], unique=False)
+    op.create_table(
+        "meetings",
+        sa.Column("subject", sa.String(length=255), nullable=False),
+        sa.Column("starts_at", models.store.base.UtcDateTime(), nullable=False),
+        sa.Column("ends_at", models.store.base.UtcDateTime(), nullable=False),
+        sa.Column("lead_id", sa.String(length=36), nullable=True),
+        sa.Column("opportunity_id", sa.String(length=36), nullable=True),
+        sa.Column("owner_id", sa.String(length=36), nullable=True),
+        sa.Column("booked_by_id", sa.String(length=36), nullable=True),
+        sa.Column("state", sa.String(length=12), nullable=False),
+        sa.Column("created_at", models.store.base.UtcDateTime(), nullable=False),
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("crm_id", sa.String(length=18), nullable=True),
+        sa.Column("crm_modstamp", models.store.base.UtcDateTime(), nullable=True),
+        sa.Column("base", sa.JSON(), nullable=True),
+        sa.ForeignKeyConstraint(["booked_by_id"], ["users.id"],
+                                name=op.f("fk_meetings_booked_by_id_users")),
+        sa.ForeignKeyConstraint(["lead_id"], ["leads.id"], name=op.f("fk_meetings_lead_id_leads")),
+        sa.ForeignKeyConstraint(["opportunity_id"], ["opportunities.id"],
+                                name=op.f("fk_meetings_opportunity_id_opportunities")),
+        sa.ForeignKeyConstraint(["owner_id"], ["users.id"],
+                                name=op.f("fk_meetings_owner_id_users")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_meetings")),
+        sa.UniqueConstraint("crm_id", name=op.f("uq_meetings_crm_id")),
+    )
+    with op.batch_alter_table("meetings", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_meetings_owner_id_starts_at"),
+                              ["owner_id", "starts_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_meetings_lead_id"), ["lead_id"], unique=False)
     with op.batch_alter_table("leads", schema=None) as batch_op:
         batch_op.add_column(sa.Column("cadence_started_at", models.store.base.UtcDateTime(),
                                       nullable=True))
@@ -83,6 +112,7 @@ def _add_shipped_cadence(key: str) -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("meetings")
     op.drop_table("opportunity_changes")
     with op.batch_alter_table("leads", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_leads_stage_follow_up_on_handoff_state"))

@@ -1,9 +1,9 @@
 """What reps did in a period: calls, connects, touches and meetings set, per rep (DOMAIN.md).
 
 Each function answers {rep id: count} from one GROUP BY over an indexed range; the team's figure
-is the sum. Meetings: RepDesk has no meeting record yet, so a meeting set is a hand-off to an AE
-(the SDR's qualified lead with its next step, seed 003's "meeting set for an AE") plus any
-activity logged as a meeting.
+is the sum. A meeting set is a meeting the SDR booked for an AE; a hand-off to an AE for a lead
+with no meeting booked counts as one too (seed 003's "meeting set for an AE": the qualified
+lead passed with its next step), so teams that hand off without booking are not at zero.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models.kpis.behind import Behind
 from models.kpis.periods import Period
 from models.kpis.scope import owned
-from models.store import Activity, Qualification
+from models.store import Activity, Meeting, Qualification
 from models.vocab import ActivityKind, CallOutcome
 
 TOUCH_KINDS = (ActivityKind.CALL.value, ActivityKind.EMAIL.value)
@@ -53,21 +53,32 @@ def touches(sessions: sessionmaker[Session], period: Period,
     return _activities(sessions, period, owners, Activity.kind.in_(TOUCH_KINDS))
 
 
+def handoffs_without_meeting() -> ColumnElement[bool]:
+    """A hand-off stands for the meeting set only when no meeting was booked for its lead."""
+    return ~select(Meeting.id).where(Meeting.lead_id == Qualification.lead_id).exists()
+
+
 def meetings_set(sessions: sessionmaker[Session], period: Period,
                  owners: Sequence[str] | None = None) -> PerRep:
-    """Hand-offs to an AE qualified in the period (counted for the SDR who qualified) plus
-    activities logged as meetings."""
+    """Meetings booked in the period, counted for the SDR who booked them, plus hand-offs to
+    an AE qualified in the period for leads with no meeting booked."""
     with sessions() as session:
+        booked = session.execute(
+            select(Meeting.booked_by_id, func.count())
+            .where(owned(Meeting.booked_by_id, owners), Meeting.created_at >= period.start,
+                   Meeting.created_at < period.end)
+            .group_by(Meeting.booked_by_id)).all()
         handed = session.execute(
             select(Qualification.qualified_by_id, func.count())
             .where(owned(Qualification.qualified_by_id, owners),
                    Qualification.handoff_to_id.is_not(None),
                    Qualification.qualified_at >= period.start,
-                   Qualification.qualified_at < period.end)
+                   Qualification.qualified_at < period.end, handoffs_without_meeting())
             .group_by(Qualification.qualified_by_id)).all()
-    counted: Counter[str] = Counter({owner: n for owner, n in handed if owner is not None})
-    counted.update(_activities(sessions, period, owners,
-                               Activity.kind == ActivityKind.MEETING))
+    counted: Counter[str] = Counter()
+    for owner, n in [*booked, *handed]:
+        if owner is not None:
+            counted[owner] += n
     return dict(counted)
 
 

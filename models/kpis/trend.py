@@ -11,11 +11,11 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.kpis.activity import TOUCH_KINDS
+from models.kpis.activity import TOUCH_KINDS, handoffs_without_meeting
 from models.kpis.deals import pipeline_scope
 from models.kpis.periods import Period
 from models.kpis.scope import owned
-from models.store import Activity, Opportunity, Qualification
+from models.store import Activity, Meeting, Opportunity, Qualification
 from models.vocab import ActivityKind
 
 
@@ -47,20 +47,24 @@ def weekly_trend(sessions: sessionmaker[Session], weeks: Sequence[Period],
                 select(week_of_activity, Activity.kind, func.count())
                 .where(owned(Activity.owner_id, owners), Activity.occurred_at >= start,
                        Activity.occurred_at < end,
-                       Activity.kind.in_((*TOUCH_KINDS, ActivityKind.MEETING.value)))
+                       Activity.kind.in_(TOUCH_KINDS))
                 .group_by(week_of_activity, Activity.kind)):
             if kind == ActivityKind.CALL:
                 calls[n] += count
-            if kind in TOUCH_KINDS:
-                touches[n] += count
-            if kind == ActivityKind.MEETING:
-                meetings[n] += count
+            touches[n] += count
+        week_of_booking = _bucket(Meeting.created_at, weeks)
+        meetings.update(dict(session.execute(
+            select(week_of_booking, func.count())
+            .where(owned(Meeting.booked_by_id, owners), Meeting.created_at >= start,
+                   Meeting.created_at < end)
+            .group_by(week_of_booking)).tuples().all()))
         week_of_handoff = _bucket(Qualification.qualified_at, weeks)
         meetings.update(dict(session.execute(
             select(week_of_handoff, func.count())
             .where(owned(Qualification.qualified_by_id, owners),
                    Qualification.handoff_to_id.is_not(None),
-                   Qualification.qualified_at >= start, Qualification.qualified_at < end)
+                   Qualification.qualified_at >= start, Qualification.qualified_at < end,
+                   handoffs_without_meeting())
             .group_by(week_of_handoff)).tuples().all()))
         week_of_deal = _bucket(Opportunity.created_at, weeks)
         for n, amount in session.execute(

@@ -14,7 +14,7 @@ The week 2026-W48 (Monday 23 to Sunday 29 November, Europe/London = UTC in winte
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,19 @@ def test_meetings_set_are_the_sdr_s_hand_offs_in_the_week(store: Store, week: di
     assert activity.meetings_set(store.sessions, WEEK) == {week["amelia"]: 1}
     october = month_of(date(2026, 10, 1), TZ)
     assert activity.meetings_set(store.sessions, october) == {week["amelia"]: 2}
+
+
+def test_a_booked_meeting_counts_once_with_or_without_a_hand_off(store: Store,
+                                                                  week: dict) -> None:
+    from models.meetings import book_meeting
+
+    tuesday = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)
+    for lead, hour in ((week["l1"], 15), (week["l2"], 16)):  # L1 was also handed off
+        book_meeting(store.sessions, lead, week["hugo"],
+                     datetime(2026, 11, 25, hour, 0, tzinfo=UTC), week["amelia"], tuesday)
+    assert activity.meetings_set(store.sessions, WEEK) == {week["amelia"]: 2}
+    sheet = compute_sheet(store.sessions, WEEK, THURSDAY)
+    assert sheet.trend[-1].meetings == 2 and sheet.team["meetings"] == 2
 
 
 def test_pipeline_added_counts_for_the_ae_and_the_sourcing_sdr(store: Store,

@@ -14,6 +14,8 @@ from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop.commands import CommandRunner
+from desktop.composition import system_clock
+from desktop.dashboard_services import queue_due_digests
 from desktop.demo import in_demo_mode, prepare_demo, start_demo_crm
 from desktop.desk import Desk
 from desktop.error_log import BugReport, start_log
@@ -74,6 +76,8 @@ async def _run_window(store: Store, exit_when_shown: bool, bugs: BugReport,
     desk = Desk(store, background, commands, bugs, can_switch=in_demo_mode(store),
                 demo_crm=demo_crm, first_sync=first_sync)
     window = desk.open()
+    # A manager's weekly digest, once per week however many windows start (a write: in order).
+    commands.run("Queue the weekly digest mail", lambda: queue_due_digests(store, system_clock))
     closed = asyncio.Event()
     app.lastWindowClosed.connect(closed.set)
     if first_sync is not None:

@@ -12,7 +12,14 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from desktop import crm_commands, csv_commands, funnel_command, queue_command
+from desktop import (
+    campaigns_command,
+    crm_commands,
+    csv_commands,
+    digest_command,
+    funnel_command,
+    queue_command,
+)
 from desktop.profile import data_dir
 from models.bounds import OutOfBounds, whole
 from models.store.errors import StoreError, explain
@@ -73,6 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
     crm_commands.add_parsers(commands, lambda p: _add_profile_options(p, top=False))
     csv_commands.add_parsers(commands, lambda p: _add_profile_options(p, top=False))
     funnel_command.add_parser(commands, lambda p: _add_profile_options(p, top=False))
+    digest_command.add_parser(commands, lambda p: _add_profile_options(p, top=False))
+    campaigns_command.add_parser(commands, lambda p: _add_profile_options(p, top=False))
     return parser
 
 

@@ -15,6 +15,7 @@ from PySide6.QtGui import QDesktopServices
 from desktop.change_sets import changing
 from desktop.commands import CommandRunner
 from desktop.crm_connection import CrmConnection
+from desktop.dashboard_services import dashboard_services
 from desktop.demo import DemoCrm
 from desktop.take_back import LastActions
 from models import (
@@ -295,6 +296,7 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock,
         catalogue=catalogue,
         opportunities=deals,
         pipeline=pipeline,
+        dashboard=dashboard_services(store, clock, rep),
         marketing=marketing,
         sync=sync,
         sync_status=lambda: replace(sync_status(store.sessions, online=crm.online),

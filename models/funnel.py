@@ -64,6 +64,8 @@ def record_stage_change(session: Session, lead: Lead, to_stage: str, by: str | N
 
     Steps the move skips are written too (``implied``), at the same moment. A stage that is
     not a lead status (Opportunity, a close) is history only: the lead keeps its status.
+    The lead's place in its cadence follows in the same transaction: a qualified or
+    disqualified lead leaves the call queue at once, a lead back in nurture is placed again.
     """
     current, since = _current_stage(session, lead)
     for step in skipped_steps(current, to_stage, handoff_mapping(session)):

@@ -31,6 +31,7 @@ from ui.placeholder import PlaceholderView
 from views.background import Background
 from views.catalogue_dialogs import CatalogueServices, ReasonCodesDialog, TemplatesDialog
 from views.commanding import Commands, follow
+from views.dashboard_view import DashboardServices, DashboardView
 from views.day_blocks_dialog import Block, DayBlocksDialog
 from views.email_composer import ComposerServices, EmailComposer
 from views.handoff_inbox import HandoffInbox, InboxServices
@@ -85,6 +86,7 @@ class WindowServices:
     work_as: Callable[[], list[RepProfile]] | None = None
     lead_entry: LeadEntryServices | None = None
     pipeline: PipelineServices | None = None
+    dashboard: DashboardServices | None = None
     # Brings every lead's account match up to date; returns a line for the status bar.
     match_accounts: Callable[[], str] | None = None
     lead_edits: LeadEditServices | None = None
@@ -145,7 +147,10 @@ class MainWindow(ReadingOrder, QMainWindow):
         self.feedback = FeedbackView(services.marketing, background, commands)
         self._add_screen("References", self.references)
         self._add_screen("Feedback", self.feedback)
-        self._add_screen("Dashboard", PlaceholderView("Dashboard", PLACEHOLDERS["Dashboard"]))
+        self.dashboard = DashboardView(services.dashboard, background, commands) \
+            if services.dashboard else None
+        self._add_screen("Dashboard", self.dashboard or PlaceholderView(
+            "Dashboard", PLACEHOLDERS["Dashboard"]))
         self.sync = SyncView(services.sync, background, commands)
         self._add_screen("Sync", self.sync)
         central = QWidget()
@@ -367,6 +372,8 @@ class MainWindow(ReadingOrder, QMainWindow):
                 self.pipeline.refresh()
         elif shown is self.references:
             self.references.refresh()
+        elif self.dashboard is not None and shown is self.dashboard:
+            self.dashboard.refresh()
         elif shown is self.feedback:
             self.feedback.refresh()
         elif shown is self.sync:

@@ -30,11 +30,13 @@ def test_ctrl_number_keys_switch_screens(qtbot: QtBot, window: MainWindow) -> No
         assert window.current_screen() == name
 
 
-def test_screens_not_built_yet_say_what_they_will_hold(qtbot: QtBot, window: MainWindow) -> None:
+def test_the_dashboard_counts_when_it_is_shown(qtbot: QtBot, window: MainWindow) -> None:
+    assert window.dashboard is not None
     window.show_screen("Dashboard")
-    text = " ".join(label.text() for label in window.screens.currentWidget().findChildren(
-        type(window.status.pending)))
-    assert "conversion between funnel stages" in text
+    qtbot.waitUntil(lambda: window.dashboard is not None and window.dashboard.sheet is not None,
+                    timeout=20_000)
+    assert window.dashboard.tiles["calls"].text().startswith("Calls\n")
+    assert window.dashboard.who.currentText().endswith("(me) · SDR-inbound")
 
 
 def test_ctrl_f_searches_leads_and_shows_the_first_match(qtbot: QtBot,

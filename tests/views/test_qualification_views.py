@@ -158,6 +158,8 @@ def test_the_ae_accepts_and_rejects_hand_offs_in_the_inbox(
     activate(qtbot, window)
     inbox.table.setFocus()
     # Seed 004: no acceptance until every criterion of an opportunity is confirmed.
+    activate(qtbot, window)
+    inbox.table.setFocus()
     qtbot.keyClick(inbox.table, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: "confirm that it is an opportunity" in inbox.message.text())
     activate(qtbot, window)

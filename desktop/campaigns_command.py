@@ -1,0 +1,68 @@
+"""``repdesk campaigns``: each campaign's leads of a period and how far they went, as a table,
+JSON or a CSV file."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from models.kpis.campaigns import campaign_results, campaigns_csv
+from models.kpis.periods import team_timezone
+from models.store.open import open_store
+
+EXIT_BAD_INPUT = 2
+
+
+def _day(text: str | None, flag: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{flag} {text!r} is not a date: use YYYY-MM-DD, e.g. 2026-11-01") \
+            from None
+
+
+def run(args: argparse.Namespace, folder: Path) -> int:
+    store = open_store(folder)
+    try:
+        try:
+            first, last = _day(args.start, "--from"), _day(args.end, "--to")
+        except ValueError as error:
+            print(error, file=sys.stderr)
+            return EXIT_BAD_INPUT
+        zone = ZoneInfo(team_timezone(store.sessions))
+        start = datetime.combine(first, time(), zone) if first else None
+        end = datetime.combine(last + timedelta(days=1), time(), zone) if last else None
+        results = campaign_results(store.sessions, start, end)
+    finally:
+        store.close()
+    if args.csv:
+        Path(args.csv).write_text(campaigns_csv(results), encoding="utf-8")
+        print(f"Wrote {len(results)} campaigns to {args.csv}.")
+    elif args.json:
+        print(json.dumps([asdict(r) for r in results], ensure_ascii=False))
+    else:
+        for r in results:
+            print(f"{r.campaign[:32]:<32} {r.responses:>6,} → {r.mqls:>6,} MQL → {r.sqls:>5,} SQL"
+                  f" → {r.opportunities:>4,} opp. → {r.won:>4,} won  ${r.revenue:,.0f}")
+    return 0
+
+
+def add_parser(commands: Any, add_profile: Any) -> None:
+    parser = commands.add_parser(
+        "campaigns", help="per campaign: responses, MQLs, SQLs, opportunities, won, revenue")
+    add_profile(parser)
+    parser.add_argument("--from", dest="start", metavar="DATE",
+                        help="leads created from this day (YYYY-MM-DD, the team's timezone)")
+    parser.add_argument("--to", dest="end", metavar="DATE", help="last day, included")
+    out = parser.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="print the table as JSON")
+    out.add_argument("--csv", metavar="FILE", help="write the table as CSV")
+    parser.set_defaults(run=run)

@@ -1,0 +1,96 @@
+"""What reps did in a period: calls, connects, touches and meetings set, per rep (DOMAIN.md).
+
+Each function answers {rep id: count} from one GROUP BY over an indexed range; the team's figure
+is the sum. A meeting set is a meeting the SDR booked for an AE; a hand-off to an AE for a lead
+with no meeting booked counts as one too (seed 003's "meeting set for an AE": the qualified
+lead passed with its next step), so teams that hand off without booking are not at zero.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from models.kpis.behind import Behind
+from models.kpis.periods import Period
+from models.kpis.scope import owned
+from models.store import Activity, Meeting, Qualification
+from models.vocab import ActivityKind, CallOutcome
+
+TOUCH_KINDS = (ActivityKind.CALL.value, ActivityKind.EMAIL.value)
+PerRep = dict[str, int]
+
+
+def _activities(sessions: sessionmaker[Session], period: Period, owners: Sequence[str] | None,
+                *conditions: ColumnElement[bool]) -> PerRep:
+    with sessions() as session:
+        rows = session.execute(
+            select(Activity.owner_id, func.count())
+            .where(owned(Activity.owner_id, owners), Activity.occurred_at >= period.start,
+                   Activity.occurred_at < period.end, *conditions)
+            .group_by(Activity.owner_id)).all()
+    return {owner: n for owner, n in rows if owner is not None}
+
+
+def calls(sessions: sessionmaker[Session], period: Period,
+          owners: Sequence[str] | None = None) -> PerRep:
+    """Call activities logged, any outcome."""
+    return _activities(sessions, period, owners, Activity.kind == ActivityKind.CALL)
+
+
+def connects(sessions: sessionmaker[Session], period: Period,
+             owners: Sequence[str] | None = None) -> PerRep:
+    return _activities(sessions, period, owners, Activity.kind == ActivityKind.CALL,
+                       Activity.outcome == CallOutcome.CONNECTED)
+
+
+def touches(sessions: sessionmaker[Session], period: Period,
+            owners: Sequence[str] | None = None) -> PerRep:
+    """Calls plus e-mails logged."""
+    return _activities(sessions, period, owners, Activity.kind.in_(TOUCH_KINDS))
+
+
+def handoffs_without_meeting() -> ColumnElement[bool]:
+    """A hand-off stands for the meeting set only when no meeting was booked for its lead."""
+    return ~select(Meeting.id).where(Meeting.lead_id == Qualification.lead_id).exists()
+
+
+def meetings_set(sessions: sessionmaker[Session], period: Period,
+                 owners: Sequence[str] | None = None) -> PerRep:
+    """Meetings booked in the period, counted for the SDR who booked them, plus hand-offs to
+    an AE qualified in the period for leads with no meeting booked."""
+    with sessions() as session:
+        booked = session.execute(
+            select(Meeting.booked_by_id, func.count())
+            .where(owned(Meeting.booked_by_id, owners), Meeting.created_at >= period.start,
+                   Meeting.created_at < period.end)
+            .group_by(Meeting.booked_by_id)).all()
+        handed = session.execute(
+            select(Qualification.qualified_by_id, func.count())
+            .where(owned(Qualification.qualified_by_id, owners),
+                   Qualification.handoff_to_id.is_not(None),
+                   Qualification.qualified_at >= period.start,
+                   Qualification.qualified_at < period.end, handoffs_without_meeting())
+            .group_by(Qualification.qualified_by_id)).all()
+    counted: Counter[str] = Counter()
+    for owner, n in [*booked, *handed]:
+        if owner is not None:
+            counted[owner] += n
+    return dict(counted)
+
+
+def call_records(sessions: sessionmaker[Session], period: Period,
+                 owners: Sequence[str] | None = None, limit: int = 2000) -> list[Behind]:
+    """The calls behind the count, newest first."""
+    with sessions() as session:
+        rows = session.execute(
+            select(Activity.id, Activity.lead_id, Activity.subject, Activity.outcome,
+                   Activity.occurred_at)
+            .where(owned(Activity.owner_id, owners), Activity.kind == ActivityKind.CALL,
+                   Activity.occurred_at >= period.start, Activity.occurred_at < period.end)
+            .order_by(Activity.occurred_at.desc()).limit(limit)).all()
+    return [Behind(a, lead, subject, outcome or "", at)
+            for a, lead, subject, outcome, at in rows]

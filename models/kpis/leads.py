@@ -1,0 +1,149 @@
+"""Lead flow KPIs: MQLs per rep, lead response time and the share within 24 hours, the Lead
+Velocity Rate, and lead ageing (DOMAIN.md, seeds 001, 002, 003, 004)."""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from models.kpis.activity import TOUCH_KINDS, PerRep
+from models.kpis.behind import Behind
+from models.kpis.periods import Period, month_of, previous
+from models.kpis.scope import owned
+from models.kpis.targets import setting
+from models.store import Activity, Lead, StageChange
+from models.vocab import FunnelStage
+
+OPEN_STAGES = (FunnelStage.MQL.value, FunnelStage.SQL.value)
+
+
+@dataclass(frozen=True)
+class ResponseTime:
+    """From entering MQL to the first call or e-mail after it."""
+
+    entered: int
+    touched: int
+    within: int  # touched within the first-touch window (24 h)
+    median_hours: float | None
+
+    @property
+    def share_within(self) -> float | None:
+        return self.within / self.entered if self.entered else None
+
+
+def _entries(sessions: sessionmaker[Session], stage: str, period: Period,
+             owners: Sequence[str] | None) -> list[tuple[str, str, datetime]]:
+    """(lead id, owner id, first entry into ``stage`` in the period)."""
+    entered = func.min(StageChange.changed_at)
+    with sessions() as session:
+        rows = session.execute(
+            select(StageChange.lead_id, Lead.owner_id, entered)
+            .join(Lead, Lead.id == StageChange.lead_id)
+            .where(StageChange.to_stage == stage, StageChange.changed_at >= period.start,
+                   StageChange.changed_at < period.end, owned(Lead.owner_id, owners))
+            .group_by(StageChange.lead_id)).all()
+    return [(lead, owner, at) for lead, owner, at in rows if owner is not None]
+
+
+def mqls(sessions: sessionmaker[Session], period: Period,
+         owners: Sequence[str] | None = None) -> PerRep:
+    """Leads that entered MQL in the period, per the rep they are assigned to."""
+    counted: dict[str, int] = defaultdict(int)
+    for _lead, owner, _at in _entries(sessions, FunnelStage.MQL, period, owners):
+        counted[owner] += 1
+    return dict(counted)
+
+
+def sqls_entered(sessions: sessionmaker[Session], period: Period,
+                 owners: Sequence[str] | None = None) -> int:
+    return len(_entries(sessions, FunnelStage.SQL, period, owners))
+
+
+def lead_velocity_rate(sessions: sessionmaker[Session], period: Period,
+                       owners: Sequence[str] | None = None) -> float | None:
+    """Seed 003: (qualified leads this month − last month) / last month, in %, for the month
+    the period ends in."""
+    last_day = period.first_day + timedelta(days=period.days - 1)
+    this = month_of(last_day, period.timezone)
+    now = sqls_entered(sessions, this, owners)
+    before = sqls_entered(sessions, previous(this), owners)
+    return None if before == 0 else (now - before) / before * 100
+
+
+def first_touch_hours(sessions: sessionmaker[Session], period: Period,
+                      owners: Sequence[str] | None = None) -> list[tuple[str, float | None]]:
+    """(owner, hours from MQL entry to the first call or e-mail after it, None if none yet)
+    for each lead that entered MQL in the period: one statement, the first touch read from
+    the (lead, time) index of activities."""
+    entries = (select(StageChange.lead_id.label("lead_id"), Lead.owner_id.label("owner_id"),
+                      func.min(StageChange.changed_at).label("entered"))
+               .join(Lead, Lead.id == StageChange.lead_id)
+               .where(StageChange.to_stage == FunnelStage.MQL,
+                      StageChange.changed_at >= period.start,
+                      StageChange.changed_at < period.end, owned(Lead.owner_id, owners))
+               .group_by(StageChange.lead_id).subquery())
+    first = (select(func.min(Activity.occurred_at))
+             .where(Activity.lead_id == entries.c.lead_id,
+                    Activity.occurred_at >= entries.c.entered,
+                    Activity.kind.in_(TOUCH_KINDS))
+             .correlate(entries).scalar_subquery())
+    with sessions() as session:
+        rows = session.execute(select(entries.c.owner_id, entries.c.entered,
+                                      first.label("first"))).all()
+    return [(owner, None if touched is None else (touched - entered).total_seconds() / 3600)
+            for owner, entered, touched in rows if owner is not None]
+
+
+def response_time(hours: Sequence[float | None]) -> ResponseTime:
+    """The median over the touched leads; the share within 24 h over every lead entered."""
+    window = setting("first_touch_hours", 24)
+    touched = [h for h in hours if h is not None]
+    return ResponseTime(len(hours), len(touched), sum(1 for h in touched if h <= window),
+                        statistics.median(touched) if touched else None)
+
+
+def response_times(sessions: sessionmaker[Session], period: Period,
+                   owners: Sequence[str] | None = None) -> dict[str, ResponseTime]:
+    per_rep: dict[str, list[float | None]] = defaultdict(list)
+    for owner, hours in first_touch_hours(sessions, period, owners):
+        per_rep[owner].append(hours)
+    return {owner: response_time(values) for owner, values in per_rep.items()}
+
+
+def _aged(now: datetime, owners: Sequence[str] | None) -> list[ColumnElement[bool]]:
+    cutoff = now - timedelta(days=setting("ageing_days", 2))
+    # An accepted hand-off is the AE's opportunity now: converted, no longer the SDR's lead.
+    return [owned(Lead.owner_id, owners), Lead.stage.in_(OPEN_STAGES),
+            or_(Lead.handoff_state.is_(None), Lead.handoff_state != "accepted"),
+            or_(Lead.last_touch_at < cutoff,
+                Lead.last_touch_at.is_(None) & (Lead.created_at < cutoff))]
+
+
+def aged_leads(sessions: sessionmaker[Session], now: datetime,
+               owners: Sequence[str] | None = None) -> PerRep:
+    """Open leads (MQL or SQL, not converted) whose last touch, or creation if none, is
+    over 2 days old."""
+    with sessions() as session:
+        rows = session.execute(select(Lead.owner_id, func.count())
+                               .where(*_aged(now, owners)).group_by(Lead.owner_id)).all()
+    return {owner: n for owner, n in rows if owner is not None}
+
+
+def aged_records(sessions: sessionmaker[Session], now: datetime,
+                 owners: Sequence[str] | None = None, limit: int = 2000) -> list[Behind]:
+    """The aged leads, the longest held first."""
+    held = func.coalesce(Lead.last_touch_at, Lead.created_at)
+    with sessions() as session:
+        rows = session.execute(
+            select(Lead.id, Lead.first_name, Lead.last_name, Lead.company, Lead.stage,
+                   Lead.last_touch_at, Lead.created_at)
+            .where(*_aged(now, owners)).order_by(held).limit(limit)).all()
+    return [Behind(lead_id, lead_id, f"{first or ''} {last}".strip(), f"{company} · {stage}",
+                   touched or created)
+            for lead_id, first, last, company, stage, touched, created in rows]

@@ -1,0 +1,160 @@
+"""The KPIs and the Dashboard on a big profile: every KPI of a week, a month and a quarter for
+the team and for one rep, and the dashboard from construction to its first numbers drawn.
+
+``python -m tests.benchmarks.kpi_bench FOLDER`` on an existing profile, or ``--leads N
+--activities M`` on a new demo profile whose activities are topped up to M with calls and
+e-mails spread over the last 26 weeks; prints JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, insert, select
+
+from models.demo.load import load_demo_data
+from models.kpis.periods import period_of, team_timezone
+from models.kpis.sheet import compute_sheet
+from models.store import Activity, Lead
+from models.store.base import new_id
+from models.store.open import open_store
+
+BATCH = 20_000
+
+
+def _median_ms(run: Any, times: int = 5) -> float:
+    run()  # the first run reads the pages into the cache, as the dashboard's second does
+    samples = []
+    for _ in range(times):
+        started = time.perf_counter()
+        run()
+        samples.append((time.perf_counter() - started) * 1000)
+    return round(statistics.median(samples), 1)
+
+
+def top_up(folder: Path, activities: int, now: datetime, seed: int = 7) -> int:
+    """Add calls and e-mails by the leads' owners until the profile holds ``activities``."""
+    store = open_store(folder)
+    try:
+        with store.sessions() as session:
+            have = session.scalar(select(func.count()).select_from(Activity)) or 0
+            leads = session.execute(select(Lead.id, Lead.owner_id)
+                                    .where(Lead.owner_id.is_not(None))).all()
+        rng = random.Random(seed)
+        missing = max(0, activities - have)
+        table = Activity.__table__
+        outcomes = ("connected", "voicemail", "no answer")
+        done = 0
+        while done < missing:
+            rows = []
+            for _ in range(min(BATCH, missing - done)):
+                lead, owner = leads[rng.randrange(len(leads))]
+                kind = "call" if rng.random() < 0.8 else "email"
+                rows.append({"id": new_id(), "kind": kind, "lead_id": lead, "owner_id": owner,
+                             "subject": kind, "occurred_at": now - timedelta(
+                                 seconds=rng.randrange(26 * 7 * 86_400)),
+                             "outcome": rng.choice(outcomes) if kind == "call" else None})
+            with store.engine.begin() as connection:
+                connection.execute(insert(table), rows)
+            done += len(rows)
+        return have + done
+    finally:
+        store.close()
+
+
+def _dashboard_ms(folder: Path, now: datetime, rep_id: str | None) -> float:
+    """From building the screen to its first sheet drawn (QApplication offscreen)."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.commands import CommandRunner
+    from desktop.dashboard_services import dashboard_services
+    from models.reps import find_rep
+    from views.background import Background
+    from views.dashboard_view import DashboardView
+
+    app = QApplication.instance() or QApplication([])
+    store = open_store(folder)
+    samples = []
+    try:
+        rep = find_rep(store.sessions, rep_id) if rep_id else None
+        for _ in range(4):
+            background, commands = Background(), CommandRunner()
+            started = time.perf_counter()
+            view = DashboardView(dashboard_services(store, lambda: now, rep), background,
+                                 commands)
+            view.resize(1190, 700)
+            view.show()
+            loop = QEventLoop()
+            view.shown.connect(loop.quit)
+            QTimer.singleShot(60_000, loop.quit)
+            view.refresh()
+            loop.exec()
+            app.processEvents()
+            samples.append((time.perf_counter() - started) * 1000)
+            view.close()
+            background.wait()
+            commands.stop()
+    finally:
+        store.close()
+    return round(statistics.median(samples[1:]), 1)
+
+
+def measure(folder: Path, now: datetime | None = None) -> dict[str, Any]:
+    now = now or datetime.now(UTC)
+    store = open_store(folder)
+    try:
+        with store.sessions() as session:
+            leads = session.scalar(select(func.count()).select_from(Lead))
+            activities = session.scalar(select(func.count()).select_from(Activity))
+            busiest = session.execute(
+                select(Activity.owner_id, func.count()).group_by(Activity.owner_id)
+                .order_by(func.count().desc()).limit(1)).first()
+        zone = team_timezone(store.sessions)
+        figures: dict[str, Any] = {"leads": leads, "activities": activities}
+        for kind in ("week", "month", "quarter"):
+            period = period_of(kind, now, zone)
+            figures[f"team_{kind}_ms"] = _median_ms(
+                lambda p=period: compute_sheet(store.sessions, p, now, trend_weeks=0))
+            figures[f"team_{kind}_with_trend_ms"] = _median_ms(
+                lambda p=period: compute_sheet(store.sessions, p, now))
+        week = period_of("week", now, zone)
+        figures["one_rep_week_ms"] = _median_ms(
+            lambda: compute_sheet(store.sessions, week, now, busiest[0] if busiest else None))
+    finally:
+        store.close()
+    figures["dashboard_open_team_ms"] = _dashboard_ms(folder, now, None)
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("folder", nargs="?", type=Path)
+    parser.add_argument("--leads", type=int, default=100_000)
+    parser.add_argument("--activities", type=int, default=1_000_000)
+    args = parser.parse_args()
+    if args.folder:
+        print(json.dumps(measure(args.folder)))
+        return
+    now = datetime.now(UTC)
+    with tempfile.TemporaryDirectory() as tmp:
+        store = open_store(Path(tmp))
+        load_demo_data(store.engine, args.leads, args.leads // 2, seed=2026, now=now)
+        store.close()
+        top_up(Path(tmp), args.activities, now)
+        print(json.dumps(measure(Path(tmp), now)))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

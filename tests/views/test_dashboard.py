@@ -1,0 +1,124 @@
+"""The dashboard on the hand-counted week (tests/kpi_week.py): the numbers, the records behind
+them, the keyboard, the bus, and the digest agreeing with the screen."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from desktop.cli import main
+from desktop.commands import CommandRunner
+from desktop.dashboard_services import dashboard_services
+from models.changes import LEAD_WORKED, Changed, Changes
+from models.reps import find_rep
+from models.store.open import Store
+from models.touches import log_touch
+from tests.kpi_week import THURSDAY, build_week
+from views.background import Background
+from views.behind_dialog import BehindDialog
+from views.dashboard_view import DashboardView
+
+
+@pytest.fixture
+def week(store: Store) -> dict[str, Any]:
+    return build_week(store)
+
+
+@pytest.fixture
+def dashboard(qtbot: QtBot, store: Store, week: dict, background: Background,
+              commands: CommandRunner) -> DashboardView:
+    manager = None  # signed in as nobody in particular: the team's figures first
+    view = DashboardView(dashboard_services(store, lambda: THURSDAY, manager), background,
+                         commands)
+    qtbot.addWidget(view)
+    view.resize(1190, 700)
+    view.show()
+    with qtbot.waitSignal(view.shown, timeout=10_000):
+        view.refresh()
+    return view
+
+
+def _tile(view: DashboardView, key: str) -> str:
+    return view.tiles[key].text().split("\n", 1)[1]
+
+
+def test_the_team_s_week_against_its_targets(dashboard: DashboardView) -> None:
+    assert dashboard.who.currentText() == "The team"
+    assert _tile(dashboard, "calls") == "5  / 50.0"  # two SDRs at 25 a week
+    assert _tile(dashboard, "meetings") == "1  / 20.0"
+    assert _tile(dashboard, "pipeline_added").startswith("$100,000")
+    assert _tile(dashboard, "first_touch_within_24h") == "60%"
+    assert _tile(dashboard, "median_first_touch_hours") == "2.5 h"
+    assert _tile(dashboard, "lvr") == "-50.0 %"
+    assert dashboard.tiles["calls"].property("state") == "below"
+    names = [dashboard.reps.item(r, 0).text() for r in range(dashboard.reps.rowCount())]
+    assert "Hugo Martin  ⚑ coaching" in names
+    assert "Close rate under 20 %: Hugo Martin" in dashboard.notes.text()
+
+
+def test_enter_on_the_calls_chart_lists_the_week_s_calls(qtbot: QtBot,
+                                                         dashboard: DashboardView) -> None:
+    dashboard.charts["calls"].setFocus()
+    qtbot.keyClick(dashboard.charts["calls"], Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: isinstance(getattr(dashboard, "behind_dialog", None),
+                                       BehindDialog))
+    dialog = dashboard.behind_dialog
+    assert len(dialog.rows()) == 5
+    assert {row[2] for row in dialog.rows()} == {"connected", "no answer", "voicemail"}
+    dialog.close()
+
+
+def test_a_click_on_held_leads_lists_them(qtbot: QtBot, dashboard: DashboardView) -> None:
+    qtbot.mouseClick(dashboard.tiles["aged_leads"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: getattr(dashboard, "behind_dialog", None) is not None)
+    assert len(dashboard.behind_dialog.rows()) == 4  # L4, L5 and October's two SQLs
+    dashboard.behind_dialog.close()
+
+
+def test_tab_moves_from_chart_to_chart(qtbot: QtBot, dashboard: DashboardView) -> None:
+    dashboard.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dashboard)
+    dashboard.charts["calls"].setFocus()
+    order = [dashboard.focusWidget()]
+    for _ in range(3):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        order.append(QApplication.focusWidget())
+    assert order == [dashboard.charts[k] for k in ("calls", "meetings", "waterfall",
+                                                  "reasons")]
+
+
+def test_a_call_logged_anywhere_moves_the_count(qtbot: QtBot, store: Store, week: dict,
+                                                dashboard: DashboardView,
+                                                commands: CommandRunner) -> None:
+    def call() -> Changed[Any]:
+        logged = log_touch(store.sessions, week["l4"], week["amelia"], "call", THURSDAY,
+                           "no answer")
+        return Changed(logged, Changes.of(*LEAD_WORKED, records=[week["l4"]]))
+
+    with qtbot.waitSignal(dashboard.shown, timeout=10_000):
+        commands.run("Log a call", call)
+    assert _tile(dashboard, "calls") == "6  / 50.0"
+
+
+def test_the_digest_and_the_screen_agree(qtbot: QtBot, store: Store, week: dict,
+                                         dashboard: DashboardView,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    amelia = find_rep(store.sessions, "amelia@example.com")
+    assert amelia is not None
+    for rep_id, flag in ((None, ["--team"]), (amelia.id, ["--rep", "amelia@example.com"])):
+        with qtbot.waitSignal(dashboard.shown, timeout=10_000):
+            dashboard.show_for(rep_id, "week")
+        assert main(["digest", "--data-dir", str(store.path.parent), "--week", "2026-W48",
+                     *flag, "--json"]) == 0
+        digest = json.loads(capsys.readouterr().out)
+        for key in ("calls", "meetings", "pipeline_added", "first_touch_within_24h",
+                    "median_first_touch_hours", "win_rate", "lvr", "mqls"):
+            assert dashboard.value(key) == digest["team"][key], key
+        shown = {dashboard.reps.item(r, 0).data(Qt.ItemDataRole.UserRole):
+                 dashboard.reps.item(r, 2).text() for r in range(dashboard.reps.rowCount())}
+        assert shown == {rep["id"]: str(rep["calls"]) for rep in digest["reps"]}

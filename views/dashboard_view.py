@@ -1,0 +1,349 @@
+"""The KPI dashboard: the seeds' numbers against their targets for the signed-in rep, any rep or
+the team, this week, month or quarter, with a 12-week trend. Computed off the UI thread and
+refreshed when a write changes what it counts; every number opens the records behind it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from models.changes import Kind
+from models.kpis.behind import Behind
+from models.kpis.digest_html import figure
+from models.kpis.reasons import pareto
+from models.kpis.sheet import RepFigures, Sheet
+from models.records import RepProfile
+from views.background import Background
+from views.behind_dialog import BehindDialog
+from views.commanding import Commands, follow
+from views.dashboard_charts import ChartView, pareto_chart, trend_chart, waterfall_chart
+from views.failure_text import failure_text
+
+# (key in the sheet, label, how it is written, whether more is better)
+TILES = (("calls", "Calls", "count", True), ("meetings", "Meetings set", "count", True),
+         ("pipeline_added", "Pipeline added", "money", True),
+         ("touches_per_day", "Touches a day", "count", True), ("mqls", "MQLs", "count", True),
+         ("first_touch_within_24h", "First touch ≤ 24 h", "share", True),
+         ("median_first_touch_hours", "Median first touch", "hours", False),
+         ("sql_to_opportunity", "SQL → opportunity", "share", True),
+         ("win_rate", "Win rate", "share", True), ("lvr", "Lead Velocity Rate", "rate", True),
+         ("aged_leads", "Held > 2 days", "count", False),
+         ("forecast", "Forecast (weighted)", "money", True))
+REP_COLUMNS = (("Rep", "name", "text"), ("Role", "role", "text"), ("Calls", "calls", "count"),
+               ("Meetings", "meetings", "count"), ("Pipeline", "pipeline_added", "money"),
+               ("Touches/day", "touches_per_day", "count"),
+               ("≤ 24 h", "first_touch_within_24h", "share"),
+               ("Win rate", "win_rate", "share"), ("SQL close", "sql_close_rate", "share"),
+               ("Held > 2 d", "aged_leads", "count"))
+PERIODS = (("This week", "week"), ("This month", "month"), ("This quarter", "quarter"))
+TEAM = "team"
+# Counted from records behind the numbers: a write to any of these can move them.
+COUNTED = (Kind.TOUCH, Kind.LEAD, Kind.HANDOFF, Kind.OPPORTUNITY)
+
+
+@dataclass(frozen=True)
+class DashboardServices:
+    people: Callable[[], list[RepProfile]]
+    # (period kind, rep id or None for the team) → the sheet
+    sheet: Callable[[str, str | None], Sheet]
+    # (figure: "calls" or "aged_leads", period kind, rep id or None) → the records
+    behind: Callable[[str, str, str | None], list[Behind]]
+    signed_in: RepProfile | None
+
+
+def _when(moment: datetime | None) -> str:
+    return "" if moment is None else f"{moment.astimezone():%a %d %b %H:%M}"
+
+
+class DashboardView(QWidget):
+    shown = Signal(object)  # the sheet on screen, once drawn
+
+    def __init__(self, services: DashboardServices, background: Background,
+                 commands: Commands, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._services, self._background = services, background
+        self.sheet: Sheet | None = None
+        title = QLabel("Dashboard", objectName="screenTitle")
+        self.who = QComboBox()
+        self.who.setAccessibleName("Whose figures")
+        self.period = QComboBox()
+        self.period.setAccessibleName("Period")
+        for label, kind in PERIODS:
+            self.period.addItem(label, kind)
+        self.caption = QLabel(objectName="dashboardNote")
+        top = QHBoxLayout()
+        top.addWidget(title)
+        top.addWidget(self.who)
+        top.addWidget(self.period)
+        top.addWidget(self.caption, 1)
+        self.tiles: dict[str, QPushButton] = {}
+        tiles = QGridLayout()
+        tiles.setSpacing(4)
+        for n, (key, label, _kind, _better) in enumerate(TILES):
+            tile = QPushButton(label, objectName="kpiTile")
+            tile.setAccessibleName(label)
+            tile.setMinimumHeight(44)
+            tile.clicked.connect(lambda _=False, k=key: self.open_figure(k))
+            self.tiles[key] = tile
+            tiles.addWidget(tile, n // 6, n % 6)
+        self.charts = {key: ChartView(key) for key in ("calls", "meetings", "waterfall",
+                                                       "reasons")}
+        for chart in self.charts.values():
+            chart.opened.connect(self.open_figure)
+        self.reps = QTableWidget(0, len(REP_COLUMNS))
+        self.reps.setHorizontalHeaderLabels([c for c, _k, _t in REP_COLUMNS])
+        self.reps.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.reps.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.reps.setTabKeyNavigation(False)
+        self.reps.verticalHeader().setVisible(False)
+        self.reps.verticalHeader().setDefaultSectionSize(22)
+        self.reps.horizontalHeader().setStretchLastSection(True)
+        self.reps.activated.connect(lambda index: self._choose_row(index.row()))
+        self.notes = QLabel(objectName="dashboardNote", wordWrap=True)
+        self.notes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        grid = QGridLayout()
+        grid.setSpacing(6)
+        grid.addWidget(self.charts["calls"], 0, 0)
+        grid.addWidget(self.charts["meetings"], 0, 1)
+        grid.addWidget(self.charts["waterfall"], 0, 2)
+        grid.addWidget(self.charts["reasons"], 1, 0)
+        grid.addWidget(self.reps, 1, 1, 1, 2)
+        grid.setRowStretch(0, 1)
+        grid.setRowStretch(1, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 6, 10, 6)
+        layout.setSpacing(6)
+        layout.addLayout(top)
+        layout.addLayout(tiles)
+        layout.addLayout(grid, 1)
+        layout.addWidget(self.notes)
+        self.who.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.period.currentIndexChanged.connect(lambda _i: self.refresh())
+        self._fill_people()
+        follow(self, commands, COUNTED, lambda _c: self.refresh(), skip_own=False)
+
+    # -- whose figures ---------------------------------------------------------------
+
+    def _fill_people(self) -> None:
+        me = self._services.signed_in
+        self.who.blockSignals(True)
+        self.who.addItem("The team", TEAM)
+        for person in self._services.people():
+            mine = " (me)" if me and person.id == me.id else ""
+            self.who.addItem(f"{person.name}{mine} · {person.role}", person.id)
+        # A manager opens on the team; a rep on their own figures.
+        start = me.id if me and me.role != "manager" else TEAM
+        self.who.setCurrentIndex(max(0, self.who.findData(start)))
+        self.who.blockSignals(False)
+
+    def rep_id(self) -> str | None:
+        chosen = self.who.currentData()
+        return None if chosen in (TEAM, None) else str(chosen)
+
+    def kind(self) -> str:
+        return str(self.period.currentData())
+
+    def show_for(self, rep_id: str | None, kind: str = "week") -> None:
+        self.period.blockSignals(True)
+        self.period.setCurrentIndex(max(0, self.period.findData(kind)))
+        self.period.blockSignals(False)
+        self.who.setCurrentIndex(max(0, self.who.findData(rep_id or TEAM)))
+        self.refresh()
+
+    def _choose_row(self, row: int) -> None:
+        item = self.reps.item(row, 0)
+        if item is not None:
+            self.show_for(item.data(Qt.ItemDataRole.UserRole), self.kind())
+
+    # -- computing and drawing -------------------------------------------------------
+
+    def refresh(self) -> None:
+        kind, rep = self.kind(), self.rep_id()
+        self.caption.setText("Counting…")
+        self._background.run("dashboard", lambda: self._services.sheet(kind, rep),
+                             self._show, self._failed)
+
+    def _failed(self, error: BaseException) -> None:
+        self.caption.setText(failure_text(error))
+
+    def _show(self, sheet: Sheet) -> None:
+        self.sheet = sheet
+        who = self.who.currentText()
+        self.caption.setText(f"{who} · {sheet.period.label} "
+                             f"({sheet.period.first_day:%d %b} – {sheet.period.days} days, "
+                             f"{sheet.period.timezone})")
+        self._show_tiles(sheet)
+        self._show_charts(sheet)
+        self._show_reps(sheet.reps)
+        self.notes.setText(self._notes(sheet))
+        self.shown.emit(sheet)
+
+    def value(self, key: str) -> Any:
+        if self.sheet is None:
+            return None
+        if key == "forecast":
+            return self.sheet.forecast.weighted
+        return self.sheet.team.get(key)
+
+    def target(self, key: str) -> float | None:
+        if self.sheet is None:
+            return None
+        if key == "forecast":
+            return self.sheet.forecast.quota
+        targets: dict[str, float] = self.sheet.team.get("targets", {})
+        return targets.get(key)
+
+    def _show_tiles(self, sheet: Sheet) -> None:
+        for key, label, kind, better in TILES:
+            value, target = self.value(key), self.target(key)
+            line = figure(value, kind)
+            state = ""
+            if target is not None:
+                line += f"  / {figure(target, kind)}"
+                if value is not None:
+                    state = "met" if (value >= target) == better else "below"
+            tile = self.tiles[key]
+            tile.setText(f"{label}\n{line}")
+            tile.setAccessibleDescription(f"{label}: {line}")
+            tile.setProperty("state", state)
+            tile.style().unpolish(tile)
+            tile.style().polish(tile)
+
+    def _show_charts(self, sheet: Sheet) -> None:
+        weeks = [t.week for t in sheet.trend]
+        targets = sheet.team.get("targets", {})
+        weekly = sheet.period.days / 7
+        per_week = {k: None if k not in targets else round(targets[k] / weekly, 1)
+                    for k in ("calls", "meetings")}
+        year = weeks[-1][:4] if weeks else ""
+        self.charts["calls"].setChart(trend_chart(
+            f"Calls a week, {year} (target {figure(per_week['calls'])})", weeks,
+            [t.calls for t in sheet.trend], per_week["calls"]))
+        self.charts["meetings"].setChart(trend_chart(
+            f"Meetings set a week (target {figure(per_week['meetings'])})", weeks,
+            [t.meetings for t in sheet.trend], per_week["meetings"]))
+        steps = [(f"{w['from']}→{w['to']}", w["rate"], w["median_days_in_from"])
+                 for w in self.consecutive(sheet)]
+        self.charts["waterfall"].setChart(waterfall_chart(steps))
+        reasons = [(b.name, b.count, b.cumulative_share)
+                   for b in self.reason_bars(sheet)]
+        self.charts["reasons"].setChart(pareto_chart(
+            "Why leads and deals are lost (Pareto)", reasons))
+
+    @staticmethod
+    def consecutive(sheet: Sheet) -> list[dict[str, Any]]:
+        """The waterfall's consecutive steps (each stage to the next), not the exits."""
+        return [w for w in sheet.waterfall
+                if w["to"] not in ("nurture", "disqualified", "Closed Lost")
+                and not (w["from"] == "SQL" and w["to"] == "Closed Won")]
+
+    @staticmethod
+    def reason_bars(sheet: Sheet) -> list[Any]:
+        merged: dict[str, int] = {}
+        for kind in ("disqualified", "rejected", "lost"):
+            for bar in sheet.pareto.get(kind, []):
+                merged[bar.name] = merged.get(bar.name, 0) + bar.count
+        return pareto(merged)
+
+    def _show_reps(self, reps: list[RepFigures]) -> None:
+        self.reps.setSortingEnabled(False)
+        self.reps.setRowCount(len(reps))
+        for r, rep in enumerate(reps):
+            for c, (_label, key, kind) in enumerate(REP_COLUMNS):
+                value = getattr(rep, key)
+                text = value if kind == "text" else figure(value, kind)
+                if key == "name" and rep.needs_coaching:
+                    text += "  ⚑ coaching"
+                item = QTableWidgetItem(str(text))
+                if kind != "text":
+                    item.setData(Qt.ItemDataRole.UserRole + 1, value)
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight
+                                          | Qt.AlignmentFlag.AlignVCenter)
+                if c == 0:
+                    item.setData(Qt.ItemDataRole.UserRole, rep.id)
+                self.reps.setItem(r, c, item)
+        self.reps.resizeColumnsToContents()
+
+    @staticmethod
+    def _notes(sheet: Sheet) -> str:
+        team = sheet.team
+        top = team.get("top_two_share", {})
+        parts = [("Top two reps' share: meetings " + figure(top.get("meetings"), "share")
+                  + ", pipeline " + figure(top.get("pipeline"), "share")
+                  + ", bookings " + figure(top.get("bookings"), "share"))]
+        for rate in sheet.close_rates:
+            if rate["band"]:
+                low, high = rate["band"]
+                parts.append(f"{rate['framework']} SQL close rate "
+                             f"{figure(rate['rate'], 'share')} (expected {low:.0%}–{high:.0%})")
+        forecast = sheet.forecast
+        parts.append(f"{forecast.open_deals:,} open deals this quarter → "
+                     f"{forecast.expected_wins:.1f} sales expected")
+        if team.get("coaching"):
+            parts.append("Close rate under 20 %: " + ", ".join(team["coaching"]))
+        return " · ".join(parts)
+
+    # -- what is behind a number ------------------------------------------------------
+
+    def open_figure(self, key: str) -> BehindDialog | None:
+        if self.sheet is None:
+            return None
+        sheet, kind, rep = self.sheet, self.kind(), self.rep_id()
+        if key in ("calls", "aged_leads"):
+            title = {"calls": f"Calls, {sheet.period.label}",
+                     "aged_leads": "Leads held over 2 days without a touch"}[key]
+            self._background.run(
+                "dashboard-behind", lambda: self._services.behind(key, kind, rep),
+                lambda records: self._open_records(title, records), self._failed)
+            return None
+        return self._open(*self._breakdown(key, sheet))
+
+    def _open_records(self, title: str, records: list[Behind]) -> BehindDialog:
+        return self._open(title, ("When", "Who", "What"),
+                          [[_when(r.at), r.title, r.detail] for r in records])
+
+    def _breakdown(self, key: str, sheet: Sheet) -> tuple[str, tuple[str, ...], list[list[str]]]:
+        if key == "waterfall":
+            return ("Waterfall", ("From", "To", "Entered", "Went on", "Rate", "Median days"),
+                    [[w["from"], w["to"], f"{w['entered']:,}", f"{w['converted']:,}",
+                      figure(w["rate"], "share"), figure(w["median_days_in_from"])]
+                     for w in sheet.waterfall])
+        if key == "reasons":
+            rows = [[kind, bar.name, f"{bar.count:,}", figure(bar.cumulative_share, "share")]
+                    for kind, bars in sheet.pareto.items() for bar in bars]
+            return ("Reasons and competitors", ("Kind", "Reason", "Count", "Cumulative"), rows)
+        if key == "forecast":
+            f = sheet.forecast
+            return ("Forecast this quarter", ("Open deals", "Amount", "Weighted", "Quota",
+                                              "Expected sales"),
+                    [[f"{f.open_deals:,}", figure(f.open_amount, "money"),
+                      figure(f.weighted, "money"), figure(f.quota, "money"),
+                      f"{f.expected_wins:.1f}"]])
+        kind = next((k for tile, _l, k, _b in TILES if tile == key), "count")
+        label = next((lab for tile, lab, _k, _b in TILES if tile == key), key)
+        return (f"{label} by rep, {sheet.period.label}", ("Rep", "Role", label),
+                [[r.name, r.role, figure(getattr(r, key, None), kind)] for r in sheet.reps])
+
+    def _open(self, title: str, headers: tuple[str, ...], rows: list[list[str]]
+              ) -> BehindDialog:
+        dialog = BehindDialog(title, headers, rows, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.behind_dialog = dialog
+        dialog.open()
+        return dialog

@@ -24,6 +24,11 @@ class LimitExceeded(CrmError):
     """REQUEST_LIMIT_EXCEEDED: stop this run and tell the rep."""
 
 
+class OutcomeUnknown(TransientError):
+    """A call that must not be repeated blindly left, and its answer never came (or came
+    broken): the CRM may or may not have carried it out."""
+
+
 class DeletionLogExpired(CrmError):
     """INVALID_REPLICATION_DATE: the CRM's log of deletions no longer reaches back to the start
     asked for (Salesforce keeps 15 days); only a full comparison of ids can tell what went."""
@@ -94,4 +99,24 @@ class CrmAdapter(Protocol):
     def query_all(self, soql: str) -> Iterator[list[dict[str, Any]]]:
         """As ``query``, deleted and merged records included (``IsDeleted``,
         ``MasterRecordId``)."""
+        ...
+
+    def upsert_at_most_once(self, obj: str, records: Sequence[dict[str, Any]]
+                            ) -> list[SaveResult]:
+        """As ``upsert``, never repeated once the request may have reached the CRM.
+
+        Raises:
+            OutcomeUnknown: it may have been carried out, and no matching answer came.
+        """
+        ...
+
+    def send_email_at_most_once(self, to: str, subject: str, body: str) -> None:
+        """As ``send_email``, in one attempt that is never repeated once the request may have
+        left (a 401 before the CRM read it is retried once, with a new token).
+
+        Raises:
+            OutcomeUnknown: the request may have reached the CRM and the answer did not come
+                back whole: the mail may or may not have gone.
+            CrmError: the CRM answered that it did not send it.
+        """
         ...

@@ -18,6 +18,7 @@ from models.crm.adapter import (
     CrmError,
     DeletionLogExpired,
     LimitExceeded,
+    OutcomeUnknown,
     PicklistValue,
     SaveResult,
     TransientError,
@@ -229,3 +230,81 @@ class SalesforceRest:
             if page.get("done", True):
                 return
             page = self.call("GET", page["nextRecordsUrl"])
+
+    def call_at_most_once(self, method: str, path: str, **kwargs: Any) -> Any:
+        """A call that must not be repeated once it may have reached the CRM: tried again
+        only when it provably did not (a connection never made, a 401 or a row lock before
+        the CRM did anything).
+
+        Raises:
+            OutcomeUnknown: the request may have been carried out, and no whole answer came.
+            CrmError: (and its subclasses) as ``call``; the CRM did nothing.
+        """
+        refreshed = False
+        for attempt in range(RETRIES + 1):
+            self._pace()
+            try:
+                response = self.http.request(
+                    method, self._url(path), timeout=TIMEOUT, allow_redirects=False,
+                    headers={"Authorization": f"Bearer {self._token()}"}, **kwargs)
+            except requests.exceptions.ConnectTimeout as error:
+                failure: TransientError = TransientError(f"the CRM could not be reached: {error}")
+                failure.__cause__ = error
+            except requests.RequestException as error:
+                raise OutcomeUnknown(f"the CRM's answer was lost: {error}") from error
+            else:
+                self.usage.read(response.headers.get("Sforce-Limit-Info"))
+                if response.status_code == 401 and not refreshed:
+                    self._refresh()  # refused unread
+                    refreshed = True
+                    continue
+                if response.status_code >= 500:
+                    raise OutcomeUnknown(f"the CRM answered {response.status_code}")
+                if 200 <= response.status_code < 300:
+                    try:
+                        return self._answer(response)
+                    except TransientError as error:  # a broken body: it may have been done
+                        raise OutcomeUnknown(str(error)) from error
+                try:
+                    self._answer(response)  # 3xx (not followed) or 4xx: nothing was done
+                except TransientError as error:  # a row lock, or a broken 4xx body
+                    failure = error
+                else:
+                    raise CrmError(f"the CRM answered {response.status_code}")
+            if attempt == RETRIES:
+                raise failure
+            self._sleep(min(8.0, 0.2 * 2 ** attempt) * (0.5 + random.random()))
+        raise AuthError("the CRM refused the refreshed session")
+
+    def upsert_at_most_once(self, obj: str, records: Sequence[dict[str, Any]]
+                            ) -> list[SaveResult]:
+        """``upsert`` in one attempt: a create whose answer is lost must be looked up before
+        it is sent again, or it would overwrite whatever another user changed meanwhile.
+
+        Raises:
+            OutcomeUnknown: as ``call_at_most_once``, or an answer that does not match the
+                request (another count of results).
+        """
+        assert len(records) <= MAX_COLLECTION
+        payload = {"allOrNone": False,
+                   "records": [{"attributes": {"type": obj}, **r} for r in records]}
+        body = self.call_at_most_once(
+            "PATCH", f"composite/sobjects/{obj}/{self.external_id}", json=payload)
+        if not isinstance(body, list) or len(body) != len(records) \
+                or not all(isinstance(r, dict) for r in body):
+            raise OutcomeUnknown("the CRM's answer does not match the records sent")
+        return self._results(body)
+
+    def send_email_at_most_once(self, to: str, subject: str, body: str) -> None:
+        """emailSimple takes no idempotency key and leaves no record to look up, so a send
+        whose answer was lost can never be told from one that never arrived."""
+        answer = self.call_at_most_once(
+            "POST", "actions/standard/emailSimple", json={"inputs": [{
+                "emailAddresses": to, "emailSubject": subject, "emailBody": body,
+                "senderType": "CurrentUser"}]})
+        ok = isinstance(answer, list) and len(answer) == 1 and isinstance(answer[0], dict)
+        if ok and answer[0].get("isSuccess") is True:
+            return
+        if ok and answer[0].get("isSuccess") is False:
+            raise CrmError(f"the CRM did not send the e-mail: {answer[0].get('errors')}")
+        raise OutcomeUnknown("the CRM's answer to the e-mail is not one it sends")

@@ -19,6 +19,7 @@ from models.store.config import (
 from models.store.conflicts import SyncConflict
 from models.store.funnel import Draft, LeadMerge, Qualification, StageChange
 from models.store.hygiene import LeadAccountMatch
+from models.store.mail import EmailSend
 from models.store.outbox import OutboxEntry, SyncState
 from models.store.people import Account, Contact, Lead, User
 from models.store.sales import (
@@ -42,6 +43,7 @@ __all__ = [
     "Contact",
     "DayBlock",
     "Draft",
+    "EmailSend",
     "EmailTemplate",
     "Lead",
     "LeadAccountMatch",

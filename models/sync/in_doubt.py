@@ -80,24 +80,24 @@ class Merged:
 def merge_sent(spec: ObjectMap, values: dict[str, Any], sent: dict[str, list[Any]],
                server: dict[str, Any]) -> Merged:
     """Three-way per field, the base being every value an unconfirmed attempt carried (any of
-    them may be what the CRM applied): theirs == mine → agreed; theirs == one we sent, or
-    blank where we never sent the field → ours goes; anything else someone else wrote."""
+    them may be what the CRM applied): theirs == mine → agreed; theirs still one we sent (or
+    blank where we never sent the field) → ours goes; mine still what we sent → theirs, a
+    colleague's later edit, stays (the pull brings it); both changed → a conflict."""
     merged = Merged({}, {}, [])
     for local, mine in values.items():
         crm = spec.fields.get(local)
         if crm is None:
             continue
         theirs = server.get(crm)
-        ours = sent.get(local, [])
+        ours = sent.get(local, [None])
         if local in REFERENCES:
             merged.send[local] = mine  # ids are translated, not compared
         elif _same(theirs, mine):
             merged.agreed[local] = mine
-        elif any(_same(theirs, value) for value in ours) or (
-                local not in sent and theirs in ("", None)):
+        elif any(_same(theirs, value) for value in ours):
             merged.send[local] = mine
-        else:
-            merged.conflicts.append((local, ours[-1] if ours else None, mine, theirs))
+        elif not any(values_equal(mine, value) for value in ours):
+            merged.conflicts.append((local, ours[-1], mine, theirs))
     return merged
 
 

@@ -40,7 +40,7 @@ from models.qualification import QualificationContext
 from models.records import DayBlockPlan, DayFigures
 from models.reps import current_rep
 from models.store.open import Store
-from models.sync import conflicts
+from models.sync import conflicts, mail
 from models.sync.status import outbox_lines, sync_status
 from views.catalogue_dialogs import CatalogueServices
 from views.close_form import CloseServices
@@ -192,6 +192,8 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock,
             store.sessions, conflict_id, choice, clock(), edited),
         sync_now=crm.sync_now,
         crm_url=crm.url,
+        unsure_emails=partial(mail.unsure_emails, store.sessions),
+        resend_email=partial(mail.resend, store.sessions),
     )
     def new_lead(values: dict[str, str], create_anyway: bool) -> NewLeadResult:
         if rep_id is None:

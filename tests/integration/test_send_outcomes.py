@@ -261,3 +261,37 @@ def test_a_send_cut_off_by_a_killed_sync_is_never_repeated_by_itself(
     rig.sync(store)
     assert _sent(rig, "Follow-up") == 1
     assert [m.activity_id for m in unsure_emails(store.sessions)] == [activity_id]
+
+
+def test_a_lost_hand_off_create_is_found_not_sent_again_and_a_colleague_s_edit_is_kept(
+        rig: Rig, store: Store) -> None:
+    from datetime import date
+
+    from models.store import CloseHandoff, Opportunity
+
+    with store.sessions.begin() as session:
+        deal = Opportunity(name="Orion renewal", stage="Closed Won", close_date=date(2026, 12, 1),
+                           created_at=clock())
+        session.add(deal)
+    rig.sync(store)
+    with store.sessions.begin() as session:
+        handoff = CloseHandoff(opportunity_id=deal.id, team="finance", kind="invoice request",
+                               addressed_to="Billing", due_at=clock(),
+                               payload={"po": "PO-7", "terms": "net 30"}, created_at=clock())
+        session.add(handoff)
+    _lose_create_and_its_lookup(rig, "CloseHandoff__c")
+    with pytest.raises(CrmError):
+        rig.sync(store)
+    [made] = _live(rig, "CloseHandoff__c", handoff.id)
+    rig.crm.sandbox.store.update("CloseHandoff__c", str(made["Id"]),
+                                 {"Addressed_To__c": "Accounts receivable"})
+    upserts = sum(1 for r in rig.crm.sandbox.requests if "CloseHandoff__c/RepDesk_Id__c" in r)
+
+    rig.sync(store)
+
+    [after] = _live(rig, "CloseHandoff__c", handoff.id)  # the team receives it once
+    assert after["Addressed_To__c"] == "Accounts receivable"
+    assert sum(1 for r in rig.crm.sandbox.requests
+               if "CloseHandoff__c/RepDesk_Id__c" in r) == upserts  # not sent again
+    assert _conflicts(store, handoff.id) == {}  # the payload, sent as text, agrees
+    assert _pending(store) == 0

@@ -134,6 +134,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         elif fault == "duplicate_answer":
             self._answer(status, kept, data)
+            # A moment later, so the client has sent its next request on this connection
+            # and takes the stale copy for that one's answer.
+            self.wfile.flush()
+            time.sleep(0.02)
             self._answer(status, kept, data)
         elif fault == "trickle":
             self.send_response(status)

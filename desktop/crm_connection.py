@@ -75,5 +75,7 @@ class CrmConnection:
         pushed, pulled = done.report.push, done.report.pull
         conflicts = f", {pushed.conflicts} conflicts to settle" if pushed.conflicts else ""
         refused = f", {pushed.failed} refused by the CRM" if pushed.failed else ""
+        unsure = (f", {pushed.emails_unsure} e-mails may not have been sent (see below)"
+                  if pushed.emails_unsure else "")
         return (f"Synced: {pushed.sent} sent, {pulled.received} received{conflicts}"
-                f"{refused}.")
+                f"{refused}{unsure}.")

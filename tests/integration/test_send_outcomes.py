@@ -295,3 +295,20 @@ def test_a_lost_hand_off_create_is_found_not_sent_again_and_a_colleague_s_edit_i
                if "CloseHandoff__c/RepDesk_Id__c" in r) == upserts  # not sent again
     assert _conflicts(store, handoff.id) == {}  # the payload, sent as text, agrees
     assert _pending(store) == 0
+
+
+def test_a_logged_call_is_one_change_waiting_and_costs_no_read(rig: Rig, store: Store) -> None:
+    from models.sync.status import sync_status
+    from models.touches import log_touch
+
+    lead_id = _synced_lead(rig, store)
+    assert sync_status(store.sessions).pending_changes == 0
+    log_touch(store.sessions, lead_id, None, "call", clock(), outcome="voicemail",
+              note="Left a message")
+    # The Task reaches the CRM; the lead's touch times and cadence stay here.
+    assert sync_status(store.sessions).pending_changes == 1
+    before = len(rig.crm.sandbox.requests)
+    rig.sync(store)
+    calls = list(rig.crm.sandbox.requests)[before:]
+    assert not [c for c in calls if "composite/sobjects/Lead?" in c]  # no retrieve for it
+    assert sync_status(store.sessions).pending_changes == 0

@@ -211,8 +211,10 @@ class World:
 
     def sync(self) -> None:
         try:
-            sync_once(self.store.sessions, self.adapter(), clock, self.fields)
+            pushed = sync_once(self.store.sessions, self.adapter(), clock, self.fields).push
             self.log.counts["syncs"] += 1
+            self.log.counts["creates in doubt looked up"] += pushed.looked_up
+            self.log.counts["e-mails sent"] += pushed.emails_sent
         except CrmError:
             self.log.counts["syncs stopped by a fault"] += 1
 

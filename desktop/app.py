@@ -12,15 +12,15 @@ from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from desktop.composition import window_services
-from desktop.demo import in_demo_mode, prepare_demo, start_demo_crm
+from desktop.composition import build_window
+from desktop.demo import DemoCrm, in_demo_mode, other_user, prepare_demo, start_demo_crm
 from desktop.platform_check import explain, missing_x11_packages
 from desktop.startup import open_profile
-from models.store.migrate import StoreError
-from models.store.open import Store
+from models.reps import current_rep
+from models.store.errors import explain as store_trouble
+from models.store.open import DATABASE_NAME, Store
 from ui.theme import apply_theme
 from views.background import Background
-from views.main_window import MainWindow
 
 STARTED = time.perf_counter()
 
@@ -39,22 +39,27 @@ def _application() -> QApplication:
 def _open(folder: Path) -> Store | None:
     try:
         store = open_profile(folder)
-    except StoreError as error:
-        QMessageBox.critical(None, "RepDesk cannot open its data", str(error))
-        print(error, file=sys.stderr)
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            if prepare_demo(store):
+                store = open_profile(folder)
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+    except Exception as error:
+        # Damaged, read-only, full, locked, misplaced: a dialog saying which, not a traceback.
+        trouble = store_trouble(error, folder / DATABASE_NAME)
+        if trouble is None:
+            raise
+        QMessageBox.critical(None, "RepDesk cannot open its data", str(trouble))
+        print(trouble, file=sys.stderr)
         return None
-    QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-    try:
-        prepare_demo(store)
-    finally:
-        QGuiApplication.restoreOverrideCursor()
     return store
 
 
-async def _run_window(store: Store, exit_when_shown: bool) -> None:
+async def _run_window(store: Store, exit_when_shown: bool, demo: DemoCrm | None) -> None:
     app = _application()
     background = Background()
-    window = MainWindow(window_services(store), background)
+    window, crm = build_window(store, background, demo=demo)
     window.queue.dial_requested.connect(lambda uri: QDesktopServices.openUrl(QUrl(uri)))
     window.mailto_requested.connect(lambda uri: QDesktopServices.openUrl(QUrl(uri)))
     closed = asyncio.Event()
@@ -69,7 +74,13 @@ async def _run_window(store: Store, exit_when_shown: bool) -> None:
 
         QTimer.singleShot(0, report)
     await closed.wait()
+    crm.close()  # also on a quit that closes no window by hand
     background.wait()
+
+
+def _rep_id(store: Store) -> str | None:
+    rep = current_rep(store.sessions)
+    return rep.id if rep else None
 
 
 def run_gui(folder: Path, exit_when_shown: bool = False) -> int:
@@ -82,8 +93,9 @@ def run_gui(folder: Path, exit_when_shown: bool = False) -> int:
     if store is None:
         return 2
     demo_crm = start_demo_crm(store, folder) if in_demo_mode(store) else None
+    demo = DemoCrm(store, demo_crm, other_user(store, _rep_id(store))) if demo_crm else None
     try:
-        qasync.run(_run_window(store, exit_when_shown))
+        qasync.run(_run_window(store, exit_when_shown, demo))
     finally:
         if demo_crm is not None:
             demo_crm.stop()

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from desktop import crm_commands, csv_commands, queue_command
 from desktop.profile import data_dir
-from models.store.migrate import StoreError
+from models.bounds import OutOfBounds, whole
+from models.store.errors import StoreError, explain
+from models.store.open import DATABASE_NAME
 
 EXIT_BAD_INPUT = 2
 
@@ -39,6 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--leads", type=int, default=5_000, metavar="N")
     demo.add_argument("--accounts", type=int, default=2_500, metavar="M")
     demo.add_argument("--seed", type=int, default=2026, metavar="S")
+    demo.add_argument("--without-crm", action="store_true",
+                      help="no demo CRM beside the store (`repdesk sync` then needs --crm)")
     demo.add_argument("--json", action="store_true", help="print the result as JSON")
     demo.set_defaults(run=_demo_data)
     queue_command.add_parser(commands, lambda p: _add_profile_options(p, top=False))
@@ -48,30 +55,37 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _demo_data(args: argparse.Namespace, folder: Path) -> int:
-    from models.demo.load import load_demo_data, needs_demo_data
+    from desktop.demo import demo_crm_file, make_demo
+    from models.demo.load import needs_demo_data
     from models.store.open import open_store
 
-    if args.leads < 0 or args.accounts < 0:
-        print("--leads and --accounts must be 0 or more.", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    store = open_store(folder)
+    whole("leads", args.leads)
+    whole("accounts", args.accounts)
+    whole("seed", args.seed)
+    store = open_store(folder)  # refuses a file that is not an empty or RepDesk store
     try:
-        if not needs_demo_data(store.sessions):
-            print(f"The store {store.path} already holds data; demo data only goes into an "
-                  "empty profile. Choose a new --data-dir.", file=sys.stderr)
-            return EXIT_BAD_INPUT
-        started = time.perf_counter()
-        counts = load_demo_data(store.engine, args.leads, args.accounts, args.seed)
-        seconds = time.perf_counter() - started
+        empty = needs_demo_data(store.sessions)
     finally:
         store.close()
+    if not empty:
+        print(f"The store {store.path} already holds data; demo data only goes into an "
+              "empty profile. Choose a new --data-dir.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    started = time.perf_counter()
+    counts = make_demo(store.path, args.leads, args.accounts, args.seed,
+                       with_crm=not args.without_crm)
+    seconds = time.perf_counter() - started
     rate = args.leads / seconds if seconds else 0.0
+    crm = None if args.without_crm else demo_crm_file(store)
     if args.json:
-        print(json.dumps({"path": str(store.path), "counts": counts,
+        print(json.dumps({"path": str(store.path), "crm": crm and str(crm), "counts": counts,
                           "seconds": round(seconds, 3), "leads_per_second": round(rate)}))
     else:
         made = ", ".join(f"{n:,} {table.replace('_', ' ')}" for table, n in counts.items())
         print(f"Wrote {made} to {store.path} in {seconds:.1f} s ({rate:,.0f} leads/s).")
+        if crm:
+            print(f"The same records are in the profile's demo CRM ({crm}): `repdesk sync` "
+                  "syncs with it.")
     return 0
 
 
@@ -85,9 +99,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_gui(folder, exit_when_shown=args.exit_when_shown)
         code: int = args.run(args, folder)
         return code
-    except StoreError as error:
+    except (StoreError, OutOfBounds) as error:
         print(error, file=sys.stderr)
         return EXIT_BAD_INPUT
+    except (OSError, SQLAlchemyError, sqlite3.Error) as error:
+        # A disk that filled up, went read-only or got locked while a command ran: say which,
+        # never the driver's text (it repeats the statement's values: lead data).
+        trouble = explain(error, _where(error, folder))
+        if trouble is None:
+            raise
+        print(trouble, file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def _where(error: BaseException, folder: Path) -> Path:
+    named = getattr(error, "filename", None)
+    return Path(named) if isinstance(named, str) else folder / DATABASE_NAME
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from functools import partial
 from zoneinfo import ZoneInfo
 
 from desktop.crm_connection import CrmConnection
+from desktop.demo import DemoCrm
 from models import (
     closing,
     dayplan,
@@ -35,6 +36,7 @@ from models.imports.leads_import import ImportOptions, ImportReport, check_impor
 from models.imports.mapping import ColumnMapping
 from models.imports.new_lead import NewLeadResult, create_lead
 from models.imports.reading import CsvTable, read_table
+from models.lead_edits import EDITABLE_LABELS, contact_details, save_contact_details
 from models.leads import LeadDirectory
 from models.qualification import QualificationContext
 from models.records import DayBlockPlan, DayFigures
@@ -42,13 +44,15 @@ from models.reps import current_rep
 from models.store.open import Store
 from models.sync import conflicts, mail
 from models.sync.status import outbox_lines, sync_status
+from views.background import Background
 from views.catalogue_dialogs import CatalogueServices
 from views.close_form import CloseServices
 from views.email_composer import ComposerServices
 from views.handoff_inbox import InboxServices
 from views.import_dialog import ImportServices
+from views.lead_fields_dialog import DemoServices, LeadEditServices
 from views.leads_view import LeadEntryServices
-from views.main_window import WindowServices
+from views.main_window import MainWindow, WindowServices
 from views.marketing_views import MarketingServices
 from views.new_lead_dialog import NewLeadServices
 from views.opportunities_view import OpportunityServices
@@ -66,8 +70,20 @@ def dial_uri(phone: str) -> str:
     return queue_settings().dial_uri_template.format(phone=phone.replace(" ", ""))
 
 
+def build_window(store: Store, background: Background,
+                 clock: Callable[[], datetime] = system_clock,
+                 demo: DemoCrm | None = None) -> tuple[MainWindow, CrmConnection]:
+    """The main window on ``store``, with its CRM connection, which closes with it (its sync
+    process ends)."""
+    crm = CrmConnection(store, clock)
+    window = MainWindow(window_services(store, clock, crm, demo), background)
+    window.closed.connect(crm.close)
+    return window, crm
+
+
 def window_services(store: Store, clock: Callable[[], datetime] = system_clock,
-                    connection: CrmConnection | None = None) -> WindowServices:
+                    connection: CrmConnection | None = None,
+                    demo: DemoCrm | None = None) -> WindowServices:
     rep = current_rep(store.sessions)
     rep_id, timezone = (rep.id, rep.timezone) if rep else (None, "UTC")
     zone = ZoneInfo(timezone)
@@ -141,8 +157,8 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock,
     composer = ComposerServices(
         templates=lambda lead: emails.templates_for(store.sessions, lead.stage, lead.persona),
         values=lambda lead_id: emails.merge_values(store.sessions, lead_id, rep_id),
-        send=lambda lead_id, subject, body, delivery: emails.send_email(
-            store.sessions, lead_id, rep_id, subject, body, delivery, clock()),
+        send=lambda lead_id, subject, body, delivery, as_html: emails.send_email(
+            store.sessions, lead_id, rep_id, subject, body, delivery, clock(), as_html),
         mailto=emails.mailto_uri,
     )
     catalogue = CatalogueServices(
@@ -234,6 +250,11 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock,
         now=clock,
         lead_entry=lead_entry,
         match_accounts=lambda: _matched(account_links.refresh_matches(store.sessions, clock())),
+        lead_edits=LeadEditServices(
+            labels=EDITABLE_LABELS, values=partial(contact_details, store.sessions),
+            save=partial(save_contact_details, store.sessions)),
+        demo=DemoServices(demo.other_user, demo.crm_values, demo.change_in_crm)
+        if demo else None,
     )
 
 

@@ -1,4 +1,5 @@
-"""``repdesk sandbox`` runs the sandbox CRM; ``repdesk sync --crm URL`` syncs a profile."""
+"""``repdesk sandbox`` runs the sandbox CRM; ``repdesk sync --crm URL`` syncs a profile (a demo
+profile, with its own demo CRM when no URL is given)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,15 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import requests
 
+from desktop.demo import demo_crm_file, in_demo_mode, start_demo_crm
 from desktop.oauth_login import login
 from desktop.secrets import SecretStore
 from desktop.startup import open_profile
+from models.bounds import crm_address, whole
 from models.crm.adapter import CrmError
 from models.crm.oauth import refresh
 from models.crm.salesforce import SalesforceRest, check_url
@@ -58,6 +62,10 @@ def seed_accounts(sandbox: Sandbox, count: int, age: timedelta = timedelta(days=
 
 
 def run_sandbox(args: argparse.Namespace, _folder: Path) -> int:
+    for field in ("port", "seed_leads", "seed_accounts"):
+        # OutOfBounds is reported by the command line's entry point.
+        whole({"seed_leads": "leads", "seed_accounts": "accounts"}.get(field, field),
+              getattr(args, field))
     server = SandboxServer(Sandbox(), port=args.port)
     seeded = seed_leads(server.sandbox, args.seed_leads) if args.seed_leads else 0
     accounts = seed_accounts(server.sandbox, args.seed_accounts) if args.seed_accounts else 0
@@ -72,8 +80,28 @@ def run_sandbox(args: argparse.Namespace, _folder: Path) -> int:
     return 0
 
 
-def run_sync(args: argparse.Namespace, folder: Path) -> int:
+def _sync_with_demo_crm(args: argparse.Namespace, folder: Path) -> int:
+    """A demo profile syncs with its own demo CRM, run here for the length of the sync."""
+    store = open_profile(folder)
     try:
+        if not in_demo_mode(store) or not demo_crm_file(store).exists():
+            print("Name the CRM with --crm URL: this profile has no demo CRM.",
+                  file=sys.stderr)
+            return 2
+        server = start_demo_crm(store)
+    finally:
+        store.close()
+    try:
+        return run_sync(argparse.Namespace(**{**vars(args), "crm": server.base_url}), folder)
+    finally:
+        server.stop()
+
+
+def run_sync(args: argparse.Namespace, folder: Path) -> int:
+    if args.crm is None:
+        return _sync_with_demo_crm(args, folder)
+    try:
+        args.crm = crm_address(args.crm)
         check_url(args.crm)
     except ValueError as error:
         print(error, file=sys.stderr)
@@ -87,7 +115,8 @@ def run_sync(args: argparse.Namespace, folder: Path) -> int:
     except (CrmError, requests.RequestException) as error:
         print(f"Could not sign in to {args.crm}: {error}", file=sys.stderr)
         return 2
-    if tokens.refresh_token:
+    # A CRM on this computer (a sandbox) forgets its sign-ins when it stops: nothing to keep.
+    if tokens.refresh_token and urlparse(args.crm).hostname not in ("127.0.0.1", "localhost"):
         secrets.save(f"refresh:{args.crm}", tokens.refresh_token)
 
     def renew() -> str:
@@ -130,7 +159,8 @@ def add_parsers(commands: Any, add_profile: Any) -> None:
     sandbox.set_defaults(run=run_sandbox)
     sync = commands.add_parser("sync", help="push local changes to the CRM and pull its own")
     add_profile(sync)
-    sync.add_argument("--crm", required=True, metavar="URL",
-                      help="the CRM's address (https, or http on this computer)")
+    sync.add_argument("--crm", metavar="URL",
+                      help="the CRM's address (https, or http on this computer); a demo "
+                           "profile syncs with its own demo CRM without it")
     sync.add_argument("--json", action="store_true", help="print the result as JSON")
     sync.set_defaults(run=run_sync)

@@ -11,7 +11,8 @@ import requests
 
 from desktop.oauth_login import login
 from desktop.secrets import SecretStore
-from desktop.sync_process import SyncJob, SyncProcess
+from desktop.sync_process import SyncDone, SyncJob, SyncProcess
+from models.bounds import crm_address
 from models.crm.adapter import CrmError
 from models.crm.oauth import Tokens
 from models.crm.salesforce import check_url
@@ -27,15 +28,26 @@ class CrmConnection:
     def __init__(self, store: Store, clock: Callable[[], datetime]) -> None:
         self._store, self._clock = store, clock
         self.secrets = SecretStore()
-        self.online = False
+        # How the last sync of this session went: None before the first one.
+        self.online: bool | None = None
         self._http = requests.Session()
         self._tokens: Tokens | None = None
         self._url: str | None = None
         self._process = SyncProcess()
 
     def close(self) -> None:
-        """Stop the sync process (the window is closing)."""
+        """Stop the sync process and the connection's pool (the window is closing)."""
         self._process.close()
+        self._http.close()
+
+    @property
+    def process_running(self) -> bool:
+        return self._process.running
+
+    @property
+    def process_id(self) -> int | None:
+        """The sync process that ran the last sync."""
+        return self._process.process_id
 
     def url(self) -> str | None:
         return sync_status(self._store.sessions).crm_url
@@ -56,26 +68,39 @@ class CrmConnection:
             ValueError: no CRM address, or one that is not allowed.
             CrmError: the CRM or the network stopped the run (nothing local is lost).
         """
-        url = url or self.url()
+        try:
+            done = self._sync(url or self.url())
+        except BaseException:
+            # Whatever stopped it (the network, the CRM, the sync process dying, a bad
+            # address), the window must not go on saying Online.
+            self.online = False
+            raise
+        self.online = True
+        pushed, pulled = done.report.push, done.report.pull
+        conflicts = f", {pushed.conflicts} conflicts to settle" if pushed.conflicts else ""
+        refused = f", {pushed.failed} refused by the CRM" if pushed.failed else ""
+        blocked = (f", {pushed.waiting} cannot be sent yet (see the list)"
+                   if pushed.waiting else "")
+        unsure = (f", {pushed.emails_unsure} e-mails may not have been sent (see the list)"
+                  if pushed.emails_unsure else "")
+        return (f"Synced: {pushed.sent} sent, {pulled.received} received{conflicts}"
+                f"{refused}{blocked}{unsure}.")
+
+    def _sync(self, url: str | None) -> SyncDone:
         if not url:
             raise ValueError("No CRM is connected: type its address and sync")
+        url = crm_address(url)
         check_url(url)
+        tokens = self._signed_in(url)
         try:
-            tokens = self._signed_in(url)
             done = self._process.run(SyncJob(
                 self._store.path.parent, url, tokens.instance_url, tokens.access_token,
                 self.secrets.load(f"refresh:{url}") or tokens.refresh_token,
                 self._clock() - datetime.now(UTC)))
         except (CrmError, requests.RequestException):
-            self.online = False
+            # A sign-in the CRM may have ended (a restarted sandbox…): sign in again next time.
+            self._tokens = None
             raise
         tokens.access_token = done.access_token
         remember_crm(self._store.sessions, url)
-        self.online = True
-        pushed, pulled = done.report.push, done.report.pull
-        conflicts = f", {pushed.conflicts} conflicts to settle" if pushed.conflicts else ""
-        refused = f", {pushed.failed} refused by the CRM" if pushed.failed else ""
-        unsure = (f", {pushed.emails_unsure} e-mails may not have been sent (see below)"
-                  if pushed.emails_unsure else "")
-        return (f"Synced: {pushed.sent} sent, {pulled.received} received{conflicts}"
-                f"{refused}{unsure}.")
+        return done

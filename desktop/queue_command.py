@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from desktop.startup import open_profile
+from models import bounds
 from models.hygiene.account_links import refresh_matches
 from models.hygiene.cleanup import data_problems
 from models.queue import WorkList, work_list
@@ -27,7 +28,8 @@ def parse_moment(text: str | None, timezone: str, now: datetime) -> datetime:
     """``--at``: an ISO date-time, or "HH:MM" / "tomorrow HH:MM" in the rep's timezone.
 
     Raises:
-        ValueError: with a message saying what is accepted.
+        ValueError: with a message saying what is accepted (OutOfBounds: further than ten
+            years from now).
     """
     if text is None:
         return now
@@ -37,15 +39,17 @@ def parse_moment(text: str | None, timezone: str, now: datetime) -> datetime:
         day: date = now.astimezone(zone).date()
         if match.group(1) == "tomorrow":
             day += timedelta(days=1)
-        clock = time(int(match.group(2)), int(match.group(3)))
-        return datetime.combine(day, clock, zone)
     try:
+        if match:
+            clock = time(int(match.group(2)), int(match.group(3)))
+            return datetime.combine(day, clock, zone)
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise ValueError(
             f"--at {text!r} is not a time: use HH:MM, 'tomorrow HH:MM' or an ISO date-time "
             "such as 2026-11-25T10:00") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=zone)
+    return bounds.planned("--at", moment, now)
 
 
 def _item_json(item: Any) -> dict[str, Any]:

@@ -1,19 +1,24 @@
 """The window's syncs run in a process of their own: a full pull parses and writes hundreds of
 thousands of records, and in a thread of the window's process that work would take the
 interpreter lock from the event loop often enough to make the window stutter. The process is
-started once and kept for the next sync; the store is shared through SQLite (WAL), the access
-token travels in memory over the pipe, never on a command line or disk."""
+started once and kept for the next sync, and replaced when it dies (a crash, a kill, the
+system ending it): the next sync starts a new one, no restart of the app needed. The store is
+shared through SQLite (WAL), the access token travels in memory over the pipe, never on a
+command line or disk."""
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import requests
 
+from models.crm.adapter import CrmError
 from models.crm.oauth import refresh
 from models.crm.salesforce import SalesforceRest, Usage
 from models.store.open import open_store
@@ -41,6 +46,11 @@ class SyncJob:
 class SyncDone:
     report: SyncReport
     access_token: str = field(repr=False)  # renewed during the run, or the one it was given
+    process_id: int = 0  # the sync process that ran it
+
+
+class SyncProcessLost(CrmError):
+    """The sync process died during a run; what it committed stays, the rest goes next time."""
 
 
 def run_sync(job: SyncJob) -> SyncDone:
@@ -62,21 +72,53 @@ def run_sync(job: SyncJob) -> SyncDone:
     finally:
         http.close()
         store.close()
-    return SyncDone(report, token[0])
+    return SyncDone(report, token[0], os.getpid())
 
 
 class SyncProcess:
-    """The process syncs run in, started on first use."""
+    """The process syncs run in, started on first use and replaced when it has died."""
 
     def __init__(self) -> None:
         self._pool: ProcessPoolExecutor | None = None
+        self.process_id: int | None = None  # of the process that ran the last sync
 
-    def run(self, job: SyncJob) -> SyncDone:
+    def _started(self) -> ProcessPoolExecutor:
         if self._pool is None:
             # spawn, not fork: the window's process has Qt and threads running.
             self._pool = ProcessPoolExecutor(
                 max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-        return self._pool.submit(run_sync, job).result()
+        return self._pool
+
+    def _discard(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def run(self, job: SyncJob) -> SyncDone:
+        """One sync in the process.
+
+        Raises:
+            SyncProcessLost: the process died during the run (the next run starts a new one).
+            CrmError: the CRM or the network stopped the run.
+        """
+        try:
+            future = self._started().submit(run_sync, job)
+        except (BrokenProcessPool, RuntimeError):
+            # It died while idle: nothing of this run was sent, so start a new one for it.
+            self._discard()
+            future = self._started().submit(run_sync, job)
+        try:
+            done: SyncDone = future.result()
+        except BrokenProcessPool as error:
+            self._discard()
+            raise SyncProcessLost("the sync process stopped unexpectedly; nothing is lost, "
+                                  "and the next sync starts a new one") from error
+        self.process_id = done.process_id
+        return done
+
+    @property
+    def running(self) -> bool:
+        return self._pool is not None
 
     def close(self) -> None:
         if self._pool is not None:

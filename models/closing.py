@@ -3,20 +3,26 @@
 Closed Won writes, in one transaction, the opportunity's close, its line items, the technical
 contacts, the reference, and a hand-off each for finance (an invoice within 24 hours), support
 (the onboarding packet), marketing (the reference) and management (above a threshold). Closed
-Lost needs a loss reason and sends the account's contacts back to nurture.
+Lost needs a loss reason and sends the account's contacts back to nurture. The form's draft
+and its checks are in models/close_draft.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from functools import cache
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from models.close_draft import (
+    CloseDraft,
+    CloseError,
+    LineItem,
+    NewContact,
+    close_settings,
+    problems_of,
+)
 from models.reason_codes import active_codes
 from models.store import (
     Account,
@@ -30,148 +36,19 @@ from models.store import (
     ReferenceCustomer,
 )
 from models.vocab import AccountKind
-from resources import load_json
 
-
-@cache
-def close_settings() -> dict[str, Any]:
-    loaded: dict[str, Any] = load_json("closing.json")
-    return loaded
-
-
-@dataclass(frozen=True)
-class LineItem:
-    product_id: str
-    quantity: int
-    unit_price: float
-
-
-@dataclass(frozen=True)
-class NewContact:
-    first_name: str
-    last_name: str
-    email: str
-    phone: str = ""
-
-
-@dataclass(frozen=True)
-class CloseDraft:
-    outcome: str | None = None  # "won" or "lost"
-    reason_code: str | None = None
-    competitor: str = ""
-    notes: str = ""
-    requested_features: tuple[str, ...] = ()
-    lines: tuple[LineItem, ...] = ()
-    contract_term_months: int | None = None
-    support_contract: str | None = None
-    billing_contact_id: str | None = None
-    new_billing_contact: NewContact | None = None
-    po_number: str = ""
-    payment_terms: str | None = None
-    technical_contact_ids: tuple[str, ...] = ()
-    new_technical_contacts: tuple[NewContact, ...] = ()
-    reference_willing: bool = False
-    reference_kinds: tuple[str, ...] = ()
-
-    @property
-    def amount(self) -> float:
-        return round(sum(line.quantity * line.unit_price for line in self.lines), 2)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "outcome": self.outcome, "reason_code": self.reason_code,
-            "competitor": self.competitor, "notes": self.notes,
-            "requested_features": list(self.requested_features),
-            "lines": [[li.product_id, li.quantity, li.unit_price] for li in self.lines],
-            "contract_term_months": self.contract_term_months,
-            "support_contract": self.support_contract,
-            "billing_contact_id": self.billing_contact_id,
-            "new_billing_contact": ([self.new_billing_contact.first_name,
-                                     self.new_billing_contact.last_name,
-                                     self.new_billing_contact.email,
-                                     self.new_billing_contact.phone]
-                                    if self.new_billing_contact else None),
-            "po_number": self.po_number,
-            "payment_terms": self.payment_terms,
-            "technical_contact_ids": list(self.technical_contact_ids),
-            "new_technical_contacts": [[c.first_name, c.last_name, c.email, c.phone]
-                                       for c in self.new_technical_contacts],
-            "reference_willing": self.reference_willing,
-            "reference_kinds": list(self.reference_kinds),
-        }
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> CloseDraft:
-        return cls(
-            outcome=data.get("outcome"), reason_code=data.get("reason_code"),
-            competitor=data.get("competitor") or "", notes=data.get("notes") or "",
-            requested_features=tuple(data.get("requested_features") or ()),
-            lines=tuple(LineItem(p, int(q), float(u)) for p, q, u in data.get("lines") or ()),
-            contract_term_months=data.get("contract_term_months"),
-            support_contract=data.get("support_contract"),
-            billing_contact_id=data.get("billing_contact_id"),
-            new_billing_contact=(NewContact(*data["new_billing_contact"])
-                                 if data.get("new_billing_contact") else None),
-            po_number=data.get("po_number") or "", payment_terms=data.get("payment_terms"),
-            technical_contact_ids=tuple(data.get("technical_contact_ids") or ()),
-            new_technical_contacts=tuple(NewContact(*c) for c in
-                                         data.get("new_technical_contacts") or ()),
-            reference_willing=bool(data.get("reference_willing")),
-            reference_kinds=tuple(data.get("reference_kinds") or ()),
-        )
-
-
-class CloseError(ValueError):
-    """The close cannot be saved; ``problems`` maps fields to what is wrong."""
-
-    def __init__(self, problems: dict[str, str]) -> None:
-        super().__init__("; ".join(problems.values()))
-        self.problems = problems
-
-
-def problems_of(draft: CloseDraft, reasons: Mapping[str, str]) -> dict[str, str]:
-    """Validation per outcome, field by field (empty: it can be saved)."""
-    settings = close_settings()
-    if draft.outcome not in ("won", "lost"):
-        return {"outcome": "Choose Closed Won or Closed Lost."}
-    problems: dict[str, str] = {}
-    if not draft.reason_code:
-        problems["reason_code"] = f"A {draft.outcome} reason code is required."
-    elif reasons.get(draft.reason_code) != draft.outcome:
-        problems["reason_code"] = f"{draft.reason_code} is not a {draft.outcome} reason."
-    if draft.outcome == "lost":
-        if not draft.competitor.strip():
-            problems["competitor"] = "Name the competitor that won (or 'no decision')."
-        return problems
-    if not draft.lines:
-        problems["lines"] = "Add at least one product with its quantity."
-    elif any(line.quantity <= 0 or line.unit_price < 0 for line in draft.lines):
-        problems["lines"] = "Quantities must be above 0 and prices not negative."
-    if draft.contract_term_months not in settings["contract_terms_months"]:
-        problems["contract_term_months"] = "Choose the contract term."
-    if draft.support_contract not in settings["support_contracts"]:
-        problems["support_contract"] = "Choose the support contract."
-    new_billing = draft.new_billing_contact
-    if not draft.billing_contact_id and new_billing is None:
-        problems["billing_contact_id"] = "Finance needs a billing contact: pick or add one."
-    elif new_billing is not None and (not new_billing.last_name.strip()
-                                      or "@" not in new_billing.email):
-        problems["billing_contact_id"] = "A new billing contact needs a last name and an e-mail."
-    if draft.payment_terms not in settings["payment_terms"]:
-        problems["payment_terms"] = "Choose the payment terms."
-    if not draft.technical_contact_ids and not draft.new_technical_contacts:
-        problems["technical_contacts"] = "Support needs at least one technical contact."
-    for contact in draft.new_technical_contacts:
-        if not contact.last_name.strip() or "@" not in contact.email:
-            problems["technical_contacts"] = "A new contact needs a last name and an e-mail."
-    if draft.reference_willing and not draft.reference_kinds:
-        problems["reference_kinds"] = "Say which kinds of reference the customer agreed to."
-    return problems
+__all__ = ["CloseDraft", "CloseError", "CloseSaved", "HandoffDelivery", "LineItem",
+           "NewContact", "check_draft", "close_opportunity", "close_settings", "deliveries",
+           "problems_of"]
 
 
 def check_draft(sessions: sessionmaker[Session], draft: CloseDraft) -> dict[str, str]:
     with sessions() as session:
-        return problems_of(draft, active_codes(session, ("won", "lost")))
+        return problems_of(draft, active_codes(session, ("won", "lost")), _price_list(session))
+
+
+def _price_list(session: Session) -> set[str]:
+    return set(session.scalars(select(Product.id)))
 
 
 @dataclass(frozen=True)
@@ -198,7 +75,8 @@ def close_opportunity(sessions: sessionmaker[Session], opportunity_id: str, draf
         if opportunity.is_closed:
             raise CloseError({"outcome": f"{opportunity.name} is already closed "
                               f"({opportunity.stage}); its hand-offs were sent then."})
-        problems = problems_of(draft, active_codes(session, ("won", "lost")))
+        problems = problems_of(draft, active_codes(session, ("won", "lost")),
+                               _price_list(session))
         if problems:
             raise CloseError(problems)
         _close(opportunity, draft, now)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.store import EmailTemplate, Lead, User
-from models.templates import check
+from models.templates import TemplateError, check, render
 from models.touches import EmailSent, TouchLogged, log_touch
 
 
@@ -80,11 +80,14 @@ def mailto_uri(to: str, subject: str, body: str) -> str:
 
 
 def send_email(sessions: sessionmaker[Session], lead_id: str, rep_id: str | None,
-               subject: str, body: str, delivery: str, now: datetime) -> TouchLogged:
-    """Log the e-mail the rep wrote (after editing the template) and move the cadence on.
+               subject: str, body: str, delivery: str, now: datetime,
+               as_html: bool = False) -> TouchLogged:
+    """Log the e-mail the rep wrote (the template as they edited it, merge fields and all),
+    filled from the lead's data here, and move the cadence on.
 
     Raises:
-        EmailRefused: the lead opted out, has no address, or merge fields are still empty.
+        EmailRefused: the lead opted out, has no address, the text has merge-field problems,
+            or fields are still empty or hold a value that may not go there.
     """
     with sessions() as session:
         lead = session.get(Lead, lead_id)
@@ -96,8 +99,18 @@ def send_email(sessions: sessionmaker[Session], lead_id: str, rep_id: str | None
         if not lead.email:
             raise EmailRefused("This lead has no e-mail address: add one in the clean-up block.")
         address = lead.email
-    if "{!" in subject or "{!" in body:
+    values = merge_values(sessions, lead_id, rep_id)
+    try:
+        # Filled once, here: a value holding "{!" is text, never a field to fill.
+        filled = [render(subject, values), render(body, values, as_html=as_html)]
+    except TemplateError as error:
+        raise EmailRefused(str(error)) from None
+    refused = [problem for part in filled for problem in part.refused]
+    if refused:
+        raise EmailRefused(" ".join(refused))
+    if any(part.unresolved for part in filled):
         raise EmailRefused("Fill in or remove the highlighted merge fields before sending.")
+    subject, body = filled[0].text, filled[1].text
     if not subject.strip():
         raise EmailRefused("The e-mail needs a subject.")
     if delivery not in ("crm", "mailto"):

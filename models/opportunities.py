@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from models import bounds
 from models.records import ActivityRecord
 from models.store import Account, Activity, Contact, Opportunity, OpportunityLineItem, Product, User
 
@@ -129,12 +130,17 @@ def create_opportunity(sessions: sessionmaker[Session], name: str, account_id: s
     """A deal entered by hand (not from a hand-off).
 
     Raises:
-        ValueError: no name, or a close date in the past.
+        ValueError: no name, or a close date in the past (OutOfBounds: a value out of its
+            field's range).
     """
     if not name.strip():
         raise ValueError("The opportunity needs a name.")
     if close_date < now.date():
         raise ValueError("The expected close date cannot be in the past.")
+    bounds.day("The expected close date", close_date, now.date(),
+               now.date() + bounds.PLANNING_SPAN)
+    bounds.fits("The opportunity's name", name.strip(), Opportunity.name)
+    bounds.fits("The next step", next_step, Opportunity.next_step)
     with sessions.begin() as session:
         opportunity = Opportunity(name=name.strip(), account_id=account_id, owner_id=owner_id,
                                   stage="Discovery", close_date=close_date,

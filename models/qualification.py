@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from models import bounds
 from models.funnel import record_stage_change
 from models.reason_codes import active_codes
 from models.records import LeadDetail
@@ -158,6 +159,9 @@ def problems_of(draft: QualificationDraft, reasons: Mapping[str, str],
             problems["follow_up_on"] = "Choose when nurture hands this lead back."
         elif draft.follow_up_on <= today:
             problems["follow_up_on"] = "The follow-up date must be after today."
+        elif draft.follow_up_on > today + bounds.PLANNING_SPAN:
+            problems["follow_up_on"] = (f"The follow-up date must be within ten years "
+                                        f"(by {today + bounds.PLANNING_SPAN:%d %b %Y}).")
     return problems
 
 

@@ -99,10 +99,12 @@ class SyncStatus:
     """What the status bar tells the rep about the CRM connection."""
 
     crm_url: str | None
-    online: bool
+    online: bool | None  # None: no sync tried in this session yet
     pending_changes: int
     failed_changes: int
     last_sync_at: datetime | None
+    # Waiting changes that cannot go as they are (a parent not in the CRM…): a problem to show.
+    blocked_changes: int = 0
 
 
 @dataclass(frozen=True)

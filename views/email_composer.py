@@ -40,7 +40,8 @@ HIGHLIGHT = ("<span style='background:#fde68a;color:#92400e'>", "</span>")
 class ComposerServices:
     templates: Callable[[LeadDetail], list[TemplateChoice]]
     values: Callable[[str], dict[str, str | None]]
-    send: Callable[[str, str, str, str], TouchLogged]
+    # lead id, subject and body as edited (merge fields unfilled), delivery, HTML or not
+    send: Callable[[str, str, str, str, bool], TouchLogged]
     mailto: Callable[[str, str, str], str]
 
 
@@ -157,6 +158,8 @@ class EmailComposer(QDialog):
         unresolved = subject.unresolved + body.unresolved
         if blocker:
             self._set_sendable(False, blocker)
+        elif subject.refused or body.refused:
+            self._set_sendable(False, " ".join(subject.refused + body.refused))
         elif unresolved:
             self._set_sendable(False, "No value for " + ", ".join(
                 f"{{!{name}}}" for name in dict.fromkeys(unresolved))
@@ -180,7 +183,8 @@ class EmailComposer(QDialog):
         subject = render(self.subject.text(), self._values).text
         body = render(self.body.toPlainText(), self._values, as_html=is_html).text
         try:
-            logged = self._services.send(self._lead.id, subject, body, delivery)
+            logged = self._services.send(self._lead.id, self.subject.text(),
+                                         self.body.toPlainText(), delivery, is_html)
         except ValueError as error:
             self.problems.setText(str(error))
             return

@@ -58,6 +58,7 @@ class LeadEntryServices:
 class LeadsView(QWidget):
     qualify_requested = Signal(str)
     email_requested = Signal(str)
+    edit_requested = Signal(str)
     leads_shown = Signal(int)
     lead_opened = Signal(str)
     # New leads were written (typed or imported): counts elsewhere may have changed.
@@ -102,9 +103,15 @@ class LeadsView(QWidget):
         self.email_button.clicked.connect(self.write_email)
         QShortcut(QKeySequence("Ctrl+E"), self, self.write_email,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.edit_button = QPushButton("Edit…  (F2)")
+        self.edit_button.setEnabled(False)
+        self.edit_button.clicked.connect(self.edit)
+        QShortcut(QKeySequence("F2"), self, self.edit,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         actions = QHBoxLayout()
         actions.addWidget(self.qualify_button)
         actions.addWidget(self.email_button)
+        actions.addWidget(self.edit_button)
         side_layout.addLayout(actions)
         side_layout.addWidget(self.panel, 1)
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -178,7 +185,17 @@ class LeadsView(QWidget):
         self._shown = lead.id
         self.qualify_button.setEnabled(True)
         self.email_button.setEnabled(True)
+        self.edit_button.setEnabled(True)
         self.lead_opened.emit(lead.id)
+
+    @property
+    def shown_lead_id(self) -> str | None:
+        """The lead whose panel is open."""
+        return self._shown
+
+    def edit(self) -> None:
+        if self._shown:
+            self.edit_requested.emit(self._shown)
 
     def write_email(self) -> None:
         if self._shown:
@@ -193,6 +210,8 @@ class LeadsView(QWidget):
         self.search_box.selectAll()
 
     def refresh(self, *_: Any) -> None:
+        """Read the rows again (a save, a sync), keeping the open lead open."""
+        self._select_after_search = self._select_after_search or self._shown
         self.search_now()
 
     def show_lead(self, lead_id: str, search: str = "") -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
@@ -27,6 +27,11 @@ from views.catalogue_dialogs import CatalogueServices, ReasonCodesDialog, Templa
 from views.day_blocks_dialog import Block, DayBlocksDialog
 from views.email_composer import ComposerServices, EmailComposer
 from views.handoff_inbox import HandoffInbox, InboxServices
+from views.lead_fields_dialog import (
+    DemoServices,
+    LeadEditServices,
+    LeadFieldsDialog,
+)
 from views.leads_view import LeadEntryServices, LeadsView
 from views.marketing_views import FeedbackView, MarketingServices, ReferencesView
 from views.opportunities_view import OpportunitiesView, OpportunityServices
@@ -67,6 +72,8 @@ class WindowServices:
     lead_entry: LeadEntryServices | None = None
     # Brings every lead's account match up to date; returns a line for the status bar.
     match_accounts: Callable[[], str] | None = None
+    lead_edits: LeadEditServices | None = None
+    demo: DemoServices | None = None  # only in demo mode
 
 
 PLACEHOLDERS = {
@@ -78,6 +85,7 @@ PLACEHOLDERS = {
 class MainWindow(QMainWindow):
     screen_changed = Signal(str)
     mailto_requested = Signal(str)
+    closed = Signal()
 
     def __init__(self, services: WindowServices, background: Background) -> None:
         super().__init__()
@@ -131,14 +139,20 @@ class MainWindow(QMainWindow):
                                                self.opportunities.refresh()))
         self.opportunities.deal_closed.connect(lambda _: self.refresh_status())
         self.sync.synced.connect(self.refresh_status)
+        self.sync.synced.connect(self.leads.refresh)  # what the pull changed shows at once
         self.sync.synced.connect(self.match_accounts_in_background)
         self.queue.email_requested.connect(self.open_email)
         self.leads.email_requested.connect(self.open_email)
         self.leads.leads_added.connect(lambda _: (self.today.refresh(), self.refresh_status(),
                                                   self.match_accounts_in_background()))
         self.composer: EmailComposer | None = None
+        self.lead_dialog: LeadFieldsDialog | None = None
+        self.leads.edit_requested.connect(self.edit_lead)
+        self.leads.edit_button.setVisible(services.lead_edits is not None)
         self._add_shortcuts()
         self._add_team_menu()
+        if services.demo is not None:
+            self._add_demo_menu(services.demo)
         self._status_timer = QTimer(self, interval=STATUS_REFRESH_MS)
         self._status_timer.timeout.connect(self.refresh_status)
         self._status_timer.start()
@@ -165,6 +179,72 @@ class MainWindow(QMainWindow):
         menu.addAction("Reason codes…", self.edit_reason_codes)
         menu.addAction("E-mail templates…", self.edit_templates)
         menu.addAction("Qualification framework…", self.choose_framework)
+
+    def _add_demo_menu(self, demo: DemoServices) -> None:
+        """Demo mode plays the rest of the team, so a new user can see the loop whole."""
+        menu = self.menuBar().addMenu("&Demo")
+        action = menu.addAction(f"Change the open lead in the CRM as {demo.other_user}…")
+        action.setShortcut(QKeySequence("Ctrl+Shift+U"))
+        action.triggered.connect(self.change_lead_as_other_user)
+        self.demo_change_action = action
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.closed.emit()
+        super().closeEvent(event)
+
+    def edit_lead(self, lead_id: str) -> None:
+        edits = self._services.lead_edits
+        if edits is None:
+            return
+
+        def save(typed: dict[str, str]) -> tuple[dict[str, str], str]:
+            return edits.save(lead_id, typed), "Lead saved; it goes to the CRM with the next sync."
+
+        self._background.run("lead-edit-values", lambda: edits.values(lead_id),
+                             lambda values: self._open_lead_dialog(
+                                 "Edit lead", "Correct what the lead told us.", edits.labels,
+                                 values, save))
+
+    def change_lead_as_other_user(self) -> None:
+        demo, edits = self._services.demo, self._services.lead_edits
+        lead_id = self.leads.shown_lead_id
+        if demo is None or edits is None:
+            return
+        if lead_id is None:
+            self.show_screen("Leads")
+            self.status.showMessage("Open a lead on the Leads screen first, then choose "
+                                    "Demo ▸ Change the open lead… again.", 8000)
+            return
+
+        def save(typed: dict[str, str]) -> tuple[dict[str, str], str]:
+            return {}, demo.change_in_crm(lead_id, typed)
+
+        intro = (f"Play {demo.other_user}, another user of the team: what you save here is "
+                 "written straight into the demo CRM, as if they had changed the lead there. "
+                 "Sync to see it arrive; edit the same field here first (Edit lead, F2) to "
+                 "see a conflict.")
+        self._background.run(
+            "lead-crm-values", lambda: demo.crm_values(lead_id),
+            lambda values: self._open_lead_dialog(
+                f"Change in the CRM as {demo.other_user}", intro, edits.labels, values, save),
+            lambda error: self.status.showMessage(str(error), 8000))
+
+    def _open_lead_dialog(self, title: str, intro: str, labels: dict[str, str],
+                          values: dict[str, str] | None,
+                          save: Callable[[dict[str, str]], tuple[dict[str, str], str]]
+                          ) -> None:
+        if values is None:
+            self.status.showMessage("That lead no longer exists.", 5000)
+            return
+        dialog = LeadFieldsDialog(title, intro, labels, values, save, self._background, self)
+        dialog.saved.connect(self._after_lead_saved)
+        self.lead_dialog = dialog
+        dialog.open()
+
+    def _after_lead_saved(self, line: str) -> None:
+        self.status.showMessage(line, 8000)
+        self.leads.refresh()
+        self.refresh_status()
 
     def edit_reason_codes(self) -> ReasonCodesDialog:
         dialog = ReasonCodesDialog(self._services.catalogue, self)

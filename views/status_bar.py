@@ -20,16 +20,33 @@ def _ago(moment: datetime | None, now: datetime) -> str:
     return moment.astimezone().strftime("%d %b %H:%M")
 
 
+def _changes(count: int) -> str:
+    return f"{count:,} change{'s' if count != 1 else ''}"
+
+
+def stuck(status: SyncStatus) -> int:
+    """Changes that cannot reach the CRM as they are: blocked here or refused there."""
+    return status.blocked_changes + status.failed_changes
+
+
 def describe(status: SyncStatus, now: datetime) -> tuple[str, str, str]:
-    """The three texts the bar shows: connection, pending changes, last sync."""
+    """The three texts the bar shows: connection, pending changes, last sync. "Online" only
+    when the last sync worked and nothing is stuck: changes that cannot move are never
+    hidden behind it."""
     if status.crm_url is None:
         connection = "Offline: no CRM connected (demo data)"
-    elif status.online:
-        connection = f"Online: {status.crm_url}"
+    elif status.online is None:
+        connection = f"Not synced yet: {status.crm_url}"
+    elif not status.online:
+        connection = f"Offline: the last sync with {status.crm_url} failed; working locally"
+    elif stuck(status):
+        connection = (f"Connected to {status.crm_url}, but {_changes(stuck(status))} cannot "
+                      "be sent: see Sync")
     else:
-        connection = f"Offline: {status.crm_url} unreachable; working locally"
-    pending = f"{status.pending_changes:,} change{'s' if status.pending_changes != 1 else ''} "
-    pending += "waiting to sync"
+        connection = f"Online: {status.crm_url}"
+    pending = f"{_changes(status.pending_changes)} waiting to sync"
+    if status.blocked_changes:
+        pending += f", {status.blocked_changes:,} blocked"
     if status.failed_changes:
         pending += f", {status.failed_changes:,} refused by the CRM"
     return connection, pending, f"Last sync: {_ago(status.last_sync_at, now)}"
@@ -47,7 +64,7 @@ class SyncStatusBar(QStatusBar):
     def show_status(self, status: SyncStatus) -> None:
         connection, pending, last = describe(status, datetime.now(UTC))
         self.connection.setText(connection)
-        self.connection.setProperty("online", status.online)
+        self.connection.setProperty("online", bool(status.online) and not stuck(status))
         self.connection.style().polish(self.connection)
         self.pending.setText(pending)
         self.last_sync.setText(last)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -22,6 +23,8 @@ from PySide6.QtWidgets import (
 from models.records import ConflictRecord, OutboxLine, UnsureEmail
 from ui.tables import read_only_table
 from views.background import Background
+
+PROBLEM_COLOUR = "#b3261e"
 
 
 @dataclass(frozen=True)
@@ -74,7 +77,8 @@ class SyncView(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.message)
-        layout.addWidget(QLabel("Changes waiting for the CRM, and those it refused"))
+        layout.addWidget(QLabel("Changes waiting for the CRM, those that cannot go yet "
+                                "(blocked) and those it refused"))
         layout.addWidget(self.outbox, 2)
         layout.addWidget(QLabel("Conflicts: edited here and in the CRM since the last sync"))
         layout.addWidget(self.conflicts, 1)
@@ -106,17 +110,22 @@ class SyncView(QWidget):
             self.crm_url.setText(url)
         self.outbox.setRowCount(len(lines))
         for row, line in enumerate(lines):
-            cells = ("refused" if line.state == "failed" else "waiting", line.object, line.op,
+            state = ("refused" if line.state == "failed" else "blocked" if line.error
+                     else "waiting")
+            cells = (state, line.object, line.op,
                      ", ".join(line.fields[:6]) + ("…" if len(line.fields) > 6 else ""),
                      f"{line.created_at.astimezone():%d %b %H:%M}", line.error or "")
             for column, text in enumerate(cells):
-                self.outbox.setItem(row, column, QTableWidgetItem(text))
+                item = QTableWidgetItem(text)
+                if state != "waiting":  # a problem for the rep, not a queue to wait on
+                    item.setForeground(QBrush(QColor(PROBLEM_COLOUR)))
+                self.outbox.setItem(row, column, item)
         self._conflicts = conflicts
         self.conflicts.setRowCount(len(conflicts))
         for row, conflict in enumerate(conflicts):
-            cells = (f"{conflict.table} {conflict.record_id[:8]}", conflict.field,
+            texts = (f"{conflict.table} {conflict.record_id[:8]}", conflict.field,
                      str(conflict.base), str(conflict.mine), str(conflict.theirs))
-            for column, text in enumerate(cells):
+            for column, text in enumerate(texts):
                 self.conflicts.setItem(row, column, QTableWidgetItem(text))
         if conflicts:
             self.conflicts.selectRow(0)

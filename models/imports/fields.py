@@ -11,6 +11,7 @@ from functools import cache, lru_cache
 import phonenumbers
 from sqlalchemy import String
 
+from models import bounds
 from models.hygiene.standardise import TitleReading, fold, industry, phone_e164, read_title
 from models.store import Lead
 from resources import load_json
@@ -115,7 +116,12 @@ def _employees(raw: str, problems: dict[str, str]) -> int | None:
     if not _WHOLE_NUMBER.fullmatch(text):
         problems["employees"] = f"‘{raw}’ is not a whole number of employees (such as 250)."
         return None
-    return int(re.sub(r"\D", "", text))
+    try:
+        # As text: int() of a 5,000-digit string is refused by Python itself.
+        return bounds.whole("employees", re.sub(r"\D", "", text))
+    except bounds.OutOfBounds as error:
+        problems["employees"] = str(error)
+        return None
 
 
 def _check_lengths(values: dict[str, str | None], problems: dict[str, str]) -> None:

@@ -182,6 +182,14 @@ def check_rows(table: CsvTable, mapping: ColumnMapping
     problems: list[RowProblem] = []
     width = len(table.header)
     for row in table.rows:
+        if row.swallowed is not None:
+            first, last = row.swallowed
+            lines = f"line {first}" if first == last else f"lines {first} to {last}"
+            problems.append(RowProblem(
+                row.number, "", f"a quote opened in this row is not closed, so {lines} of "
+                "the file were read into it as one value and are not imported either. "
+                "Close the quote (or remove it) in the file and import it again."))
+            continue
         if len(row.cells) > width and any(cell.strip() for cell in row.cells[width:]):
             problems.append(RowProblem(
                 row.number, "", f"has {len(row.cells)} values but the file has {width} "

@@ -11,7 +11,7 @@ from models.store import OutboxEntry, Setting, SyncState
 CRM_URL_SETTING = "crm_url"
 
 
-def sync_status(sessions: sessionmaker[Session], online: bool = False) -> SyncStatus:
+def sync_status(sessions: sessionmaker[Session], online: bool | None = False) -> SyncStatus:
     with sessions() as session:
         rows = session.execute(
             select(OutboxEntry.state, func.count())
@@ -19,6 +19,9 @@ def sync_status(sessions: sessionmaker[Session], online: bool = False) -> SyncSt
             .group_by(OutboxEntry.state)
         ).tuples()
         counts = {state: count for state, count in rows}
+        # A pending entry carrying a message could not go (its parent is not in the CRM…).
+        blocked = session.scalar(select(func.count()).where(
+            OutboxEntry.state == "pending", OutboxEntry.error.is_not(None))) or 0
         last = session.scalar(
             select(func.max(func.coalesce(SyncState.last_push_at, SyncState.last_pull_at)))
         )
@@ -26,9 +29,10 @@ def sync_status(sessions: sessionmaker[Session], online: bool = False) -> SyncSt
     return SyncStatus(
         crm_url=crm.value if crm else None,
         online=online,
-        pending_changes=counts.get("pending", 0),
+        pending_changes=counts.get("pending", 0) - blocked,
         failed_changes=counts.get("failed", 0),
         last_sync_at=last,
+        blocked_changes=blocked,
     )
 
 

@@ -111,6 +111,25 @@ def test_describe_gives_fields_and_the_active_picklist_values(crm: Crm, sf: Sale
     assert "D-NO-FIT" in values and "D-STUDENT" not in values  # inactive values are left out
 
 
+def test_describe_gives_the_system_fields_salesforce_keeps(sf: Salesforce) -> None:
+    system = ("Id", "IsDeleted", "CreatedDate", "CreatedById", "LastModifiedDate",
+              "LastModifiedById", "SystemModstamp")
+
+    lead = {f["name"]: f for f in sf.Lead.describe()["fields"]}
+    product = {f["name"]: f for f in sf.Product2.describe()["fields"]}
+
+    assert set(system) | {"OwnerId", "MasterRecordId"} <= set(lead)
+    assert [lead[name]["type"] for name in system] == [
+        "id", "boolean", "datetime", "reference", "datetime", "reference", "datetime"]
+    assert lead["CreatedById"]["referenceTo"] == ["User"]
+    assert not lead["SystemModstamp"]["updateable"] and lead["OwnerId"]["updateable"]
+    assert set(system) <= set(product) and "OwnerId" not in product  # no owner, as there
+    created = sf.Lead.create({"LastName": "Ng", "Company": "Acme", "Status": "MQL"})
+    record = sf.Lead.get(created["id"])
+    assert record["CreatedById"] == record["LastModifiedById"]
+    assert record["SystemModstamp"] == record["LastModifiedDate"]
+
+
 def test_deleted_and_updated_records_are_listed_between_two_datetimes(sf: Salesforce) -> None:
     start = datetime.now(UTC) - timedelta(minutes=1)
     kept = sf.Lead.create({"LastName": "Kept", "Company": "Acme"})["id"]

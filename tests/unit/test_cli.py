@@ -57,4 +57,4 @@ def test_a_corrupt_store_is_named_and_the_command_fails(
 
 def test_negative_sizes_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo-data", "--data-dir", str(tmp_path), "--leads", "-5"]) == 2
-    assert "0 or more" in capsys.readouterr().err
+    assert "number of leads must be a whole number from 0 to" in capsys.readouterr().err

@@ -26,9 +26,14 @@ def test_first_run_opens_the_window_on_demo_data(tmp_path: Path) -> None:
     with sqlite3.connect(tmp_path / DATABASE_NAME) as connection:
         assert connection.execute("SELECT count(*) FROM leads").fetchone()[0] == 5_000
         crm = connection.execute("SELECT value FROM settings WHERE key = 'crm_url'").fetchone()
-    # Demo mode runs its own sandbox CRM, kept beside the store.
+        local_ids = dict(connection.execute("SELECT id, crm_id FROM leads"))
+    # Demo mode runs its own sandbox CRM, kept beside the store, holding the same leads
+    # under the same ids.
     assert crm is not None and crm[0].startswith('"http://127.0.0.1:')
-    assert (tmp_path / "demo-crm.db").exists()
+    with sqlite3.connect(tmp_path / "demo-crm.db") as connection:
+        crm_ids = dict(connection.execute(
+            "SELECT ext_id, id FROM records WHERE object = 'Lead' AND deleted = 0"))
+    assert crm_ids == local_ids
 
 
 def test_a_corrupt_store_is_named_in_a_message_and_kept(qtbot: QtBot, tmp_path: Path) -> None:
@@ -48,3 +53,43 @@ def test_a_corrupt_store_is_named_in_a_message_and_kept(qtbot: QtBot, tmp_path: 
     assert run_gui(tmp_path) == 2
     assert str(path) in shown[0]
     assert path.read_bytes() == b"junk" * 256
+
+
+def _first_dialog_text() -> list[str]:
+    shown: list[str] = []
+
+    def read_and_close() -> None:
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            shown.append(box.text())
+            box.close()
+        else:
+            QTimer.singleShot(20, read_and_close)
+
+    QTimer.singleShot(20, read_and_close)
+    return shown
+
+
+def test_a_store_with_a_damaged_page_gets_a_dialog_not_a_traceback(
+        qtbot: QtBot, tmp_path: Path, demo_folder: Path) -> None:
+    path = tmp_path / DATABASE_NAME
+    path.write_bytes((demo_folder / DATABASE_NAME).read_bytes())
+    with sqlite3.connect(path) as connection:
+        page_size = connection.execute("PRAGMA page_size").fetchone()[0]
+        root = connection.execute(
+            "SELECT rootpage FROM sqlite_master WHERE name = 'leads'").fetchone()[0]
+    with path.open("r+b") as handle:
+        handle.seek((root - 1) * page_size)
+        handle.write(b"\xa5" * page_size)
+    before = path.read_bytes()
+    shown = _first_dialog_text()
+    assert run_gui(tmp_path) == 2
+    assert f"{path} is damaged and cannot be read" in shown[0]
+    assert path.read_bytes() == before
+
+
+def test_a_folder_in_the_stores_place_gets_a_dialog(qtbot: QtBot, tmp_path: Path) -> None:
+    (tmp_path / DATABASE_NAME).mkdir()
+    shown = _first_dialog_text()
+    assert run_gui(tmp_path) == 2
+    assert "is a folder, where RepDesk keeps its store file" in shown[0]

@@ -7,16 +7,18 @@ from functools import partial
 from typing import Any
 
 from models.crm.datetimes import parse_datetime
+from models.crm.sandbox.describe import describe, describe_global, object_summary
+from models.crm.sandbox.http_input import sobject
 from models.crm.sandbox.server import API, BATCH, MAX_COLLECTION, HttpError, Sandbox, _error
-from models.crm.sandbox.store import PREFIXES, RecordError, stamp
+from models.crm.sandbox.store import RecordError, stamp
 
 
 def _batch(headers: Any) -> int:
     option = headers.get("Sforce-Query-Options") or ""
-    if "batchSize=" in option:
-        size = int(option.split("batchSize=")[1].split(",")[0])
-        return max(200, min(size, BATCH))
-    return BATCH
+    size = option.split("batchSize=")[1].split(",")[0].strip() if "batchSize=" in option else ""
+    if not size.isdigit():
+        return BATCH  # Salesforce ignores a batch size it cannot read
+    return max(200, min(int(size), BATCH))
 
 
 def _result(action: Callable[[], Any], record_id: str | None = None) -> dict[str, Any]:
@@ -36,7 +38,11 @@ def _records(body: Any) -> list[dict[str, Any]]:
     records = body["records"]
     if len(records) > MAX_COLLECTION:
         raise _error(400, "EXCEEDED_ID_LIMIT", f"record limit is {MAX_COLLECTION}")
-    return list(records)
+    checked = [sobject(r, f"records[{n}]") for n, r in enumerate(records)]
+    for n, record in enumerate(checked):
+        if not isinstance(record.get("attributes", {}), dict):
+            raise _error(400, "JSON_PARSER_ERROR", f"records[{n}].attributes is not an object")
+    return checked
 
 
 def _collections(sandbox: Sandbox, method: str, parts: list[str], params: dict[str, str],
@@ -72,12 +78,12 @@ def _sobject(sandbox: Sandbox, method: str, parts: list[str], params: dict[str, 
     obj = parts[1]
     try:
         if len(parts) == 2 and method == "POST":
-            return 201, {"id": store.create(obj, body() or {}).id, "success": True,
+            return 201, {"id": store.create(obj, sobject(body())).id, "success": True,
                          "errors": []}
         if len(parts) == 2 and method == "GET":
-            return 200, {"objectDescribe": _object_summary(obj), "recentItems": []}
+            return 200, {"objectDescribe": object_summary(obj), "recentItems": []}
         if len(parts) == 3 and parts[2] == "describe":
-            return 200, _describe(sandbox, obj)
+            return 200, describe(sandbox, obj)
         if len(parts) >= 3 and parts[2] == "deleted":
             start, end = _window(params)
             rows = store.deleted_between(obj, start, end)
@@ -96,7 +102,7 @@ def _sobject(sandbox: Sandbox, method: str, parts: list[str], params: dict[str, 
                 fields = params["fields"].split(",") if "fields" in params else None
                 return 200, record.as_json(API, fields)
             if method == "PATCH":
-                store.update(obj, record_id, body() or {})
+                store.update(obj, record_id, sobject(body()))
                 return 204, None
             if method == "DELETE":
                 store.delete(obj, record_id)
@@ -104,7 +110,7 @@ def _sobject(sandbox: Sandbox, method: str, parts: list[str], params: dict[str, 
         if len(parts) == 4 and method == "GET":
             return 200, _by_external_id(sandbox, obj, parts[2], parts[3], params)
         if len(parts) == 4 and method == "PATCH":
-            record, created = store.upsert(obj, parts[2], parts[3], body() or {})
+            record, created = store.upsert(obj, parts[2], parts[3], sobject(body()))
             return (201 if created else 200), {"id": record.id, "success": True, "errors": [],
                                                "created": created}
     except RecordError as error:
@@ -137,52 +143,17 @@ def _by_external_id(sandbox: Sandbox, obj: str, field: str, value: str,
     return record.as_json(API, fields)
 
 
-def _object_urls(obj: str) -> dict[str, str]:
-    base = f"/services/data/{API}/sobjects/{obj}"
-    return {"sobject": base, "describe": f"{base}/describe", "rowTemplate": f"{base}/{{ID}}"}
-
-
-def _object_summary(obj: str) -> dict[str, Any]:
-    return {"name": obj, "label": obj.removesuffix("__c").replace("_", " "),
-            "keyPrefix": PREFIXES.get(obj), "custom": obj.endswith("__c"),
-            "createable": True, "deletable": True, "queryable": True, "updateable": True,
-            "urls": _object_urls(obj)}
-
-
-def _field(sandbox: Sandbox, name: str, picklist: list[dict[str, Any]] | None
-           ) -> dict[str, Any]:
-    kind = "id" if name == "Id" else "picklist" if picklist is not None else "string"
-    return {"name": name, "label": name.removesuffix("__c").replace("_", " "), "type": kind,
-            "custom": name.endswith("__c"), "nillable": name != "Id",
-            "createable": name != "Id", "updateable": name != "Id",
-            "externalId": name == sandbox.store.external_id,
-            "restrictedPicklist": False, "picklistValues": picklist or []}
-
-
-def _describe(sandbox: Sandbox, obj: str) -> dict[str, Any]:
-    seen: set[str] = set()
-    for record in sandbox.store.all(obj):
-        seen.update(record.fields)
-    picklists = sandbox.picklists.of(obj)
-    names = seen | set(picklists) | {"Id", sandbox.store.external_id}
-    return {**_object_summary(obj),
-            "fields": [_field(sandbox, name, picklists.get(name)) for name in sorted(names)]}
-
-
-def _describe_global(sandbox: Sandbox) -> dict[str, Any]:
-    objects = sorted(set(PREFIXES) | sandbox.picklists.objects())
-    return {"encoding": "UTF-8", "maxBatchSize": MAX_COLLECTION,
-            "sobjects": [_object_summary(obj) for obj in objects]}
-
-
 def _limits(sandbox: Sandbox) -> dict[str, Any]:
     used, limit = sandbox.api_usage()
     return {"DailyApiRequests": {"Max": limit, "Remaining": max(0, limit - used)}}
 
 
 def _email_simple(sandbox: Sandbox, body: Any) -> tuple[int, Any]:
+    inputs = body.get("inputs") if isinstance(body, dict) else None
+    if not isinstance(inputs, list) or not all(isinstance(a, dict) for a in inputs):
+        raise _error(400, "JSON_PARSER_ERROR", "expected {\"inputs\": [{...}]}")
     results = []
-    for action in (body or {}).get("inputs", []):
+    for action in inputs:
         to = str(action.get("emailAddresses") or "")
         if "@" not in to:
             results.append({"actionName": "emailSimple", "isSuccess": False, "outputValues":
@@ -209,7 +180,7 @@ def route(sandbox: Sandbox, method: str, parts: list[str], params: dict[str, str
     if parts[:2] == ["composite", "sobjects"]:
         return _collections(sandbox, method, parts, params, body)
     if parts == ["sobjects"] and method == "GET":
-        return 200, _describe_global(sandbox)
+        return 200, describe_global(sandbox)
     if parts == ["limits"] and method == "GET":
         return 200, _limits(sandbox)
     if parts[0] == "sobjects" and len(parts) >= 2:

@@ -6,21 +6,20 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
+import re
 import secrets
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlparse
-
-import orjson
+from urllib.parse import urlencode
 
 from models.crm.sandbox.faults import Faults
+from models.crm.sandbox.http_input import IDLE_S, MAX_BODY, REQUEST_DEADLINE_S
 from models.crm.sandbox.picklists import Picklists
 from models.crm.sandbox.soql import SoqlError, parse
 from models.crm.sandbox.store import SandboxStore
@@ -31,6 +30,10 @@ OPEN_CURSORS = 10
 BATCH = 2000
 MAX_COLLECTION = 200
 DAILY_API_REQUESTS = 15000
+# The redirect addresses registered for the app: loopback, any port (RFC 8252 section 7.3).
+LOOPBACK_REDIRECT = re.compile(r"http://(127\.0\.0\.1|localhost|\[::1\])(:\d{1,5})?/[^#\s]*")
+# A PKCE S256 challenge: base64url of a SHA-256 digest, 43 characters.
+PKCE_CHALLENGE = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
 class HttpError(Exception):
@@ -73,14 +76,30 @@ class Sandbox:
 
     # -- OAuth -----------------------------------------------------------------------------
     def authorize(self, params: dict[str, str]) -> str:
-        """The login page approves at once: the redirect to the app's loopback address."""
-        if params.get("response_type") != "code" or not params.get("redirect_uri"):
-            raise _error(400, "invalid_request", "response_type=code and redirect_uri needed")
+        """The login page approves at once: the redirect to the app's loopback address.
+
+        Only a registered redirect (loopback, RFC 8252) ever receives a code, and only with a
+        PKCE S256 challenge, so a code caught on its way cannot be exchanged by someone else.
+        """
+        redirect_uri = params.get("redirect_uri", "")
+        if not LOOPBACK_REDIRECT.fullmatch(redirect_uri):
+            raise HttpError(400, {"error": "redirect_uri_mismatch",
+                                  "error_description": "redirect_uri must match configuration"})
+        problem = None
+        if params.get("response_type") != "code":
+            problem = "response_type must be code"
+        elif params.get("code_challenge_method") != "S256" or not PKCE_CHALLENGE.fullmatch(
+                params.get("code_challenge", "")):
+            problem = "a PKCE code_challenge with code_challenge_method S256 is required"
+        if problem:
+            query = urlencode({"error": "invalid_request", "error_description": problem,
+                               "state": params.get("state", "")})
+            return f"{redirect_uri}?{query}"
         code = secrets.token_urlsafe(16)
         with self._lock:
-            self._codes[code] = (params.get("code_challenge", ""), params["redirect_uri"])
+            self._codes[code] = (params["code_challenge"], redirect_uri)
         query = urlencode({"code": code, "state": params.get("state", "")})
-        return f"{params['redirect_uri']}?{query}"
+        return f"{redirect_uri}?{query}"
 
     def issue_access_token(self) -> str:
         token = secrets.token_urlsafe(24)
@@ -99,7 +118,7 @@ class Sandbox:
             challenge, redirect_uri = issued
             verifier = form.get("code_verifier", "")
             digest = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
-            if challenge and digest.rstrip(b"=").decode() != challenge:
+            if digest.rstrip(b"=").decode() != challenge:
                 raise HttpError(400, {"error": "invalid_grant",
                                       "error_description": "invalid code verifier"})
             if form.get("redirect_uri") != redirect_uri:
@@ -192,132 +211,6 @@ class Sandbox:
         return self._page(cursor, int(offset), batch, locator)
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    # Without TCP_NODELAY keep-alive requests on loopback stall about 40 ms each.
-    disable_nagle_algorithm = True
-    server: SandboxServer
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def _send(self, status: int, body: Any = None, headers: dict[str, str] | None = None) -> None:
-        data = b"" if body is None else orjson.dumps(body)
-        self.send_response(status)
-        self.send_header("Content-Length", str(len(data)))
-        if body is not None:
-            self.send_header("Content-Type", "application/json;charset=UTF-8")
-        used, limit = self.server.sandbox.api_usage()
-        self.send_header("Sforce-Limit-Info", f"api-usage={used}/{limit}")
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
-
-    def _read(self) -> None:
-        # Read the whole body first, whatever happens next: a body left in the socket would
-        # be taken for the next request on this keep-alive connection.
-        length = int(self.headers.get("Content-Length") or 0)
-        self._raw = self.rfile.read(length) if length else b""
-
-    def _body(self) -> Any:
-        raw = self._raw
-        if self.headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded"):
-            return {k: v[0] for k, v in parse_qs(raw.decode()).items()}
-        if not raw:
-            return None
-        try:
-            return json.loads(raw)
-        except json.JSONDecodeError as error:
-            raise _error(400, "JSON_PARSER_ERROR", f"Unexpected character: {error}") from error
-
-    def _handle(self, method: str) -> None:
-        self._read()
-        url = urlparse(self.path)
-        params = {k: v[0] for k, v in parse_qs(url.query).items()}
-        try:
-            if url.path.startswith("/services/oauth2/"):
-                self._oauth(method, url.path, params)
-                return
-            if url.path.rstrip("/") == "/services/data":
-                self._send(200, [{"label": "Sandbox", "url": f"/services/data/{API}",
-                                  "version": API[1:]}])
-                return
-            fault = self._fault()
-            if fault == "handled":
-                return
-            self.server.sandbox.check_token(self.headers.get("Authorization"))
-            self.server.sandbox.calls += 1
-            self.server.sandbox.requests.append(f"{method} {self.path}")
-            route = url.path.removeprefix(f"/services/data/{API}/").strip("/")
-            status, body = self.server.router(method, route.split("/"), params, self._body,
-                                              self.headers)
-            if fault == "lost":
-                # Done here, but the answer never arrives: the client must retry safely.
-                self._drop()
-                return
-            self._send(status, body)
-        except HttpError as error:
-            self._send(error.status, error.body)
-
-    def _drop(self) -> None:
-        self.send_response(200)
-        self.send_header("Content-Length", "1000")
-        self.end_headers()
-        self.wfile.write(b'{"records": [')
-        self.close_connection = True
-
-    def _fault(self) -> str | None:
-        """"handled" when the fault answered the request; "lost" to lose the answer later."""
-        sandbox = self.server.sandbox
-        if sandbox.faults.latency_s:
-            time.sleep(sandbox.faults.latency_s)
-        fault = sandbox.faults.next()
-        if fault is None or fault == "lost":
-            return fault
-        if fault == "drop":
-            self._body()
-            self._drop()
-            return "handled"
-        errors = {"500": (500, "UNKNOWN_EXCEPTION", "An unexpected error occurred"),
-                  "503": (503, "SERVER_UNAVAILABLE", "Server is temporarily unavailable"),
-                  "expired": (401, "INVALID_SESSION_ID", "Session expired or invalid"),
-                  "limit": (403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded."),
-                  "lock": (400, "UNABLE_TO_LOCK_ROW", "unable to obtain exclusive access")}
-        status, code, message = errors[fault]
-        if fault == "expired":
-            sandbox.expire_tokens()
-        self._body()
-        self._send(status, [{"message": message, "errorCode": code}])
-        return "handled"
-
-    def _oauth(self, method: str, path: str, params: dict[str, str]) -> None:
-        sandbox = self.server.sandbox
-        if path.endswith("/authorize") and method == "GET":
-            self._send(302, None, {"Location": sandbox.authorize(params)})
-        elif path.endswith("/token") and method == "POST":
-            form = self._body() or {}
-            self._send(200, sandbox.token(form, self.server.base_url))
-        elif path.endswith("/revoke") and method == "POST":
-            form = self._body() or {}
-            sandbox.revoke(form.get("token", ""))
-            self._send(200, None)
-        else:
-            self._send(404, [{"message": "not found", "errorCode": "NOT_FOUND"}])
-
-    def do_GET(self) -> None:
-        self._handle("GET")
-
-    def do_POST(self) -> None:
-        self._handle("POST")
-
-    def do_PATCH(self) -> None:
-        self._handle("PATCH")
-
-    def do_DELETE(self) -> None:
-        self._handle("DELETE")
-
-
 Router = Callable[..., tuple[int, Any]]
 
 
@@ -327,9 +220,14 @@ class SandboxServer(ThreadingHTTPServer):
     block_on_close = False
 
     def __init__(self, sandbox: Sandbox, port: int = 0) -> None:
+        from models.crm.sandbox.handler import SandboxRequest
         from models.crm.sandbox.routes import route
 
-        super().__init__(("127.0.0.1", port), _Handler)
+        # Tests shorten these to see a trickling client cut off.
+        self.read_deadline_s = REQUEST_DEADLINE_S
+        self.idle_s = IDLE_S
+        self.max_body = MAX_BODY
+        super().__init__(("127.0.0.1", port), SandboxRequest)
         self.sandbox = sandbox
         self.router: Router = lambda *args: route(sandbox, *args)
         self.base_url = f"http://127.0.0.1:{self.server_address[1]}"
@@ -343,6 +241,3 @@ class SandboxServer(ThreadingHTTPServer):
     def stop(self) -> None:
         self.shutdown()
         self.server_close()
-
-
-

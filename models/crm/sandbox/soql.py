@@ -236,8 +236,9 @@ def parse(text: str, today: date | None = None) -> Query:
     limit = None
     if parser.keyword("LIMIT"):
         kind, number = parser.take()
-        if kind != "number":
-            raise SoqlError("LIMIT needs a number")
+        # Salesforce takes a whole number from 0 up; "LIMIT -1" is an error, not "all rows".
+        if kind != "number" or not number.isdigit():
+            raise SoqlError(f"LIMIT needs a whole number of 0 or more, not {number!r}")
         limit = int(number)
     if parser.peek() is not None:
         raise SoqlError(f"unexpected {parser.peek()[1]!r}")  # type: ignore[index]

@@ -21,6 +21,8 @@ PREFIXES = {"Lead": "00Q", "Account": "001", "Contact": "003", "Opportunity": "0
 MERGEABLE = ("Lead", "Contact", "Account")
 # How far back the deleted-records endpoint answers.
 DELETION_LOG_DAYS = 15
+# The user the sandbox's sign-in stands for: who created and last changed every record.
+ORG_USER = "005000000000000AAA"
 REQUIRED = {"Lead": ("LastName", "Company"), "Contact": ("LastName",), "Account": ("Name",),
             "Opportunity": ("Name", "StageName", "CloseDate"), "Task": ("Subject",)}
 SCHEMA = """
@@ -36,8 +38,7 @@ CREATE TABLE IF NOT EXISTS counter (n INTEGER NOT NULL);
 
 def stamp(moment: datetime) -> str:
     """Salesforce's datetime format: 2026-11-23T03:05:00.000+0000."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + \
-        f"{moment.microsecond // 1000:03d}+0000"
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "+0000")
 
 
 class RecordError(Exception):
@@ -61,7 +62,8 @@ class Record:
 
     def as_json(self, api: str, only: Iterable[str] | None = None) -> dict[str, Any]:
         values = {"Id": self.id, "SystemModstamp": self.modstamp, "CreatedDate": self.created,
-                  "LastModifiedDate": self.modstamp, "IsDeleted": self.deleted,
+                  "CreatedById": ORG_USER, "LastModifiedDate": self.modstamp,
+                  "LastModifiedById": ORG_USER, "IsDeleted": self.deleted,
                   "MasterRecordId": self.master_id, **self.fields}
         if only is not None:
             values = {name: values.get(name) for name in only}
@@ -99,10 +101,14 @@ class SandboxStore:
         return now
 
     def _new_id(self, obj: str) -> str:
-        self._db.execute("UPDATE counter SET n = n + 1")
-        n = self._db.execute("SELECT n FROM counter").fetchone()[0]
+        return self._new_ids(obj, 1)[0]
+
+    def _new_ids(self, obj: str, count: int) -> list[str]:
+        start = self._db.execute("SELECT n FROM counter").fetchone()[0]
+        self._db.execute("UPDATE counter SET n = ?", (start + count,))
         prefix = PREFIXES.get(obj, "a0" + str(len(obj) % 10))
-        return f"{prefix}{n:012d}AAA"  # 18 characters, as the API returns them
+        # 18 characters, as the API returns them
+        return [f"{prefix}{n:012d}AAA" for n in range(start + 1, start + count + 1)]
 
     @staticmethod
     def record(row: tuple[Any, ...]) -> Record:
@@ -272,20 +278,32 @@ class SandboxStore:
                 self._db.execute("UPDATE records SET fields = ?, modstamp = ? WHERE id = ?",
                                  (json.dumps(fields), stamp(self._now()), record_id))
 
+    def commit(self) -> None:
+        with self._lock:
+            self._db.commit()
+
     def close(self) -> None:
         self._db.close()
 
 
 def bulk_load(store: SandboxStore, obj: str, records: list[dict[str, Any]],
-              age: timedelta = timedelta(0)) -> None:
+              age: timedelta = timedelta(0), commit: bool = True) -> list[tuple[str, datetime]]:
     """Seed many records in one transaction (demo data, benchmarks), last modified ``age``
-    ago."""
+    ago; returns each record's (id, SystemModstamp), in order. With ``commit`` false the
+    transaction stays open for more, until ``store.commit()``."""
+    made: list[tuple[str, datetime]] = []
     with store._lock:
-        for fields in records:
-            now = stamp(store._now() - age)
-            store._db.execute(
-                "INSERT INTO records (id, object, ext_id, fields, created, modstamp) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (store._new_id(obj), obj, fields.get(store.external_id), json.dumps(fields),
-                 now, now))
-        store._db.commit()
+        ids = store._new_ids(obj, len(records))
+        rows = []
+        for record_id, fields in zip(ids, records, strict=True):
+            moment = store._now() - age
+            now = stamp(moment)
+            rows.append((record_id, obj, fields.get(store.external_id),
+                         orjson.dumps(fields).decode(), now, now))
+            made.append((record_id, moment))
+        store._db.executemany(
+            "INSERT INTO records (id, object, ext_id, fields, created, modstamp) "
+            "VALUES (?, ?, ?, ?, ?, ?)", rows)
+        if commit:
+            store._db.commit()
+    return made

@@ -81,8 +81,8 @@ def merge_sent(spec: ObjectMap, values: dict[str, Any], sent: dict[str, list[Any
                server: dict[str, Any]) -> Merged:
     """Three-way per field, the base being every value an unconfirmed attempt carried (any of
     them may be what the CRM applied): theirs == mine → agreed; theirs still one we sent (or
-    blank where we never sent the field) → ours goes; mine still what we sent → theirs, a
-    colleague's later edit, stays (the pull brings it); both changed → a conflict."""
+    blank where we never sent the field) → ours goes; mine is all we ever sent → theirs, a
+    colleague's later edit, stays (the pull brings it); anything else → a conflict."""
     merged = Merged({}, {}, [])
     for local, mine in values.items():
         crm = spec.fields.get(local)
@@ -96,7 +96,9 @@ def merge_sent(spec: ObjectMap, values: dict[str, Any], sent: dict[str, list[Any
             merged.agreed[local] = mine
         elif any(_same(theirs, value) for value in ours):
             merged.send[local] = mine
-        elif not any(values_equal(mine, value) for value in ours):
+        elif not all(values_equal(mine, value) for value in ours):
+            # Several values went out and none of them is the CRM's: the colleague may have
+            # changed one that never arrived while the rep's never reached them.
             merged.conflicts.append((local, ours[-1], mine, theirs))
     return merged
 

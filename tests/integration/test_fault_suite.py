@@ -118,7 +118,9 @@ class World:
                              title=rng.choice(VALUES["title"]), created_at=clock()))
             self.log.counts["local creates"] += 1
         elif action < 0.8:
-            edits.append(self._edit(self._hot(leads, lambda lead: lead.id)))
+            edit = self._edit(self._hot(leads, lambda lead: lead.id))
+            if edit is not None:
+                edits.append(edit)
         elif action < 0.9:
             lead = rng.choice(leads)
             n = self.log.next()
@@ -145,9 +147,12 @@ class World:
             return self.rng.choice(sorted(rows, key=key)[-HOT:])
         return self.rng.choice(rows)
 
-    def _edit(self, lead: Lead) -> tuple[tuple[str, str], tuple[int, Any, Any]]:
+    def _edit(self, lead: Lead) -> tuple[tuple[str, str], tuple[int, Any, Any]] | None:
+        """Set a field; None when it already held the value (no edit, nothing to send)."""
         name = self.rng.choice(sorted(FIELDS))
         value = self.rng.choice(VALUES[name])
+        if getattr(lead, name) == value:
+            return None
         seen = (lead.base or {}).get(name, getattr(lead, name))
         setattr(lead, name, value)
         self.log.counts["local edits"] += 1
@@ -387,7 +392,10 @@ def _check_invariants(world: World) -> int:
         replaced = any(s > seq and before == value
                        for s, _v, before in log.remote.get((lead_id, name), []))
         assert getattr(leads[lead_id], name) == value or replaced or \
-            (lead_id, name) in open_fields, (lead_id, name, value)
+            (lead_id, name) in open_fields, (
+                f"{lead_id} {name}: the rep's {value!r} lost; local {edits}, remote "
+                f"{log.remote.get((lead_id, name))}, now {getattr(leads[lead_id], name)!r}, "
+                f"conflicts {[(c.field, c.mine) for c in conflicts if c.record_id == lead_id]}")
 
     for (ext, name), edits in log.remote.items():  # a colleague's value replaced knowingly
         if ext not in crm_leads:

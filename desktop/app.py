@@ -5,24 +5,32 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
+from importlib.resources import files
 from pathlib import Path
 
 import qasync
-from PySide6.QtCore import Qt, QTimer, QUrl
-from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from desktop.composition import build_window
-from desktop.demo import DemoCrm, in_demo_mode, other_user, prepare_demo, start_demo_crm
+from desktop.commands import CommandRunner
+from desktop.demo import in_demo_mode, prepare_demo, start_demo_crm
+from desktop.desk import Desk
+from desktop.error_log import BugReport, start_log
+from desktop.first_sync import FirstSync
 from desktop.platform_check import explain, missing_x11_packages
 from desktop.startup import open_profile
-from models.reps import current_rep
+from models.crm.sandbox.server import SandboxServer
 from models.store.errors import explain as store_trouble
 from models.store.open import DATABASE_NAME, Store
 from ui.theme import apply_theme
 from views.background import Background
 
 STARTED = time.perf_counter()
+
+
+def app_icon() -> QIcon:
+    return QIcon(str(files("resources").joinpath("repdesk.png")))
 
 
 def _application() -> QApplication:
@@ -32,6 +40,7 @@ def _application() -> QApplication:
     app = QApplication(sys.argv)
     app.setApplicationName("RepDesk")
     app.setDesktopFileName("repdesk")
+    app.setWindowIcon(app_icon())
     apply_theme(app)
     return app
 
@@ -56,16 +65,19 @@ def _open(folder: Path) -> Store | None:
     return store
 
 
-async def _run_window(store: Store, exit_when_shown: bool, demo: DemoCrm | None) -> None:
+async def _run_window(store: Store, exit_when_shown: bool, bugs: BugReport,
+                      demo_crm: SandboxServer | None, exit_after_sync: bool) -> int:
     app = _application()
     background = Background()
-    window, crm = build_window(store, background, demo=demo)
-    window.queue.dial_requested.connect(lambda uri: QDesktopServices.openUrl(QUrl(uri)))
-    window.mailto_requested.connect(lambda uri: QDesktopServices.openUrl(QUrl(uri)))
+    commands = CommandRunner()
+    first_sync = FirstSync() if exit_after_sync else None
+    desk = Desk(store, background, commands, bugs, can_switch=in_demo_mode(store),
+                demo_crm=demo_crm, first_sync=first_sync)
+    window = desk.open()
     closed = asyncio.Event()
     app.lastWindowClosed.connect(closed.set)
-    window.show()
-    window.start()
+    if first_sync is not None:
+        first_sync.start(window)
     if exit_when_shown:
         # For benchmarks and smoke tests: report when the first frame is up, then leave.
         def report() -> None:
@@ -74,30 +86,31 @@ async def _run_window(store: Store, exit_when_shown: bool, demo: DemoCrm | None)
 
         QTimer.singleShot(0, report)
     await closed.wait()
-    crm.close()  # also on a quit that closes no window by hand
+    desk.close()
+    # Every write the rep asked for is on disk before the store closes.
+    commands.wait()
+    commands.stop()
     background.wait()
+    return first_sync.exit_code if first_sync else 0
 
 
-def _rep_id(store: Store) -> str | None:
-    rep = current_rep(store.sessions)
-    return rep.id if rep else None
-
-
-def run_gui(folder: Path, exit_when_shown: bool = False) -> int:
+def run_gui(folder: Path, exit_when_shown: bool = False, exit_after_sync: bool = False) -> int:
     missing = missing_x11_packages()
     if missing:
         print(explain(missing), file=sys.stderr)
         return 2
     _application()
+    bugs = BugReport(start_log(folder))
+    bugs.install()
     store = _open(folder)
     if store is None:
         return 2
     demo_crm = start_demo_crm(store, folder) if in_demo_mode(store) else None
-    demo = DemoCrm(store, demo_crm, other_user(store, _rep_id(store))) if demo_crm else None
     try:
-        qasync.run(_run_window(store, exit_when_shown, demo))
+        code: int = qasync.run(_run_window(store, exit_when_shown, bugs, demo_crm,
+                                           exit_after_sync))
     finally:
         if demo_crm is not None:
             demo_crm.stop()
         store.close()
-    return 0
+    return code

@@ -29,13 +29,32 @@ def _add_profile_options(parser: argparse.ArgumentParser, top: bool) -> None:
     )
 
 
+class _PrintVersion(argparse.Action):
+    """Reads the installed version only when asked: every start parses this command line."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        from importlib import metadata
+
+        try:
+            found = metadata.version("repdesk")
+        except metadata.PackageNotFoundError:  # a checkout that was never installed
+            found = "unknown"
+        print(f"repdesk {found}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="repdesk",
         description="RepDesk, the inside-sales workstation. Without a command, opens the window.",
     )
     _add_profile_options(parser, top=True)
+    parser.add_argument("--version", action=_PrintVersion, nargs=0,
+                        help="print RepDesk's version and exit")
     parser.add_argument("--exit-when-shown", action="store_true", help=argparse.SUPPRESS)
+    # The packaged app's smoke test: the window syncs once through its sync process, prints
+    # how it went and closes (exit status 1 if the sync failed).
+    parser.add_argument("--exit-after-sync", action="store_true", help=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     demo = commands.add_parser(
@@ -96,7 +115,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             from desktop.app import run_gui
 
-            return run_gui(folder, exit_when_shown=args.exit_when_shown)
+            return run_gui(folder, exit_when_shown=args.exit_when_shown,
+                           exit_after_sync=args.exit_after_sync)
         code: int = args.run(args, folder)
         return code
     except (StoreError, OutOfBounds) as error:

@@ -4,12 +4,19 @@ them to the window."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
 from zoneinfo import ZoneInfo
 
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
+
+from desktop.change_sets import changing
+from desktop.commands import CommandRunner
 from desktop.crm_connection import CrmConnection
 from desktop.demo import DemoCrm
+from desktop.take_back import LastActions
 from models import (
     closing,
     dayplan,
@@ -26,6 +33,7 @@ from models import (
     touches,
 )
 from models.cadence_config import queue_settings
+from models.changes import LEAD_WORKED, Kind
 from models.day_figures import day_figures
 from models.hygiene import account_links, cleanup
 from models.hygiene.apply import standardise_lead
@@ -72,18 +80,20 @@ def dial_uri(phone: str) -> str:
 
 def build_window(store: Store, background: Background,
                  clock: Callable[[], datetime] = system_clock,
-                 demo: DemoCrm | None = None) -> tuple[MainWindow, CrmConnection]:
+                 demo: DemoCrm | None = None,
+                 commands: CommandRunner | None = None) -> tuple[MainWindow, CrmConnection]:
     """The main window on ``store``, with its CRM connection, which closes with it (its sync
     process ends)."""
     crm = CrmConnection(store, clock)
-    window = MainWindow(window_services(store, clock, crm, demo), background)
+    window = MainWindow(window_services(store, clock, crm, demo, commands), background)
     window.closed.connect(crm.close)
     return window, crm
 
 
 def window_services(store: Store, clock: Callable[[], datetime] = system_clock,
                     connection: CrmConnection | None = None,
-                    demo: DemoCrm | None = None) -> WindowServices:
+                    demo: DemoCrm | None = None,
+                    commands: CommandRunner | None = None) -> WindowServices:
     rep = current_rep(store.sessions)
     rep_id, timezone = (rep.id, rep.timezone) if rep else (None, "UTC")
     zone = ZoneInfo(timezone)
@@ -115,21 +125,28 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock,
                                  follow_up_at)
 
     directory = LeadDirectory(store.sessions)
+    last_actions = LastActions(store.sessions)
     desk = DeskServices(
         work_list=lambda block, at: queue.work_list(store.sessions, rep_id or "", block, at),
         data_problems=lambda: cleanup.data_problems(store.sessions, rep_id or ""),
         lead_detail=directory.detail,
-        log_touch=log_touch,
-        snooze=partial(touches.snooze, store.sessions),
+        log_touch=last_actions.touch(log_touch),
+        snooze=last_actions.snooze(partial(touches.snooze, store.sessions)),
+        take_back=last_actions.undo,
         dial_uri=dial_uri,
+        open_link=lambda uri: QDesktopServices.openUrl(QUrl(uri)),
         now=clock,
-        standardise=partial(standardise_lead, store.sessions),
-        merge=lambda survivor, copy: merge_leads(store.sessions, survivor, [copy], rep_id,
-                                                 clock()),
-        route=lambda lead_id: "; ".join(
+        standardise=changing(partial(standardise_lead, store.sessions), Kind.LEAD, Kind.OUTBOX),
+        merge=changing(lambda survivor, copy: merge_leads(store.sessions, survivor, [copy],
+                                                          rep_id, clock()),
+                       *LEAD_WORKED, records=lambda args, _v: list(args)),
+        route=changing(lambda lead_id: "; ".join(
             d.explanation for d in route_leads(store.sessions, [lead_id], rep_id, clock())),
-        link_account=partial(account_links.confirm_match, store.sessions),
-        create_account=partial(account_links.create_account_for, store.sessions),
+            *LEAD_WORKED),
+        link_account=changing(partial(account_links.confirm_match, store.sessions),
+                              Kind.LEAD, Kind.ACCOUNT, Kind.OUTBOX),
+        create_account=changing(partial(account_links.create_account_for, store.sessions),
+                                Kind.LEAD, Kind.ACCOUNT, Kind.OUTBOX),
     )
     def context(lead_id: str) -> QualificationContext | None:
         lead = directory.detail(lead_id)
@@ -137,50 +154,60 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock,
 
     qualify = QualifyServices(
         problems=lambda draft: qualification.check_draft(store.sessions, draft, today().date()),
-        save=lambda lead_id, draft: qualification.save_qualification(
+        save=changing(lambda lead_id, draft: qualification.save_qualification(
             store.sessions, lead_id, draft, rep_id, clock()),
+            *LEAD_WORKED, Kind.HANDOFF, Kind.DRAFT),
         load_draft=partial(drafts.load_draft, store.sessions, "qualification"),
-        save_draft=lambda lead_id, data: drafts.save_draft(
-            store.sessions, "qualification", lead_id, data, clock()),
-        discard_draft=partial(drafts.discard_draft, store.sessions, "qualification"),
+        save_draft=changing(lambda lead_id, data: drafts.save_draft(
+            store.sessions, "qualification", lead_id, data, clock()), Kind.DRAFT),
+        discard_draft=changing(partial(drafts.discard_draft, store.sessions, "qualification"),
+                               Kind.DRAFT),
     )
     inbox = InboxServices(
         aes=lambda: [(ae.id, ae.name) for ae in reps.team_members(store.sessions, "AE")],
         pending=lambda ae_id: handoffs.pending_for_ae(store.sessions, ae_id, clock()),
         detail=directory.detail,
         reject_reasons=lambda: reason_codes.choices(store.sessions, "reject"),
-        accept=lambda lead_id, ae_id: handoffs.accept(store.sessions, lead_id, ae_id, clock()),
-        reject=lambda lead_id, ae_id, code, note: handoffs.reject(
-            store.sessions, lead_id, ae_id, code, note, clock()),
+        accept=changing(lambda lead_id, ae_id: handoffs.accept(store.sessions, lead_id, ae_id,
+                                                               clock()),
+                        *LEAD_WORKED, Kind.HANDOFF, Kind.OPPORTUNITY),
+        reject=changing(lambda lead_id, ae_id, code, note: handoffs.reject(
+            store.sessions, lead_id, ae_id, code, note, clock()), *LEAD_WORKED, Kind.HANDOFF),
         now=clock,
     )
     composer = ComposerServices(
         templates=lambda lead: emails.templates_for(store.sessions, lead.stage, lead.persona),
         values=lambda lead_id: emails.merge_values(store.sessions, lead_id, rep_id),
-        send=lambda lead_id, subject, body, delivery, as_html: emails.send_email(
+        send=changing(lambda lead_id, subject, body, delivery, as_html: emails.send_email(
             store.sessions, lead_id, rep_id, subject, body, delivery, clock(), as_html),
+            *LEAD_WORKED),
         mailto=emails.mailto_uri,
     )
     catalogue = CatalogueServices(
         reason_codes=partial(reason_codes.catalogue, store.sessions),
-        save_reason_code=partial(reason_codes.save_reason_code, store.sessions),
+        save_reason_code=changing(partial(reason_codes.save_reason_code, store.sessions),
+                                  Kind.CATALOGUE, Kind.OUTBOX),
         templates=partial(emails.templates_for, store.sessions),
-        save_template=partial(emails.save_template, store.sessions),
+        save_template=changing(partial(emails.save_template, store.sessions),
+                               Kind.CATALOGUE, Kind.OUTBOX, records=lambda _a, _v: []),
         frameworks=lambda: list(qualification.frameworks()),
         framework=partial(qualification.framework_of, store.sessions),
-        set_framework=partial(qualification.set_team_framework, store.sessions),
+        set_framework=changing(partial(qualification.set_team_framework, store.sessions),
+                               Kind.CATALOGUE, records=lambda _a, _v: []),
     )
     close = CloseServices(
         products=partial(opportunities.products, store.sessions),
         reasons=partial(reason_codes.choices, store.sessions),
         settings=closing.close_settings,
         problems=partial(closing.check_draft, store.sessions),
-        save=lambda opportunity_id, draft: closing.close_opportunity(
+        save=changing(lambda opportunity_id, draft: closing.close_opportunity(
             store.sessions, opportunity_id, draft, rep_id, clock()),
+            Kind.OPPORTUNITY, Kind.ACCOUNT, Kind.OUTBOX, Kind.DRAFT, Kind.LEAD),
         load_draft=partial(drafts.load_draft, store.sessions, "close"),
-        save_draft=lambda opportunity_id, data: drafts.save_draft(
-            store.sessions, "close", opportunity_id, data, clock()),
-        discard_draft=partial(drafts.discard_draft, store.sessions, "close"),
+        save_draft=changing(lambda opportunity_id, data: drafts.save_draft(
+            store.sessions, "close", opportunity_id, data, clock()), Kind.DRAFT),
+        discard_draft=changing(partial(drafts.discard_draft, store.sessions, "close"),
+                               Kind.DRAFT),
     )
     deals = OpportunityServices(
         rows=lambda include_closed: opportunities.opportunities_for(
@@ -189,23 +216,26 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock,
         detail=lambda opportunity_id: opportunities.opportunity_detail(
             store.sessions, opportunity_id, today().date()),
         deliveries=partial(closing.deliveries, store.sessions),
-        create=lambda name, close_on: opportunities.create_opportunity(
-            store.sessions, name, None, rep_id, close_on, clock()),
+        create=changing(lambda name, close_on: opportunities.create_opportunity(
+            store.sessions, name, None, rep_id, close_on, clock()), Kind.OPPORTUNITY,
+            Kind.OUTBOX, records=lambda _a, created: [created]),
         close=close,
     )
     marketing = MarketingServices(
         references=partial(references.reference_customers, store.sessions),
         uses=partial(references.uses_of, store.sessions),
-        record_use=lambda reference_id, kind, used_for, note: references.record_use(
+        record_use=changing(lambda reference_id, kind, used_for, note: references.record_use(
             store.sessions, reference_id, kind, used_for, rep_id, clock(), note),
+            Kind.REFERENCE, Kind.OUTBOX),
         feedback=partial(feedback.product_feedback, store.sessions),
     )
     crm = connection or CrmConnection(store, clock)
     sync = SyncServices(
         outbox=partial(outbox_lines, store.sessions),
         conflicts=partial(conflicts.open_conflicts, store.sessions),
-        resolve=lambda conflict_id, choice, edited: conflicts.resolve(
+        resolve=changing(lambda conflict_id, choice, edited: conflicts.resolve(
             store.sessions, conflict_id, choice, clock(), edited),
+            Kind.CONFLICT, Kind.OUTBOX, Kind.LEAD, Kind.OPPORTUNITY, Kind.ACCOUNT),
         sync_now=crm.sync_now,
         crm_url=crm.url,
         unsure_emails=partial(mail.unsure_emails, store.sessions),
@@ -234,9 +264,9 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock,
         leads=directory,
         day_plan=day_plan,
         day_figures=figures,
-        start_block=start_block,
+        start_block=changing(start_block, Kind.DAY_PLAN, records=lambda _a, _v: []),
         load_blocks=partial(dayplan.blocks_of, store.sessions, rep_id),
-        save_blocks=save_blocks,
+        save_blocks=changing(save_blocks, Kind.DAY_PLAN, records=lambda _a, _v: []),
         desk=desk,
         qualify=qualify,
         qualification_context=context,
@@ -246,7 +276,8 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock,
         opportunities=deals,
         marketing=marketing,
         sync=sync,
-        sync_status=lambda: sync_status(store.sessions, online=crm.online),
+        sync_status=lambda: replace(sync_status(store.sessions, online=crm.online),
+                                    secrets_warning=crm.secrets.warning),
         now=clock,
         lead_entry=lead_entry,
         match_accounts=lambda: _matched(account_links.refresh_matches(store.sessions, clock())),
@@ -255,6 +286,7 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock,
             save=partial(save_contact_details, store.sessions)),
         demo=DemoServices(demo.other_user, demo.crm_values, demo.change_in_crm)
         if demo else None,
+        commands=commands or CommandRunner(),
     )
 
 

@@ -121,7 +121,7 @@ def run_sync(args: argparse.Namespace, folder: Path) -> int:
 
     def renew() -> str:
         stored = secrets.load(f"refresh:{args.crm}") or tokens.refresh_token or ""
-        tokens.access_token = refresh(http, args.crm, stored).access_token
+        tokens.access_token = refresh(http, args.crm, stored, tokens.instance_url).access_token
         return tokens.access_token
 
     adapter = SalesforceRest(tokens.instance_url, lambda: tokens.access_token, renew, http)
@@ -142,6 +142,7 @@ def run_sync(args: argparse.Namespace, folder: Path) -> int:
                "conflicts": report.push.conflicts, "refused": report.push.failed,
                "waiting": report.push.waiting, "emails_sent": report.push.emails_sent,
                "emails_unsure": report.push.emails_unsure, "pulled": report.pull.received,
+               "not_taken_in": report.pull.refused,
                "new_from_crm": report.pull.created, "seconds": round(seconds, 3)}
     if args.json:
         print(json.dumps(figures))

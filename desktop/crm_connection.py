@@ -83,8 +83,10 @@ class CrmConnection:
                    if pushed.waiting else "")
         unsure = (f", {pushed.emails_unsure} e-mails may not have been sent (see the list)"
                   if pushed.emails_unsure else "")
+        not_taken = (f", {pulled.refused} from the CRM not taken in (see the list)"
+                     if pulled.refused else "")
         return (f"Synced: {pushed.sent} sent, {pulled.received} received{conflicts}"
-                f"{refused}{blocked}{unsure}.")
+                f"{refused}{blocked}{not_taken}{unsure}.")
 
     def _sync(self, url: str | None) -> SyncDone:
         if not url:

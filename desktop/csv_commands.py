@@ -174,7 +174,7 @@ def add_parsers(commands: Any, add_profile: Any) -> None:
     leads_in.add_argument("--route", action="store_true",
                           help="route each lead by the routing rules (competitor, customer, "
                                "size, territory) instead of giving them all to --owner")
-    leads_in.add_argument("--owner", metavar="EMAIL_OR_ID",
+    leads_in.add_argument("--owner", "--as", dest="owner", metavar="EMAIL_OR_ID",
                           help="the rep who owns the new leads (default: this profile's rep)")
     leads_in.add_argument("--source", default=DEFAULT_SOURCE, metavar="TEXT",
                           help=f"lead source for rows without one (default: {DEFAULT_SOURCE})")

@@ -17,7 +17,7 @@ from models import bounds
 from models.hygiene.account_links import refresh_matches
 from models.hygiene.cleanup import data_problems
 from models.queue import WorkList, work_list
-from models.reps import current_rep
+from models.reps import current_rep, find_rep
 
 BLOCKS = {"calls": "calls", "e-mail": "e-mail", "email": "e-mail", "clean-up": "clean-up",
           "cleanup": "clean-up"}
@@ -80,9 +80,11 @@ def _print_work_list(queue: WorkList, as_json: bool) -> None:
 def run(args: argparse.Namespace, folder: Path) -> int:
     store = open_profile(folder)
     try:
-        rep = current_rep(store.sessions)
+        rep = find_rep(store.sessions, args.as_rep) if args.as_rep else current_rep(store.sessions)
         if rep is None:
-            print("No rep in this profile yet: sync with the CRM or load demo data first.",
+            print(f"No rep {args.as_rep!r} in this profile: give a rep's e-mail address."
+                  if args.as_rep else
+                  "No rep in this profile yet: sync with the CRM or load demo data first.",
                   file=sys.stderr)
             return 2
         try:
@@ -114,4 +116,6 @@ def add_parser(commands: Any, add_profile: Any) -> None:
     queue.add_argument("--at", metavar="TIME",
                        help="HH:MM, 'tomorrow HH:MM' or an ISO date-time (rep's timezone)")
     queue.add_argument("--json", action="store_true", help="print the result as JSON")
+    queue.add_argument("--as", dest="as_rep", metavar="EMAIL",
+                       help="the rep whose work list it is (default: this profile's rep)")
     queue.set_defaults(run=run)

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
+from desktop.commands import CommandRunner
 from desktop.composition import window_services
 from models.demo.load import load_demo_data
 from models.leads import LeadDirectory
@@ -25,15 +26,23 @@ from views.main_window import MainWindow
 SCREENS = ("Today", "Queue", "Leads")
 
 
+# The window's command runner: a picture waits for the writes it asked for as well.
+_RUNNERS: list[CommandRunner] = []
+DEFAULT_SIZE = (1440, 880)
+
+
 def _settle(app: QApplication, background: Background, ms: int = 300) -> None:
     background.wait()
+    for runner in _RUNNERS:
+        runner.wait()
     loop = QEventLoop()
     QTimer.singleShot(ms, loop.quit)
     loop.exec()
     app.processEvents()
 
 
-def capture(out: Path, leads: int = 5_000, accounts: int = 2_500) -> list[Path]:
+def capture(out: Path, leads: int = 5_000, accounts: int = 2_500,
+            size: tuple[int, int] = DEFAULT_SIZE) -> list[Path]:
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
     apply_theme(app)
@@ -46,8 +55,11 @@ def capture(out: Path, leads: int = 5_000, accounts: int = 2_500) -> list[Path]:
         now = datetime.now(ZoneInfo(rep.timezone if rep else "UTC")).replace(
             hour=14, minute=10, second=0, microsecond=0).astimezone(UTC)
         background = Background()
-        window = MainWindow(window_services(store, clock=lambda: now), background)
-        window.resize(1440, 880)
+        commands = CommandRunner()
+        _RUNNERS[:] = [commands]
+        window = MainWindow(window_services(store, clock=lambda: now, commands=commands),
+                            background)
+        window.resize(*size)
         window.show()
         window.start()
         _settle(app, background)
@@ -74,6 +86,8 @@ def capture(out: Path, leads: int = 5_000, accounts: int = 2_500) -> list[Path]:
         written += _forms(app, window, background, store, now, out)
         window.close()
         background.wait()
+        commands.wait()
+        commands.stop()
         store.close()
     return written
 
@@ -195,8 +209,22 @@ def _save(widget: QWidget, path: Path) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=Path("resources/screenshots"))
-    for path in capture(parser.parse_args().out):
+    parser.add_argument("--size", type=_size, default=DEFAULT_SIZE,
+                        help="the window's width×height, e.g. 1366x768 (default 1440x880)")
+    args = parser.parse_args()
+    for path in capture(args.out, size=args.size):
         print(path)
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(part) for part in text.lower().replace("×", "x").split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: give width x height, e.g. 1366x768") from None
+    if not (640 <= width <= 7680 and 480 <= height <= 4320):
+        raise argparse.ArgumentTypeError(f"{text!r}: between 640x480 and 7680x4320")
+    return width, height
 
 
 if __name__ == "__main__":

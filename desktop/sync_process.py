@@ -60,7 +60,8 @@ def run_sync(job: SyncJob) -> SyncDone:
     token = [job.access_token]
 
     def renew() -> str:
-        token[0] = refresh(http, job.crm_url, job.refresh_token or "").access_token
+        token[0] = refresh(http, job.crm_url, job.refresh_token or "",
+                           job.instance_url).access_token
         return token[0]
 
     try:

@@ -40,12 +40,13 @@ def _blocks_for(session: Session, rep_id: str | None, weekday: int) -> list[DayB
 
 def _done(session: Session, rep_id: str | None, kind: str, start: datetime,
           end: datetime) -> int:
-    activity = BLOCK_ACTIVITY.get(kind)
-    if rep_id is None or activity is None:
+    # Every touch the rep made inside the block's hours counts for it: a call made from the
+    # queue during the e-mail block moves that block, as it moves the day's headline.
+    if rep_id is None or kind not in BLOCK_ACTIVITY:
         return 0
     return session.scalar(
         select(func.count()).select_from(Activity).where(
-            Activity.owner_id == rep_id, Activity.kind == activity,
+            Activity.owner_id == rep_id, Activity.kind.in_(tuple(BLOCK_ACTIVITY.values())),
             Activity.occurred_at >= start, Activity.occurred_at < end)) or 0
 
 

@@ -8,14 +8,20 @@ from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.store import Lead, StageChange
+from models.touches import refresh_cadence
 
 
 def record_stage_change(session: Session, lead: Lead, to_stage: str, by: str | None,
                         at: datetime, reason: str | None) -> None:
-    """Move ``lead`` to ``to_stage`` and write down who, when, from, to and why."""
+    """Move ``lead`` to ``to_stage`` and write down who, when, from, to and why.
+
+    The lead's place in its cadence follows in the same transaction: a qualified or
+    disqualified lead leaves the call queue at once, a lead back in nurture is placed again.
+    """
     session.add(StageChange(lead_id=lead.id, from_stage=lead.stage, to_stage=to_stage,
                             changed_at=at, changed_by_id=by, reason=reason))
     lead.stage = to_stage
+    refresh_cadence(session, lead)
 
 
 def conversion(sessions: sessionmaker[Session], from_stage: str, to_stage: str,

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models.cadence_config import QueueSettings, lead_timezone, queue_settings
 from models.store import Account, Lead, Persona
+from models.touches import WORKED_STAGES
 from models.vocab import ActivityKind, TitleLevel
 
 LEVEL_RANK = {level.value: rank for rank, level in enumerate(TitleLevel)}
@@ -96,7 +97,10 @@ def _due_rows(session: Session, rep_id: str, channel: str, at: datetime,
         )
         .outerjoin(Account, Account.id == Lead.account_id)
         .where(Lead.owner_id == rep_id, Lead.cadence_channel == channel,
-               Lead.cadence_due_at <= at, Lead.cadence_state == "active")
+               Lead.cadence_due_at <= at, Lead.cadence_state == "active",
+               # A stage that ends calling leaves the list even before its cadence is placed
+               # again (a stage pulled from the CRM, say).
+               Lead.stage.in_(WORKED_STAGES))
     )
     return session.connection().execute(query).all()
 

@@ -105,6 +105,8 @@ class SyncStatus:
     last_sync_at: datetime | None
     # Waiting changes that cannot go as they are (a parent not in the CRM…): a problem to show.
     blocked_changes: int = 0
+    # Said while no OS keychain can keep the CRM sign-in (it is then in memory only).
+    secrets_warning: str | None = None
 
 
 @dataclass(frozen=True)

@@ -22,32 +22,37 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.changes import Changed
 from models.emails import TemplateChoice
 from models.reason_codes import APPLIES_TO, ReasonCodeRecord
 from models.templates import check
+from ui.focus import ReadingOrder
 from ui.tables import error_label
+from views.commanding import Commands
+from views.failure_text import failure_text
 
 
 @dataclass(frozen=True)
 class CatalogueServices:
     reason_codes: Callable[[], list[ReasonCodeRecord]]
-    save_reason_code: Callable[[str, str, str, bool], None]
+    save_reason_code: Callable[[str, str, str, bool], Changed[None]]
     templates: Callable[[], list[TemplateChoice]]
     save_template: Callable[
-        [str | None, str, str, str, bool, str | None, str | None, int | None], str]
+        [str | None, str, str, str, bool, str | None, str | None, int | None], Changed[str]]
     frameworks: Callable[[], list[str]]
     framework: Callable[[], str]
-    set_framework: Callable[[str], None]
+    set_framework: Callable[[str], Changed[None]]
 
 
-class ReasonCodesDialog(QDialog):
+class ReasonCodesDialog(ReadingOrder, QDialog):
     """The uniform catalogue: add a code, relabel it, or retire it (codes are never deleted)."""
 
-    def __init__(self, services: CatalogueServices, parent: QWidget | None = None) -> None:
+    def __init__(self, services: CatalogueServices, commands: Commands,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Reason codes")
         self.resize(720, 560)
-        self._services = services
+        self._services, self._commands = services, commands
         self.table = QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels(["Code", "Applies to", "Label", "Active"])
         self.table.horizontalHeader().setStretchLastSection(False)
@@ -56,7 +61,7 @@ class ReasonCodesDialog(QDialog):
         self.applies_to = QComboBox()
         self.applies_to.addItems(list(APPLIES_TO))
         self.label = QLineEdit(placeholderText="What the rep sees")
-        add = QPushButton("Add or change")
+        self.add_button = add = QPushButton("Add or change")
         self.error = error_label()
         row = QHBoxLayout()
         for widget in (self.code, self.applies_to, self.label, add):
@@ -97,31 +102,39 @@ class ReasonCodesDialog(QDialog):
         assert isinstance(active, QCheckBox)
         self._save(code, applies_to, self.table.item(row, 2).text(), active.isChecked())
 
-    def _save(self, code: str, applies_to: str, label: str, active: bool) -> bool:
-        try:
-            self._services.save_reason_code(code, applies_to, label, active)
-        except ValueError as error:
-            self.error.setText(str(error))
+    def _save(self, code: str, applies_to: str, label: str, active: bool,
+              saved: Callable[[], None] | None = None) -> None:
+        def done(_: object) -> None:
+            self.error.clear()
+            if saved is not None:
+                saved()
+
+        def refused(error: BaseException) -> None:
+            self.error.setText(failure_text(error))
             self.reload()
-            return False
-        self.error.clear()
-        return True
+
+        self._commands.run("Save the reason code", lambda: self._services.save_reason_code(
+            code, applies_to, label, active), done, refused, origin=self)
 
     def add(self) -> None:
-        if self._save(self.code.text(), self.applies_to.currentText(), self.label.text(), True):
+        def added() -> None:
             self.code.clear()
             self.label.clear()
             self.reload()
 
+        self._save(self.code.text(), self.applies_to.currentText(), self.label.text(), True,
+                   added)
 
-class TemplatesDialog(QDialog):
+
+class TemplatesDialog(ReadingOrder, QDialog):
     """Templates per funnel stage, persona and cadence step, checked as they are typed."""
 
-    def __init__(self, services: CatalogueServices, parent: QWidget | None = None) -> None:
+    def __init__(self, services: CatalogueServices, commands: Commands,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("E-mail templates")
         self.resize(900, 600)
-        self._services = services
+        self._services, self._commands = services, commands
         self._templates: list[TemplateChoice] = []
         self._editing: str | None = None
         self.list = QListWidget()
@@ -134,6 +147,7 @@ class TemplatesDialog(QDialog):
         self.step = QSpinBox(minimum=0, maximum=20, specialValueText="any step")
         self.error = error_label()
         new, save, close = QPushButton("New"), QPushButton("Save"), QPushButton("Close")
+        self.save_button = save
         form = QFormLayout()
         for label, widget in (("Name", self.name), ("Subject", self.subject),
                               ("Stage", self.stage), ("Persona", self.persona),
@@ -190,13 +204,14 @@ class TemplatesDialog(QDialog):
         self.error.setText(" ".join(check(self.subject.text()) + check(self.body.toPlainText())))
 
     def save(self) -> None:
-        try:
-            saved = self._services.save_template(
-                self._editing, self.name.text(), self.subject.text(), self.body.toPlainText(),
-                self.is_html.isChecked(), self.stage.text().strip() or None,
-                self.persona.text().strip() or None, self.step.value() or None)
-        except ValueError as error:
-            self.error.setText(str(error))
-            return
+        values = (self._editing, self.name.text(), self.subject.text(),
+                  self.body.toPlainText(), self.is_html.isChecked(),
+                  self.stage.text().strip() or None, self.persona.text().strip() or None,
+                  self.step.value() or None)
+        self._commands.run("Save the template", lambda: self._services.save_template(*values),
+                           self._saved, lambda error: self.error.setText(failure_text(error)),
+                           action=self.save_button, origin=self)
+
+    def _saved(self, saved: str) -> None:
         self.error.setText("Saved.")
         self.reload(select=saved)

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -36,9 +35,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.changes import Changed
 from models.closing import CloseDraft, CloseSaved, LineItem, NewContact
 from models.opportunities import OpportunityDetail, ProductChoice
+from ui.fit import fit_on_screen, scrolling
+from ui.keys import shortcut
 from ui.tables import error_label
+from views.commanding import Commands
 from views.draft_form import DraftForm
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -50,10 +53,10 @@ class CloseServices:
     reasons: Callable[[str], list[tuple[str, str]]]
     settings: Callable[[], dict[str, Any]]
     problems: Callable[[CloseDraft], dict[str, str]]
-    save: Callable[[str, CloseDraft], CloseSaved]
+    save: Callable[[str, CloseDraft], Changed[CloseSaved]]
     load_draft: Callable[[str], dict[str, Any] | None]
-    save_draft: Callable[[str, dict[str, Any]], None]
-    discard_draft: Callable[[str], None]
+    save_draft: Callable[[str, dict[str, Any]], Changed[None]]
+    discard_draft: Callable[[str], Changed[None]]
 
 
 
@@ -62,14 +65,14 @@ class CloseForm(DraftForm):
     closed = Signal(object)
 
     def __init__(self, opportunity: OpportunityDetail, services: CloseServices,
-                 parent: QWidget | None = None) -> None:
+                 commands: Commands, parent: QWidget | None = None) -> None:
         super().__init__(opportunity.row.id, services.load_draft, services.save_draft,
-                         services.discard_draft, parent)
+                         services.discard_draft, commands, parent)
         self._opportunity, self._services = opportunity, services
         self._settings = services.settings()
         self._products = services.products()
         self.setWindowTitle(f"Close {opportunity.row.name}")
-        self.resize(820, 860)
+        fit_on_screen(self, 820, 860)
         self.won = QRadioButton("Closed Won  (Alt+W)")
         self.lost = QRadioButton("Closed Lost  (Alt+L)")
         self.outcome = QButtonGroup(self)
@@ -117,7 +120,8 @@ class CloseForm(DraftForm):
         self.reference_kinds = {kind: QCheckBox(kind) for kind in self._settings["reference_kinds"]}
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                         | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("Save  (Ctrl+Enter)")
+        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setText("Save  (Ctrl+Enter)")
         self._build()
         self._restore()
         self._connect()
@@ -185,12 +189,15 @@ class CloseForm(DraftForm):
         for box in self.reference_kinds.values():
             kinds_row.addWidget(box)
         won.addRow("Reference", self._field("reference_kinds", kinds))
+        body = QVBoxLayout()
+        body.addWidget(heading)
+        body.addWidget(self.notice)
+        body.addLayout(common)
+        body.addWidget(self.won_box)
+        body.addStretch(1)
+        # The fields scroll; Save and Cancel stay in view however short the screen.
         layout = QVBoxLayout(self)
-        layout.addWidget(heading)
-        layout.addWidget(self.notice)
-        layout.addLayout(common)
-        layout.addWidget(self.won_box)
-        layout.addStretch(1)
+        layout.addWidget(scrolling(body), 1)
         layout.addWidget(self.buttons)
 
     def _connect(self) -> None:
@@ -208,9 +215,11 @@ class CloseForm(DraftForm):
             box.toggled.connect(self._changed)
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
-        for key, slot in (("Ctrl+Return", self.save), ("Ctrl+Enter", self.save),
-                          ("Alt+W", self.won.click), ("Alt+L", self.lost.click)):
-            QShortcut(QKeySequence(key), self, slot)
+        for key, slot, says in (("Ctrl+Return", self.save, "Save the close"),
+                                ("Ctrl+Enter", self.save, "Save the close"),
+                                ("Alt+W", self.won.click, "Closed Won"),
+                                ("Alt+L", self.lost.click, "Closed Lost")):
+            shortcut(self, key, slot, says, "Close form")
 
     # -- lines -----------------------------------------------------------------------------
     def add_product_line(self, product_id: str | None = None, quantity: int = 1,
@@ -351,7 +360,5 @@ class CloseForm(DraftForm):
 
     # -- closing ---------------------------------------------------------------------------
     def save(self) -> None:
-        draft = self.draft()
-        saved = self.submit(lambda: self._services.save(self._opportunity.row.id, draft))
-        if saved is not None:
-            self.closed.emit(saved)
+        draft, opportunity_id = self.draft(), self._opportunity.row.id
+        self.submit(lambda: self._services.save(opportunity_id, draft), self.closed.emit)

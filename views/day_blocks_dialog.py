@@ -18,20 +18,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.focus import ReadingOrder
+from views.commanding import Commands
+from views.failure_text import failure_text
+
 Block = tuple[str, int, int | None]
 KINDS = ("clean-up", "e-mail", "calls", "wrap-up")
 DAYS = ("Every day", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
         "Sunday")
 
 
-class DayBlocksDialog(QDialog):
+class DayBlocksDialog(ReadingOrder, QDialog):
     """``load(weekday)`` gives the blocks, ``save(weekday, blocks)`` stores them or raises
     ValueError with a message for the rep."""
 
     def __init__(self, load: Callable[[int | None], list[Block]],
-                 save: Callable[[int | None, list[Block]], None],
-                 parent: QWidget | None = None) -> None:
+                 save: Callable[[int | None, list[Block]], object],
+                 commands: Commands, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._commands = commands
         self.setWindowTitle("My day's blocks")
         self.resize(560, 380)
         self._load, self._save = load, save
@@ -49,6 +54,7 @@ class DayBlocksDialog(QDialog):
         remove.clicked.connect(self._remove_row)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                    | QDialogButtonBox.StandardButton.Cancel)
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         row = QHBoxLayout()
@@ -109,9 +115,8 @@ class DayBlocksDialog(QDialog):
         return rows
 
     def save(self) -> None:
-        try:
-            self._save(self.chosen_weekday(), self.blocks())
-        except ValueError as error:
-            self.error.setText(str(error))
-            return
-        self.accept()
+        weekday, blocks = self.chosen_weekday(), self.blocks()
+        self._commands.run("Save the day's blocks", lambda: self._save(weekday, blocks),
+                           lambda _: self.accept(),
+                           lambda error: self.error.setText(failure_text(error)),
+                           action=self.save_button, origin=self)

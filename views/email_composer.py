@@ -11,7 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -27,10 +26,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.changes import Changed
 from models.emails import TemplateChoice
 from models.records import LeadDetail
 from models.templates import TemplateError, render
 from models.touches import TouchLogged
+from ui.focus import ReadingOrder
+from ui.keys import shortcut
+from views.commanding import Commands
+from views.failure_text import failure_text
 
 MARK = ("\x00", "\x01")
 HIGHLIGHT = ("<span style='background:#fde68a;color:#92400e'>", "</span>")
@@ -41,7 +45,7 @@ class ComposerServices:
     templates: Callable[[LeadDetail], list[TemplateChoice]]
     values: Callable[[str], dict[str, str | None]]
     # lead id, subject and body as edited (merge fields unfilled), delivery, HTML or not
-    send: Callable[[str, str, str, str, bool], TouchLogged]
+    send: Callable[[str, str, str, str, bool], Changed[TouchLogged]]
     mailto: Callable[[str, str, str], str]
 
 
@@ -55,14 +59,16 @@ def preview_html(subject: str, body: str, is_html: bool) -> str:
             f"{mark(body, is_html)}")
 
 
-class EmailComposer(QDialog):
+class EmailComposer(ReadingOrder, QDialog):
     sent = Signal(object)
     mailto_requested = Signal(str)
 
-    def __init__(self, lead: LeadDetail, services: ComposerServices,
+    def __init__(self, lead: LeadDetail, services: ComposerServices, commands: Commands,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._lead, self._services = lead, services
+        self._commands = commands
+        self._sending = False
         self._values = services.values(lead.id)
         self._templates = services.templates(lead)
         self._sendable = False
@@ -90,7 +96,7 @@ class EmailComposer(QDialog):
         self.mail_app_button.clicked.connect(lambda: self.send("mailto"))
         cancel.clicked.connect(self.reject)
         for key in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(key), self, lambda: self.send("crm"))
+            shortcut(self, key, lambda: self.send("crm"), "Send through the CRM", "E-mail")
         self.load_template()
 
     def _build(self, cancel: QPushButton) -> None:
@@ -176,19 +182,30 @@ class EmailComposer(QDialog):
         self.problems.setText(problem)
 
     def send(self, delivery: str) -> None:
-        if not self._sendable:
+        if not self._sendable or self._sending:
             return
         choice = self.current_template()
         is_html = bool(choice and choice.is_html)
         subject = render(self.subject.text(), self._values).text
         body = render(self.body.toPlainText(), self._values, as_html=is_html).text
-        try:
-            logged = self._services.send(self._lead.id, self.subject.text(),
-                                         self.body.toPlainText(), delivery, is_html)
-        except ValueError as error:
-            self.problems.setText(str(error))
-            return
-        if delivery == "mailto" and self._lead.email:
-            self.mailto_requested.emit(self._services.mailto(self._lead.email, subject, body))
-        self.sent.emit(logged)
-        self.accept()
+        lead_id, email = self._lead.id, self._lead.email
+        edited_subject, edited_body = self.subject.text(), self.body.toPlainText()
+        self._sending = True
+
+        def sent(logged: TouchLogged) -> None:
+            self._sending = False
+            if delivery == "mailto" and email:
+                self.mailto_requested.emit(self._services.mailto(email, subject, body))
+            self.sent.emit(logged)
+            self.accept()
+
+        def refused(error: BaseException) -> None:
+            self._sending = False
+            self.problems.setText(failure_text(error))
+
+        self._commands.run("Send the e-mail",
+                           lambda: self._services.send(lead_id, edited_subject, edited_body,
+                                                       delivery, is_html),
+                           sent, refused, origin=self,
+                           action=self.send_button if delivery == "crm" else
+                           self.mail_app_button)

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QTableWidgetItem,
@@ -20,10 +21,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.changes import Changed, Kind
 from models.handoffs import HandoffError, HandoffItem
 from models.records import LeadDetail
+from ui.keys import shortcut
 from ui.tables import read_only_table
 from views.background import Background
+from views.commanding import Commands, follow
+from views.failure_text import failure_text
 from views.lead_panel import LeadPanel
 
 COLUMNS = ("Time left", "Lead", "Company", "Cat.", "Reason", "From SDR", "Next step")
@@ -35,8 +40,8 @@ class InboxServices:
     pending: Callable[[str], list[HandoffItem]]
     detail: Callable[[str], LeadDetail | None]
     reject_reasons: Callable[[], list[tuple[str, str]]]
-    accept: Callable[[str, str], str]
-    reject: Callable[[str, str, str | None, str], None]
+    accept: Callable[[str, str], Changed[str]]
+    reject: Callable[[str, str, str | None, str], Changed[None]]
     now: Callable[[], datetime]
 
 
@@ -51,10 +56,14 @@ def countdown(remaining: timedelta) -> str:
 class HandoffInbox(QWidget):
     decided = Signal(str, str)  # lead id, "accepted" / "rejected"
 
-    def __init__(self, services: InboxServices, background: Background,
-                 default_ae: str | None, parent: QWidget | None = None) -> None:
+    def __init__(self, services: InboxServices, background: Background, commands: Commands,
+                 default_ae: str | None, parent: QWidget | None = None,
+                 acting_as: str | None = None) -> None:
         super().__init__(parent)
+        # Only the AE whose inbox it is decides on its hand-offs; others may look.
+        self._acting_as = acting_as
         self._services, self._background = services, background
+        self._commands = commands
         self._items: list[HandoffItem] = []
         heading = QLabel("Hand-off inbox")
         heading.setObjectName("screenTitle")
@@ -75,15 +84,20 @@ class HandoffInbox(QWidget):
         self.reject_button = QPushButton("Reject  (Ctrl+R)")
         self.message = QLabel()
         self.message.setObjectName("queueMessage")
+        self.confirmation: QMessageBox | None = None
         self._layout(heading)
         self.ae.currentIndexChanged.connect(lambda _: self.refresh())
         self.table.itemSelectionChanged.connect(self._on_selection)
         self.accept_button.clicked.connect(self.accept_current)
         self.reject_button.clicked.connect(self.reject_current)
-        for key, slot in (("Ctrl+Return", self.accept_current),
-                          ("Ctrl+Enter", self.accept_current), ("Ctrl+R", self.reject_current)):
-            QShortcut(QKeySequence(key), self, slot,
-                      context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        for key, slot, says in (
+                ("Ctrl+Return", self.accept_current, "Accept the hand-off"),
+                ("Ctrl+Enter", self.accept_current, "Accept the hand-off"),
+                ("Ctrl+R", self.reject_current, "Reject the hand-off (asks first)")):
+            shortcut(self, key, slot, says, "Hand-off inbox",
+                     Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        # A qualification hands a lead over; a sync may bring or take hand-offs.
+        follow(self, commands, (Kind.HANDOFF,), lambda _c: self.refresh())
 
     def _layout(self, heading: QLabel) -> None:
         top = QHBoxLayout()
@@ -103,7 +117,7 @@ class HandoffInbox(QWidget):
         side.addWidget(self.panel, 1)
         side.addLayout(decide)
         side.addWidget(self.message)
-        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter = QSplitter(Qt.Orientation.Vertical, objectName="inboxDivider")
         splitter.addWidget(self.table)
         splitter.addWidget(right)
         splitter.setSizes([300, 500])
@@ -115,8 +129,17 @@ class HandoffInbox(QWidget):
         data = self.ae.currentData()
         return str(data) if data else None
 
+    def _may_decide(self) -> bool:
+        return self._acting_as is not None and self._acting_as == self.ae_id()
+
     def refresh(self) -> None:
         ae = self.ae_id()
+        mine = self._may_decide()
+        for widget in (self.accept_button, self.reject_button, self.reason, self.note):
+            widget.setEnabled(mine)
+        self.message.setText("" if mine or ae is None else
+                             f"You see {self.ae.currentText()}'s inbox: only they can accept "
+                             "or reject these hand-offs.")
         if ae is None:
             self.summary.setText("No AE in this team yet.")
             return
@@ -161,24 +184,41 @@ class HandoffInbox(QWidget):
 
     def accept_current(self) -> None:
         item, ae = self.current(), self.ae_id()
-        if item is None or ae is None:
+        if item is None or ae is None or not self._may_decide():
             return
-        self._background.run("inbox-decide", lambda: self._services.accept(item.lead_id, ae),
-                             lambda _opportunity: self._decided(item, "accepted"),
-                             self._refused)
+        # Each decision is its own write, in the order made (never replaced by the next).
+        self._commands.run("Accept the hand-off",
+                           lambda: self._services.accept(item.lead_id, ae),
+                           lambda _opportunity: self._decided(item, "accepted"),
+                           self._refused, action=self.accept_button, origin=self)
 
     def reject_current(self) -> None:
         item, ae = self.current(), self.ae_id()
-        if item is None or ae is None:
+        if item is None or ae is None or not self._may_decide():
             return
         code, note = self.reason.currentData(), self.note.text()
         if code is None:
             self.message.setText("Choose why you reject this lead: a reason is required.")
             self.reason.setFocus()
             return
-        self._background.run(
-            "inbox-decide", lambda: self._services.reject(item.lead_id, ae, code, note),
-            lambda _none: self._decided(item, "rejected"), self._refused)
+        box = QMessageBox(QMessageBox.Icon.Question, "Reject this hand-off?",
+                          f"Reject {item.name} ({item.company}) with {code}?",
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                          self)
+        box.setInformativeText("The lead goes back to nurture and leaves your inbox; the SDR "
+                               "sees your reason.")
+        box.button(QMessageBox.StandardButton.Yes).setText("Reject")
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.finished.connect(lambda answer: self._reject(item, ae, code, note)
+                             if answer == QMessageBox.StandardButton.Yes else None)
+        self.confirmation = box
+        box.open()
+
+    def _reject(self, item: HandoffItem, ae: str, code: str, note: str) -> None:
+        self._commands.run(
+            "Reject the hand-off", lambda: self._services.reject(item.lead_id, ae, code, note),
+            lambda _none: self._decided(item, "rejected"), self._refused,
+            action=self.reject_button, origin=self)
 
     def _decided(self, item: HandoffItem, outcome: str) -> None:
         follow = ("an opportunity is open in your name" if outcome == "accepted"
@@ -190,5 +230,6 @@ class HandoffInbox(QWidget):
         self.refresh()
 
     def _refused(self, error: BaseException) -> None:
-        text = str(error) if isinstance(error, HandoffError) else f"Not saved: {error}"
+        text = str(error) if isinstance(error, HandoffError) else \
+            f"Not saved: {failure_text(error)}"
         self.message.setText(text)

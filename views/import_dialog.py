@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from models.imports.leads_import import ImportCheck, ImportReport, describe_known
 from models.imports.mapping import LEAD_FIELDS, ColumnMapping, assign, guess_mapping
 from models.imports.reading import MAX_ROWS, CsvTable, FileRefused
+from ui.focus import ReadingOrder
 from ui.tables import fill, read_only_table
 from views.background import Background
 
@@ -51,7 +52,7 @@ class ImportServices:
     run: Callable[[CsvTable, ColumnMapping, bool, bool], ImportReport]
 
 
-class ImportDialog(QDialog):
+class ImportDialog(ReadingOrder, QDialog):
     imported = Signal(object)
 
     def __init__(self, services: ImportServices, background: Background,

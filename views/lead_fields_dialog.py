@@ -18,22 +18,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from views.background import Background
+from models.changes import Changed
+from ui.focus import ReadingOrder
+from views.commanding import Commands
+from views.failure_text import failure_text
 
-# (field → text) → problems, field → message; empty when saved. Returns a line for the rep.
-SaveFields = Callable[[dict[str, str]], tuple[dict[str, str], str]]
+# (field → text) → problems, field → message; empty when saved. Returns a line for the rep,
+# with what the save changed.
+SaveFields = Callable[[dict[str, str]], Changed[tuple[dict[str, str], str]]]
 
 
-class LeadFieldsDialog(QDialog):
+class LeadFieldsDialog(ReadingOrder, QDialog):
     saved = Signal(str)  # the line to show the rep
 
     def __init__(self, title: str, intro: str, labels: dict[str, str],
-                 values: dict[str, str], save: SaveFields, background: Background,
+                 values: dict[str, str], save: SaveFields, commands: Commands,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setMinimumWidth(480)  # an e-mail address reads whole
-        self._save, self._background = save, background
+        self._save, self._commands = save, commands
         self.intro = QLabel(intro, wordWrap=True)
         self.fields: dict[str, QLineEdit] = {}
         self.problems: dict[str, QLabel] = {}
@@ -58,14 +62,12 @@ class LeadFieldsDialog(QDialog):
         return {name: edit.text().strip() for name, edit in self.fields.items()}
 
     def save(self) -> None:
-        self.buttons.setEnabled(False)
         typed = self.typed()
-        self._background.run("lead-fields-save", lambda: self._save(typed), self._done,
-                             self._failed)
+        self._commands.run(self.windowTitle(), lambda: self._save(typed), self._done,
+                           self._failed, action=self.buttons, origin=self)
 
     def _done(self, outcome: tuple[dict[str, str], str]) -> None:
         problems, line = outcome
-        self.buttons.setEnabled(True)
         for name, label in self.problems.items():
             label.setText(problems.get(name, ""))
             label.setVisible(name in problems)
@@ -74,8 +76,7 @@ class LeadFieldsDialog(QDialog):
             self.accept()
 
     def _failed(self, error: BaseException) -> None:
-        self.buttons.setEnabled(True)
-        self.intro.setText(f"Not saved: {error}")
+        self.intro.setText(f"Not saved: {failure_text(error)}")
 
 
 @dataclass(frozen=True)

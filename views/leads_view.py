@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -27,11 +26,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.changes import LEAD_WORKED, Changes, Kind
 from models.imports.export import ExportReport
 from models.imports.leads_import import ImportReport
 from models.leads import LeadDirectory
 from models.records import LeadDetail
+from ui.keys import shortcut
 from views.background import Background
+from views.commanding import Commands, follow
 from views.import_dialog import ImportDialog, ImportServices
 from views.itemmodels.lead_table_model import Column, LeadTableModel
 from views.lead_panel import LeadPanel
@@ -67,8 +69,9 @@ class LeadsView(QWidget):
     def __init__(self, directory: LeadDirectory, background: Background,
                  now: Callable[[], datetime] = lambda: datetime.now(UTC),
                  entry: LeadEntryServices | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, commands: Commands | None = None) -> None:
         super().__init__(parent)
+        self._commands = commands
         self._now = now
         self._directory = directory
         self._background = background
@@ -89,32 +92,36 @@ class LeadsView(QWidget):
         self.table = QTableView()
         self.table.setModel(self.model)
         self._configure_table()
+        if commands is not None:
+            # A touch, a qualification, a merge or a sync changes the rows on view: their
+            # stage, owner, last touch.
+            follow(self, commands, (Kind.LEAD, Kind.TOUCH), self._rows_changed)
         self.panel = LeadPanel()
         self.qualify_button = QPushButton("Qualify…  (Ctrl+Q)")
         self.qualify_button.setEnabled(False)
         self.qualify_button.clicked.connect(self.qualify)
-        QShortcut(QKeySequence("Ctrl+Q"), self, self.qualify,
-                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut(self, "Ctrl+Q", self.qualify, "Qualify the selected lead", "Leads",
+                 Qt.ShortcutContext.WidgetWithChildrenShortcut)
         side = QWidget()
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
         self.email_button = QPushButton("E-mail…  (Ctrl+E)")
         self.email_button.setEnabled(False)
         self.email_button.clicked.connect(self.write_email)
-        QShortcut(QKeySequence("Ctrl+E"), self, self.write_email,
-                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut(self, "Ctrl+E", self.write_email, "E-mail the selected lead", "Leads",
+                 Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.edit_button = QPushButton("Edit…  (F2)")
         self.edit_button.setEnabled(False)
         self.edit_button.clicked.connect(self.edit)
-        QShortcut(QKeySequence("F2"), self, self.edit,
-                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut(self, "F2", self.edit, "Edit the selected lead's contact details", "Leads",
+                 Qt.ShortcutContext.WidgetWithChildrenShortcut)
         actions = QHBoxLayout()
         actions.addWidget(self.qualify_button)
         actions.addWidget(self.email_button)
         actions.addWidget(self.edit_button)
         side_layout.addLayout(actions)
         side_layout.addWidget(self.panel, 1)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter = QSplitter(Qt.Orientation.Horizontal, objectName="leadsDivider")
         splitter.addWidget(self.table)
         splitter.addWidget(side)
         splitter.setStretchFactor(0, 3)
@@ -161,7 +168,8 @@ class LeadsView(QWidget):
 
     def _show_ids(self, ids: list[str]) -> None:
         self.model.set_ids(ids)
-        self.count_label.setText(f"{len(ids):,} leads" if ids else "No lead matches the search.")
+        self.count_label.setText(f"{len(ids):,} lead{'' if len(ids) == 1 else 's'}" if ids
+                                 else "No lead matches the search.")
         self.leads_shown.emit(len(ids))
         wanted, self._select_after_search = self._select_after_search, None
         if ids:
@@ -227,8 +235,8 @@ class LeadsView(QWidget):
         if self._entry is None:
             return
         self.new_lead_button.clicked.connect(self.new_lead)
-        QShortcut(QKeySequence("Ctrl+N"), self, self.new_lead,
-                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut(self, "Ctrl+N", self.new_lead, "Enter a new lead", "Leads",
+                 Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.import_button.clicked.connect(self.import_leads)
         self.export_button.clicked.connect(self.choose_export_file)
 
@@ -252,6 +260,19 @@ class LeadsView(QWidget):
         self.notice.setText("Lead created; it is in your queue.")
         self.show_lead(lead_id, "")
         self.leads_added.emit(1)
+        self._announce(Changes.of(*LEAD_WORKED, records=[lead_id]))
+
+    def _announce(self, changes: Changes) -> None:
+        # New leads and imports are saved by their dialogs; the other screens hear of them here.
+        if self._commands is not None:
+            self._commands.bus.announce(changes, self)
+
+    def _rows_changed(self, changes: Changes) -> None:
+        self.model.forget()
+        if self._shown is not None and (not changes.records or self._shown in changes.records):
+            shown = self._shown
+            self._background.run("lead-detail", lambda: self._directory.detail(shown),
+                                 self._show_detail)
 
     def import_leads(self) -> ImportDialog | None:
         if self._entry is None:
@@ -266,6 +287,7 @@ class LeadsView(QWidget):
         self.notice.setText(report.summary())
         self.refresh()
         self.leads_added.emit(len(report.lead_ids))
+        self._announce(Changes.of(*LEAD_WORKED))
 
     def choose_export_file(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export leads to a CSV file", "leads.csv",

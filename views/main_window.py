@@ -7,23 +7,30 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QListWidget,
     QMainWindow,
+    QMenu,
+    QMessageBox,
     QStackedWidget,
     QTabWidget,
     QWidget,
 )
 
+from models.changes import Changed, Changes, Kind
 from models.leads import LeadDirectory
 from models.qualification import QualificationContext, QualificationSaved
 from models.records import DayBlockPlan, DayFigures, LeadDetail, RepProfile, SyncStatus
+from ui.fit import fit_on_screen
+from ui.focus import ReadingOrder
+from ui.keys import shortcut
 from ui.placeholder import PlaceholderView
 from views.background import Background
 from views.catalogue_dialogs import CatalogueServices, ReasonCodesDialog, TemplatesDialog
+from views.commanding import Commands, follow
 from views.day_blocks_dialog import Block, DayBlocksDialog
 from views.email_composer import ComposerServices, EmailComposer
 from views.handoff_inbox import HandoffInbox, InboxServices
@@ -37,6 +44,7 @@ from views.marketing_views import FeedbackView, MarketingServices, ReferencesVie
 from views.opportunities_view import OpportunitiesView, OpportunityServices
 from views.qualification_form import QualificationForm, QualifyServices
 from views.queue_view import DeskServices, QueueView
+from views.shortcut_sheet import ShortcutSheet
 from views.status_bar import SyncStatusBar
 from views.sync_view import SyncServices, SyncView
 from views.today_view import TodayView
@@ -69,6 +77,11 @@ class WindowServices:
     sync: SyncServices
     sync_status: Callable[[], SyncStatus]
     now: Callable[[], datetime]
+    # Every write goes through it; its bus tells each screen what changed.
+    commands: Commands
+    log_path: object | None = None  # where bugs are written down, for Help
+    # Everyone one may work as ("Work as…", demo mode); None: the signed-in CRM user only.
+    work_as: Callable[[], list[RepProfile]] | None = None
     lead_entry: LeadEntryServices | None = None
     # Brings every lead's account match up to date; returns a line for the status bar.
     match_accounts: Callable[[], str] | None = None
@@ -82,43 +95,52 @@ PLACEHOLDERS = {
 }
 
 
-class MainWindow(QMainWindow):
+# Where each role's desk opens.
+HOME_SCREENS = {"AE": "Opportunities", "manager": "Dashboard"}
+
+
+class MainWindow(ReadingOrder, QMainWindow):
     screen_changed = Signal(str)
     mailto_requested = Signal(str)
     closed = Signal()
+    rep_chosen = Signal(str)  # "Work as…": the desk is built again for this person
 
     def __init__(self, services: WindowServices, background: Background) -> None:
         super().__init__()
         self._services = services
         self._background = background
+        self._commands = commands = services.commands
         rep = services.rep
         self.setWindowTitle(f"RepDesk — {rep.name}" if rep else "RepDesk")
-        self.resize(1400, 860)
+        fit_on_screen(self, 1400, 860)  # until the rep's own size is restored
         self.navigation = QListWidget(objectName="navigation")
         self.navigation.setFixedWidth(170)
         self.screens = QStackedWidget()
         self.today = TodayView(
             services.day_plan, services.day_figures, services.now,
-            lambda parent: DayBlocksDialog(services.load_blocks, services.save_blocks, parent),
-            background)
-        self.queue = QueueView(services.desk, background)
-        self.leads = LeadsView(services.leads, background, services.now, services.lead_entry)
+            lambda parent: DayBlocksDialog(services.load_blocks, services.save_blocks,
+                                           commands, parent),
+            background, commands)
+        self.queue = QueueView(services.desk, background, commands)
+        self.leads = LeadsView(services.leads, background, services.now, services.lead_entry,
+                               commands=commands)
         self._add_screen("Today", self.today)
         self._add_screen("Queue", self.queue)
         self._add_screen("Leads", self.leads)
         default_ae = rep.id if rep and rep.role == "AE" else None
-        self.inbox = HandoffInbox(services.inbox, background, default_ae)
-        self.opportunities = OpportunitiesView(services.opportunities, background)
+        self.inbox = HandoffInbox(services.inbox, background, commands, default_ae,
+                                  acting_as=rep.id if rep else None)
+        self.opportunities = OpportunitiesView(services.opportunities, background, commands)
         self.workspace = QTabWidget()
         self.workspace.addTab(self.inbox, "Hand-off inbox")
         self.workspace.addTab(self.opportunities, "Opportunities")
         self._add_screen("Opportunities", self.workspace)
-        self.references = ReferencesView(services.marketing, background)
-        self.feedback = FeedbackView(services.marketing, background)
+        self.references = ReferencesView(services.marketing, background, commands)
+        self.feedback = FeedbackView(services.marketing, background, commands)
         self._add_screen("References", self.references)
         self._add_screen("Feedback", self.feedback)
         self._add_screen("Dashboard", PlaceholderView("Dashboard", PLACEHOLDERS["Dashboard"]))
-        self.sync = SyncView(services.sync, background)
+        self.sync = SyncView(services.sync, background, commands)
         self._add_screen("Sync", self.sync)
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -131,35 +153,34 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
         self.navigation.currentRowChanged.connect(self._show_screen)
         self.today.block_opened.connect(self.open_block)
-        self.queue.touch_logged.connect(self._after_touch)
         self.queue.qualify_requested.connect(self.open_qualification)
         self.leads.qualify_requested.connect(self.open_qualification)
         self.qualification_form: QualificationForm | None = None
-        self.inbox.decided.connect(lambda *_: (self.refresh_status(),
-                                               self.opportunities.refresh()))
-        self.opportunities.deal_closed.connect(lambda _: self.refresh_status())
-        self.sync.synced.connect(self.refresh_status)
-        self.sync.synced.connect(self.leads.refresh)  # what the pull changed shows at once
         self.sync.synced.connect(self.match_accounts_in_background)
         self.queue.email_requested.connect(self.open_email)
         self.leads.email_requested.connect(self.open_email)
-        self.leads.leads_added.connect(lambda _: (self.today.refresh(), self.refresh_status(),
-                                                  self.match_accounts_in_background()))
+        self.leads.leads_added.connect(lambda _: self.match_accounts_in_background())
+        # The status bar counts what waits for the CRM: it follows every write that adds to it.
+        follow(self, commands, (Kind.OUTBOX, Kind.CONFLICT), lambda _c: self.refresh_status(),
+               skip_own=False)
         self.composer: EmailComposer | None = None
+        self.shortcut_sheet: ShortcutSheet | None = None
         self.lead_dialog: LeadFieldsDialog | None = None
         self.leads.edit_requested.connect(self.edit_lead)
         self.leads.edit_button.setVisible(services.lead_edits is not None)
+        self._add_file_menu()
         self._add_shortcuts()
         self._add_team_menu()
         if services.demo is not None:
             self._add_demo_menu(services.demo)
+        self._add_help_menu()
         self._status_timer = QTimer(self, interval=STATUS_REFRESH_MS)
         self._status_timer.timeout.connect(self.refresh_status)
         self._status_timer.start()
         self._sync_timer = QTimer(self, interval=SYNC_EVERY_MS)
         self._sync_timer.timeout.connect(self.sync.sync_in_background)
         self._sync_timer.start()
-        self.navigation.setCurrentRow(0)
+        self.show_screen(HOME_SCREENS.get(rep.role, "Today") if rep else "Today")
 
     def _add_screen(self, name: str, widget: QWidget) -> None:
         widget.setObjectName(f"screen{name}")
@@ -167,11 +188,56 @@ class MainWindow(QMainWindow):
         self.navigation.addItem(f"{self.navigation.count() + 1}  {name}")
 
     def _add_shortcuts(self) -> None:
-        for row in range(self.navigation.count()):
-            shortcut = QShortcut(QKeySequence(f"Ctrl+{row + 1}"), self)
-            shortcut.activated.connect(lambda row=row: self.navigation.setCurrentRow(row))
-        find = QShortcut(QKeySequence.StandardKey.Find, self)
-        find.activated.connect(self._find_lead)
+        for row, name in enumerate(self.screen_names()):
+            shortcut(self, f"Ctrl+{row + 1}",
+                     lambda row=row: self.navigation.setCurrentRow(row), f"Show {name}",
+                     "Everywhere")
+        shortcut(self, QKeySequence.StandardKey.Find, self._find_lead, "Search the leads",
+                 "Everywhere")
+        shortcut(self, QKeySequence.StandardKey.HelpContents, self.show_shortcuts,
+                 "This sheet of shortcuts", "Everywhere")
+
+    def _add_file_menu(self) -> None:
+        menu = self.menuBar().addMenu("&File")
+        if self._services.work_as is not None:
+            self._add_work_as(menu.addMenu("&Work as"))
+            menu.addSeparator()
+        menu.addAction("&Sync now", self.sync.sync_now)
+        menu.addSeparator()
+        # Ctrl+Q qualifies a lead, so quitting takes Shift as well.
+        quit_action = menu.addAction("&Quit")
+        quit_action.setShortcut(QKeySequence("Ctrl+Shift+Q"))
+        quit_action.triggered.connect(self.close)
+
+    def _add_work_as(self, menu: QMenu) -> None:
+        """Demo mode: be any SDR, AE or manager of the demo team; the desk follows."""
+        assert self._services.work_as is not None
+        me = self._services.rep
+        for person in self._services.work_as():
+            action = menu.addAction(f"{person.name}  ({person.role})")
+            action.setCheckable(True)
+            action.setChecked(me is not None and person.id == me.id)
+            action.triggered.connect(lambda _=False, rep_id=person.id: self.rep_chosen.emit(rep_id))
+        self.work_as_menu = menu
+
+    def _add_help_menu(self) -> None:
+        menu = self.menuBar().addMenu("&Help")
+        menu.addAction("&Keyboard shortcuts  (F1)", self.show_shortcuts)
+        menu.addAction("Where is the &log?", self.show_log_place)
+
+    def show_shortcuts(self) -> ShortcutSheet:
+        sheet = ShortcutSheet(self)
+        self.shortcut_sheet = sheet
+        sheet.open()
+        return sheet
+
+    def show_log_place(self) -> None:
+        place = self._services.log_path
+        QMessageBox.information(
+            self, "RepDesk's log",
+            f"RepDesk writes what went wrong to\n{place}\n\nSend that file to whoever "
+            "supports RepDesk; it never holds passwords or sign-in tokens." if place else
+            "This window keeps no log file.")
 
     def _add_team_menu(self) -> None:
         """Managers' settings: the reason-code catalogue, templates, the framework."""
@@ -197,8 +263,12 @@ class MainWindow(QMainWindow):
         if edits is None:
             return
 
-        def save(typed: dict[str, str]) -> tuple[dict[str, str], str]:
-            return edits.save(lead_id, typed), "Lead saved; it goes to the CRM with the next sync."
+        def save(typed: dict[str, str]) -> Changed[tuple[dict[str, str], str]]:
+            problems = edits.save(lead_id, typed)
+            line = "Lead saved; it goes to the CRM with the next sync."
+            changed = Changes() if problems else Changes.of(Kind.LEAD, Kind.OUTBOX,
+                                                            records=[lead_id])
+            return Changed((problems, line), changed)
 
         self._background.run("lead-edit-values", lambda: edits.values(lead_id),
                              lambda values: self._open_lead_dialog(
@@ -216,8 +286,9 @@ class MainWindow(QMainWindow):
                                     "Demo ▸ Change the open lead… again.", 8000)
             return
 
-        def save(typed: dict[str, str]) -> tuple[dict[str, str], str]:
-            return {}, demo.change_in_crm(lead_id, typed)
+        def save(typed: dict[str, str]) -> Changed[tuple[dict[str, str], str]]:
+            # Written in the CRM only: nothing here changes until the next sync brings it.
+            return Changed(({}, demo.change_in_crm(lead_id, typed)), Changes())
 
         intro = (f"Play {demo.other_user}, another user of the team: what you save here is "
                  "written straight into the demo CRM, as if they had changed the lead there. "
@@ -231,28 +302,26 @@ class MainWindow(QMainWindow):
 
     def _open_lead_dialog(self, title: str, intro: str, labels: dict[str, str],
                           values: dict[str, str] | None,
-                          save: Callable[[dict[str, str]], tuple[dict[str, str], str]]
+                          save: Callable[[dict[str, str]], Changed[tuple[dict[str, str], str]]]
                           ) -> None:
         if values is None:
             self.status.showMessage("That lead no longer exists.", 5000)
             return
-        dialog = LeadFieldsDialog(title, intro, labels, values, save, self._background, self)
+        dialog = LeadFieldsDialog(title, intro, labels, values, save, self._commands, self)
         dialog.saved.connect(self._after_lead_saved)
         self.lead_dialog = dialog
         dialog.open()
 
     def _after_lead_saved(self, line: str) -> None:
-        self.status.showMessage(line, 8000)
-        self.leads.refresh()
-        self.refresh_status()
+        self.status.showMessage(line, 8000)  # the screens showing the lead follow the bus
 
     def edit_reason_codes(self) -> ReasonCodesDialog:
-        dialog = ReasonCodesDialog(self._services.catalogue, self)
+        dialog = ReasonCodesDialog(self._services.catalogue, self._commands, self)
         dialog.open()
         return dialog
 
     def edit_templates(self) -> TemplatesDialog:
-        dialog = TemplatesDialog(self._services.catalogue, self)
+        dialog = TemplatesDialog(self._services.catalogue, self._commands, self)
         dialog.open()
         return dialog
 
@@ -263,8 +332,10 @@ class MainWindow(QMainWindow):
                                           "The team qualifies leads with", options,
                                           options.index(catalogue.framework()), False)
         if ok:
-            catalogue.set_framework(chosen)
-            self.status.showMessage(f"The team now qualifies with {chosen}.", 5000)
+            self._commands.run(
+                "Set the qualification framework", lambda: catalogue.set_framework(chosen),
+                lambda _: self.status.showMessage(f"The team now qualifies with {chosen}.",
+                                                  5000))
 
     def _find_lead(self) -> None:
         self.show_screen("Leads")
@@ -297,10 +368,13 @@ class MainWindow(QMainWindow):
     def open_block(self, block: DayBlockPlan) -> None:
         """Start ``block`` (its real start reflows the day) and show its work list."""
         if block.kind in ("calls", "e-mail", "clean-up"):
-            self._services.start_block(block)
+            self._commands.run("Start the block", lambda: self._services.start_block(block))
             self.show_screen("Queue")
             self.queue.open_block(block.kind)
-        self.today.refresh()
+        else:
+            self.status.showMessage(
+                f"The {block.kind} block has no work list: answer e-mails, finish "
+                "qualifications and check your hand-offs (Opportunities, Ctrl+4).", 10_000)
 
     def open_qualification(self, lead_id: str) -> None:
         """Load what the form needs off the UI thread, then open it."""
@@ -312,7 +386,7 @@ class MainWindow(QMainWindow):
         if context is None:
             self.status.showMessage("That lead no longer exists.", 5000)
             return
-        form = QualificationForm(context, self._services.qualify, self)
+        form = QualificationForm(context, self._services.qualify, self._commands, self)
         form.qualified.connect(self._after_qualified)
         self.qualification_form = form
         form.open()
@@ -321,8 +395,6 @@ class MainWindow(QMainWindow):
         due = (f"; the AE has until {saved.handoff_due_at.astimezone():%a %H:%M} to accept"
                if saved.handoff_due_at else "")
         self.status.showMessage(f"Lead filed as {saved.stage}{due}.", 8000)
-        self.today.refresh()
-        self.refresh_status()
 
     def open_email(self, lead_id: str) -> None:
         self._background.run("composer-lead", lambda: self._services.leads.detail(lead_id),
@@ -332,19 +404,14 @@ class MainWindow(QMainWindow):
         if lead is None:
             self.status.showMessage("That lead no longer exists.", 5000)
             return
-        composer = EmailComposer(lead, self._services.composer, self)
+        composer = EmailComposer(lead, self._services.composer, self._commands, self)
         composer.sent.connect(lambda logged: self._after_email(logged.lead_id))
         composer.mailto_requested.connect(self.mailto_requested.emit)
         self.composer = composer
         composer.open()
 
-    def _after_email(self, lead_id: str) -> None:
-        self.queue.email_sent(lead_id)
+    def _after_email(self, _lead_id: str) -> None:
         self.status.showMessage("E-mail logged; it goes out with the next sync.", 6000)
-
-    def _after_touch(self, _lead_id: str) -> None:
-        self.today.refresh()
-        self.refresh_status()
 
     def start(self) -> None:
         """Load the first data; call once the window is shown."""

@@ -16,17 +16,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.changes import Changed, Kind
 from models.feedback import FeedbackCounts
 from models.references import ReferenceRow, ReferenceUseRow
 from ui.tables import fill, read_only_table
 from views.background import Background
+from views.commanding import Commands, follow
+from views.failure_text import failure_text
 
 
 @dataclass(frozen=True)
 class MarketingServices:
     references: Callable[[], list[ReferenceRow]]
     uses: Callable[[str], list[ReferenceUseRow]]
-    record_use: Callable[[str, str, str, str], None]
+    record_use: Callable[[str, str, str, str], Changed[None]]
     feedback: Callable[[], FeedbackCounts]
 
 
@@ -34,9 +37,10 @@ class ReferencesView(QWidget):
     """Reference customers, the least used first, and every time each was used."""
 
     def __init__(self, services: MarketingServices, background: Background,
-                 parent: QWidget | None = None) -> None:
+                 commands: Commands, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._services, self._background = services, background
+        self._commands = commands
         self._rows: list[ReferenceRow] = []
         heading = QLabel("Reference customers")
         heading.setObjectName("screenTitle")
@@ -46,7 +50,7 @@ class ReferencesView(QWidget):
         self.kind = QComboBox()
         self.used_for = QLineEdit(placeholderText="Used for: prospect, campaign or deal")
         self.note = QLineEdit(placeholderText="Note")
-        record = QPushButton("Record a use")
+        self.record_button = record = QPushButton("Record a use")
         self.message = QLabel()
         form = QHBoxLayout()
         for widget in (self.kind, self.used_for, self.note, record):
@@ -98,12 +102,13 @@ class ReferencesView(QWidget):
         row = self.current()
         if row is None:
             return
-        try:
-            self._services.record_use(row.id, self.kind.currentText(), self.used_for.text(),
-                                      self.note.text())
-        except ValueError as error:
-            self.message.setText(str(error))
-            return
+        values = (row.id, self.kind.currentText(), self.used_for.text(), self.note.text())
+        self._commands.run("Record the reference's use",
+                           lambda: self._services.record_use(*values), self._recorded,
+                           lambda error: self.message.setText(failure_text(error)),
+                           action=self.record_button, origin=self)
+
+    def _recorded(self, _: object) -> None:
         self.used_for.clear()
         self.note.clear()
         self.message.setText("Use recorded.")
@@ -114,7 +119,7 @@ class FeedbackView(QWidget):
     """What prospects ask for and whom they compare us with, counted."""
 
     def __init__(self, services: MarketingServices, background: Background,
-                 parent: QWidget | None = None) -> None:
+                 commands: Commands, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._services, self._background = services, background
         heading = QLabel("Product feedback")
@@ -130,6 +135,8 @@ class FeedbackView(QWidget):
         layout.addLayout(tables, 2)
         layout.addWidget(QLabel("Competitive information, newest last"))
         layout.addWidget(self.notes, 1)
+        # Qualification and close forms add what prospects said.
+        follow(self, commands, (Kind.LEAD, Kind.OPPORTUNITY), lambda _c: self.refresh())
 
     def refresh(self) -> None:
         self._background.run("feedback", self._services.feedback, self._show)

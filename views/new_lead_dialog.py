@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -32,6 +31,8 @@ from models.hygiene.entry import KnownPerson
 from models.imports.fields import check_person
 from models.imports.leads_import import describe_known
 from models.imports.new_lead import NewLeadResult
+from ui.focus import ReadingOrder
+from ui.keys import shortcut
 from ui.tables import error_label
 from views.background import Background
 
@@ -50,7 +51,7 @@ class NewLeadServices:
     create: Callable[[dict[str, str], bool], NewLeadResult]
 
 
-class NewLeadDialog(QDialog):
+class NewLeadDialog(ReadingOrder, QDialog):
     lead_created = Signal(str)
     known_lead_chosen = Signal(str, str)  # lead id, name
 
@@ -120,7 +121,7 @@ class NewLeadDialog(QDialog):
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         for key in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(key), self, self.save)
+            shortcut(self, key, self.save, "Save the lead", "New lead")
         self.open_known_button.clicked.connect(self.open_known)
         self.create_anyway_button.clicked.connect(lambda: self._submit(create_anyway=True))
         self.known_list.currentRowChanged.connect(lambda _: self._update_open_button())

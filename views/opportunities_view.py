@@ -9,7 +9,6 @@ from datetime import date
 from html import escape
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
@@ -24,11 +23,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.changes import Changed, Kind
 from models.closing import CloseSaved, HandoffDelivery
 from models.opportunities import OpportunityDetail, OpportunityRow
+from ui.keys import shortcut
 from ui.tables import read_only_table
 from views.background import Background
 from views.close_form import CloseForm, CloseServices
+from views.commanding import Commands, follow
+from views.failure_text import failure_text
 
 COLUMNS = ("Opportunity", "Account", "Stage", "Amount", "Close date", "Next step", "Age")
 
@@ -38,7 +41,7 @@ class OpportunityServices:
     rows: Callable[[bool], list[OpportunityRow]]
     detail: Callable[[str], OpportunityDetail | None]
     deliveries: Callable[[str], list[HandoffDelivery]]
-    create: Callable[[str, date], str]
+    create: Callable[[str, date], Changed[str]]
     close: CloseServices
 
 
@@ -77,9 +80,10 @@ class OpportunitiesView(QWidget):
     deal_closed = Signal(object)
 
     def __init__(self, services: OpportunityServices, background: Background,
-                 parent: QWidget | None = None) -> None:
+                 commands: Commands, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._services, self._background = services, background
+        self._commands = commands
         self._rows: list[OpportunityRow] = []
         self._detail: OpportunityDetail | None = None
         self.include_closed = QCheckBox("Show closed deals")
@@ -104,7 +108,7 @@ class OpportunitiesView(QWidget):
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.close_button)
         column.addWidget(self.detail, 1)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter = QSplitter(Qt.Orientation.Horizontal, objectName="dealsDivider")
         splitter.addWidget(self.table)
         splitter.addWidget(side)
         splitter.setSizes([760, 520])
@@ -116,8 +120,11 @@ class OpportunitiesView(QWidget):
         self.table.itemSelectionChanged.connect(self._on_selection)
         self.create_button.clicked.connect(self.create)
         self.close_button.clicked.connect(self.open_close_form)
-        QShortcut(QKeySequence("Ctrl+K"), self, self.open_close_form,
-                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut(self, "Ctrl+K", self.open_close_form, "Close the selected deal (won or lost)",
+                 "Opportunities", Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        # An accepted hand-off opens a deal; a sync may change any.
+        follow(self, commands, (Kind.OPPORTUNITY, Kind.HANDOFF), lambda _c: self.refresh(
+            select=row.id if (row := self.current()) else None))
 
     def refresh(self, select: str | None = None) -> None:
         closed = self.include_closed.isChecked()
@@ -164,11 +171,13 @@ class OpportunitiesView(QWidget):
     def create(self) -> None:
         close_on = self.new_close.date().toPython()
         assert isinstance(close_on, date)
-        try:
-            created = self._services.create(self.new_name.text(), close_on)
-        except ValueError as error:
-            self.message.setText(str(error))
-            return
+        name = self.new_name.text()
+        self._commands.run("Create the opportunity",
+                           lambda: self._services.create(name, close_on), self._created,
+                           lambda error: self.message.setText(failure_text(error)),
+                           action=self.create_button, origin=self)
+
+    def _created(self, created: str) -> None:
         self.new_name.clear()
         self.message.setText("Opportunity created.")
         self.refresh(select=created)
@@ -176,7 +185,7 @@ class OpportunitiesView(QWidget):
     def open_close_form(self) -> CloseForm | None:
         if self._detail is None or self._detail.row.is_closed:
             return None
-        form = CloseForm(self._detail, self._services.close, self)
+        form = CloseForm(self._detail, self._services.close, self._commands, self)
         form.closed.connect(self._after_close)
         self.close_form = form
         form.open()

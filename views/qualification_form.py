@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.changes import Changed
 from models.qualification import (
     QualificationContext,
     QualificationDraft,
@@ -37,7 +37,10 @@ from models.qualification import (
     frameworks,
     known_answers,
 )
+from ui.fit import fit_on_screen, scrolling
+from ui.keys import shortcut
 from ui.tables import error_label
+from views.commanding import Commands
 from views.draft_form import DraftForm
 
 CATEGORIES = (("A", "A  opportunity this quarter"), ("B", "B  opportunity next quarter"),
@@ -47,10 +50,10 @@ CATEGORIES = (("A", "A  opportunity this quarter"), ("B", "B  opportunity next q
 @dataclass(frozen=True)
 class QualifyServices:
     problems: Callable[[QualificationDraft], dict[str, str]]
-    save: Callable[[str, QualificationDraft], QualificationSaved]
+    save: Callable[[str, QualificationDraft], Changed[QualificationSaved]]
     load_draft: Callable[[str], dict[str, Any] | None]
-    save_draft: Callable[[str, dict[str, Any]], None]
-    discard_draft: Callable[[str], None]
+    save_draft: Callable[[str, dict[str, Any]], Changed[None]]
+    discard_draft: Callable[[str], Changed[None]]
 
 
 
@@ -63,13 +66,13 @@ class QualificationForm(DraftForm):
     qualified = Signal(object)
 
     def __init__(self, context: QualificationContext, services: QualifyServices,
-                 parent: QWidget | None = None) -> None:
+                 commands: Commands, parent: QWidget | None = None) -> None:
         super().__init__(context.lead.id, services.load_draft, services.save_draft,
-                         services.discard_draft, parent)
+                         services.discard_draft, commands, parent)
         self._context, self._services = context, services
         lead = context.lead
         self.setWindowTitle(f"Qualify {lead.name} — {lead.company}")
-        self.resize(720, 760)
+        fit_on_screen(self, 720, 760)
         self.notice.setObjectName("formNotice")
         self.category_group = QButtonGroup(self)
         self.reason = QComboBox()
@@ -98,7 +101,8 @@ class QualificationForm(DraftForm):
             self.ae.setCurrentIndex(self.ae.findData(context.suggested_ae))
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                         | QDialogButtonBox.StandardButton.Cancel)
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("Save  (Ctrl+Enter)")
+        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setText("Save  (Ctrl+Enter)")
         self._build()
         self._restore_draft()
         self._connect()
@@ -128,11 +132,14 @@ class QualificationForm(DraftForm):
         self.form = form
         heading = QLabel(f"Qualify {self._context.lead.name} — {self._context.lead.company}")
         heading.setObjectName("screenTitle")
+        body = QVBoxLayout()
+        body.addWidget(heading)
+        body.addWidget(self.notice)
+        body.addLayout(form)
+        body.addStretch(1)
+        # The fields scroll; Save and Cancel stay in view however short the screen.
         layout = QVBoxLayout(self)
-        layout.addWidget(heading)
-        layout.addWidget(self.notice)
-        layout.addLayout(form)
-        layout.addStretch(1)
+        layout.addWidget(scrolling(body), 1)
         layout.addWidget(self.buttons)
         self._build_criteria()
 
@@ -181,9 +188,10 @@ class QualificationForm(DraftForm):
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         for key in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(key), self, self.save)
-        for key, _label in CATEGORIES:
-            QShortcut(QKeySequence(f"Alt+{key}"), self, lambda k=key: self.set_category(k))
+            shortcut(self, key, self.save, "Save the qualification", "Qualification form")
+        for key, label in CATEGORIES:
+            shortcut(self, f"Alt+{key}", lambda k=key: self.set_category(k),
+                     f"Category {label.split('  ')[1]}", "Qualification form")
 
     # -- state -----------------------------------------------------------------------------
     def category(self) -> str | None:
@@ -262,7 +270,5 @@ class QualificationForm(DraftForm):
 
     # -- closing ---------------------------------------------------------------------------
     def save(self) -> None:
-        draft = self.draft()
-        saved = self.submit(lambda: self._services.save(self._context.lead.id, draft))
-        if saved is not None:
-            self.qualified.emit(saved)
+        draft, lead_id = self.draft(), self._context.lead.id
+        self.submit(lambda: self._services.save(lead_id, draft), self.qualified.emit)

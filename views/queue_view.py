@@ -2,17 +2,18 @@
 
 Start the block, and the first lead appears with everything known about it. D dials (through
 the ``tel:`` URI template), 1-6 log the outcome with the note, and the next lead appears.
-S snoozes an hour, N skips. Digits typed into the note stay in the note.
+S snoozes an hour, N skips. Digits typed into the note stay in the note. The call keys live in
+``views.call_keys``, the clean-up list and its keys in ``views.cleanup_list``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from PySide6.QtCore import QDateTime, Qt, Signal
-from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QTreeWidget,
@@ -28,28 +30,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.changes import Changed, Kind
 from models.hygiene.cleanup import DataProblem
 from models.queue import QueueItem, WorkList
 from models.records import LeadDetail
 from models.touches import TouchLogged
+from ui.keys import shortcut
 from views.background import Background
+from views.call_keys import CallKeys
+from views.cleanup_list import CLEANUP_BUTTONS, CLEANUP_GROUPS, CleanUpList
+from views.commanding import Commands, follow
+from views.failure_text import failure_text
+from views.itemmodels.queue_roles import HEADING_ROLE, LEAD_ROLE
 from views.lead_panel import LeadPanel
 
-LEAD_ROLE = Qt.ItemDataRole.UserRole + 1
-PROBLEM_ROLE = Qt.ItemDataRole.UserRole + 2
-# Clean-up groups in the order the block works them: kind, heading, the key that fixes it.
-CLEANUP_GROUPS = (("duplicate", "Suspected duplicates", "M", "M merges into the older lead"),
-                  ("routing", "Routed to the wrong person", "R", "R routes it"),
-                  ("account", "Accounts to confirm", "A", "A links the account"),
-                  ("no account", "No account yet", "C", "C creates the account"),
-                  ("data", "Missing or bad data", "F", "F fixes what it can"))
-CLEANUP_KEYS = {kind: key for kind, _heading, key, _hint in CLEANUP_GROUPS}
 BLOCKS = (("calls", "Calls block"), ("e-mail", "E-mail block"), ("clean-up", "Clean-up block"))
 # key, outcome, button label
 OUTCOMES = (("1", "connected", "Connected"), ("2", "voicemail", "Voicemail"),
             ("3", "no answer", "No answer"), ("4", "bad number", "Bad number"),
             ("5", "wrong person", "Wrong person"), ("6", "call back", "Call back…"))
-SNOOZE = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -59,15 +58,25 @@ class DeskServices:
     work_list: Callable[[str, datetime], WorkList]
     data_problems: Callable[[], list[DataProblem]]
     lead_detail: Callable[[str], LeadDetail | None]
-    log_touch: Callable[[str, str, str | None, str | None, datetime | None], TouchLogged]
-    snooze: Callable[[str, datetime], datetime | None]
+    # Writes return what they changed with their result (run through the command runner).
+    log_touch: Callable[[str, str, str | None, str | None, datetime | None],
+                        Changed[TouchLogged]]
+    snooze: Callable[[str, datetime], Changed[datetime | None]]
     dial_uri: Callable[[str], str]
     now: Callable[[], datetime]
-    standardise: Callable[[str], dict[str, object]]
-    merge: Callable[[str, str], object]  # survivor id, copy id
-    route: Callable[[str], str]  # lead id → what routing did, in words
-    link_account: Callable[[str], object]
-    create_account: Callable[[str], object]
+    standardise: Callable[[str], Changed[dict[str, object]]]
+    merge: Callable[[str, str], Changed[object]]  # survivor id, copy id
+    route: Callable[[str], Changed[str]]  # lead id → what routing did, in words
+    link_account: Callable[[str], Changed[object]]
+    create_account: Callable[[str], Changed[object]]
+    # Ctrl+Z: takes back the last logged outcome or snooze; says what (None: nothing left).
+    take_back: Callable[[], Changed[str | None]] = lambda: Changed(None)
+    # Hands a link to the system (a softphone for tel:); False when no program took it.
+    open_link: Callable[[str], bool] = lambda _uri: False
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
 def _flags(item: QueueItem) -> str:
@@ -76,7 +85,7 @@ def _flags(item: QueueItem) -> str:
     return "  ".join(f"[{text}]" for text, on in marks if on)
 
 
-class QueueView(QWidget):
+class QueueView(CallKeys, CleanUpList, QWidget):
     qualify_requested = Signal(str)
     email_requested = Signal(str)
     dial_requested = Signal(str)
@@ -84,11 +93,12 @@ class QueueView(QWidget):
     list_loaded = Signal(int)
     lead_shown = Signal(str)
 
-    def __init__(self, desk: DeskServices, background: Background,
+    def __init__(self, desk: DeskServices, background: Background, commands: Commands,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._desk = desk
         self._background = background
+        self._commands = commands
         self._current: QueueItem | None = None
         self._contacted: str | None = None
         self._items: dict[str, QueueItem] = {}
@@ -112,9 +122,18 @@ class QueueView(QWidget):
         self.confirm_call_back = QPushButton("Log call-back (Enter)")
         self.message = QLabel()
         self.message.setObjectName("queueMessage")
+        self.message.setWordWrap(True)
+        # A failed write's message stays until the rep's next action, even when a later
+        # write succeeds meanwhile.
+        self.error = QLabel()
+        self.error.setObjectName("errorText")
+        self.error.setWordWrap(True)
+        self.error.hide()
         self.buttons: dict[str, QPushButton] = {}
+        self.confirmation: QMessageBox | None = None
         self._build_layout()
         self._connect()
+        self._show_block_keys()
 
     # -- layout ----------------------------------------------------------------------------
     def _build_layout(self) -> None:
@@ -131,13 +150,13 @@ class QueueView(QWidget):
                             ("merge", "M  Merge"), ("route", "R  Route"),
                             ("link", "A  Link account"), ("account", "C  New account")):
             self.buttons[name] = QPushButton(label)
-        first_row = [o for _k, o, _l in OUTCOMES]
-        second_row = ["dial", "email", "snooze", "skip", "fix", "merge", "route", "link",
-                      "account"]
-        for column, name in enumerate(first_row):
-            actions.addWidget(self.buttons[name], 0, column)
-        for column, name in enumerate(second_row):
-            actions.addWidget(self.buttons[name], 1, column)
+        # Three short rows, so the list keeps its width at 1366 px: outcomes, the other
+        # moves, and the clean-up keys (shown only in the clean-up block).
+        rows = ([o for _k, o, _l in OUTCOMES], ["dial", "email", "snooze", "skip"],
+                list(CLEANUP_BUTTONS))
+        for row, names in enumerate(rows):
+            for column, name in enumerate(names):
+                actions.addWidget(self.buttons[name], row, column)
         self.call_back_row = QWidget()
         call_back = QHBoxLayout(self.call_back_row)
         call_back.setContentsMargins(0, 0, 0, 0)
@@ -155,43 +174,55 @@ class QueueView(QWidget):
         side.addWidget(self.call_back_row)
         side.addLayout(actions)
         side.addWidget(self.message)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
+        side.addWidget(self.error)
+        splitter = QSplitter(Qt.Orientation.Horizontal, objectName="queueDivider")
         splitter.addWidget(self.tree)
         splitter.addWidget(right)
-        splitter.setSizes([460, 740])
+        splitter.setChildrenCollapsible(False)
+        self.tree.setMinimumWidth(300)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        splitter.setSizes([420, 740])
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(splitter, 1)
 
     def _connect(self) -> None:
-        self.block.currentIndexChanged.connect(lambda _: self.refresh())
+        self.block.currentIndexChanged.connect(lambda _: (self.message.clear(), self.refresh()))
         self.tree.currentItemChanged.connect(self._on_current)
         self.buttons["dial"].clicked.connect(self.dial)
-        for key, outcome, _label in OUTCOMES:
+        for key, outcome, label in OUTCOMES:
             self.buttons[outcome].clicked.connect(lambda _=False, o=outcome: self.log(o))
-            self._shortcut(key, lambda o=outcome: self.log(o))
+            self._shortcut(key, lambda o=outcome: self.log(o), f"Log the call: {label}")
         self.buttons["snooze"].clicked.connect(self.snooze)
         self.buttons["email"].clicked.connect(self.write_email)
         for name, key in (("fix", "F"), ("merge", "M"), ("route", "R"), ("link", "A"),
                           ("account", "C")):
             self.buttons[name].clicked.connect(lambda _=False, k=key: self.clean_up(k))
-            self._shortcut(key, lambda k=key: self.clean_up(k))
+            hint = next(h for _kind, _head, k, h in CLEANUP_GROUPS if k == key)
+            self._shortcut(key, lambda k=key: self.clean_up(k),
+                           "Clean-up: " + hint.removeprefix(f"{key} "))
         self.buttons["skip"].clicked.connect(self.next_lead)
         self.confirm_call_back.clicked.connect(self._confirm_call_back)
-        self._shortcut("D", self.dial)
-        self._shortcut("S", self.snooze)
-        self._shortcut("N", self.next_lead)
-        self._shortcut("Q", self.qualify)
-        self._shortcut("E", self.write_email)
-        self._shortcut("Escape", self._cancel_call_back)
-        QShortcut(QKeySequence("Return"), self.call_back_row, self._confirm_call_back,
-                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self._shortcut("D", self.dial, "Dial the lead's number")
+        self._shortcut("S", self.snooze, "Snooze the lead an hour")
+        self._shortcut("N", self.next_lead, "Next lead, without logging")
+        self._shortcut("Q", self.qualify, "Qualify the lead")
+        self._shortcut("E", self.write_email, "E-mail the lead")
+        self._shortcut("Escape", self._cancel_call_back, "Cancel the call-back time")
+        self._shortcut("Ctrl+Z", self.take_back,
+                       "Take back the last outcome or snooze (in a text field: undo typing)")
+        shortcut(self.call_back_row, "Return", self._confirm_call_back, "Log the call-back",
+                 "Queue", Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        # Another screen's write (a qualification, an e-mail, a hand-off, a sync) may take
+        # leads off this list or put them on it.
+        follow(self, self._commands, (Kind.LEAD, Kind.CADENCE, Kind.TOUCH),
+               lambda _changes: self.refresh())
 
-    def _shortcut(self, key: str, slot: Callable[[], None]) -> None:
+    def _shortcut(self, key: str, slot: Callable[[], None], says: str) -> None:
         # Widget-with-children context: the keys work anywhere on this screen, while a text
         # field with focus keeps the characters typed into it.
-        QShortcut(QKeySequence(key), self, slot,
-                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut(self, key, slot, says, "Queue", Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
     # -- the list --------------------------------------------------------------------------
     def current_block(self) -> str:
@@ -205,8 +236,14 @@ class QueueView(QWidget):
             self.refresh()
         self.tree.setFocus()
 
+    def _show_block_keys(self) -> None:
+        cleaning = self.current_block() == "clean-up"
+        for name, button in self.buttons.items():
+            button.setVisible((name in CLEANUP_BUTTONS) == cleaning)
+
     def refresh(self) -> None:
         block, now = self.current_block(), self._desk.now()
+        self._show_block_keys()
         if block == "clean-up":
             self._background.run("queue", self._desk.data_problems, self._show_problems)
         else:
@@ -214,12 +251,14 @@ class QueueView(QWidget):
                                  self._show_work_list)
 
     def _show_work_list(self, queue: WorkList) -> None:
+        keep = self.current_lead_id()
         self.tree.clear()
         self._items = {}
         bold = QFont()
         bold.setBold(True)
         for group in queue.groups:
             header = QTreeWidgetItem([f"{group.name}  ({len(group.items)})"])
+            header.setData(0, HEADING_ROLE, (group.name, ""))
             header.setFont(0, bold)
             header.setFlags(Qt.ItemFlag.ItemIsEnabled)
             header.setData(0, Qt.ItemDataRole.ToolTipRole, group.talk_track)
@@ -232,39 +271,26 @@ class QueueView(QWidget):
                 row.setData(0, Qt.ItemDataRole.ToolTipRole, group.talk_track)
                 header.addChild(row)
             header.setExpanded(True)
-        groups = len(queue.groups)
-        self.summary.setText(
-            f"{len(queue)} leads due in {groups} persona group{'s' if groups != 1 else ''}"
-            if len(queue) else "Nothing is due in this block right now.")
+        self._recount()
         self.list_loaded.emit(len(queue))
-        self._select_first()
+        self._select(keep)
 
-    def _show_problems(self, problems: list[DataProblem]) -> None:
-        self.tree.clear()
-        self._items = {}
-        bold = QFont()
-        bold.setBold(True)
-        for kind, heading, _key, hint in CLEANUP_GROUPS:
-            mine = [problem for problem in problems if problem.kind == kind]
-            if not mine:
-                continue
-            header = QTreeWidgetItem([f"{heading}  ({len(mine)})  — {hint}"])
-            header.setFont(0, bold)
-            header.setFlags(Qt.ItemFlag.ItemIsEnabled)
-            self.tree.addTopLevelItem(header)
-            for problem in mine:
-                fix = ("   → " + ", ".join(value for _field, value in problem.fixes)
-                       if problem.fixes else "")
-                row = QTreeWidgetItem([f"{problem.name} — {problem.company}\n    "
-                                       f"{'; '.join(problem.problems)}{fix}"])
-                row.setData(0, LEAD_ROLE, problem.lead_id)
-                row.setData(0, PROBLEM_ROLE, problem)
-                header.addChild(row)
-            header.setExpanded(True)
-        self.summary.setText(f"{len(problems)} leads to clean up" if problems
-                             else "Nothing to clean up: the leads are clean.")
-        self.list_loaded.emit(len(problems))
-        self._select_first()
+    def _recount(self) -> None:
+        """Group counts and the summary say how many rows the list holds now."""
+        for index in range(self.tree.topLevelItemCount()):
+            header = self.tree.topLevelItem(index)
+            heading = header.data(0, HEADING_ROLE)
+            if heading:
+                name, hint = heading
+                header.setText(0, f"{name}  ({header.childCount()}){hint}")
+        total, groups = len(self._lead_rows()), self.tree.topLevelItemCount()
+        if self.current_block() == "clean-up":
+            self.summary.setText(f"{_count(total, 'lead')} to clean up" if total
+                                 else "Nothing to clean up: the leads are clean.")
+        else:
+            self.summary.setText(
+                f"{_count(total, 'lead')} due in {_count(groups, 'persona group')}"
+                if total else "Nothing is due in this block right now.")
 
     def _lead_rows(self) -> list[QTreeWidgetItem]:
         rows = []
@@ -274,6 +300,14 @@ class QueueView(QWidget):
                 rows.append(top)
             rows.extend(top.child(i) for i in range(top.childCount()))
         return rows
+
+    def _select(self, lead_id: str | None) -> None:
+        """Keep the lead the rep was on when the list reloads under it, else the first."""
+        for row in self._lead_rows():
+            if lead_id and row.data(0, LEAD_ROLE) == lead_id:
+                self.tree.setCurrentItem(row)
+                return
+        self._select_first()
 
     def _select_first(self) -> None:
         rows = self._lead_rows()
@@ -310,54 +344,17 @@ class QueueView(QWidget):
         self.lead_shown.emit(lead.id)
 
     # -- actions ---------------------------------------------------------------------------
-    def dial(self) -> None:
-        if self._current is None:
-            return
-        if not self._current.phone:
-            self.message.setText("This lead has no phone number: fix it in the clean-up block.")
-            return
-        self.dial_requested.emit(self._desk.dial_uri(self._current.phone))
-        self.message.setText(f"Dialling {self._current.phone}…")
+    def _acting(self) -> None:
+        """The rep acts again: an earlier failure's message has been seen."""
+        self.error.clear()
+        self.error.hide()
 
-    def log(self, outcome: str) -> None:
-        if self._current is None or self.current_block() == "clean-up":
-            return
-        if outcome == "call back":
-            self._ask_call_back_time()
-            return
-        self._log(outcome, None)
-
-    def _log(self, outcome: str | None, follow_up_at: datetime | None) -> None:
-        item = self._current
-        if item is None:
-            return
-        kind = "call" if self.current_block() == "calls" else "email"
-        note = self.note.text().strip() or None
-        logged_outcome = outcome if kind == "call" else None
-        self._background.run(
-            "queue-log",
-            lambda: self._desk.log_touch(item.lead_id, kind, logged_outcome, note, follow_up_at),
-            self._after_log, self._show_error)
-
-    def _after_log(self, logged: TouchLogged) -> None:
-        self.note.clear()
-        self.call_back_row.hide()
-        upcoming = logged.next
-        if upcoming.state == "contacted":
-            self._contacted = logged.lead_id
-            text = "Contact made: the cadence ends here. Press Q to qualify this lead now."
-        elif upcoming.due_at is not None and upcoming.step is not None:
-            channel = "e-mail" if upcoming.step.channel == "email" else "call"
-            text = (f"Logged. Next: {channel}, {upcoming.due_at.astimezone():%a %d %b %H:%M}"
-                    f"{' (outside your hours)' if not upcoming.inside_rep_hours else ''}.")
-        else:
-            text = "Logged. The cadence has no more steps for this lead."
-        self.message.setText(text)
-        self._remove(logged.lead_id)
-        self.touch_logged.emit(logged.lead_id)
-
-    def _show_error(self, error: BaseException) -> None:
-        self.message.setText(f"Not logged: {error}. Your note is kept.")
+    def _show_error(self, error: BaseException, note: str | None = None) -> None:
+        if note and not self.note.text():
+            self.note.setText(note)
+        self.error.setText(f"Not saved: {failure_text(error)} Your note is kept."
+                           if note else f"Not saved: {failure_text(error)}")
+        self.error.show()
 
     def _remove(self, lead_id: str) -> None:
         """Take every row of the lead off the list and show the one after it."""
@@ -379,57 +376,15 @@ class QueueView(QWidget):
             else:
                 self.tree.takeTopLevelItem(self.tree.indexOfTopLevelItem(row))
         self._items.pop(lead_id, None)
+        self._recount()
         if following is not None:
             self.tree.setCurrentItem(following)
         else:
             self._select_first()
 
-    def clean_up(self, key: str) -> None:
-        """Clean-up block: the one key that fixes the selected lead's problem."""
-        row = self.tree.currentItem()
-        problem = row.data(0, PROBLEM_ROLE) if row else None
-        if self.current_block() != "clean-up" or not isinstance(problem, DataProblem):
-            return
-        if CLEANUP_KEYS[problem.kind] != key:
-            self.message.setText(f"For this lead press {CLEANUP_KEYS[problem.kind]}.")
-            return
-        lead_id = problem.lead_id
-        actions: dict[str, Callable[[], object]] = {
-            "duplicate": lambda: self._desk.merge(problem.merge_into or "", lead_id),
-            "routing": lambda: self._desk.route(lead_id),
-            "account": lambda: self._desk.link_account(lead_id),
-            "no account": lambda: self._desk.create_account(lead_id),
-            "data": lambda: self._desk.standardise(lead_id),
-        }
-        self._background.run("queue-log", actions[problem.kind],
-                             lambda done: self._after_clean_up(problem, done),
-                             self._show_error)
-
-    def _after_clean_up(self, problem: DataProblem, done: object) -> None:
-        if problem.kind == "data" and not done:
-            self.message.setText("Nothing RepDesk can fix by itself here: edit the lead.")
-            return
-        if problem.kind == "data" and isinstance(done, dict):
-            self.message.setText("Fixed: " + ", ".join(
-                f"{k.replace('_', ' ')} {v}" for k, v in done.items()) + ".")
-        else:
-            self.message.setText({
-                "duplicate": "Merged: the older lead keeps every activity of both.",
-                "routing": f"Routed: {done}.",
-                "account": "Linked to its account.",
-                "no account": f"Account {problem.company} created and linked.",
-            }[problem.kind])
-        self._remove(problem.lead_id)
-
     def write_email(self) -> None:
         if self._current is not None:
             self.email_requested.emit(self._current.lead_id)
-
-    def email_sent(self, lead_id: str) -> None:
-        """An e-mail went out from the composer: the lead leaves this list."""
-        self.message.setText("E-mail logged; the cadence moves on.")
-        self._remove(lead_id)
-        self.touch_logged.emit(lead_id)
 
     def qualify(self) -> None:
         """Qualify the lead just reached (or, if none, the one on screen)."""
@@ -443,33 +398,3 @@ class QueueView(QWidget):
         current = self.tree.currentItem()
         if current in rows and rows.index(current) + 1 < len(rows):
             self.tree.setCurrentItem(rows[rows.index(current) + 1])
-
-    def snooze(self) -> None:
-        item = self._current
-        if item is None or self.current_block() == "clean-up":
-            return
-        until = self._desk.now() + SNOOZE
-        self._background.run("queue-log", lambda: self._desk.snooze(item.lead_id, until),
-                             lambda _due: self._after_snooze(item.lead_id), self._show_error)
-
-    def _after_snooze(self, lead_id: str) -> None:
-        self.message.setText("Snoozed for an hour.")
-        self._remove(lead_id)
-
-    def _ask_call_back_time(self) -> None:
-        tomorrow = (self._desk.now() + timedelta(days=1)).astimezone().replace(
-            hour=10, minute=0, second=0, microsecond=0)
-        self.call_back_at.setDateTime(QDateTime(tomorrow))
-        self.call_back_row.show()
-        self.call_back_at.setFocus()
-
-    def _confirm_call_back(self) -> None:
-        if not self.call_back_row.isVisible():
-            return
-        chosen = self.call_back_at.dateTime().toPython()
-        assert isinstance(chosen, datetime)
-        self._log("call back", chosen.astimezone())
-
-    def _cancel_call_back(self) -> None:
-        self.call_back_row.hide()
-        self.tree.setFocus()

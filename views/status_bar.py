@@ -1,4 +1,5 @@
-"""The status bar: online or not, changes waiting for the CRM, and the last sync."""
+"""The status bar: online or not, changes waiting for the CRM, the last sync, and a warning
+while the CRM sign-in can only be kept in memory."""
 
 from __future__ import annotations
 
@@ -58,7 +59,9 @@ class SyncStatusBar(QStatusBar):
         self.connection = QLabel(objectName="onlineState")
         self.pending = QLabel(objectName="pendingChanges")
         self.last_sync = QLabel(objectName="lastSync")
-        for label in (self.connection, self.pending, self.last_sync):
+        self.secrets = QLabel(objectName="secretsWarning")
+        self.secrets.setVisible(False)
+        for label in (self.secrets, self.connection, self.pending, self.last_sync):
             self.addPermanentWidget(label)
 
     def show_status(self, status: SyncStatus) -> None:
@@ -68,3 +71,8 @@ class SyncStatusBar(QStatusBar):
         self.connection.style().polish(self.connection)
         self.pending.setText(pending)
         self.last_sync.setText(last)
+        warning = status.secrets_warning
+        self.secrets.setText("⚠ No secure keyring: CRM sign-in kept in memory only"
+                             if warning else "")
+        self.secrets.setToolTip(warning or "")
+        self.secrets.setVisible(bool(warning))

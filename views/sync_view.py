@@ -20,9 +20,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.changes import EVERYTHING, Changed, Kind
 from models.records import ConflictRecord, OutboxLine, UnsureEmail
 from ui.tables import read_only_table
 from views.background import Background
+from views.commanding import Commands, follow
+from views.failure_text import failure_text
 
 PROBLEM_COLOUR = "#b3261e"
 
@@ -31,7 +34,7 @@ PROBLEM_COLOUR = "#b3261e"
 class SyncServices:
     outbox: Callable[[], list[OutboxLine]]
     conflicts: Callable[[], list[ConflictRecord]]
-    resolve: Callable[[int, str, Any], None]
+    resolve: Callable[[int, str, Any], Changed[None]]
     # One sync with the CRM at this address (None: the one last used); returns a one-line
     # report, or raises with a message the rep can read.
     sync_now: Callable[[str | None], str]
@@ -44,10 +47,11 @@ class SyncServices:
 class SyncView(QWidget):
     synced = Signal()
 
-    def __init__(self, services: SyncServices, background: Background,
+    def __init__(self, services: SyncServices, background: Background, commands: Commands,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._services, self._background = services, background
+        self._commands = commands
         self._conflicts: list[ConflictRecord] = []
         self._emails: list[UnsureEmail] = []
         heading = QLabel("Sync")
@@ -57,7 +61,7 @@ class SyncView(QWidget):
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.outbox = read_only_table(
-            ("State", "Object", "Change", "Fields", "Saved", "CRM's answer"))
+            ("State", "Object", "Change", "Fields", "Saved", "Answer or reason"))
         self.conflicts = read_only_table(("Record", "Field", "Agreed before", "Mine", "Theirs"))
         self.edited = QLineEdit(placeholderText="The right value, if neither is")
         self.keep_mine = QPushButton("Keep mine")
@@ -78,7 +82,8 @@ class SyncView(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.message)
         layout.addWidget(QLabel("Changes waiting for the CRM, those that cannot go yet "
-                                "(blocked) and those it refused"))
+                                "(blocked), those it refused, and records from it that "
+                                "RepDesk could not take in"))
         layout.addWidget(self.outbox, 2)
         layout.addWidget(QLabel("Conflicts: edited here and in the CRM since the last sync"))
         layout.addWidget(self.conflicts, 1)
@@ -95,6 +100,7 @@ class SyncView(QWidget):
         self.keep_mine.clicked.connect(lambda: self._resolve("mine"))
         self.take_theirs.clicked.connect(lambda: self._resolve("theirs"))
         self.use_edited.clicked.connect(lambda: self._resolve("edited"))
+        follow(self, commands, (Kind.OUTBOX, Kind.CONFLICT), lambda _c: self.refresh())
 
     def refresh(self) -> None:
         self._background.run("sync-view", lambda: (self._services.outbox(),
@@ -110,9 +116,10 @@ class SyncView(QWidget):
             self.crm_url.setText(url)
         self.outbox.setRowCount(len(lines))
         for row, line in enumerate(lines):
-            state = ("refused" if line.state == "failed" else "blocked" if line.error
-                     else "waiting")
-            cells = (state, line.object, line.op,
+            incoming = line.op == "receive"  # a record from the CRM that was not taken in
+            state = ("not taken in" if incoming else "refused" if line.state == "failed"
+                     else "blocked" if line.error else "waiting")
+            cells = (state, line.object, "from the CRM" if incoming else line.op,
                      ", ".join(line.fields[:6]) + ("…" if len(line.fields) > 6 else ""),
                      f"{line.created_at.astimezone():%d %b %H:%M}", line.error or "")
             for column, text in enumerate(cells):
@@ -168,12 +175,19 @@ class SyncView(QWidget):
         if choice == "edited" and not self.edited.text().strip():
             self.message.setText("Type the right value first.")
             return
-        self._services.resolve(conflict.id, choice, self.edited.text().strip() or None)
-        self.edited.clear()
-        self.message.setText(f"Settled: {conflict.field} — it goes to the CRM with the next "
-                             "sync." if choice != "theirs" else f"Settled: {conflict.field} "
-                             "takes the CRM's value.")
-        self.refresh()
+        edited = self.edited.text().strip() or None
+
+        def settled(_: object) -> None:
+            self.edited.clear()
+            self.message.setText(f"Settled: {conflict.field} — it goes to the CRM with the "
+                                 "next sync." if choice != "theirs" else
+                                 f"Settled: {conflict.field} takes the CRM's value.")
+            self.refresh()
+
+        self._commands.run("Settle the conflict",
+                           lambda: self._services.resolve(conflict.id, choice, edited),
+                           settled, lambda error: self.message.setText(
+                               f"Not settled: {failure_text(error)}"), origin=self)
 
     def sync_in_background(self) -> None:
         """The scheduled sync: only with a CRM address, and never two at once."""
@@ -193,8 +207,11 @@ class SyncView(QWidget):
         self.message.setText(report)
         self.synced.emit()
         self.refresh()
+        # The sync runs beside the command runner (it may take minutes and must not hold the
+        # rep's saves up); what it brought may touch any screen.
+        self._commands.bus.announce(EVERYTHING, self)
 
     def _failed(self, error: BaseException) -> None:
         self.sync_button.setEnabled(True)
-        self.message.setText(f"The sync stopped: {error}. Nothing is lost; try again later.")
+        self.message.setText(f"The sync stopped: {failure_text(error)} Nothing is lost.")
         self.refresh()

@@ -7,11 +7,14 @@ from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QMouseEvent, QShortcut
+from PySide6.QtGui import QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from models.changes import Kind
 from models.records import DayBlockPlan, DayFigures
+from ui.keys import shortcut
 from views.background import Background
+from views.commanding import Commands, follow
 from views.day_blocks_dialog import DayBlocksDialog
 
 BLOCK_PURPOSE = {
@@ -34,7 +37,10 @@ def describe_figures(figures: DayFigures) -> str:
 
 
 class BlockCard(QFrame):
+    """One block of the day: a click, or Enter with focus on it, opens it; arrows move."""
+
     opened = Signal(object)
+    moved = Signal(object, int)  # this card, -1 up / +1 down
 
     def __init__(self, block: DayBlockPlan, current: bool) -> None:
         super().__init__()
@@ -42,6 +48,9 @@ class BlockCard(QFrame):
         self.setObjectName("blockCard")
         self.setProperty("current", current)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAccessibleName(f"{block.kind} block, {block.starts_at:%H:%M} to "
+                               f"{block.ends_at:%H:%M}")
         state = "  ·  now" if current else ("  ·  done" if block.ended else "")
         kind = QLabel(block.kind.capitalize() + state)
         kind.setObjectName("blockKind")
@@ -63,6 +72,13 @@ class BlockCard(QFrame):
         self.opened.emit(self.block)
         super().mousePressEvent(event)
 
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        step = {Qt.Key.Key_Up: -1, Qt.Key.Key_Down: 1}.get(Qt.Key(event.key()))
+        if step is not None:
+            self.moved.emit(self, step)
+            return
+        super().keyPressEvent(event)
+
 
 class TodayView(QWidget):
     """Shows ``plan()`` for today; ``figures(plan)`` gives the headline figures."""
@@ -75,6 +91,7 @@ class TodayView(QWidget):
                  now: Callable[[], datetime],
                  edit_blocks: Callable[[QWidget], DayBlocksDialog] | None = None,
                  background: Background | None = None,
+                 commands: Commands | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._edit_blocks = edit_blocks
@@ -105,9 +122,15 @@ class TodayView(QWidget):
         self._empty = QLabel("No blocks are planned for today.")
         self._blocks.addWidget(self._empty)
         for key in ("Return", "Enter"):
-            QShortcut(QKeySequence(key), self, self.open_current,
-                      context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut(self, key, self.open_current, "Start the chosen block (the one under way "
+                     "unless another has focus)", "Today",
+                     Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.refresh()
+        if commands is not None:
+            # Touches move the blocks' counts and the headline; a stage change the SLA; a
+            # started block or new hours the day itself.
+            follow(self, commands, (Kind.TOUCH, Kind.LEAD, Kind.HANDOFF, Kind.DAY_PLAN),
+                   lambda _changes: self.refresh(), skip_own=False)
 
     def _load(self) -> tuple[list[DayBlockPlan], DayFigures]:
         blocks = self._plan()
@@ -130,6 +153,7 @@ class TodayView(QWidget):
         self.cards = [BlockCard(b, b.starts_at <= now < b.ends_at) for b in blocks]
         for card in self.cards:
             card.opened.connect(self.block_opened.emit)
+            card.moved.connect(self._move)
             self._blocks.addWidget(card)
         self._empty.setVisible(not blocks)
         self.figures.setText(describe_figures(figures))
@@ -139,14 +163,20 @@ class TodayView(QWidget):
         if self._edit_blocks is None:
             return None
         dialog = self._edit_blocks(self)
-        dialog.accepted.connect(self.refresh)
         dialog.open()
         return dialog
 
     def current_block(self) -> DayBlockPlan | None:
         return next((c.block for c in self.cards if c.property("current")), None)
 
+    def _move(self, card: BlockCard, step: int) -> None:
+        index = self.cards.index(card) + step
+        if 0 <= index < len(self.cards):
+            self.cards[index].setFocus(Qt.FocusReason.OtherFocusReason)
+
     def open_current(self) -> None:
-        block = self.current_block()
+        """Enter: the block with focus, else the one under way."""
+        focused = next((c for c in self.cards if c.hasFocus()), None)
+        block = focused.block if focused else self.current_block()
         if block is not None:
             self.block_opened.emit(block)

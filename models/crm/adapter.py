@@ -16,17 +16,22 @@ class TransientError(CrmError):
     """Timeouts, dropped connections, 503, UNABLE_TO_LOCK_ROW: back off and retry."""
 
 
+class BrokenAnswer(TransientError):
+    """An answer that does not fit its request: cut short, malformed, or another request's
+    (a stale answer on a kept-alive connection). The connection that brought it is dropped."""
+
+
+class OutcomeUnknown(TransientError):
+    """A call that is never sent twice automatically (it is not idempotent) got no answer it
+    could trust: the CRM may or may not have acted on it."""
+
+
 class AuthError(CrmError):
     """The CRM no longer accepts our credentials, even after a refresh: sign in again."""
 
 
 class LimitExceeded(CrmError):
     """REQUEST_LIMIT_EXCEEDED: stop this run and tell the rep."""
-
-
-class OutcomeUnknown(TransientError):
-    """A call that must not be repeated blindly left, and its answer never came (or came
-    broken): the CRM may or may not have carried it out."""
 
 
 class DeletionLogExpired(CrmError):
@@ -50,6 +55,21 @@ class SaveResult:
 
 
 @dataclass(frozen=True)
+class RefusedRecord:
+    """A record the CRM sent that RepDesk did not take in, and why; the rest of its page was."""
+
+    object: str
+    crm_id: str | None
+    field: str
+    reason: str
+
+    @property
+    def message(self) -> str:
+        return (f"{self.object} {self.crm_id or '(no valid id)'}: {self.field} {self.reason}; "
+                "the record was not taken in")
+
+
+@dataclass(frozen=True)
 class PicklistValue:
     """One value a picklist field offers, as the CRM's describe lists it."""
 
@@ -61,6 +81,8 @@ class PicklistValue:
 
 class CrmAdapter(Protocol):
     external_id: str
+    # Records the adapter's checks refused since the sync last took them (``take_refused``).
+    refused: list[RefusedRecord]
 
     def upsert(self, obj: str, records: Sequence[dict[str, Any]]) -> list[SaveResult]:
         """Create or update by the external id, up to 200 records, not all-or-none."""
@@ -120,3 +142,13 @@ class CrmAdapter(Protocol):
             CrmError: the CRM answered that it did not send it.
         """
         ...
+
+
+def take_refused(adapter: CrmAdapter) -> list[RefusedRecord]:
+    """The records refused since the last call, handed over once."""
+    refused = getattr(adapter, "refused", None)
+    if not refused:
+        return []
+    taken = list(refused)
+    del refused[:len(taken)]
+    return taken

@@ -11,10 +11,19 @@ import secrets
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode, urlparse
 
+import orjson
 import requests
 
-from models.crm.adapter import AuthError, TransientError
-from models.crm.salesforce import TIMEOUT, check_url
+from models.crm.adapter import AuthError, BrokenAnswer, TransientError
+from models.crm.transport import (
+    TIMEOUT,
+    Answer,
+    check_instance_url,
+    check_url,
+    fetch,
+    origin_of,
+    watched,
+)
 
 CLIENT_ID = "RepDeskDesktop"
 
@@ -43,28 +52,75 @@ def authorize_url(login_url: str, redirect_uri: str, challenge: str, state: str)
     return f"{login_url.rstrip('/')}/services/oauth2/authorize?{query}"
 
 
-def _tokens(response: requests.Response, refresh_token: str | None = None) -> Tokens:
+# A token goes into an HTTP header: printable ASCII with no space, and not a book.
+_MAX_TOKEN = 8192
+
+
+def _token_text(value: object, name: str) -> str:
+    if not isinstance(value, str) or not value or len(value) > _MAX_TOKEN or \
+            not value.isascii() or not value.isprintable() or " " in value:
+        raise AuthError(f"the CRM's sign-in answer holds no usable {name}")
+    return value
+
+
+def _tokens(answer: Answer, login_url: str, refresh_token: str | None = None) -> Tokens:
+    """The tokens of a token answer, each checked; the instance as ``check_instance_url``
+    allows.
+
+    Raises:
+        AuthError: a refusal, or an answer without a usable token or instance.
+        BrokenAnswer: an answer that is not JSON.
+    """
     try:
-        body = response.json()
-    except ValueError as error:
-        raise TransientError(f"the CRM's sign-in answered {response.status_code}") from error
-    if response.status_code != 200:
-        raise AuthError(f"{body.get('error')}: {body.get('error_description')}")
-    return Tokens(body["access_token"], body.get("refresh_token", refresh_token),
-                  body["instance_url"])
+        body = orjson.loads(answer.content)
+    except orjson.JSONDecodeError as error:
+        raise BrokenAnswer(f"the CRM's sign-in answered {answer.status} with no JSON") \
+            from error
+    if not isinstance(body, dict):
+        raise AuthError("the CRM's sign-in answer is not one")
+    if answer.status != 200:
+        raise AuthError(f"{str(body.get('error'))[:80]}: "
+                        f"{str(body.get('error_description'))[:200]}")
+    renewed = body.get("refresh_token")
+    return Tokens(_token_text(body.get("access_token"), "access token"),
+                  _token_text(renewed, "refresh token") if renewed is not None
+                  else refresh_token,
+                  check_instance_url(body.get("instance_url"), login_url))
+
+
+def _token_call(http: requests.Session, login_url: str, data: dict[str, str],
+                refresh_token: str | None = None) -> Tokens:
+    check_url(login_url)
+    try:
+        answer = fetch(watched(http), "POST", f"{login_url.rstrip('/')}/services/oauth2/token",
+                       data=data)
+    except requests.RequestException as error:
+        raise TransientError(f"the CRM's sign-in could not be reached: {error}") from error
+    return _tokens(answer, login_url, refresh_token)
 
 
 def exchange_code(http: requests.Session, login_url: str, code: str, verifier: str,
                   redirect_uri: str) -> Tokens:
-    return _tokens(http.post(f"{login_url.rstrip('/')}/services/oauth2/token", data={
+    return _token_call(http, login_url, {
         "grant_type": "authorization_code", "code": code, "client_id": CLIENT_ID,
-        "redirect_uri": redirect_uri, "code_verifier": verifier}, timeout=TIMEOUT))
+        "redirect_uri": redirect_uri, "code_verifier": verifier})
 
 
-def refresh(http: requests.Session, login_url: str, refresh_token: str) -> Tokens:
-    return _tokens(http.post(f"{login_url.rstrip('/')}/services/oauth2/token", data={
-        "grant_type": "refresh_token", "refresh_token": refresh_token, "client_id": CLIENT_ID},
-        timeout=TIMEOUT), refresh_token)
+def refresh(http: requests.Session, login_url: str, refresh_token: str,
+            instance_url: str | None = None) -> Tokens:
+    """A new access token. With ``instance_url`` (the one the adapter works with), a token
+    answer naming another instance is refused: the adapter would send it to the old one.
+
+    Raises:
+        AuthError: refused, malformed, or for another instance.
+    """
+    tokens = _token_call(http, login_url, {
+        "grant_type": "refresh_token", "refresh_token": refresh_token,
+        "client_id": CLIENT_ID}, refresh_token)
+    if instance_url is not None and origin_of(tokens.instance_url) != origin_of(instance_url):
+        raise AuthError(f"the CRM's sign-in now names the instance {tokens.instance_url[:120]}"
+                        f", not {instance_url}: sign in again")
+    return tokens
 
 
 def approve_at_once(http: requests.Session, login_url: str) -> Tokens:

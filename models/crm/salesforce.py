@@ -1,5 +1,7 @@
-"""The Salesforce REST adapter: one pooled HTTPS session, timeouts on every call, retries with
-backoff for what is transient, one token refresh on 401, pacing from Sforce-Limit-Info."""
+"""The Salesforce REST adapter: one pooled HTTPS session, every call on the signed-in
+instance's origin within a deadline, retries with backoff for what is transient and idempotent
+(GETs and upserts on the external id, nothing else), one token refresh on 401, every answer
+checked against its request, pacing from Sforce-Limit-Info."""
 
 from __future__ import annotations
 
@@ -15,34 +17,44 @@ import requests
 
 from models.crm.adapter import (
     AuthError,
+    BrokenAnswer,
     CrmError,
     DeletionLogExpired,
     LimitExceeded,
     OutcomeUnknown,
     PicklistValue,
+    RefusedRecord,
     SaveResult,
     TransientError,
 )
+from models.crm.answers import (
+    dense_answer,
+    is_crm_id,
+    page_of,
+    queried_object,
+    retrieved,
+    save_results,
+    shown,
+    sound_records,
+)
+from models.crm.transport import (
+    DEADLINE_S,
+    MAX_ANSWER_BYTES,
+    TIMEOUT,
+    Answer,
+    check_url,
+    drop_connections,
+    fetch,
+    origin_of,
+    watched,
+)
+
+__all__ = ["TIMEOUT", "Pacing", "SalesforceRest", "Usage", "check_url"]
 
 API_VERSION = "v62.0"
-TIMEOUT = (5, 60)
 MAX_COLLECTION = 200
 RETRIES = 4
 PICKLIST_TYPES = ("picklist", "multipicklist")
-
-
-def check_url(url: str) -> None:
-    """Plain http:// is refused for any CRM host but loopback.
-
-    Raises:
-        ValueError: with the reason.
-    """
-    parsed = urlparse(url)
-    loopback = parsed.hostname in ("127.0.0.1", "localhost", "::1")
-    if parsed.scheme == "https" or (parsed.scheme == "http" and loopback):
-        return
-    raise ValueError(f"{url}: RepDesk talks to a CRM over https only (http is allowed for "
-                     "a CRM on this computer, such as the sandbox).")
 
 
 @dataclass
@@ -56,7 +68,10 @@ class Usage:
     def read(self, header: str | None) -> None:
         if header and "api-usage=" in header:
             used, _, limit = header.split("api-usage=")[1].split(",")[0].partition("/")
-            self.used, self.limit = int(used), int(limit.split(";")[0])
+            try:
+                self.used, self.limit = int(used), int(limit.split(";")[0])
+            except ValueError:
+                return  # a reading that is not one: pacing goes by the last good one
             self.read_at = time.monotonic()
 
     @property
@@ -92,20 +107,41 @@ class SalesforceRest:
     def __init__(self, instance_url: str, token: Callable[[], str],
                  refresh: Callable[[], str], session: requests.Session | None = None,
                  sleep: Callable[[float], None] = time.sleep, pacing: Pacing | None = None,
-                 usage: Usage | None = None) -> None:
+                 usage: Usage | None = None, deadline_s: float = DEADLINE_S,
+                 max_answer_bytes: int = MAX_ANSWER_BYTES) -> None:
         """``usage`` may be shared by the adapters of successive runs, so a run started after
-        the allowance ran low makes no call at all."""
+        the allowance ran low makes no call at all. ``deadline_s`` is the whole time one
+        request may take, its answer read included."""
         check_url(instance_url)
         self.base = instance_url.rstrip("/")
+        self.origin = origin_of(self.base)
         self._token, self._refresh = token, refresh
-        self.http = session or requests.Session()
+        self.http = watched(session or requests.Session())
         self.usage = usage if usage is not None else Usage()
         self.pacing = pacing or Pacing()
         self._sleep = sleep
+        self.deadline_s, self.max_answer_bytes = deadline_s, max_answer_bytes
+        self.refused: list[RefusedRecord] = []
 
     def _url(self, path: str) -> str:
-        return path if path.startswith("http") else \
-            f"{self.base}{path if path.startswith('/') else f'/services/data/{API_VERSION}/{path}'}"
+        """The address of a call, which must be on the signed-in instance's origin: the token
+        goes with it. Checked on every call, for addresses the CRM hands back too.
+
+        Raises:
+            CrmError: an address anywhere else.
+        """
+        if "://" in path:
+            url = path
+        elif path.startswith("/"):
+            url = f"{self.base}{path}"
+        else:
+            url = f"{self.base}/services/data/{API_VERSION}/{path}"
+        parsed = urlparse(url)
+        if origin_of(url) != self.origin or parsed.username is not None or \
+                not url.isprintable() or any(c in url for c in " \\"):
+            raise CrmError(f"the CRM pointed RepDesk at {shown(url, 120)}, away from "
+                           f"{self.base}; RepDesk sends your sign-in nowhere else")
+        return url
 
     def _pace(self) -> None:
         """Wait before a call when the org's allowance runs low; refuse it when it is spent.
@@ -125,97 +161,140 @@ class SalesforceRest:
         if pause > 0:
             self._sleep(pause)
 
-    def call(self, method: str, path: str, **kwargs: Any) -> Any:
+    def call(self, method: str, path: str, *, retry: bool | None = None,
+             fit: Callable[[Any], Any] | None = None, **kwargs: Any) -> Any:
+        """One API call; its answer through ``fit``, which checks it against the request.
+
+        ``retry``: whether the call may be sent again after a failure whose outcome is not
+        known (a lost answer, a broken one, a 5xx): true only for what is idempotent, which
+        GETs are and upserts on the external id are; everything else is sent once.
+
+        Raises:
+            OutcomeUnknown: a call that is not retried failed that way.
+            TransientError: a retried one still failed after the last retry.
+        """
+        retry = method == "GET" if retry is None else retry
+        headers = kwargs.pop("headers", {})
         refreshed = False
-        for attempt in range(RETRIES + 1):
+        attempt = 0
+        while True:
             self._pace()
             try:
-                response = self.http.request(
-                    method, self._url(path), timeout=TIMEOUT,
-                    headers={"Authorization": f"Bearer {self._token()}",
-                             **kwargs.pop("headers", {})}, **kwargs)
-                self.usage.read(response.headers.get("Sforce-Limit-Info"))
-                if response.status_code == 401 and not refreshed:
+                answer = fetch(self.http, method, self._url(path),
+                               deadline_s=self.deadline_s, max_bytes=self.max_answer_bytes,
+                               headers={"Authorization": f"Bearer {self._token()}", **headers},
+                               **kwargs)
+                self.usage.read(answer.headers.get("Sforce-Limit-Info"))
+                if answer.status == 401 and not refreshed:
+                    # Refused before it was read: sending it again is safe for any call.
                     self._refresh()
                     refreshed = True
                     continue
-                return self._answer(response)
+                body = self._answer(answer)
+                return fit(body) if fit is not None else body
             except (requests.ConnectionError, requests.Timeout,
                     requests.exceptions.ChunkedEncodingError, TransientError) as error:
+                if isinstance(error, BrokenAnswer):
+                    drop_connections(self.http)
+                if not retry:
+                    raise OutcomeUnknown(
+                        f"{method} {path.split('?')[0][:80]} got no answer RepDesk can trust "
+                        f"({error}); it is not sent again automatically") from error
                 if attempt == RETRIES:
                     raise TransientError(f"the CRM did not answer: {error}") from error
                 self._sleep(min(8.0, 0.2 * 2 ** attempt) * (0.5 + random.random()))
-        raise AuthError("the CRM refused the refreshed session")
+                attempt += 1
+            except requests.RequestException as error:
+                raise CrmError(f"the call to the CRM could not be made: {error}") from error
 
     @staticmethod
-    def _answer(response: requests.Response) -> Any:
-        if response.status_code == 204:
+    def _answer(answer: Answer) -> Any:
+        if answer.status == 204:
             return None
+        dense_answer(answer.content)
         try:
-            body = orjson.loads(response.content)
+            body = orjson.loads(answer.content)
         except orjson.JSONDecodeError as error:
-            raise TransientError(f"a broken answer ({response.status_code})") from error
-        if response.status_code < 300:
+            raise BrokenAnswer(f"an answer that is not JSON ({answer.status})") from error
+        if answer.status < 300:
             return body
-        code = body[0].get("errorCode") if isinstance(body, list) and body else ""
-        message = body[0].get("message") if isinstance(body, list) and body else str(body)
-        if response.status_code == 401:
+        first = body[0] if isinstance(body, list) and body and isinstance(body[0], dict) \
+            else {}
+        code = str(first.get("errorCode") or "")
+        message = str(first.get("message") or shown(body, 200))
+        if answer.status == 401:
             raise AuthError(message)
         if code == "REQUEST_LIMIT_EXCEEDED":
             raise LimitExceeded(message)
         if code == "INVALID_REPLICATION_DATE":
             raise DeletionLogExpired(message)
-        if response.status_code >= 500 or code == "UNABLE_TO_LOCK_ROW":
-            raise TransientError(f"{code}: {message}")
-        raise CrmError(f"{code}: {message}")
-
-    @staticmethod
-    def _results(body: list[dict[str, Any]]) -> list[SaveResult]:
-        return [SaveResult(r.get("id"), bool(r.get("success")), bool(r.get("created")),
-                           tuple(r.get("errors") or ())) for r in body]
+        if answer.status >= 500 or code == "UNABLE_TO_LOCK_ROW":
+            raise TransientError(f"{code or answer.status}: {message}")
+        raise CrmError(f"{code or answer.status}: {message}")
 
     def upsert(self, obj: str, records: Sequence[dict[str, Any]]) -> list[SaveResult]:
         assert len(records) <= MAX_COLLECTION
         payload = {"allOrNone": False,
                    "records": [{"attributes": {"type": obj}, **r} for r in records]}
-        return self._results(self.call(
-            "PATCH", f"composite/sobjects/{obj}/{self.external_id}", json=payload))
+        # Idempotent: the external id names each record whether or not it exists yet.
+        return self.call(  # type: ignore[no-any-return]
+            "PATCH", f"composite/sobjects/{obj}/{self.external_id}", json=payload, retry=True,
+            fit=lambda body: save_results(body, len(records), None, f"an upsert of {obj}"))
 
     def update(self, obj: str, records: Sequence[dict[str, Any]]) -> list[SaveResult]:
         assert len(records) <= MAX_COLLECTION
         payload = {"allOrNone": False,
                    "records": [{"attributes": {"type": obj}, **r} for r in records]}
-        return self._results(self.call("PATCH", "composite/sobjects", json=payload))
+        ids = [str(r["Id"]) for r in records]
+        return self.call(  # type: ignore[no-any-return]
+            "PATCH", "composite/sobjects", json=payload, retry=False,
+            fit=lambda body: save_results(body, len(records), ids, f"an update of {obj}"))
 
     def delete(self, ids: Sequence[str]) -> list[SaveResult]:
-        return self._results(self.call("DELETE", "composite/sobjects",
-                                       params={"ids": ",".join(ids), "allOrNone": "false"}))
+        return self.call(  # type: ignore[no-any-return]
+            "DELETE", "composite/sobjects", retry=False,
+            params={"ids": ",".join(ids), "allOrNone": "false"},
+            fit=lambda body: save_results(body, len(ids), list(ids), "a delete"))
 
     def retrieve(self, obj: str, ids: Sequence[str],
                  fields: Sequence[str]) -> list[dict[str, Any] | None]:
-        body = self.call("GET", f"composite/sobjects/{obj}",
-                         params={"ids": ",".join(ids), "fields": ",".join(fields)})
-        return list(body)
+        return self.call(  # type: ignore[no-any-return]
+            "GET", f"composite/sobjects/{obj}",
+            params={"ids": ",".join(ids), "fields": ",".join(fields)},
+            fit=lambda body: retrieved(body, ids, obj))
 
     def send_email(self, to: str, subject: str, body: str) -> None:
-        answer = self.call("POST", "actions/standard/emailSimple", json={"inputs": [{
-            "emailAddresses": to, "emailSubject": subject, "emailBody": body,
-            "senderType": "CurrentUser"}]})
-        if not answer or not answer[0].get("isSuccess"):
-            errors = answer[0].get("errors") if answer else None
-            raise CrmError(f"the CRM did not send the e-mail: {errors}")
+        """Sent once: a lost answer is ``OutcomeUnknown``, never a second send."""
+        answer = self.call("POST", "actions/standard/emailSimple", retry=False, json={
+            "inputs": [{"emailAddresses": to, "emailSubject": subject, "emailBody": body,
+                        "senderType": "CurrentUser"}]})
+        if not isinstance(answer, list) or len(answer) != 1 or not isinstance(answer[0], dict):
+            raise OutcomeUnknown(f"the CRM's answer to an e-mail send was {shown(answer)}: "
+                                 "it may or may not have been sent")
+        if answer[0].get("isSuccess") is not True:
+            raise CrmError(f"the CRM did not send the e-mail: {shown(answer[0].get('errors'))}")
 
     def picklists(self, obj: str) -> dict[str, list[PicklistValue]]:
         body = self.call("GET", f"sobjects/{obj}/describe")
-        return {field["name"]: [
-            PicklistValue(str(v["value"]), str(v.get("label") or v["value"]),
-                          bool(v.get("active", True)), bool(v.get("defaultValue")))
-            for v in field.get("picklistValues") or ()]
-            for field in body.get("fields", ()) if field.get("type") in PICKLIST_TYPES}
+        try:
+            return {str(field["name"]): [
+                PicklistValue(str(v["value"]), str(v.get("label") or v["value"]),
+                              bool(v.get("active", True)), bool(v.get("defaultValue")))
+                for v in field.get("picklistValues") or ()]
+                for field in body.get("fields", ()) if field.get("type") in PICKLIST_TYPES}
+        except (AttributeError, KeyError, TypeError) as error:
+            raise CrmError(f"the CRM's description of {obj} was not understood") from error
 
     def deleted(self, obj: str, start: str, end: str) -> list[str]:
-        body = self.call("GET", f"sobjects/{obj}/deleted/", params={"start": start, "end": end})
-        return [item["id"] for item in body.get("deletedRecords", [])]
+        def fit(body: Any) -> list[str]:
+            items = body.get("deletedRecords", []) if isinstance(body, dict) else None
+            if not isinstance(items, list) or not all(
+                    isinstance(i, dict) and is_crm_id(i.get("id")) for i in items):
+                raise BrokenAnswer(f"the CRM's list of deleted {obj} records is not one")
+            return [item["id"] for item in items]
+
+        return self.call(  # type: ignore[no-any-return]
+            "GET", f"sobjects/{obj}/deleted/", params={"start": start, "end": end}, fit=fit)
 
     def query(self, soql: str) -> Iterator[list[dict[str, Any]]]:
         return self._pages("query", soql)
@@ -224,87 +303,35 @@ class SalesforceRest:
         return self._pages("queryAll", soql)
 
     def _pages(self, resource: str, soql: str) -> Iterator[list[dict[str, Any]]]:
-        page = self.call("GET", resource, params={"q": soql})
+        """Pages of sound records; the others are refused by name into ``refused``."""
+        obj = queried_object(soql)
+
+        def fit(body: Any) -> tuple[list[Any], str | None]:
+            return page_of(body, obj)
+
+        records, following = self.call("GET", resource, params={"q": soql}, fit=fit)
         while True:
-            yield page["records"]
-            if page.get("done", True):
+            yield sound_records(records, obj, self.refused)
+            if following is None:
                 return
-            page = self.call("GET", page["nextRecordsUrl"])
-
-    def call_at_most_once(self, method: str, path: str, **kwargs: Any) -> Any:
-        """A call that must not be repeated once it may have reached the CRM: tried again
-        only when it provably did not (a connection never made, a 401 or a row lock before
-        the CRM did anything).
-
-        Raises:
-            OutcomeUnknown: the request may have been carried out, and no whole answer came.
-            CrmError: (and its subclasses) as ``call``; the CRM did nothing.
-        """
-        refreshed = False
-        for attempt in range(RETRIES + 1):
-            self._pace()
-            try:
-                response = self.http.request(
-                    method, self._url(path), timeout=TIMEOUT, allow_redirects=False,
-                    headers={"Authorization": f"Bearer {self._token()}"}, **kwargs)
-            except requests.exceptions.ConnectTimeout as error:
-                failure: TransientError = TransientError(f"the CRM could not be reached: {error}")
-                failure.__cause__ = error
-            except requests.RequestException as error:
-                raise OutcomeUnknown(f"the CRM's answer was lost: {error}") from error
-            else:
-                self.usage.read(response.headers.get("Sforce-Limit-Info"))
-                if response.status_code == 401 and not refreshed:
-                    self._refresh()  # refused unread
-                    refreshed = True
-                    continue
-                if response.status_code >= 500:
-                    raise OutcomeUnknown(f"the CRM answered {response.status_code}")
-                if 200 <= response.status_code < 300:
-                    try:
-                        return self._answer(response)
-                    except TransientError as error:  # a broken body: it may have been done
-                        raise OutcomeUnknown(str(error)) from error
-                try:
-                    self._answer(response)  # 3xx (not followed) or 4xx: nothing was done
-                except TransientError as error:  # a row lock, or a broken 4xx body
-                    failure = error
-                else:
-                    raise CrmError(f"the CRM answered {response.status_code}")
-            if attempt == RETRIES:
-                raise failure
-            self._sleep(min(8.0, 0.2 * 2 ** attempt) * (0.5 + random.random()))
-        raise AuthError("the CRM refused the refreshed session")
+            records, following = self.call("GET", following, fit=fit)
 
     def upsert_at_most_once(self, obj: str, records: Sequence[dict[str, Any]]
                             ) -> list[SaveResult]:
-        """``upsert`` in one attempt: a create whose answer is lost must be looked up before
-        it is sent again, or it would overwrite whatever another user changed meanwhile.
+        """``upsert`` sent once: a create whose answer is lost must be looked up before it is
+        sent again, or it would overwrite whatever another user changed meanwhile.
 
         Raises:
-            OutcomeUnknown: as ``call_at_most_once``, or an answer that does not match the
-                request (another count of results).
+            OutcomeUnknown: it may have been carried out, and no answer that matches came.
         """
         assert len(records) <= MAX_COLLECTION
         payload = {"allOrNone": False,
                    "records": [{"attributes": {"type": obj}, **r} for r in records]}
-        body = self.call_at_most_once(
-            "PATCH", f"composite/sobjects/{obj}/{self.external_id}", json=payload)
-        if not isinstance(body, list) or len(body) != len(records) \
-                or not all(isinstance(r, dict) for r in body):
-            raise OutcomeUnknown("the CRM's answer does not match the records sent")
-        return self._results(body)
+        return self.call(  # type: ignore[no-any-return]
+            "PATCH", f"composite/sobjects/{obj}/{self.external_id}", json=payload, retry=False,
+            fit=lambda body: save_results(body, len(records), None, f"an upsert of {obj}"))
 
     def send_email_at_most_once(self, to: str, subject: str, body: str) -> None:
-        """emailSimple takes no idempotency key and leaves no record to look up, so a send
-        whose answer was lost can never be told from one that never arrived."""
-        answer = self.call_at_most_once(
-            "POST", "actions/standard/emailSimple", json={"inputs": [{
-                "emailAddresses": to, "emailSubject": subject, "emailBody": body,
-                "senderType": "CurrentUser"}]})
-        ok = isinstance(answer, list) and len(answer) == 1 and isinstance(answer[0], dict)
-        if ok and answer[0].get("isSuccess") is True:
-            return
-        if ok and answer[0].get("isSuccess") is False:
-            raise CrmError(f"the CRM did not send the e-mail: {answer[0].get('errors')}")
-        raise OutcomeUnknown("the CRM's answer to the e-mail is not one it sends")
+        """emailSimple takes no idempotency key and leaves no record to look up: sent once
+        (``send_email`` never retries it)."""
+        self.send_email(to, subject, body)

@@ -13,12 +13,13 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.crm.adapter import CrmAdapter
+from models.crm.adapter import CrmAdapter, take_refused
 from models.store import SyncState
 from models.sync.fieldmap import FieldMap, field_map
 from models.sync.picklists import PicklistReport, refresh_reason_codes
 from models.sync.pull import PullReport, pull
 from models.sync.push import PushReport, push
+from models.sync.refusals import record_refusals
 from models.sync.removals import pull_removals
 
 
@@ -42,4 +43,9 @@ def sync_once(sessions: sessionmaker[Session], adapter: CrmAdapter,
             session.merge(state)
     pulled = pull(sessions, adapter, fields, now, removals=removed)
     reasons = refresh_reason_codes(sessions, adapter, fields)
+    # Records refused outside the pull's own pages (looked up for removals or the push).
+    refused = take_refused(adapter)
+    pulled.refused += len(refused)
+    with sessions.begin() as session:
+        record_refusals(session, refused)
     return SyncReport(pushed, pulled, reasons)

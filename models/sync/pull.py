@@ -20,12 +20,13 @@ from typing import Any, TypeVar
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.crm.adapter import CrmAdapter
+from models.crm.adapter import CrmAdapter, take_refused
 from models.store import OutboxEntry, SyncConflict, SyncState
 from models.store.bulk import BoundRows, insert_bound, restore_indexes, start_load
 from models.store.tracking import FROM_CRM
 from models.sync.fieldmap import FieldMap, ObjectMap, model_of
 from models.sync.records import PreparedPage, prepare_page
+from models.sync.refusals import record_refusals, taken_in
 
 OVERLAP = timedelta(minutes=2)
 # A full read whose first page holds this many records loads an empty table as a bulk load
@@ -38,6 +39,8 @@ T = TypeVar("T")
 @dataclass
 class PullReport:
     received: int = 0
+    # Records the CRM sent that were not taken in (listed on the Sync screen with why).
+    refused: int = 0
     created: int = 0
     rebased: int = 0
     deleted: int = 0
@@ -92,6 +95,9 @@ def apply_prepared(session: Session, page: PreparedPage, external_id: str,
     model = page.plan.model
     records = page.records
     crm_ids = [r["Id"] for r in records]
+    record_refusals(session, page.refused)
+    report.refused += len(page.refused)
+    taken_in(session, page.object, crm_ids)
     ext_ids = [r.get(external_id) for r in records if r.get(external_id)]
     existing = {row.crm_id or row.id: row for row in session.scalars(select(model).where(
         or_(model.crm_id.in_(crm_ids), model.id.in_(ext_ids))))}
@@ -179,7 +185,7 @@ def pull(sessions: sessionmaker[Session], adapter: CrmAdapter, fields: FieldMap,
         try:
             pages = adapter.query(_soql(spec, fields.external_id, since))
             for number, page in enumerate(
-                    prefetched(_prepared(sessions, spec, fields.external_id, pages))):
+                    prefetched(_prepared(sessions, adapter, spec, fields.external_id, pages))):
                 with sessions.begin() as session:
                     session.info[FROM_CRM] = True
                     if number == 0 and since is None and len(page.records) >= LOAD_FROM:
@@ -193,12 +199,15 @@ def pull(sessions: sessionmaker[Session], adapter: CrmAdapter, fields: FieldMap,
     return report
 
 
-def _prepared(sessions: sessionmaker[Session], spec: ObjectMap, external_id: str,
+def _prepared(sessions: sessionmaker[Session], adapter: CrmAdapter, spec: ObjectMap,
+              external_id: str,
               pages: Iterator[list[dict[str, Any]]]) -> Iterator[PreparedPage]:
     """Each page converted, in the thread that fetches them (its own short read session)."""
     for records in pages:
         with sessions() as session:
             page = prepare_page(session, spec, external_id, records)
+        # The adapter's own refusals (not records at all, ids that are not ids) go with it.
+        page.refused[:0] = take_refused(adapter)
         yield page
 
 

@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, class_mapper, sessionmaker
 
 from models.crm.adapter import CrmAdapter, DeletionLogExpired
+from models.crm.answers import is_crm_id
 from models.store import Base, OutboxEntry, SyncConflict, Synced, SyncState
 from models.store.tracking import FROM_CRM, data_columns, json_value
 from models.sync.conflicts import DELETED_IN_CRM, RECORD_DELETED, deleted_while_edited
@@ -197,7 +198,8 @@ def _master_ids(adapter: CrmAdapter, obj: str, ids: Sequence[str]) -> dict[str, 
         soql = (f"SELECT Id, MasterRecordId FROM {obj} "
                 f"WHERE Id IN ({_quoted(chunk)}) AND IsDeleted = true")
         for page in adapter.query_all(soql):
-            found.update({r["Id"]: r["MasterRecordId"] for r in page if r.get("MasterRecordId")})
+            found.update({r["Id"]: r["MasterRecordId"] for r in page
+                          if is_crm_id(r.get("MasterRecordId"))})
     return found
 
 

@@ -7,15 +7,18 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models.records import OutboxLine, SyncStatus
 from models.store import OutboxEntry, Setting, SyncState
+from models.sync.refusals import RECEIVE
 
 CRM_URL_SETTING = "crm_url"
 
 
 def sync_status(sessions: sessionmaker[Session], online: bool | None = False) -> SyncStatus:
     with sessions() as session:
+        # Records RepDesk did not take in from the CRM are listed on the Sync screen, but are
+        # not changes of the rep's that the CRM refused.
         rows = session.execute(
             select(OutboxEntry.state, func.count())
-            .where(OutboxEntry.state.in_(("pending", "failed")))
+            .where(OutboxEntry.state.in_(("pending", "failed")), OutboxEntry.op != RECEIVE)
             .group_by(OutboxEntry.state)
         ).tuples()
         counts = {state: count for state, count in rows}
@@ -42,7 +45,8 @@ def remember_crm(sessions: sessionmaker[Session], url: str) -> None:
 
 
 def outbox_lines(sessions: sessionmaker[Session], limit: int = 500) -> list[OutboxLine]:
-    """Changes waiting to be sent, and those the CRM refused (with its message), newest first."""
+    """Changes waiting to be sent, those the CRM refused (with its message), and records from
+    the CRM that RepDesk did not take in (op "receive"), newest first."""
     with sessions() as session:
         return [OutboxLine(e.object, e.record_id, e.op, tuple(sorted(e.fields)), e.state,
                            e.error, e.created_at)

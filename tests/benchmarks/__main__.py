@@ -241,9 +241,11 @@ def main() -> None:
     _row("delta sync of 1,000 changed records", f"{sync['delta_1000_s']:.2f} s", "≤ 2 s")
     _row("peak memory of the syncing process", f"{sync['peak_rss_mb']} MB", "≤ 500 MB")
     stalls = _json_of("tests.benchmarks.stall_probe", str(args.leads), str(args.accounts))
-    _row(f"window stalls during a full sync ({stalls['sync_s']} s)",
-         f"p99 {stalls['p99_stall_ms']} ms, max {stalls['max_stall_ms']} ms",
+    _row(f"window stalls during a full sync ({stalls['sync_s']} s) while the rep keeps "
+         "drafts", f"p99 {stalls['p99_stall_ms']} ms, max {stalls['max_stall_ms']} ms",
          "≤ 50 / 100 ms")
+    _row(f"  a draft kept meanwhile ({stalls['draft_saves']} saves), asked to saved",
+         f"p99 {stalls['draft_save_p99_ms']} ms, max {stalls['draft_save_max_ms']} ms", "")
 
 
 if __name__ == "__main__":

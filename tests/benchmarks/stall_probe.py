@@ -1,7 +1,9 @@
 """Event-loop stalls in the window while a full sync runs in the background.
 
 A 5 ms heartbeat timer records how late each tick comes while the Sync screen pulls everything
-from a sandbox in its own process. Prints one JSON line.
+from a sandbox in its own process, and the rep keeps a draft every 100 ms through the command
+runner (as a form does while typing): each save meets the sync's write lock. Prints one JSON
+line, with how long the saves took from asking to done.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
+from desktop.commands import CommandRunner
 from desktop.composition import window_services
 from models.store.open import open_store
 from views.background import Background
@@ -47,7 +50,9 @@ def main(leads: int, accounts: int) -> None:
         with tempfile.TemporaryDirectory() as folder:
             store = open_store(Path(folder))
             background = Background()
-            window = MainWindow(window_services(store), background)
+            commands = CommandRunner()
+            services = window_services(store, commands=commands)
+            window = MainWindow(services, background)
             window.show()
             window.show_screen("Sync")
             window.sync.crm_url.setText(f"http://127.0.0.1:{port}")
@@ -62,6 +67,17 @@ def main(leads: int, accounts: int) -> None:
             timer = QTimer(interval=BEAT_MS)
             timer.timeout.connect(beat)
             timer.start()
+            saves: list[float] = []
+
+            def keep_draft() -> None:
+                asked = time.perf_counter()
+                commands.run("Keep the draft", lambda: services.qualify.save_draft(
+                    "bench-lead", {"next_step": f"typed at {asked:.3f}"}),
+                    lambda _: saves.append((time.perf_counter() - asked) * 1000))
+
+            typing = QTimer(interval=100)
+            typing.timeout.connect(keep_draft)
+            typing.start()
             loop = QEventLoop()
             window.sync.synced.connect(loop.quit)
             started = time.perf_counter()
@@ -70,6 +86,10 @@ def main(leads: int, accounts: int) -> None:
             loop.exec()
             seconds = time.perf_counter() - started
             timer.stop()
+            typing.stop()
+            commands.wait()
+            app.processEvents()
+            commands.stop()
             background.wait()
             window.close()
             store.close()
@@ -79,6 +99,10 @@ def main(leads: int, accounts: int) -> None:
             "p99_stall_ms": round(stalls[int(len(stalls) * 0.99) - 1], 1) if stalls else None,
             "max_stall_ms": round(stalls[-1], 1) if stalls else None,
             "median_stall_ms": round(statistics.median(stalls), 2) if stalls else None,
+            "draft_saves": len(saves),
+            "draft_save_p99_ms": round(sorted(saves)[int(len(saves) * 0.99) - 1], 1)
+            if saves else None,
+            "draft_save_max_ms": round(max(saves), 1) if saves else None,
             "report": window.sync.message.text()}))
     finally:
         sandbox.send_signal(signal.SIGINT)

@@ -367,7 +367,9 @@ def _check_invariants(world: World) -> int:
     deleted_conflicts = {c.record_id for c in conflicts if c.field == RECORD_DELETED
                          and c.resolved_at is None}
     assert not [e for e in entries if e.state == "pending"], "the outbox did not empty"
-    assert all(e.error for e in entries), "a refused change without a message"
+    assert all(e.error for e in entries), (
+        "a refused change without a message",
+        [(e.object, e.op, e.state, e.error) for e in entries if not e.error])
 
     for ext in log.remote_deleted:  # no remote delete undone, none without a conflict
         assert ext not in crm_leads, f"{ext}: deleted in the CRM, created again"

@@ -58,3 +58,33 @@ def test_a_corrupt_store_is_named_and_the_command_fails(
 def test_negative_sizes_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo-data", "--data-dir", str(tmp_path), "--leads", "-5"]) == 2
     assert "number of leads must be a whole number from 0 to" in capsys.readouterr().err
+
+
+def test_queue_prints_the_work_list_of_the_rep_named_with_as(
+        demo_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from sqlalchemy import select
+
+    from models.reps import current_rep
+    from models.store import User
+    from models.store.open import open_store
+
+    folder = tmp_path / "copy"
+    folder.mkdir()
+    (folder / DATABASE_NAME).write_bytes((demo_folder / DATABASE_NAME).read_bytes())
+    store = open_store(folder)
+    rep = current_rep(store.sessions)
+    with store.sessions() as session:
+        other = session.scalars(select(User).where(User.role == "SDR-outbound")).first()
+        assert rep is not None and other is not None and other.email
+        email = other.email
+    store.close()
+    at = ["--at", "2026-11-24T15:00:00+00:00", "--json"]
+    assert main(["queue", "--data-dir", str(folder), *at]) == 0
+    mine = {lead["lead_id"] for group in json.loads(capsys.readouterr().out)["groups"]
+            for lead in group["leads"]}
+    assert main(["queue", "--data-dir", str(folder), "--as", email.upper(), *at]) == 0
+    theirs = {lead["lead_id"] for group in json.loads(capsys.readouterr().out)["groups"]
+              for lead in group["leads"]}
+    assert theirs and mine.isdisjoint(theirs)
+    assert main(["queue", "--data-dir", str(folder), "--as", "nobody@example.com"]) == 2
+    assert "No rep 'nobody@example.com'" in capsys.readouterr().err

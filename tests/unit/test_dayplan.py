@@ -89,3 +89,26 @@ def test_a_bad_schedule_is_refused_and_the_old_one_kept(store: Store, blocks: li
     with pytest.raises(ValueError, match=message):
         save_blocks(store.sessions, rep, None, blocks)
     assert len(blocks_of(store.sessions, rep, None)) == 4
+
+
+def test_a_block_counts_the_reps_own_touches_inside_its_hours(store: Store) -> None:
+    from models.store import Activity
+
+    rep, other = _rep(store), _rep(store)
+    paris = ZoneInfo("Europe/Paris")
+
+    def touch(owner: str, kind: str, hour: int, minute: int = 0) -> Activity:
+        return Activity(kind=kind, owner_id=owner, subject=kind,
+                        occurred_at=datetime(2026, 11, 24, hour, minute, tzinfo=paris))
+
+    with store.sessions.begin() as session:
+        session.add_all([
+            touch(rep, "call", 10, 30),  # a call made during the e-mail block counts there
+            touch(rep, "email", 11), touch(rep, "call", 14), touch(rep, "call", 15, 59),
+            touch(rep, "call", 8),  # before the day's blocks: in no block
+            touch(other, "call", 14),  # another rep's: never
+        ])
+    blocks = plan_day(store.sessions, rep, TUESDAY, "Europe/Paris",
+                      now=datetime(2026, 11, 24, 16, 30, tzinfo=paris))
+    assert [(b.kind, b.done) for b in blocks] == [
+        ("clean-up", 0), ("e-mail", 2), ("calls", 2), ("wrap-up", 0)]

@@ -199,3 +199,26 @@ def test_conversion_between_any_two_stages(store: Store, people: dict) -> None:
     assert conversion(store.sessions, "SQL", "SAL") == (1, 1)
     assert conversion(store.sessions, "SQL", "nurture") == (1, 0)
     assert conversion(store.sessions, "SAL", "SQL") == (1, 0)  # never backwards in time
+
+
+@pytest.mark.parametrize("category", ["A", "C", "D"])
+def test_filing_a_lead_takes_it_off_the_call_queue_at_once(store: Store, people: dict,
+                                                           category: str) -> None:
+    from models.queue import work_list
+    from models.touches import refresh_cadences
+
+    with store.sessions.begin() as session:
+        lead = session.get(Lead, "lead")
+        assert lead is not None
+        lead.phone = "+33472000000"
+    refresh_cadences(store.sessions)
+    at = NOW + timedelta(minutes=30)  # inside the London rep's hours and Lyon's window
+    assert "lead" in [item.lead_id for item in work_list(store.sessions, people["sdr"],
+                                                         "calls", at).items]
+    save_qualification(store.sessions, "lead", _complete(category, "BANT", people["ae"]),
+                       people["sdr"], NOW)
+    assert work_list(store.sessions, people["sdr"], "calls", at).items == []
+    with store.sessions() as session:
+        lead = session.get(Lead, "lead")
+        assert lead is not None and lead.cadence_state == "off"
+

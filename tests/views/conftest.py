@@ -6,6 +6,7 @@ import pytest
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
+from desktop.commands import CommandRunner
 from desktop.composition import window_services
 from models.store.open import Store
 from tests.conftest import FIXED_NOW
@@ -29,8 +30,23 @@ def background(qtbot: QtBot) -> Iterator[Background]:
 
 
 @pytest.fixture
-def window(qtbot: QtBot, demo_store: Store, background: Background) -> MainWindow:
-    main = MainWindow(window_services(demo_store, clock=lambda: FIXED_NOW), background)
+def commands(qtbot: QtBot) -> Iterator[CommandRunner]:
+    runner = CommandRunner()
+    yield runner
+    # Every write asked for runs and its result is delivered before the widgets go.
+    for _ in range(10):
+        runner.wait()
+        QApplication.processEvents()
+        if runner.idle():
+            break
+    runner.stop()
+
+
+@pytest.fixture
+def window(qtbot: QtBot, demo_store: Store, background: Background,
+        commands: CommandRunner) -> MainWindow:
+    main = MainWindow(window_services(demo_store, clock=lambda: FIXED_NOW, commands=commands),
+                        background)
     qtbot.addWidget(main)
     main.show()
     main.start()

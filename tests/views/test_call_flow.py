@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QTreeWidgetItem
+from PySide6.QtCore import QObject, Qt, QUrl, Slot
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QMessageBox, QTreeWidgetItem
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
+from desktop.commands import CommandRunner
 from desktop.composition import window_services
 from models.hygiene.account_links import refresh_matches
 from models.reps import choose_rep, current_rep
@@ -22,14 +24,16 @@ from views.queue_view import QueueView
 
 
 @pytest.fixture
-def london_window(qtbot: QtBot, demo_store: Store, background: Background) -> MainWindow:
+def london_window(qtbot: QtBot, demo_store: Store, background: Background,
+        commands: CommandRunner) -> MainWindow:
     """A London SDR at 15:00 on a Tuesday: the calls block is under way."""
     with demo_store.sessions() as session:
         rep = session.scalars(select(User).where(
             User.role == "SDR-inbound", User.timezone == "Europe/London")).first()
         assert rep is not None
     choose_rep(demo_store.sessions, rep.id)
-    window = MainWindow(window_services(demo_store, clock=lambda: FIXED_NOW), background)
+    window = MainWindow(window_services(demo_store, clock=lambda: FIXED_NOW, commands=commands),
+                        background)
     qtbot.addWidget(window)
     window.show()
     window.start()
@@ -143,8 +147,11 @@ def test_today_counts_the_calls_done_in_the_block(qtbot: QtBot,
                                                   london_window: MainWindow) -> None:
     _open_calls(qtbot, london_window)
     for _ in range(2):
-        with qtbot.waitSignal(london_window.today.refreshed, timeout=5000):
+        with qtbot.waitSignal(london_window.queue.touch_logged, timeout=5000):
             qtbot.keyClick(london_window.queue.tree, Qt.Key.Key_2)
+    # Today is not on view while the rep calls: it catches up when shown.
+    with qtbot.waitSignal(london_window.today.refreshed, timeout=5000):
+        london_window.show_screen("Today")
     block = london_window.today.current_block()
     assert block is not None and block.done == 2
     assert "Touches today:" in london_window.today.figures.text()
@@ -171,7 +178,8 @@ def test_editing_my_day_changes_today(qtbot: QtBot, london_window: MainWindow) -
     dialog._remove_row()
     dialog.table.cellWidget(1, 1).setValue(0)  # a calls block of 0 minutes
     dialog.save()
-    assert dialog.isVisible() and "at least 5 minutes" in dialog.error.text()
+    qtbot.waitUntil(lambda: "at least 5 minutes" in dialog.error.text())
+    assert dialog.isVisible()
     dialog.table.cellWidget(1, 1).setValue(240)
     with qtbot.waitSignal(london_window.today.refreshed):
         dialog.save()
@@ -230,6 +238,12 @@ def test_the_cleanup_block_merges_a_suspected_duplicate_with_one_key(
     assert "looks like Robert Sato" in row.text(0)
     queue.tree.setCurrentItem(row)
     qtbot.keyClick(queue.tree, Qt.Key.Key_M)
+    # A merge asks first, naming what it does.
+    box = queue.confirmation
+    assert box is not None and box.isVisible()
+    assert "keeps every activity" in box.informativeText()
+    assert "deleted" in box.informativeText()
+    box.button(QMessageBox.StandardButton.Yes).click()
     qtbot.waitUntil(lambda: queue.message.text().startswith("Merged"))
     assert "again" not in queue.lead_ids()  # every row of the merged lead is gone
     with demo_store.sessions() as session:
@@ -274,3 +288,32 @@ def test_the_cleanup_block_routes_links_and_creates_accounts_with_one_key_each(
         assert leads["confirm"].account_id == "maybe"  # type: ignore[union-attr]
         created = session.get(Account, leads["create"].account_id)  # type: ignore[union-attr]
         assert created is not None and created.domain == "nobodylikeus.com"
+
+
+class _Softphone(QObject):
+    """A program registered for tel: links, as a softphone registers itself."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.called: list[str] = []
+
+    @Slot(QUrl)
+    def call(self, url: QUrl) -> None:
+        self.called.append(url.toString())
+
+
+def test_dialling_is_said_only_when_a_program_took_the_link(
+        qtbot: QtBot, london_window: MainWindow) -> None:
+    _open_calls(qtbot, london_window)
+    queue = london_window.queue
+    qtbot.keyClick(queue.tree, Qt.Key.Key_D)  # no program takes tel: links here
+    assert not queue.message.text().startswith("Dialling")
+    assert "dial_uri_template" in queue.message.text()
+    softphone = _Softphone()
+    QDesktopServices.setUrlHandler("tel", softphone, "call")
+    try:
+        qtbot.keyClick(queue.tree, Qt.Key.Key_D)
+    finally:
+        QDesktopServices.unsetUrlHandler("tel")
+    assert softphone.called and softphone.called[0].startswith("tel:+")
+    assert queue.message.text().startswith("Dialling +")

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
+from desktop.commands import CommandRunner
 from desktop.composition import window_services
 from models.closing import deliveries
 from models.drafts import load_draft
@@ -19,7 +20,8 @@ from views.close_form import CloseForm
 from views.main_window import MainWindow
 
 
-def _ae_window(qtbot: QtBot, store: Store, background: Background) -> tuple[MainWindow, str]:
+def _ae_window(qtbot: QtBot, store: Store, background: Background,
+        commands: CommandRunner) -> tuple[MainWindow, str]:
     """An AE with an open deal on an account that has two contacts."""
     with store.sessions.begin() as session:
         ae = session.scalars(select(User).where(User.role == "AE")).first()
@@ -36,13 +38,14 @@ def _ae_window(qtbot: QtBot, store: Store, background: Background) -> tuple[Main
                            owner_id=ae.id, stage="Negotiation", created_at=FIXED_NOW)
         session.add(deal)
     choose_rep(store.sessions, ae.id)
-    window = MainWindow(window_services(store, clock=lambda: FIXED_NOW), background)
+    window = MainWindow(window_services(store, clock=lambda: FIXED_NOW, commands=commands),
+                        background)
     qtbot.addWidget(window)
     window.show()
     window.show_screen("Opportunities")
     window.workspace.setCurrentWidget(window.opportunities)
     view = window.opportunities
-    qtbot.waitUntil(lambda: any(row.id == deal.id for row in view._rows))
+    qtbot.waitUntil(lambda: any(row.id == deal.id for row in view._rows), timeout=15_000)
     view.table.selectRow([row.id for row in view._rows].index(deal.id))
     qtbot.waitUntil(lambda: view.close_button.isEnabled()
                     and view._detail is not None and view._detail.row.id == deal.id)
@@ -59,8 +62,9 @@ def _open_close_form(qtbot: QtBot, window: MainWindow) -> CloseForm:
 
 
 def test_closing_a_won_deal_from_the_keyboard_sends_every_team_its_hand_off(
-        qtbot: QtBot, demo_store: Store, background: Background) -> None:
-    window, deal_id = _ae_window(qtbot, demo_store, background)
+        qtbot: QtBot, demo_store: Store, background: Background,
+        commands: CommandRunner) -> None:
+    window, deal_id = _ae_window(qtbot, demo_store, background, commands)
     form = _open_close_form(qtbot, window)
     qtbot.keyClick(form, Qt.Key.Key_W, Qt.KeyboardModifier.AltModifier)
     assert form.won_box.isVisible()
@@ -93,53 +97,57 @@ def test_closing_a_won_deal_from_the_keyboard_sends_every_team_its_hand_off(
 
 
 def test_a_lost_deal_needs_its_reason_and_winner(qtbot: QtBot, demo_store: Store,
-                                                 background: Background) -> None:
-    window, _ = _ae_window(qtbot, demo_store, background)
+                                                 background: Background,
+        commands: CommandRunner) -> None:
+    window, _ = _ae_window(qtbot, demo_store, background, commands)
     form = _open_close_form(qtbot, window)
     qtbot.keyClick(form, Qt.Key.Key_L, Qt.KeyboardModifier.AltModifier)
     assert not form.won_box.isVisible()
     assert form.competitor_label.text() == "Competitor that won"
     qtbot.keyClick(form, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: "lost reason code is required" in form.errors["reason_code"].text())
     assert form.isVisible()
-    assert "lost reason code is required" in form.errors["reason_code"].text()
     assert "competitor that won" in form.errors["competitor"].text()
     qtbot.keyClicks(form.competitor, "Northwind CRM")
     assert not form.errors["competitor"].isVisibleTo(form)
 
 
 def test_an_unfinished_close_is_kept_as_a_draft(qtbot: QtBot, demo_store: Store,
-                                                background: Background) -> None:
-    window, deal_id = _ae_window(qtbot, demo_store, background)
+                                                background: Background,
+        commands: CommandRunner) -> None:
+    window, deal_id = _ae_window(qtbot, demo_store, background, commands)
     form = _open_close_form(qtbot, window)
     qtbot.keyClick(form, Qt.Key.Key_W, Qt.KeyboardModifier.AltModifier)
     qtbot.keyClicks(form.po_number, "PO-2211")
     qtbot.keyClick(form, Qt.Key.Key_Escape)
-    assert (load_draft(demo_store.sessions, "close", deal_id) or {}).get("po_number") == \
-        "PO-2211"
+    qtbot.waitUntil(lambda: (load_draft(demo_store.sessions, "close", deal_id) or {}).get(
+        "po_number") == "PO-2211")
     again = _open_close_form(qtbot, window)
     assert again.po_number.text() == "PO-2211" and again.won.isChecked()
     assert again.notice.text() == "Restored your unsaved draft."
 
 
 def test_an_opportunity_is_created_by_hand(qtbot: QtBot, demo_store: Store,
-                                           background: Background) -> None:
-    window, _ = _ae_window(qtbot, demo_store, background)
+                                           background: Background,
+        commands: CommandRunner) -> None:
+    window, _ = _ae_window(qtbot, demo_store, background, commands)
     view = window.opportunities
     view.create()
-    assert view.message.text() == "The opportunity needs a name."
+    qtbot.waitUntil(lambda: view.message.text() == "The opportunity needs a name.")
     view.new_name.setText("Orion Labs expansion")
     view.create()
     qtbot.waitUntil(lambda: any(r.name == "Orion Labs expansion" for r in view._rows))
 
 
 def test_marketing_records_a_reference_use_and_reads_the_feedback(
-        qtbot: QtBot, demo_store: Store, background: Background) -> None:
+        qtbot: QtBot, demo_store: Store, background: Background,
+        commands: CommandRunner) -> None:
     from datetime import timedelta
 
     from models.closing import CloseDraft, LineItem, close_opportunity
     from models.store import Product
 
-    window, deal_id = _ae_window(qtbot, demo_store, background)
+    window, deal_id = _ae_window(qtbot, demo_store, background, commands)
     with demo_store.sessions() as session:
         product = session.scalars(select(Product)).first()
         contacts = list(session.scalars(select(Contact).where(Contact.email.like("%cedar.de"))))
@@ -157,7 +165,7 @@ def test_marketing_records_a_reference_use_and_reads_the_feedback(
     qtbot.waitUntil(lambda: refs.current() is not None)
     refs.table.selectRow([r.account for r in refs._rows].index("Cedar Health GmbH"))
     refs.record()
-    assert "Say what the reference was used for" in refs.message.text()
+    qtbot.waitUntil(lambda: "Say what the reference was used for" in refs.message.text())
     refs.used_for.setText("Acme Freight evaluation")
     refs.record()
     qtbot.waitUntil(lambda: any(r.account == "Cedar Health GmbH" and r.uses == 1
@@ -168,3 +176,18 @@ def test_marketing_records_a_reference_use_and_reads_the_feedback(
                 window.feedback.features.item(r, 1).text()
                 for r in range(window.feedback.features.rowCount())}
     assert features["Territory maps"] == "2"  # counted whatever the spacing and case
+
+
+def test_the_close_form_fits_the_screen_and_keeps_save_in_view_after_a_failed_save(
+        qtbot: QtBot, demo_store: Store, background: Background,
+        commands: CommandRunner) -> None:
+    window, _ = _ae_window(qtbot, demo_store, background, commands)
+    form = _open_close_form(qtbot, window)
+    screen = form.screen().availableGeometry()
+    qtbot.keyClick(form, Qt.Key.Key_W, Qt.KeyboardModifier.AltModifier)
+    qtbot.keyClick(form, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: form.notice.text().startswith("Some fields need attention"))
+    assert form.height() <= screen.height() and form.width() <= screen.width()
+    save = form.save_button
+    assert save is not None and not save.visibleRegion().isEmpty()
+    assert form.rect().contains(save.mapTo(form, save.rect().bottomRight()))

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
+from desktop.commands import CommandRunner
 from desktop.composition import window_services
 from models.drafts import load_draft
 from models.reps import choose_rep
@@ -66,8 +68,8 @@ def test_saving_an_incomplete_form_shows_inline_messages(qtbot: QtBot,
     _, form = _open_form(qtbot, window)
     qtbot.keyClick(form, Qt.Key.Key_B, Qt.KeyboardModifier.AltModifier)
     qtbot.keyClick(form, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: form.errors["reason_code"].isVisibleTo(form))
     assert form.isVisible()
-    assert form.errors["reason_code"].isVisibleTo(form)
     assert "reason code is required" in form.errors["reason_code"].text()
     assert form.errors["next_step"].isVisibleTo(form)
     qtbot.keyClicks(form.next_step, "Call back after budget review")
@@ -92,7 +94,8 @@ def test_a_draft_survives_cancel_and_is_restored(qtbot: QtBot, window: MainWindo
 
 
 def test_the_ae_accepts_and_rejects_hand_offs_in_the_inbox(
-        qtbot: QtBot, demo_store: Store, background: Background) -> None:
+        qtbot: QtBot, demo_store: Store, background: Background,
+        commands: CommandRunner) -> None:
     from models.qualification import QualificationDraft, save_qualification
 
     with demo_store.sessions() as session:
@@ -107,7 +110,8 @@ def test_the_ae_accepts_and_rejects_hand_offs_in_the_inbox(
             answers={"Authority": "CFO", "Need": "Forecasting"}, next_step="Demo",
             handoff_to_id=ae.id), sdr.id, FIXED_NOW - timedelta(hours=50))
     choose_rep(demo_store.sessions, sdr.id)
-    window = MainWindow(window_services(demo_store, clock=lambda: FIXED_NOW), background)
+    window = MainWindow(window_services(demo_store, clock=lambda: FIXED_NOW, commands=commands),
+                        background)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitUntil(lambda: "Hand-offs overdue with AEs: <b>2</b>"  # the SDR sees them
@@ -116,6 +120,19 @@ def test_the_ae_accepts_and_rejects_hand_offs_in_the_inbox(
     inbox.ae.setCurrentIndex(inbox.ae.findData(ae.id))
     window.show_screen("Opportunities")
     qtbot.waitUntil(lambda: inbox.table.rowCount() == 2)
+    # The SDR may look at the AE's inbox, not decide for them.
+    assert not inbox.accept_button.isEnabled() and "only they can" in inbox.message.text()
+    window.close()
+    choose_rep(demo_store.sessions, ae.id)
+    window = MainWindow(window_services(demo_store, clock=lambda: FIXED_NOW, commands=commands),
+                        background)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.current_screen() == "Opportunities"  # an AE's desk opens on the inbox
+    inbox = window.inbox
+    assert inbox.ae_id() == ae.id
+    qtbot.waitUntil(lambda: inbox.table.rowCount() == 2)
+    assert inbox.accept_button.isEnabled()
     assert inbox.table.item(0, 0).text().startswith("OVERDUE 2 h")
     assert "2 overdue" in inbox.summary.text()
     first = inbox.current()
@@ -123,13 +140,19 @@ def test_the_ae_accepts_and_rejects_hand_offs_in_the_inbox(
     qtbot.keyClick(inbox.table, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
     assert "reason is required" in inbox.message.text()
     inbox.reason.setCurrentIndex(1)
+    qtbot.keyClick(inbox.table, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    box = inbox.confirmation  # rejecting asks first and says what follows
+    assert box is not None and box.isVisible()
+    assert "back to nurture" in box.informativeText()
     with qtbot.waitSignal(inbox.decided) as rejected:
-        qtbot.keyClick(inbox.table, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+        box.button(QMessageBox.StandardButton.Yes).click()
     assert rejected.args == [first.lead_id, "rejected"]
     assert _stage(demo_store, first.lead_id).stage == "nurture"
     qtbot.waitUntil(lambda: inbox.table.rowCount() == 1)
     second = inbox.current()
     assert second is not None
+    activate(qtbot, window)
+    inbox.table.setFocus()
     with qtbot.waitSignal(inbox.decided):
         qtbot.keyClick(inbox.table, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert _stage(demo_store, second.lead_id).stage == "SAL"

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from pytestqt.qtbot import QtBot
 
+from desktop.commands import CommandRunner
 from desktop.composition import window_services
 from models.crm.sandbox.server import Sandbox, SandboxServer
+from models.crm.sandbox.store import bulk_load
 from models.store import Lead
 from models.store.open import Store
 from views.background import Background
@@ -24,12 +26,13 @@ def server() -> Iterator[SandboxServer]:
 
 
 def test_pending_changes_sync_and_a_conflict_is_settled(
-        qtbot: QtBot, store: Store, background: Background, server: SandboxServer) -> None:
+        qtbot: QtBot, store: Store, background: Background, server: SandboxServer,
+        commands: CommandRunner) -> None:
     with store.sessions.begin() as session:
         lead = Lead(last_name="Weber", company="Cedar Health", title="IT Manager",
                     created_at=datetime.now(UTC))
         session.add(lead)
-    window = MainWindow(window_services(store), background)
+    window = MainWindow(window_services(store, commands=commands), background)
     qtbot.addWidget(window)
     window.show()
     view = window.sync
@@ -65,10 +68,11 @@ def test_pending_changes_sync_and_a_conflict_is_settled(
 
 
 def test_a_sync_that_cannot_reach_the_crm_says_so_and_keeps_the_changes(
-        qtbot: QtBot, store: Store, background: Background) -> None:
+        qtbot: QtBot, store: Store, background: Background,
+        commands: CommandRunner) -> None:
     with store.sessions.begin() as session:
         session.add(Lead(last_name="Sato", company="Orion", created_at=datetime.now(UTC)))
-    window = MainWindow(window_services(store), background)
+    window = MainWindow(window_services(store, commands=commands), background)
     qtbot.addWidget(window)
     window.show_screen("Sync")
     view = window.sync
@@ -77,6 +81,31 @@ def test_a_sync_that_cannot_reach_the_crm_says_so_and_keeps_the_changes(
     qtbot.waitUntil(lambda: view.sync_button.isEnabled(), timeout=20_000)
     assert "The sync stopped" in view.message.text() and "Nothing is lost" in view.message.text()
     qtbot.waitUntil(lambda: view.outbox.rowCount() == 1)
+
+
+def test_a_record_the_crm_sent_malformed_is_listed_as_not_taken_in(
+        qtbot: QtBot, store: Store, background: Background, server: SandboxServer) -> None:
+    bulk_load(server.sandbox.store, "Lead", [
+        {"LastName": "Weber", "Company": "Cedar Health", "Title": ["IT", "Manager"]},
+        {"LastName": "Okafor", "Company": "Blue Ridge", "Title": "CTO"}], timedelta(days=1))
+    window = MainWindow(window_services(store), background)
+    qtbot.addWidget(window)
+    window.show()
+    view = window.sync
+    window.show_screen("Sync")
+    view.crm_url.setText(server.base_url)
+    with qtbot.waitSignal(view.synced, timeout=10_000):
+        view.sync_button.click()
+    assert view.message.text() == ("Synced: 0 sent, 1 received, 1 from the CRM not taken in "
+                                   "(see the list).")
+    qtbot.waitUntil(lambda: view.outbox.rowCount() == 1)
+    cells = [view.outbox.item(0, column).text() for column in range(6)]
+    assert cells[:4] == ["not taken in", "Lead", "from the CRM", "Title"]
+    assert cells[5].startswith("Lead 00Q") and "Title is ['IT', 'Manager'], where a single " \
+        "value belongs; the record was not taken in" in cells[5]
+    window.refresh_status()
+    qtbot.waitUntil(lambda: "waiting to sync" in window.status.pending.text())
+    assert window.status.pending.text() == "0 changes waiting to sync"  # none of the rep's
 
 
 def test_an_email_that_may_not_have_been_sent_is_shown_and_resent_on_request(

@@ -17,18 +17,19 @@ def test_reason_codes_are_added_relabelled_and_retired(qtbot: QtBot, window: Mai
     dialog.applies_to.setCurrentText("C")
     dialog.label.setText("Budget frozen until next year")
     dialog.add()
-    assert dialog.table.rowCount() == rows + 1
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == rows + 1)
     assert ("C-BUDGET-FROZEN", "Budget frozen until next year") in choices(
         demo_store.sessions, "C")
     row = next(r for r in range(dialog.table.rowCount())
                if dialog.table.item(r, 0).text() == "C-BUDGET-FROZEN")
     dialog.table.item(row, 2).setText("Budget frozen")
-    assert ("C-BUDGET-FROZEN", "Budget frozen") in choices(demo_store.sessions, "C")
+    qtbot.waitUntil(lambda: ("C-BUDGET-FROZEN", "Budget frozen") in choices(
+        demo_store.sessions, "C"))
     dialog.table.cellWidget(row, 3).setChecked(False)
-    assert "C-BUDGET-FROZEN" not in dict(choices(demo_store.sessions, "C"))
+    qtbot.waitUntil(lambda: "C-BUDGET-FROZEN" not in dict(choices(demo_store.sessions, "C")))
     dialog.code.setText("bad code!")
     dialog.add()
-    assert "1 to 40" in dialog.error.text()
+    qtbot.waitUntil(lambda: "1 to 40" in dialog.error.text())
 
 
 def test_templates_are_checked_before_they_are_saved(qtbot: QtBot, window: MainWindow) -> None:
@@ -40,9 +41,11 @@ def test_templates_are_checked_before_they_are_saved(qtbot: QtBot, window: MainW
     dialog.body.setPlainText("Hi {!Lead.FirstName}, your budget {!Lead.Budget}")
     assert "Unknown merge field {!Lead.Budget}" in dialog.error.text()
     dialog.save()
+    qtbot.waitUntil(lambda: "Unknown merge field" in dialog.error.text()
+                    and dialog.save_button.isEnabled())
     assert dialog.list.count() == count
     dialog.body.setPlainText("Hi {!Lead.FirstName,there}, thanks for joining.\n{!User.Name}")
     assert dialog.error.text() == ""
     dialog.save()
-    assert dialog.list.count() == count + 1
+    qtbot.waitUntil(lambda: dialog.list.count() == count + 1)
     assert dialog.list.currentItem().text() == "Webinar follow-up"

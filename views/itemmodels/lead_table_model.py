@@ -78,6 +78,13 @@ class LeadTableModel(QAbstractTableModel):
         self._pages.clear()
         self.endResetModel()
 
+    def forget(self) -> None:
+        """Rows changed under the table (a write, a sync): read the rows on view again."""
+        self._pages.clear()
+        if self._ids:
+            self.dataChanged.emit(self.index(0, 0),
+                                  self.index(len(self._ids) - 1, len(Column) - 1))
+
     def lead_id(self, row: int) -> str:
         return self._ids[row]
 

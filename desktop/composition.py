@@ -53,7 +53,7 @@ from models.qualification_summary import qualification_of
 from models.records import DayBlockPlan, DayFigures
 from models.reps import current_rep
 from models.store.open import Store
-from models.sync import conflicts
+from models.sync import conflicts, mail
 from models.sync.status import outbox_lines, sync_status
 from views.background import Background
 from views.catalogue_dialogs import CatalogueServices
@@ -261,6 +261,8 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock,
             Kind.CONFLICT, Kind.OUTBOX, Kind.LEAD, Kind.OPPORTUNITY, Kind.ACCOUNT),
         sync_now=crm.sync_now,
         crm_url=crm.url,
+        unsure_emails=partial(mail.unsure_emails, store.sessions),
+        resend_email=partial(mail.resend, store.sessions),
     )
     def new_lead(values: dict[str, str], create_anyway: bool) -> NewLeadResult:
         if rep_id is None:

@@ -140,7 +140,8 @@ def run_sync(args: argparse.Namespace, folder: Path) -> int:
         store.close()
     figures = {"pushed": report.push.sent, "already_there": report.push.already_there,
                "conflicts": report.push.conflicts, "refused": report.push.failed,
-               "waiting": report.push.waiting, "pulled": report.pull.received,
+               "waiting": report.push.waiting, "emails_sent": report.push.emails_sent,
+               "emails_unsure": report.push.emails_unsure, "pulled": report.pull.received,
                "not_taken_in": report.pull.refused,
                "new_from_crm": report.pull.created, "seconds": round(seconds, 3)}
     if args.json:

@@ -81,10 +81,12 @@ class CrmConnection:
         refused = f", {pushed.failed} refused by the CRM" if pushed.failed else ""
         blocked = (f", {pushed.waiting} cannot be sent yet (see the list)"
                    if pushed.waiting else "")
+        unsure = (f", {pushed.emails_unsure} e-mails may not have been sent (see the list)"
+                  if pushed.emails_unsure else "")
         not_taken = (f", {pulled.refused} from the CRM not taken in (see the list)"
                      if pulled.refused else "")
         return (f"Synced: {pushed.sent} sent, {pulled.received} received{conflicts}"
-                f"{refused}{blocked}{not_taken}.")
+                f"{refused}{blocked}{not_taken}{unsure}.")
 
     def _sync(self, url: str | None) -> SyncDone:
         if not url:

@@ -172,3 +172,16 @@ class ConflictRecord:
     base: Any
     mine: Any
     theirs: Any
+
+
+@dataclass(frozen=True)
+class UnsureEmail:
+    """An e-mail the CRM was asked to send that the rep must look at: its answer never came
+    (``unsure``: it may or may not have gone), or the CRM refused it."""
+
+    activity_id: str
+    to: str
+    subject: str
+    unsure: bool
+    message: str
+    tried_at: datetime | None

@@ -1,5 +1,6 @@
-"""The Sync screen: changes waiting for the CRM, the ones it refused (with its message), and
-conflicts to settle field by field: keep mine, take theirs, or type the right value."""
+"""The Sync screen: changes waiting for the CRM, the ones it refused (with its message),
+conflicts to settle field by field (keep mine, take theirs, or type the right value), and
+e-mails that may not have been sent, which go again only when the rep says so."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from models.changes import EVERYTHING, Changed, Kind
-from models.records import ConflictRecord, OutboxLine
+from models.records import ConflictRecord, OutboxLine, UnsureEmail
 from ui.tables import read_only_table
 from views.background import Background
 from views.commanding import Commands, follow
@@ -38,6 +39,9 @@ class SyncServices:
     # report, or raises with a message the rep can read.
     sync_now: Callable[[str | None], str]
     crm_url: Callable[[], str | None]
+    # E-mails whose send may have failed, and the rep's decision to send one again.
+    unsure_emails: Callable[[], list[UnsureEmail]] = list
+    resend_email: Callable[[str], None] = lambda _activity_id: None
 
 
 class SyncView(QWidget):
@@ -49,6 +53,7 @@ class SyncView(QWidget):
         self._services, self._background = services, background
         self._commands = commands
         self._conflicts: list[ConflictRecord] = []
+        self._emails: list[UnsureEmail] = []
         heading = QLabel("Sync")
         heading.setObjectName("screenTitle")
         self.sync_button = QPushButton("Sync now")
@@ -62,6 +67,10 @@ class SyncView(QWidget):
         self.keep_mine = QPushButton("Keep mine")
         self.take_theirs = QPushButton("Take theirs")
         self.use_edited = QPushButton("Use this value")
+        self.emails = read_only_table(("To", "Subject", "Tried", "What happened"))
+        self.resend = QPushButton("Resend this e-mail")
+        self.resend.setToolTip("Only after checking that it did not arrive: it is sent again "
+                               "with the next sync.")
         top = QHBoxLayout()
         top.addWidget(heading)
         top.addWidget(self.crm_url, 1)
@@ -79,7 +88,15 @@ class SyncView(QWidget):
         layout.addWidget(QLabel("Conflicts: edited here and in the CRM since the last sync"))
         layout.addWidget(self.conflicts, 1)
         layout.addLayout(settle)
+        self.emails_label = QLabel("E-mails that may not have been sent: check with the "
+                                   "recipient or in the CRM, then resend if it did not arrive")
+        layout.addWidget(self.emails_label)
+        layout.addWidget(self.emails, 1)
+        layout.addWidget(self.resend)
+        for widget in (self.emails_label, self.emails, self.resend):
+            widget.setVisible(False)  # until there is one to decide about
         self.sync_button.clicked.connect(self.sync_now)
+        self.resend.clicked.connect(self._resend)
         self.keep_mine.clicked.connect(lambda: self._resolve("mine"))
         self.take_theirs.clicked.connect(lambda: self._resolve("theirs"))
         self.use_edited.clicked.connect(lambda: self._resolve("edited"))
@@ -88,10 +105,13 @@ class SyncView(QWidget):
     def refresh(self) -> None:
         self._background.run("sync-view", lambda: (self._services.outbox(),
                                                    self._services.conflicts(),
-                                                   self._services.crm_url()), self._show)
+                                                   self._services.crm_url(),
+                                                   self._services.unsure_emails()), self._show)
 
-    def _show(self, loaded: tuple[list[OutboxLine], list[ConflictRecord], str | None]) -> None:
-        lines, conflicts, url = loaded
+    def _show(self, loaded: tuple[list[OutboxLine], list[ConflictRecord], str | None,
+                                  list[UnsureEmail]]) -> None:
+        lines, conflicts, url, emails = loaded
+        self._show_emails(emails)
         if url and not self.crm_url.text():
             self.crm_url.setText(url)
         self.outbox.setRowCount(len(lines))
@@ -118,6 +138,34 @@ class SyncView(QWidget):
             self.conflicts.selectRow(0)
         for button in (self.keep_mine, self.take_theirs, self.use_edited):
             button.setEnabled(bool(conflicts))
+
+    def _show_emails(self, emails: list[UnsureEmail]) -> None:
+        self._emails = emails
+        self.emails.setRowCount(len(emails))
+        for row, mail in enumerate(emails):
+            what = ("may not have been sent: the CRM's answer never came" if mail.unsure
+                    else f"the CRM refused it: {mail.message}")
+            tried = f"{mail.tried_at.astimezone():%d %b %H:%M}" if mail.tried_at else ""
+            for column, text in enumerate((mail.to, mail.subject, tried, what)):
+                self.emails.setItem(row, column, QTableWidgetItem(text))
+        if emails:
+            self.emails.selectRow(0)
+        for widget in (self.emails_label, self.emails, self.resend):
+            widget.setVisible(bool(emails))
+
+    def _resend(self) -> None:
+        rows = self.emails.selectionModel().selectedRows()
+        if not rows:
+            return
+        mail = self._emails[rows[0].row()]
+        try:
+            self._services.resend_email(mail.activity_id)
+        except ValueError as error:
+            self.message.setText(str(error))
+        else:
+            self.message.setText(f"“{mail.subject}” to {mail.to} goes again with the next "
+                                 "sync.")
+        self.refresh()
 
     def _resolve(self, choice: str) -> None:
         rows = self.conflicts.selectionModel().selectedRows()

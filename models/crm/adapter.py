@@ -123,6 +123,26 @@ class CrmAdapter(Protocol):
         ``MasterRecordId``)."""
         ...
 
+    def upsert_at_most_once(self, obj: str, records: Sequence[dict[str, Any]]
+                            ) -> list[SaveResult]:
+        """As ``upsert``, never repeated once the request may have reached the CRM.
+
+        Raises:
+            OutcomeUnknown: it may have been carried out, and no matching answer came.
+        """
+        ...
+
+    def send_email_at_most_once(self, to: str, subject: str, body: str) -> None:
+        """As ``send_email``, in one attempt that is never repeated once the request may have
+        left (a 401 before the CRM read it is retried once, with a new token).
+
+        Raises:
+            OutcomeUnknown: the request may have reached the CRM and the answer did not come
+                back whole: the mail may or may not have gone.
+            CrmError: the CRM answered that it did not send it.
+        """
+        ...
+
 
 def take_refused(adapter: CrmAdapter) -> list[RefusedRecord]:
     """The records refused since the last call, handed over once."""

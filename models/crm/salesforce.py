@@ -315,3 +315,23 @@ class SalesforceRest:
             if following is None:
                 return
             records, following = self.call("GET", following, fit=fit)
+
+    def upsert_at_most_once(self, obj: str, records: Sequence[dict[str, Any]]
+                            ) -> list[SaveResult]:
+        """``upsert`` sent once: a create whose answer is lost must be looked up before it is
+        sent again, or it would overwrite whatever another user changed meanwhile.
+
+        Raises:
+            OutcomeUnknown: it may have been carried out, and no answer that matches came.
+        """
+        assert len(records) <= MAX_COLLECTION
+        payload = {"allOrNone": False,
+                   "records": [{"attributes": {"type": obj}, **r} for r in records]}
+        return self.call(  # type: ignore[no-any-return]
+            "PATCH", f"composite/sobjects/{obj}/{self.external_id}", json=payload, retry=False,
+            fit=lambda body: save_results(body, len(records), None, f"an upsert of {obj}"))
+
+    def send_email_at_most_once(self, to: str, subject: str, body: str) -> None:
+        """emailSimple takes no idempotency key and leaves no record to look up: sent once
+        (``send_email`` never retries it)."""
+        self.send_email(to, subject, body)

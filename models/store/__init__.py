@@ -25,6 +25,7 @@ from models.store.funnel import (
     StageChange,
 )
 from models.store.hygiene import LeadAccountMatch
+from models.store.mail import EmailSend
 from models.store.meetings import Meeting
 from models.store.outbox import OutboxEntry, SyncState
 from models.store.people import Account, Contact, Lead, User
@@ -49,6 +50,7 @@ __all__ = [
     "Contact",
     "DayBlock",
     "Draft",
+    "EmailSend",
     "EmailTemplate",
     "Lead",
     "LeadAccountMatch",

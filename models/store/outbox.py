@@ -34,6 +34,10 @@ class OutboxEntry(Base):
     state: Mapped[str] = mapped_column(String(10), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
+    # Local field → the values sent in create attempts whose answer never came back, written
+    # before each attempt leaves. While the entry is pending, the create may have reached the
+    # CRM: it is looked up there before anything is sent again, and these are its base.
+    sent: Mapped[dict[str, Any] | None]
 
 
 class SyncState(Base):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from sqlalchemy import event
@@ -25,8 +26,22 @@ from sqlalchemy.orm.attributes import instance_state
 from models.store.base import Synced
 from models.store.outbox import OutboxEntry
 from models.store.people import Lead
+from resources import load_json
 
 FROM_CRM = "from_crm"
+
+
+@cache
+def crm_columns() -> dict[str, frozenset[str]]:
+    """Per table, the columns the CRM receives (``resources/field_map.json``). Only they are
+    recorded: an edit of anything else stays here, costs the sync no call and is not counted
+    among the changes waiting for the CRM."""
+    objects = load_json("field_map.json")["objects"]
+    return {table: frozenset(spec["fields"]) for table, spec in objects.items()}
+
+
+def _sent_to_crm(row: Synced) -> frozenset[str]:
+    return crm_columns().get(getattr(row, "__tablename__", ""), frozenset())
 
 
 def json_value(value: Any) -> Any:
@@ -75,9 +90,12 @@ def _apply_scalar_defaults(row: Synced) -> None:
             setattr(row, attr.key, default.arg({}))
 
 
-def _created(row: Synced, now: datetime) -> OutboxEntry:
+def _created(row: Synced, now: datetime) -> OutboxEntry | None:
+    mapped = _sent_to_crm(row)
+    if not mapped:
+        return None
     _apply_scalar_defaults(row)
-    fields = {key: json_value(getattr(row, key)) for key in data_columns(row)}
+    fields = {key: json_value(getattr(row, key)) for key in data_columns(row) if key in mapped}
     return OutboxEntry(
         object=row.crm_object, record_id=row.id, op="create", fields=fields, base={}, created_at=now
     )
@@ -90,7 +108,7 @@ def _changed(row: Synced, now: datetime) -> OutboxEntry | None:
     agreed = row.base or {}
     # committed_state holds exactly the attributes touched since the last flush (in-place JSON
     # edits included), so unchanged columns cost nothing.
-    for key in sorted(state.committed_state.keys() - row.local_only):
+    for key in sorted((state.committed_state.keys() - row.local_only) & _sent_to_crm(row)):
         history = state.attrs[key].history
         if not history.has_changes():
             continue
@@ -108,7 +126,9 @@ def _changed(row: Synced, now: datetime) -> OutboxEntry | None:
     )
 
 
-def _deleted(row: Synced, now: datetime) -> OutboxEntry:
+def _deleted(row: Synced, now: datetime) -> OutboxEntry | None:
+    if not _sent_to_crm(row):
+        return None
     # The row is gone once this commits: the entry keeps the CRM id the delete needs.
     return OutboxEntry(
         object=row.crm_object, record_id=row.id, op="delete", fields={"crm_id": row.crm_id},
@@ -128,16 +148,14 @@ def _record_edits(session: Session, flush: UOWTransaction, instances: object) ->
     if session.info.get(FROM_CRM):
         return
     now = datetime.now(UTC)
-    entries: list[OutboxEntry] = []
+    entries: list[OutboxEntry | None] = []
     for row in session.new:
         if isinstance(row, Synced):
             entries.append(_created(row, now))
     for row in session.dirty:
         if isinstance(row, Synced):
-            entry = _changed(row, now)
-            if entry is not None:
-                entries.append(entry)
+            entries.append(_changed(row, now))
     for row in session.deleted:
         if isinstance(row, Synced):
             entries.append(_deleted(row, now))
-    session.add_all(entries)
+    session.add_all(entry for entry in entries if entry is not None)

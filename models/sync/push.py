@@ -1,27 +1,30 @@
 """Push: send the outbox to the CRM, exactly once, never overwriting anyone's edit.
 
 Pending entries are coalesced per record, sent table by table (parents first) in batches of at
-most 200. Creates are upserts on the external id (our local id), so a retry after a lost answer
-never makes a duplicate. Before an update, the CRM's current values of the touched fields are
-read: server == base → ours is sent; server == ours → already there; otherwise the field is a
-conflict, stored for the rep and left alone, while the record's other fields go through.
+most 200. Creates are upserts on the external id (our local id), so they never make a duplicate;
+one whose answer was lost is looked up before it is sent again (``models.sync.in_doubt``).
+Before an update, the CRM's current values of the touched fields are read: server == base →
+ours is sent; server == ours → already there; otherwise the field is a conflict, stored for the
+rep and left alone, while the record's other fields go through. E-mails the CRM sends go last,
+each at most once (``models.sync.mail``).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.crm.adapter import CrmAdapter, CrmError, SaveResult
+from models.crm.adapter import CrmAdapter, OutcomeUnknown, SaveResult
 from models.store import OutboxEntry, SyncConflict
 from models.store.tracking import FROM_CRM, data_columns, json_value
-from models.sync.conflicts import DELETED_IN_CRM, deleted_while_edited
+from models.sync import mail
+from models.sync.changes import Change, PushReport, coalesce
+from models.sync.conflicts import DELETED_IN_CRM, RECORD_DELETED, deleted_while_edited
 from models.sync.fieldmap import (
     REFERENCES,
     FieldMap,
@@ -30,49 +33,10 @@ from models.sync.fieldmap import (
     to_crm_value,
     values_equal,
 )
+from models.sync.in_doubt import deletion_label, look_up, merge_sent, unsettled_deletion
 
 BATCH = 200
-
-
-@dataclass
-class Change:
-    """All pending entries of one record, folded into one operation."""
-
-    table: str
-    record_id: str
-    op: str  # "create", "update" or "delete"
-    fields: dict[str, Any] = field(default_factory=dict)
-    base: dict[str, Any] = field(default_factory=dict)
-    seqs: list[int] = field(default_factory=list)
-
-
-@dataclass
-class PushReport:
-    sent: int = 0
-    already_there: int = 0
-    conflicts: int = 0
-    failed: int = 0
-    waiting: int = 0
-
-
-def coalesce(entries: Sequence[OutboxEntry], table_of: Callable[[str], str | None]
-             ) -> list[Change]:
-    changes: dict[str, Change] = {}
-    for entry in entries:
-        table = table_of(entry.object)
-        if table is None:
-            continue
-        change = changes.get(entry.record_id)
-        if change is None:
-            change = changes[entry.record_id] = Change(table, entry.record_id, entry.op)
-        elif entry.op == "delete":
-            change.op = "delete"
-        change.seqs.append(entry.seq)
-        for key, value in entry.fields.items():
-            change.fields[key] = value
-        for key, value in entry.base.items():
-            change.base.setdefault(key, value)
-    return list(changes.values())
+__all__ = ["BATCH", "Change", "PushReport", "Pusher", "coalesce", "push"]
 
 
 class Pusher:
@@ -184,9 +148,20 @@ class Pusher:
             self.report.failed += 1
             self._finish(change, "failed", error=result.message)
 
+    def _awaiting_decision(self, session: Session, changes: list[Change]) -> set[str]:
+        """Records the CRM deleted and the rep has not decided about yet: an edit made since
+        must not create them again behind the rep's back (Keep mine does that)."""
+        return set(session.scalars(select(SyncConflict.record_id).where(
+            SyncConflict.record_id.in_({c.record_id for c in changes}),
+            SyncConflict.field == RECORD_DELETED, SyncConflict.resolved_at.is_(None))))
+
     def upserts(self, spec: ObjectMap, changes: list[Change]) -> None:
         ready: list[tuple[Change, dict[str, Any], dict[str, Any]]] = []
         with self.sessions() as session:
+            undecided = self._awaiting_decision(session, changes)
+            for change in [c for c in changes if c.record_id in undecided]:
+                self._finish(change, "failed", error=DELETED_IN_CRM)
+            changes = [c for c in changes if c.record_id not in undecided]
             loaded = [(change, self._row_values(session, change)) for change in changes]
             self._prefetch_parents(session, spec, [v for _c, v in loaded if v is not None])
             for change, values in loaded:
@@ -199,24 +174,92 @@ class Pusher:
                     continue
                 record[self.map.external_id] = change.record_id
                 ready.append((change, record, values))
+        fresh = [item for item in ready if not item[0].sent]
+        absent = self._settle_in_doubt(spec, [item for item in ready if item[0].sent])
+        self._send_creates(spec, fresh + absent, again=True)
+
+    def _send_creates(self, spec: ObjectMap,
+                      ready: list[tuple[Change, dict[str, Any], dict[str, Any]]],
+                      again: bool) -> None:
         for start in range(0, len(ready), BATCH):
             chunk = ready[start:start + BATCH]
-            results = self.adapter.upsert(spec.object, [record for _, record, _ in chunk])
+            self._mark_sent(spec, chunk)
+            try:
+                results = self.adapter.upsert_at_most_once(
+                    spec.object, [record for _, record, _ in chunk])
+            except OutcomeUnknown:
+                # Carried out or not: ask the CRM before anything is sent again.
+                absent = self._settle_in_doubt(spec, chunk)
+                if absent and not again:
+                    raise
+                self._send_creates(spec, absent, again=False)
+                continue
             for (change, _record, values), result in zip(chunk, results, strict=True):
-                if result.success and result.created and _sends_mail(values):
-                    result = self._send_mail(values, result)
                 self._apply(change, result, values)
             self._commit_outcomes()
 
-    def _send_mail(self, values: dict[str, Any], created: SaveResult) -> SaveResult:
-        """An e-mail activity asks the CRM to send the mail, once: with the Task's first
-        creation there (a retry after a lost answer finds it created already)."""
-        try:
-            self.adapter.send_email(values["email_to"], values["subject"], values["body"] or "")
-        except CrmError as error:
-            return SaveResult(created.crm_id, False, True,
-                              ({"statusCode": "EMAIL_NOT_SENT", "message": str(error)},))
-        return created
+    def _mark_sent(self, spec: ObjectMap,
+                   chunk: list[tuple[Change, dict[str, Any], dict[str, Any]]]) -> None:
+        """Before an attempt leaves: what it carries, durably, so a lost answer is looked up
+        instead of re-sent; and the e-mails these Tasks ask for, so the mail's own state
+        decides whether it goes, whatever the Task's answers say."""
+        by_seq: dict[int, Change] = {}
+        for change, _record, values in chunk:
+            for local, value in values.items():
+                if local in spec.fields:
+                    known = change.sent.setdefault(local, [])
+                    if value not in known:
+                        known.append(value)
+            by_seq.update((seq, change) for seq in change.seqs)
+        with self.sessions.begin() as session:
+            for entry in session.scalars(select(OutboxEntry).where(
+                    OutboxEntry.seq.in_(list(by_seq)))):
+                entry.sent = dict(by_seq[entry.seq].sent)
+            if spec.table == "activities":
+                mail.expect(session, [change.record_id for change, _r, _v in chunk
+                                      if change.op == "create"])
+
+    def _settle_in_doubt(self, spec: ObjectMap,
+                         doubtful: list[tuple[Change, dict[str, Any], dict[str, Any]]]
+                         ) -> list[tuple[Change, dict[str, Any], dict[str, Any]]]:
+        """Creates that may have reached the CRM: updated, settled or made conflicts by what
+        the CRM holds under their external id; those it does not hold come back, to send."""
+        if not doubtful:
+            return []
+        self.report.looked_up += len(doubtful)
+        found = look_up(self.adapter, spec, self.map.external_id,
+                        [change.record_id for change, _r, _v in doubtful])
+        absent = []
+        updates: list[tuple[Change, dict[str, Any], dict[str, Any]]] = []
+        for change, record, values in doubtful:
+            there = found[change.record_id]
+            if there.live is not None:
+                crm_id = str(there.live["Id"])
+                merged = merge_sent(spec, values, change.sent, there.live)
+                for name, base, mine, theirs in merged.conflicts:
+                    self._conflict(change, name, base, mine, theirs)
+                if not merged.send:
+                    self.report.already_there += 1
+                    self._finish(change, "done", crm_id=crm_id, agreed=merged.agreed)
+                    continue
+                with self.sessions() as session:
+                    update, _missing = self._crm_record(session, spec, merged.send)
+                update["Id"] = crm_id
+                updates.append((change, update, {**merged.agreed, **merged.send}))
+                continue
+            with self.sessions() as session:
+                gone = unsettled_deletion(session, change.record_id, there.deleted or [])
+            if gone is not None:
+                self._deleted_there(change, deletion_label(gone))
+            else:
+                absent.append((change, record, values))
+        if updates:
+            results = self.adapter.update(spec.object, [update for _, update, _ in updates])
+            for (change, update, agreed), result in zip(updates, results, strict=True):
+                self._apply(change, SaveResult(update["Id"], result.success, False,
+                                               result.errors), agreed)
+        self._commit_outcomes()
+        return absent
 
     def updates(self, spec: ObjectMap, changes: list[Change]) -> None:
         with self.sessions() as session:
@@ -229,6 +272,13 @@ class Pusher:
             self._update_chunk(spec, targets[start:start + BATCH], known)
 
     def _update_chunk(self, spec: ObjectMap, chunk: list[Change], known: dict[str, str]) -> None:
+        for change in [c for c in chunk if not set(c.fields) & set(spec.fields)]:
+            # Recorded before only mapped columns were (an older store): nothing to send.
+            chunk.remove(change)
+            self._finish(change, "done")
+        if not chunk:
+            self._commit_outcomes()
+            return
         crm_fields = sorted({spec.fields[f] for c in chunk for f in c.fields if f in spec.fields})
         current = self.adapter.retrieve(spec.object, [known[c.record_id] for c in chunk],
                                         crm_fields or ["Id"])
@@ -275,12 +325,19 @@ class Pusher:
                 self._conflict(change, local, base, mine, theirs)
         return send, agreed
 
-    def _deleted_there(self, change: Change) -> None:
+    def _deleted_there(self, change: Change, theirs: str | None = None) -> None:
         """Deleted (or merged away) in the CRM since this sync checked: the rep's edits are
         kept as a conflict to settle; the next sync hands a merged record's to its survivor."""
         self.report.conflicts += 1
         with self.sessions.begin() as session:
             deleted_while_edited(session, change.table, change.record_id, self.now())
+            if theirs is not None:
+                session.flush()
+                for conflict in session.scalars(select(SyncConflict).where(
+                        SyncConflict.record_id == change.record_id,
+                        SyncConflict.field == RECORD_DELETED,
+                        SyncConflict.resolved_at.is_(None))):
+                    conflict.theirs = theirs
         self._finish(change, "failed", error=DELETED_IN_CRM)
 
     def _conflict(self, change: Change, field_name: str, base: Any, mine: Any,
@@ -291,25 +348,16 @@ class Pusher:
                                      field=field_name, base=base, mine=mine, theirs=theirs,
                                      found_at=self.now()))
 
-    def _find_by_external_id(self, spec: ObjectMap, ids: list[str]) -> dict[str, str]:
-        """CRM ids of records created there whose answer never came back (a lost ack)."""
-        found: dict[str, str] = {}
-        for start in range(0, len(ids), BATCH):
-            chunk = ", ".join(f"'{i}'" for i in ids[start:start + BATCH])
-            soql = (f"SELECT Id, {self.map.external_id} FROM {spec.object} "
-                    f"WHERE {self.map.external_id} IN ({chunk})")
-            for page in self.adapter.query(soql):
-                found.update({r[self.map.external_id]: r["Id"] for r in page})
-        return found
-
     def deletes(self, spec: ObjectMap, changes: list[Change]) -> None:
         with self.sessions() as session:
             known = self._crm_ids(session, spec.table, {c.record_id for c in changes})
         # Deleted rows are gone from the store; their entries carry the CRM id.
         known.update({c.record_id: c.fields["crm_id"] for c in changes
                       if c.fields.get("crm_id")})
-        known.update(self._find_by_external_id(
-            spec, [c.record_id for c in changes if c.record_id not in known]))
+        # A create whose answer was lost may have made the record: its id is found there.
+        known.update({local: str(there.live["Id"]) for local, there in look_up(
+            self.adapter, spec, self.map.external_id,
+            [c.record_id for c in changes if c.record_id not in known]).items() if there.live})
         for change in changes:
             if change.record_id not in known:
                 self._finish(change, "done")  # never reached the CRM: nothing to delete
@@ -322,11 +370,6 @@ class Pusher:
                            for e in result.errors)
                 self._apply(change, SaveResult(result.crm_id, True) if gone else result, {})
             self._commit_outcomes()
-
-
-def _sends_mail(values: dict[str, Any]) -> bool:
-    return values.get("kind") == "email" and values.get("delivery") == "crm" \
-        and bool(values.get("email_to"))
 
 
 def push(sessions: sessionmaker[Session], adapter: CrmAdapter, fields: FieldMap,
@@ -352,4 +395,5 @@ def push(sessions: sessionmaker[Session], adapter: CrmAdapter, fields: FieldMap,
         if by_table.get(spec.table, {}).get("delete"):
             pusher.deletes(spec, by_table[spec.table]["delete"])
     pusher._commit_outcomes()  # outcomes that needed no call (rows gone, never created)
+    pusher.report.emails_sent, pusher.report.emails_unsure = mail.deliver(sessions, adapter, now)
     return pusher.report

@@ -28,6 +28,7 @@ def test_sync_command_pulls_the_crm_and_keeps_no_secret_on_disk(
     out, err = capsys.readouterr()
     report = json.loads(out)
     assert report["pulled"] == 120 and report["new_from_crm"] == 120
+    assert (report["emails_sent"], report["emails_unsure"]) == (0, 0)
     secrets = list(server.sandbox._tokens) + list(server.sandbox._refresh)
     assert secrets
     written = b"".join(p.read_bytes() for p in tmp_path.rglob("*") if p.is_file())

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from models.store import Account, Activity, Base, Lead, OutboxEntry, Synced
+from models.store import Account, Activity, Base, Lead, OutboxEntry, Qualification, Synced
 from models.store.open import Store
 from models.store.tracking import FROM_CRM, json_value
 
@@ -105,7 +105,7 @@ EDITABLE = {
     "stage": st.sampled_from(["MQL", "SAL", "SQL", "nurture", "disqualified"]),
     "employees": st.one_of(st.none(), st.integers(0, 500_000)),
     "do_not_call": st.booleans(),
-    "registration": st.dictionaries(st.sampled_from(["Budget", "Timeline"]), st.text(max_size=8)),
+    "city": st.one_of(st.none(), st.text(max_size=20)),
 }
 edits = st.lists(st.dictionaries(st.sampled_from(sorted(EDITABLE)), st.none(), min_size=1)
                  .flatmap(lambda keys: st.fixed_dictionaries({k: EDITABLE[k] for k in keys})),
@@ -136,17 +136,40 @@ def test_replaying_the_outbox_rebuilds_the_row(store: Store,
             assert replayed[key] == json_value(getattr(lead, key))
 
 
-def test_editing_inside_registration_answers_is_an_edit(store: Store) -> None:
-    lead_id = _new_lead(store, registration={"Budget": "Planned"})
+def test_editing_inside_qualification_answers_is_an_edit(store: Store) -> None:
+    lead_id = _new_lead(store)
     with store.sessions.begin() as session:
-        lead = session.get(Lead, lead_id)
-        assert lead is not None
-        lead.base = {"registration": {"Budget": "Planned"}}  # as last agreed with the CRM
+        qualification = Qualification(lead_id=lead_id, category="A", reason_code="A-BUDGET",
+                                      framework="BANT", answers={"Budget": "Planned"},
+                                      qualified_at=NOW)
+        session.add(qualification)
+        session.flush()
+        qualification.base = {"answers": {"Budget": "Planned"}}  # as last agreed
+    with store.sessions.begin() as session:
+        found = session.get(Qualification, qualification.id)
+        assert found is not None
+        found.answers["Timeline"] = "This quarter"
+    update = _entries(store)[-1]
+    assert update.op == "update"
+    assert update.fields == {"answers": {"Budget": "Planned", "Timeline": "This quarter"}}
+    assert update.base == {"answers": {"Budget": "Planned"}}
+
+
+def test_an_edit_the_crm_never_receives_waits_for_nothing(store: Store) -> None:
+    """Registration answers and the search key stay here: editing only them queues no entry,
+    so the changes a rep sees waiting are the ones the CRM will receive."""
+    lead_id = _new_lead(store, registration={"Budget": "Planned"})
+    before = len(_entries(store))
     with store.sessions.begin() as session:
         lead = session.get(Lead, lead_id)
         assert lead is not None
         lead.registration["Timeline"] = "This quarter"
-    update = _entries(store)[-1]
-    assert update.op == "update"
-    assert update.fields == {"registration": {"Budget": "Planned", "Timeline": "This quarter"}}
-    assert update.base == {"registration": {"Budget": "Planned"}}
+    assert len(_entries(store)) == before
+    with store.sessions.begin() as session:
+        lead = session.get(Lead, lead_id)
+        assert lead is not None
+        lead.registration = {"Budget": "Approved"}
+        lead.title = "CTO"
+    assert _entries(store)[-1].fields == {"title": "CTO"}
+    [create] = _entries(store)[:1]
+    assert "registration" not in create.fields and "stage" in create.fields

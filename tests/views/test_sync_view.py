@@ -106,3 +106,47 @@ def test_a_record_the_crm_sent_malformed_is_listed_as_not_taken_in(
     window.refresh_status()
     qtbot.waitUntil(lambda: "waiting to sync" in window.status.pending.text())
     assert window.status.pending.text() == "0 changes waiting to sync"  # none of the rep's
+
+
+def test_an_email_that_may_not_have_been_sent_is_shown_and_resent_on_request(
+        qtbot: QtBot, store: Store, background: Background, server: SandboxServer) -> None:
+    from models.emails import send_email
+
+    with store.sessions.begin() as session:
+        lead = Lead(first_name="Yuki", last_name="Sato", company="Orion Labs",
+                    email="yuki@orion.co.jp", created_at=datetime.now(UTC))
+        session.add(lead)
+    send_email(store.sessions, lead.id, None, "Your trial", "Hi Yuki", "crm", datetime.now(UTC))
+    window = MainWindow(window_services(store), background)
+    qtbot.addWidget(window)
+    window.show()
+    view = window.sync
+    window.show_screen("Sync")
+    assert not view.resend.isVisible()  # nothing to decide
+    view.crm_url.setText(server.base_url)
+    server.sandbox.faults.queue("drop")  # the lead's create: dropped, retried
+    with qtbot.waitSignal(view.synced, timeout=10_000):
+        view.sync_button.click()
+    assert len(server.sandbox.sent_emails) == 1
+    # As if the send's answer had been lost: the CRM may or may not have sent it.
+    from sqlalchemy import update
+
+    from models.store import EmailSend
+    with store.sessions.begin() as session:
+        session.execute(update(EmailSend).values(state="unsure", message="lost"))
+    view.refresh()
+    qtbot.waitUntil(lambda: view.emails.rowCount() == 1)
+    assert view.resend.isVisible()
+    assert [view.emails.item(0, c).text() for c in (0, 1)] == ["yuki@orion.co.jp", "Your trial"]
+    assert "may not have been sent" in view.emails.item(0, 3).text()
+    with qtbot.waitSignal(view.synced, timeout=10_000):
+        view.sync_button.click()
+    assert len(server.sandbox.sent_emails) == 1  # never again by itself
+
+    view.resend.click()
+    assert "goes again with the next sync" in view.message.text()
+    qtbot.waitUntil(lambda: view.emails.rowCount() == 0)
+    with qtbot.waitSignal(view.synced, timeout=10_000):
+        view.sync_button.click()
+    assert len(server.sandbox.sent_emails) == 2
+    assert not view.resend.isVisible()

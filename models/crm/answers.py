@@ -101,6 +101,11 @@ def save_results(body: object, sent: int, ids: Sequence[str] | None,
         errors = result.get("errors") or []
         if not isinstance(errors, list) or not all(isinstance(e, dict) for e in errors):
             errors = [{"statusCode": "UNREADABLE", "message": shown(errors, 200)}]
+        if not success and not errors:
+            # Salesforce says why a record failed; a failure without a reason is not an
+            # answer to this request (a stale one, say), and must not refuse the change.
+            raise BrokenAnswer(f"the CRM's answer to {what} refuses a record without saying "
+                               "why")
         results.append(SaveResult(crm_id, success, result.get("created") is True,
                                   tuple(errors)))
     return results

@@ -268,7 +268,10 @@ class SalesforceRest:
         answer = self.call("POST", "actions/standard/emailSimple", retry=False, json={
             "inputs": [{"emailAddresses": to, "emailSubject": subject, "emailBody": body,
                         "senderType": "CurrentUser"}]})
-        if not isinstance(answer, list) or len(answer) != 1 or not isinstance(answer[0], dict):
+        if not isinstance(answer, list) or len(answer) != 1 or not isinstance(answer[0], dict) \
+                or answer[0].get("actionName") != "emailSimple":
+            # Not the action's own answer (a stale one on the connection, say): the send may
+            # have gone, so it is neither refused nor sent again.
             raise OutcomeUnknown(f"the CRM's answer to an e-mail send was {shown(answer)}: "
                                  "it may or may not have been sent")
         if answer[0].get("isSuccess") is not True:

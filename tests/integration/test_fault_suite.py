@@ -44,12 +44,11 @@ SEED = 12
 READ_FAULT_RATE, WRITE_FAULT_RATE, SEND_FAULT_RATE = 0.05, 0.25, 0.35
 WEIGHTS = {"drop": 3, "lost": 5, "truncated": 2, "invalid_json": 2, "html_5xx_before": 2,
            "html_5xx_after": 2, "late": 0.4, "replay": 2}
-# The transport layer's faults (fault_proxy.TRANSPORT_FAULTS) join once the adapter matches
-# every answer to its request and bounds each request's total time: switch this on then
-# (FAULT_SUITE_TRANSPORT=1 tries them before).
-TRANSPORT_READY = os.environ.get("FAULT_SUITE_TRANSPORT") == "1"
+# Stale answers on a keep-alive connection and answers trickled past the deadline
+# (fault_proxy.TRANSPORT_FAULTS) are caught by the adapter matching every answer to its request
+# and bounding each request's total time.
 WEIGHTS.update({"duplicate_answer": 2, "trickle": 0.3})
-ENABLED = FAULTS + (TRANSPORT_FAULTS if TRANSPORT_READY else ())
+ENABLED = FAULTS + TRANSPORT_FAULTS
 KILL_ROUNDS = frozenset({60, 150, 240})
 TWO_AT_ONCE_EVERY = 25
 HOT = 6

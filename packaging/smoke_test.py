@@ -117,7 +117,8 @@ def step_sandbox_and_sync(app: FrozenApp) -> None:
         stdin=subprocess.DEVNULL)
     try:
         url = _sandbox_url(sandbox, timeout=60)
-        profile = str(app.scratch / "cli")
+        # A new profile: the demo-data one is bound to its own demo CRM.
+        profile = str(app.scratch / "synced")
         out = app.run("--data-dir", profile, "sync", "--crm", url, "--json", timeout=180).stdout
         figures = json.loads(out.strip().splitlines()[-1])
         check(figures["pulled"] >= 200, f"the sync pulled {figures['pulled']} of the "

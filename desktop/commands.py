@@ -22,6 +22,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from desktop.change_bus import ChangeBus
 from models.changes import NOTHING, Changed, Changes
 from models.failures import Failure, kind_of
+from views.background import screen_gone
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +117,7 @@ class CommandRunner(QObject):
             return
         value, changes = _unpack(result)
         try:
-            if waiting.on_done is not None:
+            if waiting.on_done is not None and not screen_gone(waiting.on_done):
                 waiting.on_done(value)
         finally:
             self.bus.announce(changes, waiting.origin)

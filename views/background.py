@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,13 @@ class _Job(QRunnable):
         except Exception as exc:  # handed to the caller's error slot, never lost
             result, error = None, exc
         self._relay.finished.emit(self._key, self._generation, result, error)
+
+
+def screen_gone(callback: Callable[..., Any] | None) -> bool:
+    """True when ``callback`` is a method of a widget that no longer exists (its window was
+    closed, or rebuilt for another rep, while the job ran): there is nothing left to show."""
+    owner = getattr(callback, "__self__", None)
+    return isinstance(owner, QObject) and not shiboken6.isValid(owner)
 
 
 class Background(QObject):
@@ -64,6 +72,8 @@ class Background(QObject):
         if generation != self._generations.get(key):
             return
         on_done, on_error = self._callbacks.pop(key)
+        if screen_gone(on_done):
+            return
         if error is None:
             on_done(result)
         elif on_error is not None:

@@ -20,8 +20,8 @@ from models.hygiene.evidence import (
 )
 from models.hygiene.standardise import fold
 
-__all__ = ["DEFAULT_THRESHOLD", "DuplicatePair", "LeadIdentity", "explain", "find_duplicates",
-           "mailbox", "soundex"]
+__all__ = ["DEFAULT_THRESHOLD", "DuplicatePair", "LeadIdentity", "candidates", "explain",
+           "find_duplicates", "mailbox", "soundex"]
 
 MAX_BLOCK = 50
 # A pair is shown as a suspected duplicate when at least this share of such pairs were one
@@ -148,21 +148,27 @@ def explain(a: LeadIdentity, b: LeadIdentity) -> tuple[float, tuple[tuple[str, f
     return _explain(a.traits(), b.traits())
 
 
+def candidates(read: Sequence[Traits]) -> set[tuple[int, int]]:
+    """The index pairs of records sharing a blocking key (blocks too big to say much left
+    out): the only pairs worth weighing."""
+    blocks: dict[str, list[int]] = defaultdict(list)
+    for index, person in enumerate(read):
+        for key in _blocks(person):
+            blocks[key].append(index)
+    found: set[tuple[int, int]] = set()
+    for members in blocks.values():
+        if 1 < len(members) <= MAX_BLOCK:
+            found.update(combinations(members, 2))
+    return found
+
+
 def find_duplicates(leads: Sequence[LeadIdentity], threshold: float = DEFAULT_THRESHOLD,
                     involving: Collection[str] | None = None) -> list[DuplicatePair]:
     """Pairs scoring at least ``threshold``, the most certain first; with ``involving``, only
     the pairs with at least one of those ids (new rows checked against what is there)."""
     read = [lead.traits() for lead in leads]
-    blocks: dict[str, list[int]] = defaultdict(list)
-    for index, person in enumerate(read):
-        for key in _blocks(person):
-            blocks[key].append(index)
-    candidates: set[tuple[int, int]] = set()
-    for members in blocks.values():
-        if 1 < len(members) <= MAX_BLOCK:
-            candidates.update(combinations(members, 2))
     pairs = []
-    for i, j in candidates:
+    for i, j in candidates(read):
         if leads[i].kind == "contact" and leads[j].kind == "contact":
             continue
         if involving is not None and leads[i].id not in involving \

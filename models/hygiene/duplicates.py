@@ -63,16 +63,18 @@ class DuplicatePair:
     reasons: tuple[tuple[str, float], ...]
 
 
+_SOUNDEX = {**dict.fromkeys("bfpv", "1"), **dict.fromkeys("cgjkqsxz", "2"),
+            **dict.fromkeys("dt", "3"), "l": "4", **dict.fromkeys("mn", "5"), "r": "6"}
+
+
 def soundex(word: str) -> str:
     """A phonetic key, so "Meyer" and "Maier" land in the same block."""
     word = fold(word).replace(" ", "")
     if not word:
         return ""
-    codes = {**dict.fromkeys("bfpv", "1"), **dict.fromkeys("cgjkqsxz", "2"),
-             **dict.fromkeys("dt", "3"), "l": "4", **dict.fromkeys("mn", "5"), "r": "6"}
-    key, previous = word[0], codes.get(word[0], "")
+    key, previous = word[0], _SOUNDEX.get(word[0], "")
     for letter in word[1:]:
-        code = codes.get(letter, "")
+        code = _SOUNDEX.get(letter, "")
         if code and code != previous:
             key += code
         if letter not in "hw":
@@ -84,6 +86,7 @@ def _blocks(person: Traits) -> Iterable[str]:
     """Keys that put records worth comparing side by side. Several, so that a typo in the
     surname (even its first letter) still meets the other record through another key."""
     first = first_name_family(person.first) if person.first else ""
+    sound = soundex(person.last)
     if person.mailbox:
         yield "e:" + person.mailbox
     if person.phone is not None and len(person.phone[1]) >= 6:
@@ -92,11 +95,11 @@ def _blocks(person: Traits) -> Iterable[str]:
         yield f"d:{person.domain}:{person.last}"
         if first:
             yield f"D:{person.domain}:{first}"
-    yield f"n:{soundex(person.last)}:{person.first[:1]}:{person.company[:4]}"
+    yield f"n:{sound}:{person.first[:1]}:{person.company[:4]}"
     if person.company and first:
         yield f"f:{first}:{person.company}"
     if person.postal:
-        yield f"a:{person.postal}:{soundex(person.last)}"
+        yield f"a:{person.postal}:{sound}"
         if first:
             yield f"A:{person.postal}:{first}"
     # The whole name, in either order (first and last name typed into each other's field).
@@ -110,7 +113,7 @@ def _blocks(person: Traits) -> Iterable[str]:
         if person.postal:
             yield f"P:{person.postal}"
         if person.city:
-            yield f"C:{person.city}:{soundex(person.last)}"
+            yield f"C:{person.city}:{sound}"
             if first:
                 yield f"c:{person.city}:{first}"
 

@@ -8,6 +8,7 @@ Seeds below HELD_OUT are for tuning; seeds from HELD_OUT up are reported and nev
 from __future__ import annotations
 
 import random
+import zlib
 from dataclasses import dataclass, replace
 
 import phonenumbers
@@ -254,7 +255,10 @@ class _People:
         rng, world = self.rng, self.world
         company = company or rng.choice(self.companies)
         first, last = first or world.given(), last or rng.choice(SURNAMES)
-        style = hash(company.domain) % 5 if rng.random() < 0.8 else rng.randrange(5)
+        # Most people at one company have its address style. crc32, not hash(): a str's
+        # hash changes from process to process, and a seed must give the same set every run.
+        style = zlib.crc32(company.domain.encode()) % 5 if rng.random() < 0.8 \
+            else rng.randrange(5)
         personal = f"{_local(first, last, rng.choice((0, 4)))}{rng.randrange(100)}" \
                    f"@{rng.choice(FREE)}"
         email = f"{_local(first, last, style)}@{company.domain}" if rng.random() < 0.8 \

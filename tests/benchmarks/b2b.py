@@ -202,7 +202,7 @@ def _ascii(text: str) -> str:
     return "".join(TRANSLITERATE.get(ch, ch) for ch in text)
 
 
-def _shaped(rng: random.Random, e164: str, country: str) -> str:
+def _shaped(rng: random.Random, e164: str) -> str:
     """The number as someone types it: national, 00 prefix, an extension, spaces, dots."""
     number = phonenumbers.parse(e164)
     national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
@@ -294,7 +294,7 @@ class _People:
                 email = f"{_local(lead.first_name or 'x', lead.last_name, 0)}" \
                         f"{rng.randrange(1000)}@{rng.choice(FREE)}"  # the personal address
             elif roll == 6 and lead.phone:
-                phone = _shaped(rng, lead.phone, lead.country or "US")
+                phone = _shaped(rng, lead.phone)
             elif roll == 7:
                 phone = None
             elif roll == 8:
@@ -308,7 +308,7 @@ class _People:
                 email = email.upper() if email and rng.random() < 0.5 else email
                 city = city if rng.random() < 0.5 else None
         if phone and phone == lead.phone and rng.random() < 0.6:
-            phone = _shaped(rng, lead.phone, lead.country or "US")
+            phone = _shaped(rng, lead.phone)
         return replace(lead, first_name=first, last_name=last, email=email, phone=phone,
                        company=company, title=title, street=street, city=city,
                        postal_code=postal)

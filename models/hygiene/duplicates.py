@@ -20,8 +20,8 @@ from models.hygiene.evidence import (
 )
 from models.hygiene.standardise import fold
 
-__all__ = ["DEFAULT_THRESHOLD", "DuplicatePair", "LeadIdentity", "explain", "find_duplicates",
-           "mailbox", "soundex"]
+__all__ = ["DEFAULT_THRESHOLD", "DuplicatePair", "LeadIdentity", "candidates", "explain",
+           "find_duplicates", "mailbox", "soundex"]
 
 MAX_BLOCK = 50
 # A pair is shown as a suspected duplicate when at least this share of such pairs were one
@@ -63,16 +63,18 @@ class DuplicatePair:
     reasons: tuple[tuple[str, float], ...]
 
 
+_SOUNDEX = {**dict.fromkeys("bfpv", "1"), **dict.fromkeys("cgjkqsxz", "2"),
+            **dict.fromkeys("dt", "3"), "l": "4", **dict.fromkeys("mn", "5"), "r": "6"}
+
+
 def soundex(word: str) -> str:
     """A phonetic key, so "Meyer" and "Maier" land in the same block."""
     word = fold(word).replace(" ", "")
     if not word:
         return ""
-    codes = {**dict.fromkeys("bfpv", "1"), **dict.fromkeys("cgjkqsxz", "2"),
-             **dict.fromkeys("dt", "3"), "l": "4", **dict.fromkeys("mn", "5"), "r": "6"}
-    key, previous = word[0], codes.get(word[0], "")
+    key, previous = word[0], _SOUNDEX.get(word[0], "")
     for letter in word[1:]:
-        code = codes.get(letter, "")
+        code = _SOUNDEX.get(letter, "")
         if code and code != previous:
             key += code
         if letter not in "hw":
@@ -84,6 +86,7 @@ def _blocks(person: Traits) -> Iterable[str]:
     """Keys that put records worth comparing side by side. Several, so that a typo in the
     surname (even its first letter) still meets the other record through another key."""
     first = first_name_family(person.first) if person.first else ""
+    sound = soundex(person.last)
     if person.mailbox:
         yield "e:" + person.mailbox
     if person.phone is not None and len(person.phone[1]) >= 6:
@@ -92,11 +95,11 @@ def _blocks(person: Traits) -> Iterable[str]:
         yield f"d:{person.domain}:{person.last}"
         if first:
             yield f"D:{person.domain}:{first}"
-    yield f"n:{soundex(person.last)}:{person.first[:1]}:{person.company[:4]}"
+    yield f"n:{sound}:{person.first[:1]}:{person.company[:4]}"
     if person.company and first:
         yield f"f:{first}:{person.company}"
     if person.postal:
-        yield f"a:{person.postal}:{soundex(person.last)}"
+        yield f"a:{person.postal}:{sound}"
         if first:
             yield f"A:{person.postal}:{first}"
     # The whole name, in either order (first and last name typed into each other's field).
@@ -110,7 +113,7 @@ def _blocks(person: Traits) -> Iterable[str]:
         if person.postal:
             yield f"P:{person.postal}"
         if person.city:
-            yield f"C:{person.city}:{soundex(person.last)}"
+            yield f"C:{person.city}:{sound}"
             if first:
                 yield f"c:{person.city}:{first}"
 
@@ -148,21 +151,27 @@ def explain(a: LeadIdentity, b: LeadIdentity) -> tuple[float, tuple[tuple[str, f
     return _explain(a.traits(), b.traits())
 
 
+def candidates(read: Sequence[Traits]) -> set[tuple[int, int]]:
+    """The index pairs of records sharing a blocking key (blocks too big to say much left
+    out): the only pairs worth weighing."""
+    blocks: dict[str, list[int]] = defaultdict(list)
+    for index, person in enumerate(read):
+        for key in _blocks(person):
+            blocks[key].append(index)
+    found: set[tuple[int, int]] = set()
+    for members in blocks.values():
+        if 1 < len(members) <= MAX_BLOCK:
+            found.update(combinations(members, 2))
+    return found
+
+
 def find_duplicates(leads: Sequence[LeadIdentity], threshold: float = DEFAULT_THRESHOLD,
                     involving: Collection[str] | None = None) -> list[DuplicatePair]:
     """Pairs scoring at least ``threshold``, the most certain first; with ``involving``, only
     the pairs with at least one of those ids (new rows checked against what is there)."""
     read = [lead.traits() for lead in leads]
-    blocks: dict[str, list[int]] = defaultdict(list)
-    for index, person in enumerate(read):
-        for key in _blocks(person):
-            blocks[key].append(index)
-    candidates: set[tuple[int, int]] = set()
-    for members in blocks.values():
-        if 1 < len(members) <= MAX_BLOCK:
-            candidates.update(combinations(members, 2))
     pairs = []
-    for i, j in candidates:
+    for i, j in candidates(read):
         if leads[i].kind == "contact" and leads[j].kind == "contact":
             continue
         if involving is not None and leads[i].id not in involving \

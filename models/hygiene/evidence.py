@@ -43,11 +43,11 @@ def _name_groups() -> dict[str, frozenset[int]]:
     return {name: frozenset(found) for name, found in groups.items()}
 
 
-def first_name_family(name: str) -> str:
-    """One spelling for a first name and its short forms (Bob, Rob → robert), for blocking."""
-    key = plain(name)
-    groups = _name_groups().get(key)
-    return f"#{min(groups)}" if groups else key
+def first_name_family(first: str) -> str:
+    """One spelling for a first name and its short forms (Bob, Rob → robert), for blocking.
+    ``first`` is already plain (``Traits.first``), looked up as ``first_names`` looks it up."""
+    groups = _name_groups().get(first)
+    return f"#{min(groups)}" if groups else first
 
 
 @lru_cache(maxsize=65_536)

@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -197,7 +198,7 @@ class AccountIndex:
         own = self.accounts[index].domain
         if not domain.domain or domain.free_mail or not own:
             return 0.0
-        if _stem(domain.domain) == _stem(_bare(own)):
+        if _stem(domain.domain) == _stem(own):
             return SAME_STEM_BONUS
         return -OTHER_DOMAIN_PENALTY
 
@@ -227,6 +228,7 @@ def _abbreviates(typed: str, name: str) -> bool:
         for w, f in zip(words, full, strict=True))
 
 
+@lru_cache(maxsize=65_536)  # weighed for every candidate account of every lead
 def _stem(domain: str) -> str:
     """The registered name without its public suffix, roughly: acme.co.uk, acme.de → acme."""
     labels = _bare(domain).split(".")

@@ -8,6 +8,7 @@ Seeds below HELD_OUT are for tuning; seeds from HELD_OUT up are reported and nev
 from __future__ import annotations
 
 import random
+import zlib
 from dataclasses import dataclass, replace
 
 import phonenumbers
@@ -201,7 +202,7 @@ def _ascii(text: str) -> str:
     return "".join(TRANSLITERATE.get(ch, ch) for ch in text)
 
 
-def _shaped(rng: random.Random, e164: str, country: str) -> str:
+def _shaped(rng: random.Random, e164: str) -> str:
     """The number as someone types it: national, 00 prefix, an extension, spaces, dots."""
     number = phonenumbers.parse(e164)
     national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
@@ -254,7 +255,10 @@ class _People:
         rng, world = self.rng, self.world
         company = company or rng.choice(self.companies)
         first, last = first or world.given(), last or rng.choice(SURNAMES)
-        style = hash(company.domain) % 5 if rng.random() < 0.8 else rng.randrange(5)
+        # Most people at one company have its address style. crc32, not hash(): a str's
+        # hash changes from process to process, and a seed must give the same set every run.
+        style = zlib.crc32(company.domain.encode()) % 5 if rng.random() < 0.8 \
+            else rng.randrange(5)
         personal = f"{_local(first, last, rng.choice((0, 4)))}{rng.randrange(100)}" \
                    f"@{rng.choice(FREE)}"
         email = f"{_local(first, last, style)}@{company.domain}" if rng.random() < 0.8 \
@@ -290,7 +294,7 @@ class _People:
                 email = f"{_local(lead.first_name or 'x', lead.last_name, 0)}" \
                         f"{rng.randrange(1000)}@{rng.choice(FREE)}"  # the personal address
             elif roll == 6 and lead.phone:
-                phone = _shaped(rng, lead.phone, lead.country or "US")
+                phone = _shaped(rng, lead.phone)
             elif roll == 7:
                 phone = None
             elif roll == 8:
@@ -304,7 +308,7 @@ class _People:
                 email = email.upper() if email and rng.random() < 0.5 else email
                 city = city if rng.random() < 0.5 else None
         if phone and phone == lead.phone and rng.random() < 0.6:
-            phone = _shaped(rng, lead.phone, lead.country or "US")
+            phone = _shaped(rng, lead.phone)
         return replace(lead, first_name=first, last_name=last, email=email, phone=phone,
                        company=company, title=title, street=street, city=city,
                        postal_code=postal)

@@ -10,8 +10,6 @@ Isotonic (pool-adjacent-violators), so more evidence never means less confidence
 from __future__ import annotations
 
 import json
-from collections import defaultdict
-from itertools import combinations
 from pathlib import Path
 from typing import Any
 
@@ -64,15 +62,7 @@ def _observe(sets: list[tuple[list[LeadIdentity], dict[str, int]]], people: bool
     observed: list[tuple[float, bool]] = []
     for leads, groups in sets:
         read = [lead.traits() for lead in leads]
-        blocks: dict[str, list[int]] = defaultdict(list)
-        for index, person in enumerate(read):
-            for key in dup._blocks(person):
-                blocks[key].append(index)
-        candidates: set[tuple[int, int]] = set()
-        for members in blocks.values():
-            if 1 < len(members) <= dup.MAX_BLOCK:
-                candidates.update(combinations(members, 2))
-        for i, j in candidates:
+        for i, j in dup.candidates(read):
             if dup._by_name_and_address(read[i]) and dup._by_name_and_address(read[j]) \
                     and not people:
                 continue

@@ -92,18 +92,18 @@ def b2b_matching(accounts: int, leads: int, seed: int) -> dict[str, Any]:
     labelled = b2b.matching_set(accounts, leads, seed)
     found, seconds, cpu = _timed(lambda: AccountIndex(labelled.accounts).match(labelled.leads))
     claims, suggestions = [], []
+    wrong_kinds: dict[str, int] = defaultdict(int)
     for match in found:
         if match.account_id is None:
             continue
         right = match.account_id == labelled.truth[match.lead_id]
-        (claims if match.confidence >= DEFAULT_THRESHOLD else suggestions).append(
-            (match.confidence, right))
-    belongs = sum(1 for account in labelled.truth.values() if account is not None)
-    wrong_kinds: dict[str, int] = defaultdict(int)
-    for match in found:
-        if match.account_id and match.confidence >= DEFAULT_THRESHOLD \
-                and match.account_id != labelled.truth[match.lead_id]:
+        if match.confidence < DEFAULT_THRESHOLD:
+            suggestions.append((match.confidence, right))
+            continue
+        claims.append((match.confidence, right))
+        if not right:
             wrong_kinds[labelled.kinds[match.lead_id]] += 1
+    belongs = sum(1 for account in labelled.truth.values() if account is not None)
     right = sum(1 for _, ok in claims if ok)
     suggested_right = sum(1 for _, ok in suggestions if ok)
     return {"leads": leads, "accounts": accounts, "seconds": round(seconds, 2),

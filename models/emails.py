@@ -108,7 +108,7 @@ def send_email(sessions: sessionmaker[Session], lead_id: str, rep_id: str | None
         if not lead.email:
             raise EmailRefused("This lead has no e-mail address: add one in the clean-up block.")
         address = lead.email
-    values = merge_values(sessions, lead_id, rep_id)
+        values = _lead_values(session, lead, rep_id)  # the lead read once, for both
     try:
         # Filled once, here: a value holding "{!" is text, never a field to fill.
         filled = [render(subject, values), render(body, values, as_html=as_html)]

@@ -108,12 +108,18 @@ def response_time(hours: Sequence[float | None]) -> ResponseTime:
                         statistics.median(touched) if touched else None)
 
 
+def response_times_of(hours: Sequence[tuple[str, float | None]]) -> dict[str, ResponseTime]:
+    """Each rep's response time from ``first_touch_hours``' rows, read once for the team's
+    figure and the reps'."""
+    per_rep: dict[str, list[float | None]] = defaultdict(list)
+    for owner, touched in hours:
+        per_rep[owner].append(touched)
+    return {owner: response_time(values) for owner, values in per_rep.items()}
+
+
 def response_times(sessions: sessionmaker[Session], period: Period,
                    owners: Sequence[str] | None = None) -> dict[str, ResponseTime]:
-    per_rep: dict[str, list[float | None]] = defaultdict(list)
-    for owner, hours in first_touch_hours(sessions, period, owners):
-        per_rep[owner].append(hours)
-    return {owner: response_time(values) for owner, values in per_rep.items()}
+    return response_times_of(first_touch_hours(sessions, period, owners))
 
 
 def _aged(now: datetime, owners: Sequence[str] | None) -> list[ColumnElement[bool]]:

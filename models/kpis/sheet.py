@@ -115,7 +115,7 @@ def compute_sheet(sessions: sessionmaker[Session], period: Period, now: datetime
     pipeline, pipeline_total = deals.pipeline_added(sessions, period, owners)
     mqls = leads.mqls(sessions, period, owners)
     hours = leads.first_touch_hours(sessions, period, owners)
-    response = leads.response_times(sessions, period, owners)
+    response = leads.response_times_of(hours)
     team_response = leads.response_time([h for _o, h in hours])
     rates = deals.win_rates(sessions, period, owners)
     team_rate = deals.team_win_rate(rates)

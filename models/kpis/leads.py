@@ -4,7 +4,7 @@ Velocity Rate, and lead ageing (DOMAIN.md, seeds 001, 002, 003, 004)."""
 from __future__ import annotations
 
 import statistics
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -58,6 +58,12 @@ def mqls(sessions: sessionmaker[Session], period: Period,
     for _lead, owner, _at in _entries(sessions, FunnelStage.MQL, period, owners):
         counted[owner] += 1
     return dict(counted)
+
+
+def mqls_of(hours: Sequence[tuple[str, float | None]]) -> PerRep:
+    """``mqls`` counted from ``first_touch_hours``' rows (one per lead that entered MQL in
+    the period, with its owner), so the sheet reads those leads once."""
+    return dict(Counter(owner for owner, _touched in hours))
 
 
 def sqls_entered(sessions: sessionmaker[Session], period: Period,

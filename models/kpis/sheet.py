@@ -108,9 +108,7 @@ def compute_sheet(sessions: sessionmaker[Session], period: Period, now: datetime
     """The period's KPIs for the rep ``rep_id``, or for the team (None)."""
     people = _people(sessions, rep_id)
     owners = None if rep_id is None else [rep_id]
-    calls = activity.calls(sessions, period, owners)
-    connects = activity.connects(sessions, period, owners)
-    touches = activity.touches(sessions, period, owners)
+    calls, connects, touches = activity.activity_counts(sessions, period, owners)
     meetings = activity.meetings_set(sessions, period, owners)
     pipeline, pipeline_total = deals.pipeline_added(sessions, period, owners)
     hours = leads.first_touch_hours(sessions, period, owners)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from models.emails import rep_values
 from models.store import Account, Contact, Lead, Opportunity, User
 
 
@@ -45,7 +46,5 @@ def deal_merge_values(sessions: sessionmaker[Session], opportunity_id: str,
             if contact else None,
             "contact.email": contact.email if contact else None,
             "contact.title": contact.title if contact else None,
-            "user.name": rep.name if rep else None,
-            "user.first_name": rep.name.split()[0] if rep else None,
-            "user.email": rep.email if rep else None, "user.title": None,
+            **rep_values(rep),
         }

@@ -55,24 +55,33 @@ def templates_for(sessions: sessionmaker[Session], stage: str | None = None,
     return sorted(templates, key=fit)
 
 
+def rep_values(rep: User | None) -> dict[str, str | None]:
+    """The sending rep's merge fields, the same in a mail to a lead and one about a deal."""
+    return {"user.name": rep.name if rep else None,
+            "user.first_name": rep.name.split()[0] if rep else None,
+            "user.email": rep.email if rep else None, "user.title": None}
+
+
+def _lead_values(session: Session, lead: Lead, rep_id: str | None) -> dict[str, str | None]:
+    rep = session.get(User, rep_id) if rep_id else None
+    return {
+        "lead.first_name": lead.first_name, "lead.last_name": lead.last_name,
+        "lead.name": f"{lead.first_name or ''} {lead.last_name}".strip(),
+        "lead.company": lead.company, "lead.title": lead.title, "lead.email": lead.email,
+        "lead.phone": lead.phone, "lead.city": lead.city, "lead.country": lead.country,
+        "lead.trial_end": f"{lead.trial_expires_at:%d %B %Y}" if lead.trial_expires_at
+        else None,
+        **rep_values(rep),
+    }
+
+
 def merge_values(sessions: sessionmaker[Session], lead_id: str,
                  rep_id: str | None) -> dict[str, str | None]:
     with sessions() as session:
         lead = session.get(Lead, lead_id)
         if lead is None:
             raise LookupError(f"The lead {lead_id} no longer exists.")
-        rep = session.get(User, rep_id) if rep_id else None
-        return {
-            "lead.first_name": lead.first_name, "lead.last_name": lead.last_name,
-            "lead.name": f"{lead.first_name or ''} {lead.last_name}".strip(),
-            "lead.company": lead.company, "lead.title": lead.title, "lead.email": lead.email,
-            "lead.phone": lead.phone, "lead.city": lead.city, "lead.country": lead.country,
-            "lead.trial_end": f"{lead.trial_expires_at:%d %B %Y}" if lead.trial_expires_at
-            else None,
-            "user.name": rep.name if rep else None,
-            "user.first_name": rep.name.split()[0] if rep else None,
-            "user.email": rep.email if rep else None, "user.title": None,
-        }
+        return _lead_values(session, lead, rep_id)
 
 
 def mailto_uri(to: str, subject: str, body: str) -> str:
@@ -99,7 +108,7 @@ def send_email(sessions: sessionmaker[Session], lead_id: str, rep_id: str | None
         if not lead.email:
             raise EmailRefused("This lead has no e-mail address: add one in the clean-up block.")
         address = lead.email
-    values = merge_values(sessions, lead_id, rep_id)
+        values = _lead_values(session, lead, rep_id)  # the lead read once, for both
     try:
         # Filled once, here: a value holding "{!" is text, never a field to fill.
         filled = [render(subject, values), render(body, values, as_html=as_html)]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.kpis.behind import Behind
@@ -24,33 +24,40 @@ TOUCH_KINDS = (ActivityKind.CALL.value, ActivityKind.EMAIL.value)
 PerRep = dict[str, int]
 
 
-def _activities(sessions: sessionmaker[Session], period: Period, owners: Sequence[str] | None,
-                *conditions: ColumnElement[bool]) -> PerRep:
+def activity_counts(sessions: sessionmaker[Session], period: Period,
+                    owners: Sequence[str] | None = None) -> tuple[PerRep, PerRep, PerRep]:
+    """Calls logged (any outcome), connects, and touches (calls plus e-mails), per rep: one
+    grouped pass over the period's activities for all three."""
+    is_call = Activity.kind == ActivityKind.CALL
+    connected = is_call & (Activity.outcome == CallOutcome.CONNECTED)
     with sessions() as session:
         rows = session.execute(
-            select(Activity.owner_id, func.count())
+            select(Activity.owner_id, func.sum(case((is_call, 1), else_=0)),
+                   func.sum(case((connected, 1), else_=0)), func.count())
             .where(owned(Activity.owner_id, owners), Activity.occurred_at >= period.start,
-                   Activity.occurred_at < period.end, *conditions)
+                   Activity.occurred_at < period.end, Activity.kind.in_(TOUCH_KINDS))
             .group_by(Activity.owner_id)).all()
-    return {owner: n for owner, n in rows if owner is not None}
+    counted = [(owner, int(c), int(k), int(t)) for owner, c, k, t in rows if owner is not None]
+    return ({owner: c for owner, c, _k, _t in counted if c},
+            {owner: k for owner, _c, k, _t in counted if k},
+            {owner: t for owner, _c, _k, t in counted if t})
 
 
 def calls(sessions: sessionmaker[Session], period: Period,
           owners: Sequence[str] | None = None) -> PerRep:
     """Call activities logged, any outcome."""
-    return _activities(sessions, period, owners, Activity.kind == ActivityKind.CALL)
+    return activity_counts(sessions, period, owners)[0]
 
 
 def connects(sessions: sessionmaker[Session], period: Period,
              owners: Sequence[str] | None = None) -> PerRep:
-    return _activities(sessions, period, owners, Activity.kind == ActivityKind.CALL,
-                       Activity.outcome == CallOutcome.CONNECTED)
+    return activity_counts(sessions, period, owners)[1]
 
 
 def touches(sessions: sessionmaker[Session], period: Period,
             owners: Sequence[str] | None = None) -> PerRep:
     """Calls plus e-mails logged."""
-    return _activities(sessions, period, owners, Activity.kind.in_(TOUCH_KINDS))
+    return activity_counts(sessions, period, owners)[2]
 
 
 def handoffs_without_meeting() -> ColumnElement[bool]:

@@ -4,7 +4,7 @@ Velocity Rate, and lead ageing (DOMAIN.md, seeds 001, 002, 003, 004)."""
 from __future__ import annotations
 
 import statistics
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -60,6 +60,12 @@ def mqls(sessions: sessionmaker[Session], period: Period,
     return dict(counted)
 
 
+def mqls_of(hours: Sequence[tuple[str, float | None]]) -> PerRep:
+    """``mqls`` counted from ``first_touch_hours``' rows (one per lead that entered MQL in
+    the period, with its owner), so the sheet reads those leads once."""
+    return dict(Counter(owner for owner, _touched in hours))
+
+
 def sqls_entered(sessions: sessionmaker[Session], period: Period,
                  owners: Sequence[str] | None = None) -> int:
     return len(_entries(sessions, FunnelStage.SQL, period, owners))
@@ -108,12 +114,18 @@ def response_time(hours: Sequence[float | None]) -> ResponseTime:
                         statistics.median(touched) if touched else None)
 
 
+def response_times_of(hours: Sequence[tuple[str, float | None]]) -> dict[str, ResponseTime]:
+    """Each rep's response time from ``first_touch_hours``' rows, read once for the team's
+    figure and the reps'."""
+    per_rep: dict[str, list[float | None]] = defaultdict(list)
+    for owner, touched in hours:
+        per_rep[owner].append(touched)
+    return {owner: response_time(values) for owner, values in per_rep.items()}
+
+
 def response_times(sessions: sessionmaker[Session], period: Period,
                    owners: Sequence[str] | None = None) -> dict[str, ResponseTime]:
-    per_rep: dict[str, list[float | None]] = defaultdict(list)
-    for owner, hours in first_touch_hours(sessions, period, owners):
-        per_rep[owner].append(hours)
-    return {owner: response_time(values) for owner, values in per_rep.items()}
+    return response_times_of(first_touch_hours(sessions, period, owners))
 
 
 def _aged(now: datetime, owners: Sequence[str] | None) -> list[ColumnElement[bool]]:

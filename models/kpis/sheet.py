@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models.funnel_report import funnel_report
 from models.kpis import activity, deals, leads, reasons
 from models.kpis.periods import Period, quarter_of, weeks_ending, working_days
-from models.kpis.targets import block_touch_target, setting, targets_for
+from models.kpis.targets import block_touch_target, block_touch_targets, setting, targets_for
 from models.kpis.trend import TrendWeek, weekly_trend
 from models.store import User
 from models.vocab import Role
@@ -83,11 +83,11 @@ def _people(sessions: sessionmaker[Session], rep_id: str | None) -> list[User]:
     return people
 
 
-def _rep_targets(sessions: sessionmaker[Session], user: User, period: Period
+def _rep_targets(planned_touches: dict[str | None, float], user: User, period: Period
                  ) -> dict[str, float]:
     raw = targets_for(user.role, user.team, user.email)
     if "touches_per_day" not in raw and user.role != Role.AE:
-        planned = block_touch_target(sessions, user.id)
+        planned = block_touch_target(planned_touches, user.id)
         if planned:
             raw["touches_per_day"] = planned
     scaled = {"calls": scale(raw.get("calls_per_week"), 7, period),
@@ -108,14 +108,12 @@ def compute_sheet(sessions: sessionmaker[Session], period: Period, now: datetime
     """The period's KPIs for the rep ``rep_id``, or for the team (None)."""
     people = _people(sessions, rep_id)
     owners = None if rep_id is None else [rep_id]
-    calls = activity.calls(sessions, period, owners)
-    connects = activity.connects(sessions, period, owners)
-    touches = activity.touches(sessions, period, owners)
+    calls, connects, touches = activity.activity_counts(sessions, period, owners)
     meetings = activity.meetings_set(sessions, period, owners)
     pipeline, pipeline_total = deals.pipeline_added(sessions, period, owners)
-    mqls = leads.mqls(sessions, period, owners)
     hours = leads.first_touch_hours(sessions, period, owners)
-    response = leads.response_times(sessions, period, owners)
+    mqls = leads.mqls_of(hours)
+    response = leads.response_times_of(hours)
     team_response = leads.response_time([h for _o, h in hours])
     rates = deals.win_rates(sessions, period, owners)
     team_rate = deals.team_win_rate(rates)
@@ -123,6 +121,7 @@ def compute_sheet(sessions: sessionmaker[Session], period: Period, now: datetime
     aged = leads.aged_leads(sessions, now, owners)
     days = max(1, working_days(period, now))
     floor = setting("ae_close_rate_floor", 0.2)
+    planned_touches = block_touch_targets(sessions)
     reps: list[RepFigures] = []
     for user in people:
         sqls, won = ae_rates.get(user.id, (0, 0))
@@ -143,7 +142,7 @@ def compute_sheet(sessions: sessionmaker[Session], period: Period, now: datetime
             sql_close_rate=_pct(close_rate),
             needs_coaching=user.role == Role.AE and close_rate is not None
             and close_rate < floor,
-            aged_leads=aged.get(user.id, 0), targets=_rep_targets(sessions, user, period)))
+            aged_leads=aged.get(user.id, 0), targets=_rep_targets(planned_touches, user, period)))
     report = funnel_report(sessions, period.start, period.end, owners)
     sql_to_opp = report.conversion("SQL", "Opportunity")
     last_day = period.first_day + timedelta(days=period.days - 1)

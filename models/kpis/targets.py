@@ -39,15 +39,18 @@ def targets_for(role: str | None, team: str | None = None,
     return merged
 
 
-def block_touch_target(sessions: sessionmaker[Session], rep_id: str | None) -> float | None:
-    """Touches a day the rep's day plan asks for: the call and e-mail blocks' targets (the
-    rep's own blocks, else the team default)."""
+def block_touch_targets(sessions: sessionmaker[Session]) -> dict[str | None, float]:
+    """Touches a day each day plan asks for: the call and e-mail blocks' targets summed per
+    rep, the team default under None; one grouped query for every rep at once."""
     with sessions() as session:
-        for owner in (rep_id, None):
-            total = session.scalar(
-                select(func.sum(DayBlock.target)).where(
-                    DayBlock.rep_id.is_(None) if owner is None else DayBlock.rep_id == owner,
-                    DayBlock.weekday.is_(None), DayBlock.kind.in_(("calls", "e-mail"))))
-            if total:
-                return float(total)
-    return None
+        rows = session.execute(
+            select(DayBlock.rep_id, func.sum(DayBlock.target))
+            .where(DayBlock.weekday.is_(None), DayBlock.kind.in_(("calls", "e-mail")))
+            .group_by(DayBlock.rep_id)).all()
+    return {rep: float(total) for rep, total in rows if total}
+
+
+def block_touch_target(planned: dict[str | None, float], rep_id: str) -> float | None:
+    """The rep's touches a day from ``block_touch_targets``: the rep's own blocks, else the
+    team default."""
+    return planned.get(rep_id) or planned.get(None)

@@ -24,7 +24,7 @@ from models.store import Lead
 from models.store.open import open_store
 
 
-def _median_ms(run: Any, times: int = 7) -> float:
+def median_ms(run: Any, times: int = 7) -> float:
     run()  # the first run reads the pages into the cache, as the dashboard's second does
     samples = []
     for _ in range(times):
@@ -57,10 +57,10 @@ def measure(folder: Path) -> dict[str, Any]:
         report = funnel_report(store.sessions)
         return {
             "leads": leads,
-            "team_all_time_ms": _median_ms(lambda: funnel_report(store.sessions)),
+            "team_all_time_ms": median_ms(lambda: funnel_report(store.sessions)),
             "team_all_time_cpu_ms": _cpu_ms(lambda: funnel_report(store.sessions)),
-            "team_last_30_days_ms": _median_ms(lambda: funnel_report(store.sessions, month)),
-            "one_rep_ms": _median_ms(
+            "team_last_30_days_ms": median_ms(lambda: funnel_report(store.sessions, month)),
+            "one_rep_ms": median_ms(
                 lambda: funnel_report(store.sessions, None, None, [busiest[0]])),
             "stages": {s.stage: s.entered for s in report.stages},
         }

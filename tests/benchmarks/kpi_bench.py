@@ -28,18 +28,9 @@ from models.kpis.sheet import compute_sheet
 from models.store import Activity, Lead
 from models.store.base import new_id
 from models.store.open import open_store
+from tests.benchmarks.funnel_bench import median_ms
 
 BATCH = 20_000
-
-
-def _median_ms(run: Any, times: int = 5) -> float:
-    run()  # the first run reads the pages into the cache, as the dashboard's second does
-    samples = []
-    for _ in range(times):
-        started = time.perf_counter()
-        run()
-        samples.append((time.perf_counter() - started) * 1000)
-    return round(statistics.median(samples), 1)
 
 
 def top_up(folder: Path, activities: int, now: datetime, seed: int = 7) -> int:
@@ -125,13 +116,14 @@ def measure(folder: Path, now: datetime | None = None) -> dict[str, Any]:
         figures: dict[str, Any] = {"leads": leads, "activities": activities}
         for kind in ("week", "month", "quarter"):
             period = period_of(kind, now, zone)
-            figures[f"team_{kind}_ms"] = _median_ms(
-                lambda p=period: compute_sheet(store.sessions, p, now, trend_weeks=0))
-            figures[f"team_{kind}_with_trend_ms"] = _median_ms(
-                lambda p=period: compute_sheet(store.sessions, p, now))
+            figures[f"team_{kind}_ms"] = median_ms(
+                lambda p=period: compute_sheet(store.sessions, p, now, trend_weeks=0), times=5)
+            figures[f"team_{kind}_with_trend_ms"] = median_ms(
+                lambda p=period: compute_sheet(store.sessions, p, now), times=5)
         week = period_of("week", now, zone)
-        figures["one_rep_week_ms"] = _median_ms(
-            lambda: compute_sheet(store.sessions, week, now, busiest[0] if busiest else None))
+        figures["one_rep_week_ms"] = median_ms(
+            lambda: compute_sheet(store.sessions, week, now, busiest[0] if busiest else None),
+            times=5)
     finally:
         store.close()
     figures["dashboard_open_team_ms"] = _dashboard_ms(folder, now, None)

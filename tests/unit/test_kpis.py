@@ -78,6 +78,9 @@ def test_response_time_median_and_share_within_24_hours(store: Store, week: dict
 
 def test_mqls_per_rep_and_the_lead_velocity_rate(store: Store, week: dict) -> None:
     assert leads.mqls(store.sessions, WEEK) == {week["amelia"]: 4, week["ben"]: 1}
+    # The sheet counts them from the first-touch rows: the same figures.
+    assert leads.mqls_of(leads.first_touch_hours(store.sessions, WEEK)) == \
+        {week["amelia"]: 4, week["ben"]: 1}
     # One SQL in November against two in October: -50 %.
     assert leads.lead_velocity_rate(store.sessions, WEEK) == -50.0
 

@@ -35,7 +35,7 @@ from models import (
 )
 from models import deals as deal_moves
 from models.cadence_config import queue_settings
-from models.changes import LEAD_WORKED, Kind
+from models.changes import LEAD_WORKED, NOTHING, Changed, Changes, Kind
 from models.day_figures import day_figures
 from models.hygiene import account_links, cleanup
 from models.hygiene.apply import standardise_lead
@@ -264,10 +264,13 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock,
         unsure_emails=partial(mail.unsure_emails, store.sessions),
         resend_email=partial(mail.resend, store.sessions),
     )
-    def new_lead(values: dict[str, str], create_anyway: bool) -> NewLeadResult:
+    def new_lead(values: dict[str, str], create_anyway: bool) -> Changed[NewLeadResult]:
         if rep_id is None:
             raise ValueError("Choose a rep for this profile first.")
-        return create_lead(store.sessions, values, rep_id, clock(), create_anyway)
+        result = create_lead(store.sessions, values, rep_id, clock(), create_anyway)
+        # Problems to fix, or a known person to open instead, write nothing.
+        return Changed(result, Changes.of(*LEAD_WORKED, records=[result.lead_id])
+                       if result.lead_id else NOTHING)
 
     def import_rows(table: CsvTable, mapping: ColumnMapping, take_good_rows: bool,
                     route: bool) -> ImportReport:

@@ -273,11 +273,12 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock,
                        if result.lead_id else NOTHING)
 
     def import_rows(table: CsvTable, mapping: ColumnMapping, take_good_rows: bool,
-                    route: bool) -> ImportReport:
+                    route: bool) -> Changed[ImportReport]:
         if rep_id is None:
             raise ValueError("Choose a rep for this profile first.")
-        return run_import(store.sessions, table, mapping, ImportOptions(
+        report = run_import(store.sessions, table, mapping, ImportOptions(
             rep_id, clock(), take_good_rows=take_good_rows, route=route))
+        return Changed(report, Changes.of(*LEAD_WORKED) if report.written else NOTHING)
 
     lead_entry = LeadEntryServices(
         new_lead=NewLeadServices(create=new_lead),

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.changes import LEAD_WORKED, Changes, Kind
+from models.changes import Changes, Kind
 from models.imports.export import ExportReport
 from models.imports.leads_import import ImportReport
 from models.leads import LeadDirectory
@@ -261,11 +261,6 @@ class LeadsView(QWidget):
         self.show_lead(lead_id, "")
         self.leads_added.emit(1)
 
-    def _announce(self, changes: Changes) -> None:
-        # Imports are saved by their dialog; the other screens hear of them here.
-        if self._commands is not None:
-            self._commands.bus.announce(changes, self)
-
     def _rows_changed(self, changes: Changes) -> None:
         self.model.forget()
         if self._shown is not None and (not changes.records or self._shown in changes.records):
@@ -274,9 +269,9 @@ class LeadsView(QWidget):
                                  self._show_detail)
 
     def import_leads(self) -> ImportDialog | None:
-        if self._entry is None:
+        if self._entry is None or self._commands is None:
             return None
-        dialog = ImportDialog(self._entry.imports, self._background, self)
+        dialog = ImportDialog(self._entry.imports, self._background, self._commands, self)
         dialog.imported.connect(self._after_import)
         self.import_dialog = dialog
         dialog.open()
@@ -286,7 +281,6 @@ class LeadsView(QWidget):
         self.notice.setText(report.summary())
         self.refresh()
         self.leads_added.emit(len(report.lead_ids))
-        self._announce(Changes.of(*LEAD_WORKED))
 
     def choose_export_file(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export leads to a CSV file", "leads.csv",

@@ -262,7 +262,8 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock,
         sync_now=crm.sync_now,
         crm_url=crm.url,
         unsure_emails=partial(mail.unsure_emails, store.sessions),
-        resend_email=partial(mail.resend, store.sessions),
+        resend_email=changing(partial(mail.resend, store.sessions), Kind.OUTBOX,
+                              records=lambda _a, _v: []),
     )
     def new_lead(values: dict[str, str], create_anyway: bool) -> Changed[NewLeadResult]:
         if rep_id is None:

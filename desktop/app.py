@@ -73,7 +73,7 @@ async def _run_window(store: Store, exit_when_shown: bool, bugs: BugReport,
     background = Background()
     commands = CommandRunner()
     first_sync = FirstSync() if exit_after_sync else None
-    desk = Desk(store, background, commands, bugs, can_switch=in_demo_mode(store),
+    desk = Desk(store, background, commands, bugs, can_switch=demo_crm is not None,
                 demo_crm=demo_crm, first_sync=first_sync)
     window = desk.open()
     # A manager's weekly digest, once per week however many windows start (a write: in order).

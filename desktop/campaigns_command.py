@@ -7,11 +7,10 @@ import argparse
 import json
 import sys
 from dataclasses import asdict
-from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from desktop.period_options import add_period, period
 from models.kpis.campaigns import campaign_results, campaigns_csv
 from models.kpis.periods import team_timezone
 from models.store.open import open_store
@@ -19,27 +18,14 @@ from models.store.open import open_store
 EXIT_BAD_INPUT = 2
 
 
-def _day(text: str | None, flag: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"{flag} {text!r} is not a date: use YYYY-MM-DD, e.g. 2026-11-01") \
-            from None
-
-
 def run(args: argparse.Namespace, folder: Path) -> int:
     store = open_store(folder)
     try:
         try:
-            first, last = _day(args.start, "--from"), _day(args.end, "--to")
+            start, end = period(args, team_timezone(store.sessions))
         except ValueError as error:
             print(error, file=sys.stderr)
             return EXIT_BAD_INPUT
-        zone = ZoneInfo(team_timezone(store.sessions))
-        start = datetime.combine(first, time(), zone) if first else None
-        end = datetime.combine(last + timedelta(days=1), time(), zone) if last else None
         results = campaign_results(store.sessions, start, end)
     finally:
         store.close()
@@ -59,9 +45,7 @@ def add_parser(commands: Any, add_profile: Any) -> None:
     parser = commands.add_parser(
         "campaigns", help="per campaign: responses, MQLs, SQLs, opportunities, won, revenue")
     add_profile(parser)
-    parser.add_argument("--from", dest="start", metavar="DATE",
-                        help="leads created from this day (YYYY-MM-DD, the team's timezone)")
-    parser.add_argument("--to", dest="end", metavar="DATE", help="last day, included")
+    add_period(parser, "leads created from this day (YYYY-MM-DD, the team's timezone)")
     out = parser.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print the table as JSON")
     out.add_argument("--csv", metavar="FILE", help="write the table as CSV")

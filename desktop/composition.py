@@ -35,7 +35,7 @@ from models import (
 )
 from models import deals as deal_moves
 from models.cadence_config import queue_settings
-from models.changes import LEAD_WORKED, Kind
+from models.changes import LEAD_WORKED, NOTHING, Changed, Changes, Kind
 from models.day_figures import day_figures
 from models.hygiene import account_links, cleanup
 from models.hygiene.apply import standardise_lead
@@ -262,19 +262,24 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock,
         sync_now=crm.sync_now,
         crm_url=crm.url,
         unsure_emails=partial(mail.unsure_emails, store.sessions),
-        resend_email=partial(mail.resend, store.sessions),
+        resend_email=changing(partial(mail.resend, store.sessions), Kind.OUTBOX,
+                              records=lambda _a, _v: []),
     )
-    def new_lead(values: dict[str, str], create_anyway: bool) -> NewLeadResult:
+    def new_lead(values: dict[str, str], create_anyway: bool) -> Changed[NewLeadResult]:
         if rep_id is None:
             raise ValueError("Choose a rep for this profile first.")
-        return create_lead(store.sessions, values, rep_id, clock(), create_anyway)
+        result = create_lead(store.sessions, values, rep_id, clock(), create_anyway)
+        # Problems to fix, or a known person to open instead, write nothing.
+        return Changed(result, Changes.of(*LEAD_WORKED, records=[result.lead_id])
+                       if result.lead_id else NOTHING)
 
     def import_rows(table: CsvTable, mapping: ColumnMapping, take_good_rows: bool,
-                    route: bool) -> ImportReport:
+                    route: bool) -> Changed[ImportReport]:
         if rep_id is None:
             raise ValueError("Choose a rep for this profile first.")
-        return run_import(store.sessions, table, mapping, ImportOptions(
+        report = run_import(store.sessions, table, mapping, ImportOptions(
             rep_id, clock(), take_good_rows=take_good_rows, route=route))
+        return Changed(report, Changes.of(*LEAD_WORKED) if report.written else NOTHING)
 
     lead_entry = LeadEntryServices(
         new_lead=NewLeadServices(create=new_lead),

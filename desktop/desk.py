@@ -69,8 +69,7 @@ class Desk:
             self._bugs.window = window
             report_failures(self._commands, self._bugs, window.status)
         memory = WindowMemory(window, self.profile)
-        if self._memory is not None and self.window is not None:
-            self._memory.save()
+        self.save_layout()  # the earlier window's, which the new one takes up
         memory.restore()
         window.show()
         window.start()

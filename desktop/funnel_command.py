@@ -5,40 +5,18 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from desktop.period_options import add_period, period
 from models.funnel_report import FunnelReport, funnel_report
 from models.reps import current_rep
 from models.store import User
 from models.store.open import open_store
 
 EXIT_BAD_INPUT = 2
-
-
-def _day(text: str | None, flag: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"{flag} {text!r} is not a date: use YYYY-MM-DD, e.g. 2026-11-01") \
-            from None
-
-
-def _period(args: argparse.Namespace, timezone: str) -> tuple[datetime | None, datetime | None]:
-    """--from and --to are whole days in the rep's timezone, both included."""
-    zone = ZoneInfo(timezone)
-    first, last = _day(args.start, "--from"), _day(args.end, "--to")
-    if first and last and last < first:
-        raise ValueError(f"--to {last} is before --from {first}.")
-    start = datetime.combine(first, time(), zone) if first else None
-    end = datetime.combine(last + timedelta(days=1), time(), zone) if last else None
-    return start, end
 
 
 def _owners(args: argparse.Namespace, store: Any) -> tuple[list[str] | None, str]:
@@ -81,7 +59,7 @@ def run(args: argparse.Namespace, folder: Path) -> int:
         try:
             owners, who = _owners(args, store)
             rep = current_rep(store.sessions)
-            start, end = _period(args, rep.timezone if rep else "UTC")
+            start, end = period(args, rep.timezone if rep else "UTC")
         except ValueError as error:
             print(error, file=sys.stderr)
             return EXIT_BAD_INPUT
@@ -99,9 +77,7 @@ def add_parser(commands: Any, add_profile: Any) -> None:
     funnel = commands.add_parser(
         "funnel", help="print the funnel: entries per stage, conversions, SQL close rates")
     add_profile(funnel)
-    funnel.add_argument("--from", dest="start", metavar="DATE",
-                        help="first day (YYYY-MM-DD, the rep's timezone)")
-    funnel.add_argument("--to", dest="end", metavar="DATE", help="last day, included")
+    add_period(funnel, "first day (YYYY-MM-DD, the rep's timezone)")
     who = funnel.add_mutually_exclusive_group()
     who.add_argument("--rep", metavar="EMAIL", help="leads owned by this rep")
     who.add_argument("--team", action="store_true", help="every rep's leads")

@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QMessageBox, QTreeWidgetItem
+from PySide6.QtWidgets import QTreeWidgetItem
 
 from models.changes import Changed
 from models.hygiene.cleanup import DataProblem
+from ui.confirm import ask_first
 from views.itemmodels.queue_roles import HEADING_ROLE, LEAD_ROLE, PROBLEM_ROLE
 
 if TYPE_CHECKING:
@@ -89,18 +90,11 @@ class CleanUpList:
 
     def _confirm_merge(self: QueueView, problem: DataProblem, merge: Callable[[], None]) -> None:
         """A merge cannot be taken back by a key: say what it does and ask first."""
-        box = QMessageBox(QMessageBox.Icon.Question, "Merge these leads?",
-                          f"Merge {problem.name} ({problem.company}) into the older lead?",
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-                          self)
-        box.setInformativeText("The older lead keeps every activity of both; this copy is "
-                               "deleted here and in the CRM at the next sync.")
-        box.button(QMessageBox.StandardButton.Yes).setText("Merge")
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.finished.connect(
-            lambda answer: merge() if answer == QMessageBox.StandardButton.Yes else None)
-        self.confirmation = box
-        box.open()
+        self.confirmation = ask_first(
+            self, "Merge these leads?",
+            f"Merge {problem.name} ({problem.company}) into the older lead?",
+            "The older lead keeps every activity of both; this copy is deleted here and in the "
+            "CRM at the next sync.", "Merge", merge)
 
     def _after_clean_up(self: QueueView, problem: DataProblem, done: object) -> None:
         if problem.kind == "data" and not done:

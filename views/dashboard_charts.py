@@ -72,6 +72,15 @@ def _axis_font(axis: QValueAxis | QBarCategoryAxis) -> None:
     axis.setGridLineColor(colour("grid"))
 
 
+def _percent_axis() -> QValueAxis:
+    axis = QValueAxis()
+    axis.setRange(0, 100)
+    axis.setLabelFormat("%.0f%%")
+    axis.setTickCount(3)
+    _axis_font(axis)
+    return axis
+
+
 def trend_chart(title: str, labels: Sequence[str], values: Sequence[float],
                 target: float | None) -> QChart:
     """Bars per week, the target as a red line across them."""
@@ -130,11 +139,7 @@ def waterfall_chart(steps: Sequence[tuple[str, float | None, float | None]]) -> 
     y.append([label if days is None else f"{label} ({days:.1f} d)"
               for label, _rate, days in steps])
     _axis_font(y)
-    x = QValueAxis()
-    x.setRange(0, 100)
-    x.setLabelFormat("%.0f%%")
-    x.setTickCount(3)
-    _axis_font(x)
+    x = _percent_axis()
     chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
     chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
     series.attachAxis(x)
@@ -160,11 +165,7 @@ def pareto_chart(title: str, bars_in: Sequence[tuple[str, int, float]]) -> QChar
     y.setLabelFormat("%.0f")
     y.applyNiceNumbers()
     _axis_font(y)
-    share = QValueAxis()
-    share.setRange(0, 100)
-    share.setLabelFormat("%.0f%%")
-    share.setTickCount(3)
-    _axis_font(share)
+    share = _percent_axis()
     chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
     chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
     chart.addAxis(share, Qt.AlignmentFlag.AlignRight)

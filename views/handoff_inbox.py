@@ -25,6 +25,7 @@ from models.changes import Changed, Kind
 from models.handoffs import HandoffError, HandoffItem
 from models.qualification_summary import QualificationSummary
 from models.records import LeadDetail
+from ui.confirm import ask_first
 from ui.keys import shortcut
 from ui.tables import read_only_table
 from views.acceptance_panel import AcceptanceChecks, QualificationCard
@@ -218,18 +219,10 @@ class HandoffInbox(QWidget):
             self.message.setText("Choose why you reject this lead: a reason is required.")
             self.reason.setFocus()
             return
-        box = QMessageBox(QMessageBox.Icon.Question, "Reject this hand-off?",
-                          f"Reject {item.name} ({item.company}) with {code}?",
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-                          self)
-        box.setInformativeText("The lead goes back to nurture and leaves your inbox; the SDR "
-                               "sees your reason.")
-        box.button(QMessageBox.StandardButton.Yes).setText("Reject")
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.finished.connect(lambda answer: self._reject(item, ae, code, note)
-                             if answer == QMessageBox.StandardButton.Yes else None)
-        self.confirmation = box
-        box.open()
+        self.confirmation = ask_first(
+            self, "Reject this hand-off?", f"Reject {item.name} ({item.company}) with {code}?",
+            "The lead goes back to nurture and leaves your inbox; the SDR sees your reason.",
+            "Reject", lambda: self._reject(item, ae, code, note))
 
     def _reject(self, item: HandoffItem, ae: str, code: str, note: str) -> None:
         self._commands.run(

@@ -28,12 +28,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.changes import Changed
 from models.imports.leads_import import ImportCheck, ImportReport, describe_known
 from models.imports.mapping import LEAD_FIELDS, ColumnMapping, assign, guess_mapping
 from models.imports.reading import MAX_ROWS, CsvTable, FileRefused
 from ui.focus import ReadingOrder
 from ui.tables import fill, read_only_table
 from views.background import Background
+from views.commanding import Commands
 
 log = logging.getLogger(__name__)
 
@@ -49,16 +51,17 @@ class ImportServices:
     read: Callable[[Path], CsvTable]
     check: Callable[[CsvTable, ColumnMapping], ImportCheck]
     # (table, mapping, take the good rows, route each lead) → what was written
-    run: Callable[[CsvTable, ColumnMapping, bool, bool], ImportReport]
+    run: Callable[[CsvTable, ColumnMapping, bool, bool], Changed[ImportReport]]
 
 
 class ImportDialog(ReadingOrder, QDialog):
     imported = Signal(object)
 
-    def __init__(self, services: ImportServices, background: Background,
+    def __init__(self, services: ImportServices, background: Background, commands: Commands,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._services, self._background = services, background
+        self._commands = commands
         self._path: Path | None = None
         self._table: CsvTable | None = None
         self._mapping: ColumnMapping = ()
@@ -282,9 +285,11 @@ class ImportDialog(ReadingOrder, QDialog):
             return
         take_good_rows, route = self.take_good_rows.isChecked(), self.route.isChecked()
         self._set_busy(True, f"Importing {len(check.ready):,} leads…")
-        self._background.run("import-run",
-                             lambda: self._services.run(table, mapping, take_good_rows, route),
-                             self._on_imported, self._on_failed)
+        # A write: in order with the others, and the screens showing leads hear of it (the
+        # screen that opened the dialog refreshes itself).
+        self._commands.run("Import leads",
+                           lambda: self._services.run(table, mapping, take_good_rows, route),
+                           self._on_imported, self._on_failed, origin=self.parentWidget())
 
     def _on_imported(self, report: ImportReport) -> None:
         self._set_busy(False)

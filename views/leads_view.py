@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from models.changes import LEAD_WORKED, Changes, Kind
+from models.changes import Changes, Kind
 from models.imports.export import ExportReport
 from models.imports.leads_import import ImportReport
 from models.leads import LeadDirectory
@@ -241,7 +241,7 @@ class LeadsView(QWidget):
         self.export_button.clicked.connect(self.choose_export_file)
 
     def new_lead(self) -> NewLeadDialog | None:
-        if self._entry is None:
+        if self._entry is None or self._commands is None:
             return None
         earlier = self.new_lead_dialog
         if earlier is not None and (earlier.isVisible() or earlier.kept_typing()):
@@ -249,7 +249,7 @@ class LeadsView(QWidget):
             earlier.open()
             earlier.activateWindow()
             return earlier
-        dialog = NewLeadDialog(self._entry.new_lead, self._background, self)
+        dialog = NewLeadDialog(self._entry.new_lead, self._commands, self)
         dialog.lead_created.connect(self._after_new_lead)
         dialog.known_lead_chosen.connect(lambda lead_id, name: self.show_lead(lead_id, name))
         self.new_lead_dialog = dialog
@@ -260,12 +260,6 @@ class LeadsView(QWidget):
         self.notice.setText("Lead created; it is in your queue.")
         self.show_lead(lead_id, "")
         self.leads_added.emit(1)
-        self._announce(Changes.of(*LEAD_WORKED, records=[lead_id]))
-
-    def _announce(self, changes: Changes) -> None:
-        # New leads and imports are saved by their dialogs; the other screens hear of them here.
-        if self._commands is not None:
-            self._commands.bus.announce(changes, self)
 
     def _rows_changed(self, changes: Changes) -> None:
         self.model.forget()
@@ -275,9 +269,9 @@ class LeadsView(QWidget):
                                  self._show_detail)
 
     def import_leads(self) -> ImportDialog | None:
-        if self._entry is None:
+        if self._entry is None or self._commands is None:
             return None
-        dialog = ImportDialog(self._entry.imports, self._background, self)
+        dialog = ImportDialog(self._entry.imports, self._background, self._commands, self)
         dialog.imported.connect(self._after_import)
         self.import_dialog = dialog
         dialog.open()
@@ -287,7 +281,6 @@ class LeadsView(QWidget):
         self.notice.setText(report.summary())
         self.refresh()
         self.leads_added.emit(len(report.lead_ids))
-        self._announce(Changes.of(*LEAD_WORKED))
 
     def choose_export_file(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export leads to a CSV file", "leads.csv",

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from models.changes import Changed
 from models.hygiene.entry import KnownPerson
 from models.imports.fields import check_person
 from models.imports.leads_import import describe_known
@@ -34,7 +35,7 @@ from models.imports.new_lead import NewLeadResult
 from ui.focus import ReadingOrder
 from ui.keys import shortcut
 from ui.tables import error_label
-from views.background import Background
+from views.commanding import Commands
 
 log = logging.getLogger(__name__)
 
@@ -48,17 +49,17 @@ PLACEHOLDERS = {"email": "name@company.com", "phone": "+49 30 1234567 or with th
 @dataclass(frozen=True)
 class NewLeadServices:
     # (values typed, create even if the person looks known) → the result
-    create: Callable[[dict[str, str], bool], NewLeadResult]
+    create: Callable[[dict[str, str], bool], Changed[NewLeadResult]]
 
 
 class NewLeadDialog(ReadingOrder, QDialog):
     lead_created = Signal(str)
     known_lead_chosen = Signal(str, str)  # lead id, name
 
-    def __init__(self, services: NewLeadServices, background: Background,
+    def __init__(self, services: NewLeadServices, commands: Commands,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._services, self._background = services, background
+        self._services, self._commands = services, commands
         self._tried = False
         self.setWindowTitle("New lead")
         self.resize(600, 0)
@@ -178,8 +179,11 @@ class NewLeadDialog(ReadingOrder, QDialog):
         values = self.values()
         self._set_busy(True, "Saving…" if create_anyway
                        else "Checking whether this person is already in RepDesk…")
-        self._background.run("new-lead", lambda: self._services.create(values, create_anyway),
-                             self._on_result, self._on_error)
+        # A write: in order with the others, and the screens showing leads hear of it. The
+        # screen that opened the dialog shows the new lead itself.
+        self._commands.run("Save the new lead",
+                           lambda: self._services.create(values, create_anyway),
+                           self._on_result, self._on_error, origin=self.parentWidget())
 
     def _on_result(self, result: NewLeadResult) -> None:
         self._set_busy(False)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from html import escape
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
@@ -77,8 +77,6 @@ def detail_html(opportunity: OpportunityDetail, handoffs: list[HandoffDelivery])
 
 
 class OpportunitiesView(QWidget):
-    deal_closed = Signal(object)
-
     def __init__(self, services: OpportunityServices, background: Background,
                  commands: Commands, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -200,4 +198,3 @@ class OpportunitiesView(QWidget):
             "nurture.")
         self.include_closed.setChecked(True)
         self.refresh(select=saved.opportunity_id)
-        self.deal_closed.emit(saved)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -69,8 +69,6 @@ def change_line(change: DealChangeRecord) -> str:
 
 
 class PipelineView(QWidget):
-    deal_changed = Signal(str)
-
     def __init__(self, services: PipelineServices, background: Background,
                  commands: Commands, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -199,7 +197,6 @@ class PipelineView(QWidget):
     def _write(self, deal_id: str, action: Callable[[], Changed[Any]], done: str) -> None:
         def finished(_result: Any) -> None:
             self.message.setText(done)
-            self.deal_changed.emit(deal_id)
             self.refresh(select=deal_id)
 
         def failed(error: BaseException) -> None:

@@ -41,7 +41,7 @@ class SyncServices:
     crm_url: Callable[[], str | None]
     # E-mails whose send may have failed, and the rep's decision to send one again.
     unsure_emails: Callable[[], list[UnsureEmail]] = list
-    resend_email: Callable[[str], None] = lambda _activity_id: None
+    resend_email: Callable[[str], Changed[None] | None] = lambda _activity_id: None
 
 
 class SyncView(QWidget):
@@ -158,14 +158,21 @@ class SyncView(QWidget):
         if not rows:
             return
         mail = self._emails[rows[0].row()]
-        try:
-            self._services.resend_email(mail.activity_id)
-        except ValueError as error:
-            self.message.setText(str(error))
-        else:
+
+        def queued(_: object) -> None:
             self.message.setText(f"“{mail.subject}” to {mail.to} goes again with the next "
                                  "sync.")
-        self.refresh()
+            self.refresh()
+
+        def refused(error: BaseException) -> None:
+            self.message.setText(str(error) if isinstance(error, ValueError)
+                                 else failure_text(error))
+            self.refresh()
+
+        # A write: off the UI thread and in order with the others, as every save is.
+        self._commands.run("Resend the e-mail",
+                           lambda: self._services.resend_email(mail.activity_id),
+                           queued, refused, action=self.resend, origin=self)
 
     def _resolve(self, choice: str) -> None:
         rows = self.conflicts.selectionModel().selectedRows()

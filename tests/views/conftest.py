@@ -1,23 +1,24 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import datetime
 
 import pytest
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
 from desktop.commands import CommandRunner
 from desktop.composition import window_services
+from models.reps import choose_rep
+from models.store import User
 from models.store.open import Store
 from tests.conftest import FIXED_NOW
 from views.background import Background
 from views.main_window import MainWindow
 
 
-@pytest.fixture
-def background(qtbot: QtBot) -> Iterator[Background]:
-    runner = Background()
-    yield runner
+def _settle(runner: Background | CommandRunner) -> None:
     # Finish the work in flight and deliver its results while the test's widgets still exist,
     # so no result lands on a widget of a finished test.
     # A delivered result may start the next job (a list selects its first row, which loads
@@ -30,26 +31,43 @@ def background(qtbot: QtBot) -> Iterator[Background]:
 
 
 @pytest.fixture
+def background(qtbot: QtBot) -> Iterator[Background]:
+    runner = Background()
+    yield runner
+    _settle(runner)
+
+
+@pytest.fixture
 def commands(qtbot: QtBot) -> Iterator[CommandRunner]:
     runner = CommandRunner()
     yield runner
-    # Every write asked for runs and its result is delivered before the widgets go.
-    for _ in range(10):
-        runner.wait()
-        QApplication.processEvents()
-        if runner.idle():
-            break
+    _settle(runner)  # every write asked for runs and its result is delivered first
     runner.stop()
+
+
+def open_window(qtbot: QtBot, store: Store, background: Background, commands: CommandRunner,
+                clock: Callable[[], datetime] = lambda: FIXED_NOW) -> MainWindow:
+    """The main window on ``store``, shown and started as the app does."""
+    main = MainWindow(window_services(store, clock=clock, commands=commands), background)
+    qtbot.addWidget(main)
+    main.show()
+    main.start()
+    return main
+
+
+def choose_london_sdr(store: Store) -> None:
+    """The profile's rep becomes the demo's London inbound SDR."""
+    with store.sessions() as session:
+        rep = session.scalars(select(User).where(
+            User.role == "SDR-inbound", User.timezone == "Europe/London")).first()
+        assert rep is not None
+    choose_rep(store.sessions, rep.id)
 
 
 @pytest.fixture
 def window(qtbot: QtBot, demo_store: Store, background: Background,
         commands: CommandRunner) -> MainWindow:
-    main = MainWindow(window_services(demo_store, clock=lambda: FIXED_NOW, commands=commands),
-                        background)
-    qtbot.addWidget(main)
-    main.show()
-    main.start()
+    main = open_window(qtbot, demo_store, background, commands)
     qtbot.waitUntil(lambda: main.leads.model.rowCount() > 0 and bool(main.today.cards))
     return main
 

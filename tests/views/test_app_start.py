@@ -36,26 +36,8 @@ def test_first_run_opens_the_window_on_demo_data(tmp_path: Path) -> None:
     assert crm_ids == local_ids
 
 
-def test_a_corrupt_store_is_named_in_a_message_and_kept(qtbot: QtBot, tmp_path: Path) -> None:
-    path = tmp_path / DATABASE_NAME
-    path.write_bytes(b"junk" * 256)
-    shown: list[str] = []
-
-    def read_and_close() -> None:
-        box = QApplication.activeModalWidget()
-        if isinstance(box, QMessageBox):
-            shown.append(box.text())
-            box.close()
-        else:
-            QTimer.singleShot(20, read_and_close)
-
-    QTimer.singleShot(20, read_and_close)
-    assert run_gui(tmp_path) == 2
-    assert str(path) in shown[0]
-    assert path.read_bytes() == b"junk" * 256
-
-
 def _first_dialog_text() -> list[str]:
+    """The text of the first dialog the app shows, filled in once it has shown (and closed)."""
     shown: list[str] = []
 
     def read_and_close() -> None:
@@ -68,6 +50,15 @@ def _first_dialog_text() -> list[str]:
 
     QTimer.singleShot(20, read_and_close)
     return shown
+
+
+def test_a_corrupt_store_is_named_in_a_message_and_kept(qtbot: QtBot, tmp_path: Path) -> None:
+    path = tmp_path / DATABASE_NAME
+    path.write_bytes(b"junk" * 256)
+    shown = _first_dialog_text()
+    assert run_gui(tmp_path) == 2
+    assert str(path) in shown[0]
+    assert path.read_bytes() == b"junk" * 256
 
 
 def test_a_store_with_a_damaged_page_gets_a_dialog_not_a_traceback(

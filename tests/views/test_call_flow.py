@@ -12,12 +12,12 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from desktop.commands import CommandRunner
-from desktop.composition import window_services
 from models.hygiene.account_links import refresh_matches
-from models.reps import choose_rep, current_rep
+from models.reps import current_rep
 from models.store import Account, Activity, Lead, Setting, User
 from models.store.open import Store
 from tests.conftest import FIXED_NOW
+from tests.views.conftest import choose_london_sdr, open_window
 from views.background import Background
 from views.main_window import MainWindow
 from views.queue_view import QueueView
@@ -27,17 +27,8 @@ from views.queue_view import QueueView
 def london_window(qtbot: QtBot, demo_store: Store, background: Background,
         commands: CommandRunner) -> MainWindow:
     """A London SDR at 15:00 on a Tuesday: the calls block is under way."""
-    with demo_store.sessions() as session:
-        rep = session.scalars(select(User).where(
-            User.role == "SDR-inbound", User.timezone == "Europe/London")).first()
-        assert rep is not None
-    choose_rep(demo_store.sessions, rep.id)
-    window = MainWindow(window_services(demo_store, clock=lambda: FIXED_NOW, commands=commands),
-                        background)
-    qtbot.addWidget(window)
-    window.show()
-    window.start()
-    return window
+    choose_london_sdr(demo_store)
+    return open_window(qtbot, demo_store, background, commands)
 
 
 def _activities(store: Store, lead_id: str) -> list[Activity]:

@@ -18,12 +18,10 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from desktop.commands import CommandRunner
-from desktop.composition import window_services
-from models.reps import choose_rep
-from models.store import Activity, Lead, User
+from models.store import Activity, Lead
 from models.store.open import Store
 from tests.conftest import FIXED_NOW
-from tests.views.conftest import activate
+from tests.views.conftest import activate, choose_london_sdr, open_window
 from views.background import Background
 from views.itemmodels.lead_table_model import Column
 from views.main_window import MainWindow
@@ -49,16 +47,8 @@ def _ticking_clock() -> Callable[[], datetime]:
 def calls(qtbot: QtBot, demo_store: Store, background: Background,
           commands: CommandRunner) -> MainWindow:
     """A London SDR at 15:00 on a Tuesday, on the first lead of the calls block."""
-    with demo_store.sessions() as session:
-        rep = session.scalars(select(User).where(
-            User.role == "SDR-inbound", User.timezone == "Europe/London")).first()
-        assert rep is not None
-    choose_rep(demo_store.sessions, rep.id)
-    window = MainWindow(window_services(demo_store, clock=_ticking_clock(), commands=commands),
-                        background)
-    qtbot.addWidget(window)
-    window.show()
-    window.start()
+    choose_london_sdr(demo_store)
+    window = open_window(qtbot, demo_store, background, commands, clock=_ticking_clock())
     qtbot.waitUntil(lambda: window.today.current_block() is not None)
     with qtbot.waitSignal(window.queue.lead_shown, timeout=5000):
         qtbot.keyClick(window.today, Qt.Key.Key_Return)

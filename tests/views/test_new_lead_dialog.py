@@ -7,6 +7,8 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
+from desktop.commands import CommandRunner
+from models.changes import Changes, Kind
 from models.reps import current_rep
 from models.store import Lead
 from models.store.open import Store
@@ -42,7 +44,9 @@ def _count(store: Store) -> int:
 
 
 def test_a_new_lead_is_saved_from_the_keyboard_and_shown(
-        qtbot: QtBot, window: MainWindow, demo_store: Store) -> None:
+        qtbot: QtBot, window: MainWindow, demo_store: Store, commands: CommandRunner) -> None:
+    heard: list[Changes] = []
+    commands.bus.changed.connect(lambda changes, _origin: heard.append(changes))
     dialog = _open(qtbot, window)
     _type(qtbot, dialog, first_name="Ilse", last_name="Brandt", company="Kranich Logistik GmbH",
           email="ilse.brandt@kranich-logistik.de", phone="089 1234567", title="Leiterin Einkauf",
@@ -60,6 +64,8 @@ def test_a_new_lead_is_saved_from_the_keyboard_and_shown(
     assert rep is not None and lead.owner_id == rep.id
     qtbot.waitUntil(lambda: "Ilse Brandt" in window.leads.panel.toPlainText())
     assert window.leads.notice.text() == "Lead created; it is in your queue."
+    # The other screens (Today, the queue) hear of the new lead.
+    assert any(c.touches(Kind.LEAD) and created.args[0] in c.records for c in heard)
 
 
 def test_problems_show_beside_the_fields_and_what_was_typed_stays(

@@ -109,7 +109,8 @@ def test_a_record_the_crm_sent_malformed_is_listed_as_not_taken_in(
 
 
 def test_an_email_that_may_not_have_been_sent_is_shown_and_resent_on_request(
-        qtbot: QtBot, store: Store, background: Background, server: SandboxServer) -> None:
+        qtbot: QtBot, store: Store, background: Background, server: SandboxServer,
+        commands: CommandRunner) -> None:
     from models.emails import send_email
 
     with store.sessions.begin() as session:
@@ -117,7 +118,7 @@ def test_an_email_that_may_not_have_been_sent_is_shown_and_resent_on_request(
                     email="yuki@orion.co.jp", created_at=datetime.now(UTC))
         session.add(lead)
     send_email(store.sessions, lead.id, None, "Your trial", "Hi Yuki", "crm", datetime.now(UTC))
-    window = MainWindow(window_services(store), background)
+    window = MainWindow(window_services(store, commands=commands), background)
     qtbot.addWidget(window)
     window.show()
     view = window.sync
@@ -144,7 +145,7 @@ def test_an_email_that_may_not_have_been_sent_is_shown_and_resent_on_request(
     assert len(server.sandbox.sent_emails) == 1  # never again by itself
 
     view.resend.click()
-    assert "goes again with the next sync" in view.message.text()
+    qtbot.waitUntil(lambda: "goes again with the next sync" in view.message.text())
     qtbot.waitUntil(lambda: view.emails.rowCount() == 0)
     with qtbot.waitSignal(view.synced, timeout=10_000):
         view.sync_button.click()

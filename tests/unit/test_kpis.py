@@ -218,3 +218,12 @@ def test_campaign_attribution_from_response_to_revenue(
     lines = out.read_text(encoding="utf-8").splitlines()
     assert lines[0] == "campaign,responses,mqls,sqls,opportunities,won,revenue"
     assert "'=Webinar,4,4,1,1,0,0.0" in lines  # a spreadsheet would run it as a formula
+
+
+def test_campaigns_refuse_a_period_that_ends_before_it_starts(
+        store: Store, capsys: pytest.CaptureFixture[str]) -> None:
+    from desktop.cli import main
+
+    assert main(["campaigns", "--data-dir", str(store.path.parent), "--from", "2026-11-29",
+                 "--to", "2026-11-23"]) == 2
+    assert "--to 2026-11-23 is before --from 2026-11-29" in capsys.readouterr().err

@@ -231,28 +231,28 @@ class Pusher:
                         [change.record_id for change, _r, _v in doubtful])
         absent = []
         updates: list[tuple[Change, dict[str, Any], dict[str, Any]]] = []
-        for change, record, values in doubtful:
-            there = found[change.record_id]
-            if there.live is not None:
-                crm_id = str(there.live["Id"])
-                merged = merge_sent(spec, values, change.sent, there.live)
-                for name, base, mine, theirs in merged.conflicts:
-                    self._conflict(change, name, base, mine, theirs)
-                if not merged.send:
-                    self.report.already_there += 1
-                    self._finish(change, "done", crm_id=crm_id, agreed=merged.agreed)
-                    continue
-                with self.sessions() as session:
+        # One read session for the lot (WAL: it never blocks the writes made meanwhile).
+        with self.sessions() as session:
+            for change, record, values in doubtful:
+                there = found[change.record_id]
+                if there.live is not None:
+                    crm_id = str(there.live["Id"])
+                    merged = merge_sent(spec, values, change.sent, there.live)
+                    for name, base, mine, theirs in merged.conflicts:
+                        self._conflict(change, name, base, mine, theirs)
+                    if not merged.send:
+                        self.report.already_there += 1
+                        self._finish(change, "done", crm_id=crm_id, agreed=merged.agreed)
+                        continue
                     update, _missing = self._crm_record(session, spec, merged.send)
-                update["Id"] = crm_id
-                updates.append((change, update, {**merged.agreed, **merged.send}))
-                continue
-            with self.sessions() as session:
+                    update["Id"] = crm_id
+                    updates.append((change, update, {**merged.agreed, **merged.send}))
+                    continue
                 gone = unsettled_deletion(session, change.record_id, there.deleted or [])
-            if gone is not None:
-                self._deleted_there(change, deletion_label(gone))
-            else:
-                absent.append((change, record, values))
+                if gone is not None:
+                    self._deleted_there(change, deletion_label(gone))
+                else:
+                    absent.append((change, record, values))
         if updates:
             results = self.adapter.update(spec.object, [update for _, update, _ in updates])
             for (change, update, agreed), result in zip(updates, results, strict=True):

@@ -24,18 +24,23 @@ def record_refusals(session: Session, refused: Sequence[RefusedRecord]) -> None:
     if not refused:
         return
     now = datetime.now(UTC)
-    for refusal in refused[:MOST_PER_PAGE]:
+    kept = refused[:MOST_PER_PAGE]
+    # Their entries from before, in one query rather than one per record.
+    known = {(entry.object, entry.record_id, entry.error): entry
+             for entry in session.scalars(select(OutboxEntry).where(
+                 OutboxEntry.record_id.in_({(r.crm_id or "")[:36] for r in kept}),
+                 OutboxEntry.op == RECEIVE, OutboxEntry.state == "failed"))}
+    for refusal in kept:
         record_id = (refusal.crm_id or "")[:36]
-        known = session.scalars(select(OutboxEntry).where(
-            OutboxEntry.object == refusal.object, OutboxEntry.record_id == record_id,
-            OutboxEntry.op == RECEIVE, OutboxEntry.state == "failed",
-            OutboxEntry.error == refusal.message).limit(1)).first()
-        if known is not None:
-            known.created_at = now
+        entry = known.get((refusal.object, record_id, refusal.message))
+        if entry is not None:
+            entry.created_at = now
             continue
-        session.add(OutboxEntry(object=refusal.object, record_id=record_id, op=RECEIVE,
-                                fields={refusal.field[:60]: None}, base={},
-                                created_at=now, state="failed", error=refusal.message))
+        entry = OutboxEntry(object=refusal.object, record_id=record_id, op=RECEIVE,
+                            fields={refusal.field[:60]: None}, base={},
+                            created_at=now, state="failed", error=refusal.message)
+        session.add(entry)
+        known[(refusal.object, record_id, refusal.message)] = entry
 
 
 def taken_in(session: Session, obj: str, crm_ids: Sequence[str]) -> None:

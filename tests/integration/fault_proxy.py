@@ -117,11 +117,7 @@ class _Handler(BaseHTTPRequestHandler):
         if fault == "lost":
             self.close_connection = True
         elif fault == "truncated":
-            self.send_response(status)
-            for name, value in kept:
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
+            self._head(status, kept, len(data))
             self.wfile.write(data[:len(data) // 2])
             self.close_connection = True
         elif fault == "invalid_json":
@@ -140,11 +136,7 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(0.02)
             self._answer(status, kept, data)
         elif fault == "trickle":
-            self.send_response(status)
-            for name, value in kept:
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
+            self._head(status, kept, len(data))
             for byte in data[:40]:
                 self.wfile.write(bytes([byte]))
                 self.wfile.flush()
@@ -154,12 +146,16 @@ class _Handler(BaseHTTPRequestHandler):
             self._answer(status, kept, data)
 
     def _answer(self, status: int, headers: list[tuple[str, str]], data: bytes) -> None:
+        self._head(status, headers, len(data))
+        self.wfile.write(data)
+
+    def _head(self, status: int, headers: list[tuple[str, str]], length: int) -> None:
+        """Status line and headers announcing ``length`` bytes (a fault may send fewer)."""
         self.send_response(status)
         for name, value in headers:
             self.send_header(name, value)
-        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Content-Length", str(length))
         self.end_headers()
-        self.wfile.write(data)
 
     def do_GET(self) -> None:
         self._handle()

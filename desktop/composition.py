@@ -21,6 +21,7 @@ from desktop.take_back import LastActions
 from models import (
     closing,
     dayplan,
+    deal_emails,
     drafts,
     emails,
     feedback,
@@ -58,6 +59,7 @@ from models.sync.status import outbox_lines, sync_status
 from views.background import Background
 from views.catalogue_dialogs import CatalogueServices
 from views.close_form import CloseServices
+from views.deal_mail import DealMailServices
 from views.email_composer import ComposerServices
 from views.handoff_inbox import InboxServices
 from views.import_dialog import ImportServices
@@ -192,6 +194,21 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock,
             *LEAD_WORKED),
         mailto=emails.mailto_uri,
     )
+    deal_mail = DealMailServices(
+        addressee=partial(deal_emails.deal_addressee, store.sessions),
+        composer=ComposerServices(
+            templates=lambda _deal: emails.templates_for(store.sessions, "Opportunity"),
+            values=lambda deal_id: deal_emails.deal_merge_values(
+                store.sessions, deal_id, rep_id, clock()),
+            send=changing(lambda deal_id, subject, body, delivery, as_html:
+                          deal_emails.send_deal_email(store.sessions, deal_id, rep_id, subject,
+                                                      body, delivery, clock(), as_html),
+                          Kind.TOUCH, Kind.OPPORTUNITY, Kind.OUTBOX),
+            mailto=emails.mailto_uri,
+            no_address="No one to write to on this deal: add a contact with an e-mail "
+                       "address to its account.",
+            preview_title="Preview with the deal's data"),
+    )
     catalogue = CatalogueServices(
         reason_codes=partial(reason_codes.catalogue, store.sessions),
         save_reason_code=changing(partial(reason_codes.save_reason_code, store.sessions),
@@ -229,6 +246,7 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock,
             store.sessions, name, None, rep_id, close_on, clock()), Kind.OPPORTUNITY,
             Kind.OUTBOX, records=lambda _a, created: [created]),
         close=close,
+        mail=deal_mail,
     )
     pipeline = PipelineServices(
         groups=lambda include_closed: deal_moves.pipeline(
@@ -243,6 +261,7 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock,
             store.sessions, deal_id, edit, rep_id, clock()), *DEAL_MOVED),
         changes=partial(deal_moves.changes_of, store.sessions),
         today=lambda: today().date(),
+        mail=deal_mail,
     )
     marketing = MarketingServices(
         references=partial(references.reference_customers, store.sessions),

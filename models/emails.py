@@ -7,12 +7,14 @@ rep's own mail app (``mailto:``). Either way it is logged and moves the lead's c
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from urllib.parse import quote
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from models.cadence_config import lead_timezone
+from models.event_fields import event_values
 from models.store import EmailTemplate, Lead, User
 from models.templates import TemplateError, check, render
 from models.touches import EmailSent, TouchLogged, log_touch
@@ -57,12 +59,16 @@ def templates_for(sessions: sessionmaker[Session], stage: str | None = None,
 
 def rep_values(rep: User | None) -> dict[str, str | None]:
     """The sending rep's merge fields, the same in a mail to a lead and one about a deal."""
-    return {"user.name": rep.name if rep else None,
-            "user.first_name": rep.name.split()[0] if rep else None,
-            "user.email": rep.email if rep else None, "user.title": None}
+    # A rep whose name is blank (a CRM user with only an e-mail) leaves the fields empty, so
+    # the composer asks for them or a template's default fills them.
+    words = (rep.name or "").split() if rep else []
+    return {"user.name": " ".join(words) or None,
+            "user.first_name": words[0] if words else None,
+            "user.email": (rep.email or None) if rep else None, "user.title": None}
 
 
-def _lead_values(session: Session, lead: Lead, rep_id: str | None) -> dict[str, str | None]:
+def _lead_values(session: Session, lead: Lead, rep_id: str | None,
+                 now: datetime | None = None) -> dict[str, str | None]:
     rep = session.get(User, rep_id) if rep_id else None
     return {
         "lead.first_name": lead.first_name, "lead.last_name": lead.last_name,
@@ -72,20 +78,47 @@ def _lead_values(session: Session, lead: Lead, rep_id: str | None) -> dict[str, 
         "lead.trial_end": f"{lead.trial_expires_at:%d %B %Y}" if lead.trial_expires_at
         else None,
         **rep_values(rep),
+        **event_values(session, lead.id, None, lead_timezone(lead.timezone, lead.phone),
+                       now or datetime.now(UTC)),
     }
 
 
-def merge_values(sessions: sessionmaker[Session], lead_id: str,
-                 rep_id: str | None) -> dict[str, str | None]:
+def merge_values(sessions: sessionmaker[Session], lead_id: str, rep_id: str | None,
+                 now: datetime | None = None) -> dict[str, str | None]:
     with sessions() as session:
         lead = session.get(Lead, lead_id)
         if lead is None:
             raise LookupError(f"The lead {lead_id} no longer exists.")
-        return _lead_values(session, lead, rep_id)
+        return _lead_values(session, lead, rep_id, now)
 
 
 def mailto_uri(to: str, subject: str, body: str) -> str:
     return f"mailto:{quote(to, safe='@')}?subject={quote(subject)}&body={quote(body)}"
+
+
+def fill_mail(subject: str, body: str, values: dict[str, str | None], delivery: str,
+              as_html: bool) -> tuple[str, str]:
+    """The subject and body as they leave, every merge field filled.
+
+    Raises:
+        EmailRefused: merge-field problems, fields still empty or holding a value that may not
+            go there, no subject, or an unknown way to send.
+    """
+    try:
+        # Filled once, here: a value holding "{!" is text, never a field to fill.
+        filled = [render(subject, values), render(body, values, as_html=as_html)]
+    except TemplateError as error:
+        raise EmailRefused(str(error)) from None
+    refused = [problem for part in filled for problem in part.refused]
+    if refused:
+        raise EmailRefused(" ".join(refused))
+    if any(part.unresolved for part in filled):
+        raise EmailRefused("Fill in or remove the highlighted merge fields before sending.")
+    if not filled[0].text.strip():
+        raise EmailRefused("The e-mail needs a subject.")
+    if delivery not in ("crm", "mailto"):
+        raise EmailRefused(f"Unknown way to send: {delivery}.")
+    return filled[0].text, filled[1].text
 
 
 def send_email(sessions: sessionmaker[Session], lead_id: str, rep_id: str | None,
@@ -108,22 +141,8 @@ def send_email(sessions: sessionmaker[Session], lead_id: str, rep_id: str | None
         if not lead.email:
             raise EmailRefused("This lead has no e-mail address: add one in the clean-up block.")
         address = lead.email
-        values = _lead_values(session, lead, rep_id)  # the lead read once, for both
-    try:
-        # Filled once, here: a value holding "{!" is text, never a field to fill.
-        filled = [render(subject, values), render(body, values, as_html=as_html)]
-    except TemplateError as error:
-        raise EmailRefused(str(error)) from None
-    refused = [problem for part in filled for problem in part.refused]
-    if refused:
-        raise EmailRefused(" ".join(refused))
-    if any(part.unresolved for part in filled):
-        raise EmailRefused("Fill in or remove the highlighted merge fields before sending.")
-    subject, body = filled[0].text, filled[1].text
-    if not subject.strip():
-        raise EmailRefused("The e-mail needs a subject.")
-    if delivery not in ("crm", "mailto"):
-        raise EmailRefused(f"Unknown way to send: {delivery}.")
+        values = _lead_values(session, lead, rep_id, now)  # the lead read once, for both
+    subject, body = fill_mail(subject, body, values, delivery, as_html)
     return log_touch(sessions, lead_id, rep_id, "email", now, note=body,
                      email=EmailSent(address, subject, delivery))
 

@@ -1,7 +1,8 @@
-"""Writing a template e-mail: pick a template, see it filled with the lead's data, edit, send.
+"""Writing a template e-mail: pick a template, see it filled with the lead's or the deal's
+data, edit, send.
 
 Merge fields with no value are highlighted in the preview and block sending; so do template
-errors (an unknown field, an unclosed brace). Leads that opted out cannot be mailed.
+errors (an unknown field, an unclosed brace). People who opted out cannot be mailed.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -28,9 +30,7 @@ from PySide6.QtWidgets import (
 
 from models.changes import Changed
 from models.emails import TemplateChoice
-from models.records import LeadDetail
 from models.templates import TemplateError, render
-from models.touches import TouchLogged
 from ui.focus import ReadingOrder
 from ui.keys import shortcut
 from views.commanding import Commands
@@ -40,13 +40,30 @@ MARK = ("\x00", "\x01")
 HIGHLIGHT = ("<span style='background:#fde68a;color:#92400e'>", "</span>")
 
 
+class Addressee(Protocol):
+    """Whom the mail goes to: a lead (``LeadDetail``) or a deal's contact (``DealAddressee``)."""
+
+    @property
+    def id(self) -> str: ...  # the lead's or the opportunity's id
+    @property
+    def name(self) -> str: ...
+    @property
+    def company(self) -> str: ...
+    @property
+    def email(self) -> str | None: ...
+    @property
+    def email_opt_out(self) -> bool: ...
+
+
 @dataclass(frozen=True)
 class ComposerServices:
-    templates: Callable[[LeadDetail], list[TemplateChoice]]
+    templates: Callable[[Any], list[TemplateChoice]]
     values: Callable[[str], dict[str, str | None]]
-    # lead id, subject and body as edited (merge fields unfilled), delivery, HTML or not
-    send: Callable[[str, str, str, str, bool], Changed[TouchLogged]]
+    # lead or deal id, subject and body as edited (merge fields unfilled), delivery, HTML or not
+    send: Callable[[str, str, str, str, bool], Changed[Any]]
     mailto: Callable[[str, str, str], str]
+    no_address: str = "This lead has no e-mail address: add one in the clean-up block."
+    preview_title: str = "Preview with the lead's data"
 
 
 def preview_html(subject: str, body: str, is_html: bool) -> str:
@@ -63,7 +80,7 @@ class EmailComposer(ReadingOrder, QDialog):
     sent = Signal(object)
     mailto_requested = Signal(str)
 
-    def __init__(self, lead: LeadDetail, services: ComposerServices, commands: Commands,
+    def __init__(self, lead: Addressee, services: ComposerServices, commands: Commands,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._lead, self._services = lead, services
@@ -114,7 +131,7 @@ class EmailComposer(ReadingOrder, QDialog):
         right = QWidget()
         side = QVBoxLayout(right)
         side.setContentsMargins(0, 0, 0, 0)
-        side.addWidget(QLabel("Preview with the lead's data"))
+        side.addWidget(QLabel(self._services.preview_title))
         side.addWidget(self.preview, 1)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(editor)
@@ -144,7 +161,7 @@ class EmailComposer(ReadingOrder, QDialog):
             return (f"{self._lead.name} opted out of e-mail: RepDesk will not send it. "
                     "Call instead, or leave a note.")
         if not self._lead.email:
-            return "This lead has no e-mail address: add one in the clean-up block."
+            return self._services.no_address
         return None
 
     def update_preview(self) -> None:
@@ -192,7 +209,7 @@ class EmailComposer(ReadingOrder, QDialog):
         edited_subject, edited_body = self.subject.text(), self.body.toPlainText()
         self._sending = True
 
-        def sent(logged: TouchLogged) -> None:
+        def sent(logged: Any) -> None:
             self._sending = False
             if delivery == "mailto" and email:
                 self.mailto_requested.emit(self._services.mailto(email, subject, body))

@@ -142,6 +142,8 @@ class MainWindow(ReadingOrder, QMainWindow):
             if services.pipeline else None
         if self.pipeline is not None:
             self.workspace.addTab(self.pipeline, "Pipeline by stage")
+            self.pipeline.mailto_requested.connect(self.mailto_requested.emit)
+        self.opportunities.mailto_requested.connect(self.mailto_requested.emit)
         self._add_screen("Opportunities", self.workspace)
         self.references = ReferencesView(services.marketing, background, commands)
         self.feedback = FeedbackView(services.marketing, background, commands)

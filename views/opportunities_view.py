@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from html import escape
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
@@ -31,6 +31,7 @@ from ui.tables import read_only_table
 from views.background import Background
 from views.close_form import CloseForm, CloseServices
 from views.commanding import Commands, follow
+from views.deal_mail import DealMail, DealMailServices
 from views.failure_text import failure_text
 
 COLUMNS = ("Opportunity", "Account", "Stage", "Amount", "Close date", "Next step", "Age")
@@ -43,6 +44,7 @@ class OpportunityServices:
     deliveries: Callable[[str], list[HandoffDelivery]]
     create: Callable[[str, date], Changed[str]]
     close: CloseServices
+    mail: DealMailServices | None = None
 
 
 def detail_html(opportunity: OpportunityDetail, handoffs: list[HandoffDelivery]) -> str:
@@ -77,6 +79,8 @@ def detail_html(opportunity: OpportunityDetail, handoffs: list[HandoffDelivery])
 
 
 class OpportunitiesView(QWidget):
+    mailto_requested = Signal(str)
+
     def __init__(self, services: OpportunityServices, background: Background,
                  commands: Commands, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -91,6 +95,8 @@ class OpportunitiesView(QWidget):
         self.create_button = QPushButton("Create")
         self.close_button = QPushButton("Close deal…  (Ctrl+K)")
         self.close_button.setEnabled(False)
+        self.email_button = QPushButton("E-mail…  (Ctrl+E)")
+        self.email_button.setEnabled(False)
         self.message = QLabel()
         self.table = read_only_table(COLUMNS)
         self.detail = QTextBrowser()
@@ -104,7 +110,10 @@ class OpportunitiesView(QWidget):
         side = QWidget()
         column = QVBoxLayout(side)
         column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(self.close_button)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.close_button)
+        buttons.addWidget(self.email_button)
+        column.addLayout(buttons)
         column.addWidget(self.detail, 1)
         splitter = QSplitter(Qt.Orientation.Horizontal, objectName="dealsDivider")
         splitter.addWidget(self.table)
@@ -120,6 +129,14 @@ class OpportunitiesView(QWidget):
         self.close_button.clicked.connect(self.open_close_form)
         shortcut(self, "Ctrl+K", self.open_close_form, "Close the selected deal (won or lost)",
                  "Opportunities", Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.deal_mail: DealMail | None = None
+        if services.mail is not None:
+            self.deal_mail = DealMail(services.mail, background, commands, self)
+            self.deal_mail.mailto_requested.connect(self.mailto_requested.emit)
+            self.deal_mail.sent.connect(self.message.setText)
+            self.email_button.clicked.connect(self.write_email)
+            shortcut(self, "Ctrl+E", self.write_email, "E-mail the deal's contact",
+                     "Opportunities", Qt.ShortcutContext.WidgetWithChildrenShortcut)
         # An accepted hand-off opens a deal; a sync may change any.
         follow(self, commands, (Kind.OPPORTUNITY, Kind.HANDOFF), lambda _c: self.refresh(
             select=row.id if (row := self.current()) else None))
@@ -163,8 +180,14 @@ class OpportunitiesView(QWidget):
         detail, handoffs = loaded
         self._detail = detail
         self.close_button.setEnabled(detail is not None and not detail.row.is_closed)
+        self.email_button.setEnabled(detail is not None and self.deal_mail is not None)
         if detail is not None:
             self.detail.setHtml(detail_html(detail, handoffs))
+
+    def write_email(self) -> None:
+        row = self.current()
+        if self.deal_mail is not None and row is not None:
+            self.deal_mail.open(row.id)
 
     def create(self) -> None:
         close_on = self.new_close.date().toPython()

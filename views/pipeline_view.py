@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,6 +35,7 @@ from models.deals import DealChangeRecord, DealEdit, DealError, DealStage, Pipel
 from ui.keys import shortcut
 from views.background import Background
 from views.commanding import Commands, follow
+from views.deal_mail import DealMail, DealMailServices
 from views.failure_text import failure_text
 
 COLUMNS = ("Deal", "Account", "Amount", "Close date", "Next step", "Owner")
@@ -50,6 +51,7 @@ class PipelineServices:
     edit: Callable[[str, DealEdit], Changed[tuple[str, ...]]]
     changes: Callable[[str], list[DealChangeRecord]]
     today: Callable[[], date]
+    mail: DealMailServices | None = None
 
 
 def money(value: float | None) -> str:
@@ -69,6 +71,8 @@ def change_line(change: DealChangeRecord) -> str:
 
 
 class PipelineView(QWidget):
+    mailto_requested = Signal(str)
+
     def __init__(self, services: PipelineServices, background: Background,
                  commands: Commands, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -87,6 +91,7 @@ class PipelineView(QWidget):
         self.close_date = QDateEdit(calendarPopup=True)
         self.next_step = QLineEdit(placeholderText="What happens next, and when")
         self.save_button = QPushButton("Save  (Ctrl+S)")
+        self.email_button = QPushButton("E-mail the contact…  (Ctrl+E)")
         self.history = QListWidget()
         self.message = QLabel()
         self.message.setObjectName("queueMessage")
@@ -101,6 +106,15 @@ class PipelineView(QWidget):
                                  ("Ctrl+S", self.save, "Save the deal's amount, date and step")):
             shortcut(self, keys, slot, says, "Pipeline by stage",
                      Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.deal_mail: DealMail | None = None
+        if services.mail is not None:
+            self.deal_mail = DealMail(services.mail, background, commands, self)
+            self.deal_mail.mailto_requested.connect(self.mailto_requested.emit)
+            self.deal_mail.sent.connect(self.message.setText)
+            self.email_button.clicked.connect(self.write_email)
+            shortcut(self, "Ctrl+E", self.write_email, "E-mail the deal's contact",
+                     "Pipeline by stage", Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.email_button.setVisible(self.deal_mail is not None)
         # Deals moved anywhere (a hand-off accepted, a deal closed, a sync) show here.
         follow(self, commands, (Kind.OPPORTUNITY, Kind.HANDOFF), lambda _c: self.refresh())
 
@@ -115,6 +129,7 @@ class PipelineView(QWidget):
         form.addRow("Close date", self.close_date)
         form.addRow("Next step", self.next_step)
         form.addRow(self.save_button)
+        form.addRow(self.email_button)
         form.addRow(QLabel("Changes"))
         form.addRow(self.history)
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -221,6 +236,10 @@ class PipelineView(QWidget):
             return
         self._write(deal_id, lambda: self._services.move(deal_id, stage),
                     f"Moved to {stage}; it goes to the CRM with the next sync.")
+
+    def write_email(self) -> None:
+        if self.deal_mail is not None:
+            self.deal_mail.open(self.current_id())
 
     def save(self) -> None:
         deal_id = self.current_id()

@@ -424,7 +424,8 @@ class DemoGenerator:
 # What an AE sends about a deal (merge fields from models.deal_emails).
 AE_TEMPLATES = (
     ("Meeting confirmation", "Our meeting about {!Opportunity.Name}",
-     "Hi {!Contact.FirstName,there},\n\nThank you for your time. As agreed, the next step is: "
+     "Hi {!Contact.FirstName,there},\n\nThank you for your time. Our meeting: "
+     "{!Event.When,the time we agreed}. As agreed, the next step is: "
      "{!Opportunity.NextStep}.\n\nBest regards,\n{!User.Name}"),
     ("Proposal follow-up", "Your proposal for {!Account.Name}",
      "Hi {!Contact.FirstName,there},\n\nI wanted to check that the proposal for "

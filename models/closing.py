@@ -2,7 +2,8 @@
 
 Closed Won writes, in one transaction, the opportunity's close, its line items, the technical
 contacts, the reference, and a hand-off each for finance (an invoice within 24 hours), support
-(the onboarding packet), marketing (the reference) and management (above a threshold). Closed
+(the onboarding packet), marketing (the reference) and management (above a threshold: also an
+e-mail recognising the rep, ``models.recognition``). Closed
 Lost needs a loss reason and sends the account's contacts back to nurture. The form's draft
 and its checks are in models/close_draft.py.
 """
@@ -25,6 +26,7 @@ from models.close_draft import (
 )
 from models.funnel import record_stage_change
 from models.reason_codes import active_codes
+from models.recognition import queue_large_deal_notice, rep_name
 from models.store import (
     Account,
     CloseHandoff,
@@ -91,7 +93,7 @@ def close_opportunity(sessions: sessionmaker[Session], opportunity_id: str, draf
             draft = replace(draft, billing_contact_id=_new_contact(
                 session, opportunity, draft.new_billing_contact, billing=True).id)
         _replace_lines(session, opportunity, draft)
-        handoffs = _handoffs(session, opportunity, draft, technical, now)
+        handoffs = _handoffs(session, opportunity, draft, technical, by, now)
         if draft.reference_willing:
             assert opportunity.account_id is not None
             session.add(ReferenceCustomer(
@@ -193,7 +195,7 @@ def _person(contact: Contact | None) -> dict[str, str | None] | None:
 
 
 def _handoffs(session: Session, opportunity: Opportunity, draft: CloseDraft,
-              technical: list[Contact], now: datetime) -> list[CloseHandoff]:
+              technical: list[Contact], by: str | None, now: datetime) -> list[CloseHandoff]:
     settings = close_settings()
     to = settings["addressed_to"]
     products = {p.id: p.name for p in session.scalars(select(Product).where(
@@ -224,7 +226,10 @@ def _handoffs(session: Session, opportunity: Opportunity, draft: CloseDraft,
         made.append(CloseHandoff(team="management", kind="large deal notice",
                                  addressed_to=to["management"], due_at=None,
                                  payload={**deal, "threshold": settings["management_threshold"],
+                                          "rep": rep_name(session, opportunity, by),
                                           "competitor_displaced": draft.competitor or None}))
+        queue_large_deal_notice(session, opportunity, draft.amount, by, settings,
+                                draft.competitor.strip() or None, now)
     for handoff in made:
         handoff.opportunity_id = opportunity.id
         handoff.created_at = now

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.period_options import add_period, period
-from models.kpis.campaigns import campaign_results, campaigns_csv
+from models.kpis.campaigns import SORT_COLUMNS, campaign_results, campaigns_csv, sort_campaigns
 from models.kpis.periods import team_timezone
 from models.store.open import open_store
 
@@ -29,6 +29,8 @@ def run(args: argparse.Namespace, folder: Path) -> int:
         results = campaign_results(store.sessions, start, end)
     finally:
         store.close()
+    if args.sort:
+        results = sort_campaigns(results, args.sort, args.reverse)
     if args.csv:
         Path(args.csv).write_text(campaigns_csv(results), encoding="utf-8")
         print(f"Wrote {len(results)} campaigns to {args.csv}.")
@@ -46,6 +48,10 @@ def add_parser(commands: Any, add_profile: Any) -> None:
         "campaigns", help="per campaign: responses, MQLs, SQLs, opportunities, won, revenue")
     add_profile(parser)
     add_period(parser, "leads created from this day (YYYY-MM-DD, the team's timezone)")
+    parser.add_argument("--sort", choices=SORT_COLUMNS,
+                        help="order by this column (names A to Z, figures largest first); "
+                             "the CSV and JSON follow it. Default: revenue, then responses")
+    parser.add_argument("--reverse", action="store_true", help="turn the order round")
     out = parser.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print the table as JSON")
     out.add_argument("--csv", metavar="FILE", help="write the table as CSV")

@@ -42,6 +42,7 @@ from models.hygiene import account_links, cleanup
 from models.hygiene.apply import standardise_lead
 from models.hygiene.merge import merge_leads
 from models.hygiene.route_leads import route_leads
+from models.imports.campaigns import campaign_names
 from models.imports.export import export_leads
 from models.imports.leads_import import ImportOptions, ImportReport, check_import, run_import
 from models.imports.mapping import ColumnMapping
@@ -301,7 +302,8 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock,
         return Changed(report, Changes.of(*LEAD_WORKED) if report.written else NOTHING)
 
     lead_entry = LeadEntryServices(
-        new_lead=NewLeadServices(create=new_lead),
+        new_lead=NewLeadServices(create=new_lead,
+                                 campaigns=partial(campaign_names, store.sessions)),
         imports=ImportServices(read=read_table, check=partial(check_import, store.sessions),
                                run=import_rows),
         export=partial(export_leads, store.sessions),

@@ -58,6 +58,7 @@ def _print_text(check: ImportCheck, report: ImportReport | None, owner: RepProfi
     print(f"Columns: {_columns(check.table, check.mapping)}.")
     _print_lines([problem.describe() for problem in check.problems])
     _print_lines([duplicate.describe() for duplicate in check.duplicates])
+    _print_lines([unknown.describe() for unknown in check.unknown_campaigns])
     if report is None:
         print(f"Dry run, nothing written. {check.summary()}")
         return
@@ -92,6 +93,8 @@ def _json(check: ImportCheck, report: ImportReport | None, owner: RepProfile,
                         "matches": [{"id": m.id, "kind": m.kind, "name": m.name,
                                      "company": m.company, "score": m.score, "why": m.why}
                                     for m in d.matches]} for d in check.duplicates],
+        "unknown_campaigns": [{"row": u.row, "column": u.column, "campaign": u.name}
+                              for u in check.unknown_campaigns],
         "message": report.summary() if report else check.summary(),
         "seconds": round(seconds, 3),
     }

@@ -82,6 +82,7 @@ class ImportDialog(ReadingOrder, QDialog):
         self.summary = QLabel(wordWrap=True)
         self.problems = read_only_table(("Row", "Column", "Problem"))
         self.duplicates = read_only_table(("Row", "Name", "Company", "Already in RepDesk as"))
+        self.campaigns = read_only_table(("Row", "Column", "Campaign not known"))
         self.details = QTabWidget()
         self.take_good_rows = QCheckBox(
             "Import only the good rows and leave out the rows with problems")
@@ -108,6 +109,7 @@ class ImportDialog(ReadingOrder, QDialog):
         self.preview.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.details.addTab(self.problems, "Problems")
         self.details.addTab(self.duplicates, "Already known")
+        self.details.addTab(self.campaigns, "Campaigns not known")
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.preview)
         splitter.addWidget(self.details)
@@ -240,8 +242,9 @@ class ImportDialog(ReadingOrder, QDialog):
             number = int(self.preview.verticalHeaderItem(line).text())
             status = check.row_status(number) if not check.missing else ""
             item = QTableWidgetItem(status)
+            # A ready row whose campaign is not known goes in: marked like a known person.
             kind = ("ready" if status == "ready" else "known"
-                    if status.startswith("already known") else "problem")
+                    if status.startswith(("already known", "ready;")) else "problem")
             item.setForeground(QBrush(QColor(STATUS_COLOURS[kind])))
             item.setToolTip(status)
             self.preview.setItem(line, 0, item)
@@ -251,21 +254,27 @@ class ImportDialog(ReadingOrder, QDialog):
                              for p in check.problems[:LIST_LIMIT]])
         fill(self.duplicates, [(str(d.row), d.name, d.company, describe_known(d.matches[0]))
                                for d in check.duplicates[:LIST_LIMIT]])
-        for table in (self.problems, self.duplicates):
+        fill(self.campaigns, [(str(u.row), u.column, u.message())
+                              for u in check.unknown_campaigns[:LIST_LIMIT]])
+        for table in (self.problems, self.duplicates, self.campaigns):
             table.resizeColumnToContents(0)
             table.setColumnWidth(1, max(table.columnWidth(1), 160))
         self.details.setTabText(0, f"Problems ({len(check.problems):,})")
         self.details.setTabText(1, f"Already known ({len(check.duplicates):,})")
+        self.details.setTabText(2, f"Campaigns not known ({len(check.unknown_campaigns):,})")
         if check.problems:
             self.details.setCurrentIndex(0)
         elif check.duplicates:
             self.details.setCurrentIndex(1)
+        elif check.unknown_campaigns:
+            self.details.setCurrentIndex(2)
 
     def _clear_lists(self) -> None:
-        for table in (self.problems, self.duplicates):
+        for table in (self.problems, self.duplicates, self.campaigns):
             table.setRowCount(0)
         self.details.setTabText(0, "Problems")
         self.details.setTabText(1, "Already known")
+        self.details.setTabText(2, "Campaigns not known")
         self.take_good_rows.setVisible(False)
         self.take_good_rows.setChecked(False)
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCompleter,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -41,15 +42,18 @@ log = logging.getLogger(__name__)
 
 FIELDS = (("first_name", "First name"), ("last_name", "Last name *"),
           ("company", "Company *"), ("email", "E-mail"), ("phone", "Phone"),
-          ("title", "Title"), ("country", "Country"))
+          ("title", "Title"), ("country", "Country"), ("campaign", "Campaign"))
 PLACEHOLDERS = {"email": "name@company.com", "phone": "+49 30 1234567 or with the country",
-                "title": "e.g. Head of IT", "country": "DE, US, GB… or the name"}
+                "title": "e.g. Head of IT", "country": "DE, US, GB… or the name",
+                "campaign": "The campaign that brought the lead (type to choose)"}
 
 
 @dataclass(frozen=True)
 class NewLeadServices:
     # (values typed, create even if the person looks known) → the result
     create: Callable[[dict[str, str], bool], Changed[NewLeadResult]]
+    # The campaigns' names, suggested as the rep types (a few dozen rows: read at once).
+    campaigns: Callable[[], list[str]] = list
 
 
 class NewLeadDialog(ReadingOrder, QDialog):
@@ -86,6 +90,11 @@ class NewLeadDialog(ReadingOrder, QDialog):
         for key, label in FIELDS:
             edit = QLineEdit(placeholderText=PLACEHOLDERS.get(key, ""))
             self.edits[key] = edit
+            if key == "campaign":
+                completer = QCompleter(self._services.campaigns(), edit)
+                completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+                completer.setFilterMode(Qt.MatchFlag.MatchContains)
+                edit.setCompleter(completer)
             self.errors[key] = error_label(visible=False)
             holder = QWidget()
             column = QVBoxLayout(holder)

@@ -13,12 +13,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models.funnel import record_births
 from models.hygiene.apply import persona_rules
+from models.imports.campaigns import UNMATCHED_KEY, campaign_index, match_campaign
 from models.imports.fields import PersonEntry
 from models.personas import persona_for
 from models.store import Lead, User, new_id
 from models.touches import refresh_cadences
 
-_COLUMNS = tuple(field.name for field in fields(PersonEntry))
+_COLUMNS = tuple(field.name for field in fields(PersonEntry) if field.name != "campaign")
 
 
 def write_leads(sessions: sessionmaker[Session], entries: Sequence[PersonEntry], owner_id: str,
@@ -37,13 +38,19 @@ def write_leads(sessions: sessionmaker[Session], entries: Sequence[PersonEntry],
         if session.get(User, owner_id) is None:
             raise LookupError(f"No rep with the id {owner_id} in this profile.")
         rules = persona_rules(session)
+        campaigns = campaign_index(session)
     leads = []
     for entry in entries:
         # A shallow copy: dataclasses.asdict's deep copy costs more than building the row.
         values = {name: getattr(entry, name) for name in _COLUMNS}
         values["source"] = entry.source or source
-        leads.append(Lead(**values, id=new_id(), owner_id=owner_id, created_at=now,
-                          persona=persona_for(entry.title_level, entry.job_function, rules)))
+        lead = Lead(**values, id=new_id(), owner_id=owner_id, created_at=now,
+                    persona=persona_for(entry.title_level, entry.job_function, rules))
+        if entry.campaign:
+            lead.campaign_id = match_campaign(campaigns, entry.campaign)
+            if lead.campaign_id is None:
+                lead.registration = {UNMATCHED_KEY: entry.campaign}
+        leads.append(lead)
     with sessions.begin() as session:
         session.add_all(leads)
         record_births(session, leads, channel, owner_id)

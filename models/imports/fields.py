@@ -19,7 +19,9 @@ from resources import load_json
 LABELS = {"first_name": "First name", "last_name": "Last name", "company": "Company",
           "email": "E-mail", "phone": "Phone", "title": "Title", "industry": "Industry",
           "employees": "Employees", "city": "City", "state": "State",
-          "postal_code": "Postal code", "country": "Country", "source": "Source"}
+          "postal_code": "Postal code", "country": "Country", "source": "Source",
+          "campaign": "Campaign", "utm_campaign": "Campaign (utm_campaign)"}
+CAMPAIGN_LENGTH = 120  # a campaign's name in the store
 # The widest value each text column takes, read from the leads table (the country is checked
 # as a code of its own).
 MAX_LENGTH: dict[str, int] = {
@@ -51,6 +53,8 @@ class PersonEntry:
     postal_code: str | None = None
     country: str | None = None
     source: str | None = None
+    # The campaign named (matched to a campaign when the lead is written).
+    campaign: str | None = None
 
 
 @cache
@@ -158,6 +162,11 @@ def check_person(values: Mapping[str, str]) -> tuple[PersonEntry | None, dict[st
     phone = _phone(text["phone"], country, problems) if text["phone"] else None
     employees = _employees(text["employees"], problems) if text["employees"] else None
     _check_lengths(text, problems)
+    campaign_field = "campaign" if text["campaign"] else "utm_campaign"
+    campaign = text[campaign_field]
+    if campaign and len(campaign) > CAMPAIGN_LENGTH:
+        problems[campaign_field] = (f"{LABELS[campaign_field]} is {len(campaign)} characters "
+                                    f"long; a campaign name has at most {CAMPAIGN_LENGTH}.")
     if problems:
         return None, problems
     reading = _title(text["title"]) if text["title"] else None
@@ -168,4 +177,5 @@ def check_person(values: Mapping[str, str]) -> tuple[PersonEntry | None, dict[st
         job_function=reading.function if reading else None,
         industry=_industry(text["industry"]) if text["industry"] else None,
         employees=employees, city=text["city"], state=text["state"],
-        postal_code=text["postal_code"], country=country, source=text["source"]), {}
+        postal_code=text["postal_code"], country=country, source=text["source"],
+        campaign=campaign), {}

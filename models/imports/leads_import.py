@@ -22,6 +22,7 @@ from models.hygiene.account_links import refresh_matches
 from models.hygiene.duplicates import LeadIdentity
 from models.hygiene.entry import KnownPerson, known_duplicates
 from models.hygiene.route_leads import route_leads
+from models.imports.campaigns import campaign_index, match_campaign, unknown_campaign_message
 from models.imports.creating import write_leads
 from models.imports.fields import PersonEntry, check_person
 from models.imports.formulas import restore
@@ -75,6 +76,21 @@ def _plural(count: int, word: str) -> str:
 
 
 @dataclass(frozen=True)
+class UnknownCampaign:
+    """A ready row whose campaign RepDesk does not know: not a problem, the lead goes in."""
+
+    row: int
+    column: str
+    name: str
+
+    def message(self) -> str:
+        return unknown_campaign_message(self.name)
+
+    def describe(self) -> str:
+        return f"Row {self.row}, {self.column}: {self.message()}"
+
+
+@dataclass(frozen=True)
 class ImportCheck:
     """What importing ``table`` with ``mapping`` would do; nothing written yet."""
 
@@ -84,6 +100,8 @@ class ImportCheck:
     ready: tuple[tuple[int, PersonEntry], ...]
     problems: tuple[RowProblem, ...]
     duplicates: tuple[DuplicateRow, ...]
+    # Ready rows naming a campaign RepDesk does not know: imported, the name kept with them.
+    unknown_campaigns: tuple[UnknownCampaign, ...] = ()
 
     @cached_property
     def problem_rows(self) -> tuple[int, ...]:
@@ -105,6 +123,8 @@ class ImportCheck:
         found = {row: "; ".join(messages) for row, messages in statuses.items()}
         for duplicate in self.duplicates:
             found[duplicate.row] = "already known: " + describe_known(duplicate.matches[0])
+        for unknown in self.unknown_campaigns:
+            found[unknown.row] = f"ready; {unknown.column}: {unknown.message()}"
         return found
 
     def row_status(self, row: int) -> str:
@@ -119,6 +139,9 @@ class ImportCheck:
             parts.append(f"{_plural(len(self.problem_rows), 'row')} with problems")
         if self.duplicates:
             parts.append(f"{len(self.duplicates):,} already known (skipped)")
+        if self.unknown_campaigns:
+            parts.append(f"{_plural(len(self.unknown_campaigns), 'row')} naming a campaign "
+                         "RepDesk does not know (imported without it, the name kept)")
         return ", ".join(parts) + "."
 
 
@@ -155,6 +178,12 @@ class ImportReport:
             left_out.append(f"{len(check.duplicates):,} already known "
                             f"({row_list(check.duplicate_rows)})")
         done = f"Imported {_plural(len(self.lead_ids), 'lead')}."
+        if check.unknown_campaigns:
+            rows = tuple(u.row for u in check.unknown_campaigns)
+            names = sorted({u.name for u in check.unknown_campaigns})
+            done += (f" No campaign named {', '.join(f'‘{n}’' for n in names[:5])}"
+                     f"{' and more' if len(names) > 5 else ''} ({row_list(rows)}): imported "
+                     "without a campaign, the name kept with each lead.")
         if self.routed:
             done += " Routed: " + ", ".join(f"{rule} {count:,}" for rule, count in self.routed) \
                 + "."
@@ -225,7 +254,20 @@ def _check(session: Session, table: CsvTable, mapping: ColumnMapping) -> ImportC
     duplicates = _duplicates(session, good)
     skipped = {d.row for d in duplicates}
     ready = tuple((number, entry) for number, entry in good if number not in skipped)
-    return ImportCheck(table, mapping, (), ready, tuple(problems), tuple(duplicates))
+    return ImportCheck(table, mapping, (), ready, tuple(problems), tuple(duplicates),
+                       _unknown_campaigns(session, table, mapping, ready))
+
+
+def _unknown_campaigns(session: Session, table: CsvTable, mapping: ColumnMapping,
+                       ready: Sequence[tuple[int, PersonEntry]]) -> tuple[UnknownCampaign, ...]:
+    named = [(number, entry.campaign) for number, entry in ready if entry.campaign]
+    if not named:
+        return ()
+    index = campaign_index(session)
+    column = _column_of(table, mapping, "campaign") or _column_of(table, mapping,
+                                                                  "utm_campaign")
+    return tuple(UnknownCampaign(number, column, name)
+                 for number, name in named if match_campaign(index, name) is None)
 
 
 def check_import(sessions: sessionmaker[Session], table: CsvTable,

@@ -27,6 +27,8 @@ LEAD_FIELDS: dict[str, str] = {
     "postal_code": "Postal code",
     "country": "Country",
     "source": "Source",
+    "campaign": "Campaign",
+    "utm_campaign": "Campaign (utm_campaign)",
 }
 REQUIRED = ("last_name", "company")
 _NOT_IMPORTED = {"", "-", "ignore", "skip", "none", "not imported"}

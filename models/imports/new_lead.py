@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models.hygiene.duplicates import LeadIdentity
 from models.hygiene.entry import KnownPerson, known_duplicates
+from models.imports.campaigns import campaign_index, match_campaign
 from models.imports.creating import write_leads
 from models.imports.fields import check_person
 
@@ -36,6 +37,13 @@ def create_lead(sessions: sessionmaker[Session], values: Mapping[str, str], owne
     entry, problems = check_person(values)
     if entry is None:
         return NewLeadResult(problems=problems)
+    if entry.campaign:
+        # Typed by hand, a name is picked from the suggestions: an unknown one is a typo.
+        with sessions() as session:
+            if match_campaign(campaign_index(session), entry.campaign) is None:
+                return NewLeadResult(problems={"campaign": (
+                    f"No campaign is named ‘{entry.campaign}’: pick one of the suggestions, "
+                    "or leave it empty.")})
     if not create_anyway:
         identity = LeadIdentity(_NEW, entry.first_name, entry.last_name, entry.company,
                                 entry.email, entry.phone)

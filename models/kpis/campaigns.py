@@ -64,6 +64,26 @@ def campaign_results(sessions: sessionmaker[Session], start: datetime | None = N
     return sorted(results, key=lambda r: (-r.revenue, -r.responses, r.campaign))
 
 
+SORT_COLUMNS = tuple(f.name for f in fields(CampaignResult))
+
+
+def sort_campaigns(results: Sequence[CampaignResult], column: str,
+                   reverse: bool = False) -> list[CampaignResult]:
+    """The table ordered by ``column``: names A to Z, figures largest first (``reverse``
+    turns either round); ties by name.
+
+    Raises:
+        ValueError: ``column`` is not one of the table's columns.
+    """
+    if column not in SORT_COLUMNS:
+        raise ValueError(f"The campaign table has no column {column!r}: sort by one of "
+                         f"{', '.join(SORT_COLUMNS)}.")
+    by_name = sorted(results, key=lambda r: r.campaign.casefold())
+    if column == "campaign":
+        return by_name[::-1] if reverse else by_name
+    return sorted(by_name, key=lambda r: getattr(r, column), reverse=not reverse)
+
+
 def campaigns_csv(results: Sequence[CampaignResult]) -> str:
     """The table as CSV; a name a spreadsheet would run as a formula is quoted as text."""
     out = io.StringIO()

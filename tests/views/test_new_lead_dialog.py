@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from desktop.commands import CommandRunner
 from models.changes import Changes, Kind
 from models.reps import current_rep
-from models.store import Lead
+from models.store import Campaign, Lead
 from models.store.open import Store
 from tests.conftest import FIXED_NOW
 from tests.views.conftest import activate
@@ -151,3 +151,31 @@ def test_what_was_typed_comes_back_after_cancel(qtbot: QtBot, window: MainWindow
     again = _open(qtbot, window)
     assert again.edits["company"].text() == "Kranich Logistik GmbH"
     assert again.notice.text() == "Not saved yet: what you typed is still here."
+
+
+def test_the_campaign_is_reached_by_tab_suggested_and_saved(
+        qtbot: QtBot, window: MainWindow, demo_store: Store) -> None:
+    with demo_store.sessions() as session:
+        campaign = session.scalars(select(Campaign).order_by(Campaign.name)).first()
+        assert campaign is not None
+        name, campaign_id = campaign.name, campaign.id
+    dialog = _open(qtbot, window)
+    _type(qtbot, dialog, last_name="Brandt", company="Kranich Logistik GmbH")
+    dialog.edits["country"].setFocus()
+    qtbot.waitUntil(dialog.edits["country"].hasFocus)
+    qtbot.keyClick(dialog.edits["country"], Qt.Key.Key_Tab)
+    assert dialog.edits["campaign"].hasFocus()  # next in the Tab order, after Country
+    completer = dialog.edits["campaign"].completer()
+    assert completer is not None and name in completer.model().stringList()
+    # Typed text opens the suggestions popup, which the offscreen platform warns about.
+    dialog.edits["campaign"].setText("no such campaign")
+    _save(qtbot, dialog)
+    qtbot.waitUntil(lambda: dialog.errors["campaign"].isVisible())
+    assert "No campaign is named ‘no such campaign’" in dialog.errors["campaign"].text()
+    assert dialog.isVisible() and dialog.edits["last_name"].text() == "Brandt"
+    dialog.edits["campaign"].setText(name.upper())
+    with qtbot.waitSignal(dialog.lead_created) as created:
+        _save(qtbot, dialog)
+    with demo_store.sessions() as session:
+        lead = session.get(Lead, created.args[0])
+        assert lead is not None and lead.campaign_id == campaign_id

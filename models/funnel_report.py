@@ -31,6 +31,7 @@ from models.funnel_config import (
 )
 
 NOT_RECORDED = "(not recorded)"
+_ALL_TIME = ("0001-01-01 00:00:00", "9999-12-31 23:59:59")
 
 
 @dataclass(frozen=True)
@@ -152,7 +153,11 @@ def _paths(session: Session, stages: Sequence[str], params: dict[str, Any], scop
     entry inside the period; the framework of its latest A or B qualification when
     ``qualified_only``. A dozen distinct paths stand for 100,000 leads."""
     letters = _letters(stages)
-    cases = " ".join(f"WHEN :st{i} THEN iif(s.changed_at >= :start AND s.changed_at < :end, "
+    # All time, every entry is in the period: no per-row date test (a tenth of the report's
+    # CPU on 100,000 leads).
+    all_time = params["start"] == _ALL_TIME[0] and params["end"] == _ALL_TIME[1]
+    cases = " ".join(f"WHEN :st{i} THEN '{letter.upper()}'" if all_time else
+                     f"WHEN :st{i} THEN iif(s.changed_at >= :start AND s.changed_at < :end, "
                      f"'{letter.upper()}', '{letter}')"
                      for i, letter in enumerate(letters.values()))
     params |= {f"st{i}": stage for i, stage in enumerate(stages)}
@@ -249,8 +254,8 @@ def funnel_report(sessions: sessionmaker[Session], start: datetime | None = None
     """The waterfall of the leads owned by ``owner_ids`` (everyone's if None), counting
     stage entries from ``start`` (inclusive) to ``end`` (exclusive)."""
     scope, params = _scope(owner_ids)
-    params |= {"start": _text_time(start, "0001-01-01 00:00:00"),
-               "end": _text_time(end, "9999-12-31 23:59:59")}
+    params |= {"start": _text_time(start, _ALL_TIME[0]),
+               "end": _text_time(end, _ALL_TIME[1])}
     with sessions() as session:
         mapping = handoff_mapping(session)
         specs = waterfall(mapping)

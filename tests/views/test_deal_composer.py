@@ -132,3 +132,20 @@ def test_the_pipeline_opens_the_composer_on_its_deal_with_ctrl_e(
     composer = _composer(qtbot, pipeline.deal_mail)
     assert "Cedar Health - 40 seats" in composer.windowTitle()
     assert composer.recipient.text() == "lea@cedar.de"
+
+
+def test_open_in_my_mail_app_hands_the_filled_mail_to_the_desktop(
+        qtbot: QtBot, demo_store: Store, background: Background,
+        commands: CommandRunner) -> None:
+    window, deal_id = _ae_window(qtbot, demo_store, background, commands)
+    window.opportunities.write_email()
+    assert window.opportunities.deal_mail is not None
+    composer = _composer(qtbot, window.opportunities.deal_mail)
+    composer.template.setCurrentText("Thank you")
+    with qtbot.waitSignal(window.mailto_requested) as handed:
+        composer.mail_app_button.click()
+    assert handed.args[0].startswith("mailto:lea@cedar.de?subject=Welcome%20aboard%2C%20"
+                                     "Cedar%20Health%20GmbH")
+    with demo_store.sessions() as session:
+        mail = session.scalars(select(Activity).where(Activity.opportunity_id == deal_id)).one()
+        assert mail.delivery == "mailto"

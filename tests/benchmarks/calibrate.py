@@ -16,7 +16,7 @@ from typing import Any
 from models.hygiene import duplicates as dup
 from models.hygiene import matching
 from models.hygiene.duplicates import LeadIdentity
-from models.hygiene.evidence import weigh
+from models.hygiene.pair_weights import Columns, weights
 from tests.benchmarks import b2b
 
 OUT = Path(__file__).resolve().parents[2] / "resources" / "hygiene" / "calibration.json"
@@ -62,12 +62,14 @@ def _observe(sets: list[tuple[list[LeadIdentity], dict[str, int]]], people: bool
     observed: list[tuple[float, bool]] = []
     for leads, groups in sets:
         read = [lead.traits() for lead in leads]
-        for i, j in dup.candidates(read):
-            if dup._by_name_and_address(read[i]) and dup._by_name_and_address(read[j]) \
-                    and not people:
-                continue
-            weight = weigh(read[i], read[j]).weight
-            observed.append((weight, groups[leads[i].id] == groups[leads[j].id]))
+        i, j = dup.candidate_pairs(read)
+        columns = Columns.of(read)
+        both = columns.by_name_and_address[i] & columns.by_name_and_address[j]
+        # Each table is fitted on the pairs it scores.
+        i, j = (i[both], j[both]) if people else (i[~both], j[~both])
+        for a, b, weight in zip(i.tolist(), j.tolist(), weights(columns, i, j).tolist(),
+                                strict=True):
+            observed.append((weight, groups[leads[a].id] == groups[leads[b].id]))
     return observed
 
 

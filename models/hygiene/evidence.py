@@ -14,7 +14,7 @@ from functools import cache, lru_cache
 
 import phonenumbers
 from rapidfuzz import fuzz
-from rapidfuzz.distance import OSA, JaroWinkler
+from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
 from models.hygiene.standardise import company_key, email_domain, fold, read_title
 from resources import load_json
@@ -183,9 +183,15 @@ def first_relation(a: str, b: str) -> tuple[str, float, float]:
     if groups.get(a, frozenset()) & groups.get(b, frozenset()):
         return "nickname", 100.0, FIRST_WEIGHT["nickname"]  # Bob is Robert
     similar = fuzz.ratio(a, b)
-    if similar >= 80 and min(len(a), len(b)) >= 4:
+    if (similar >= 80 and min(len(a), len(b)) >= 4) or _transposed(a, b):
         return "spelling", similar, FIRST_WEIGHT["spelling"]
     return "different", similar, _different(a, b)
+
+
+def _transposed(a: str, b: str) -> bool:
+    """Two neighbouring letters typed the other way round ("Aym" for "Amy"): a slip of the
+    finger, which (unlike one letter changed: Jade, Jake) rarely makes another name."""
+    return len(a) == len(b) >= 3 and OSA.distance(a, b) == 1 and Levenshtein.distance(a, b) == 2
 
 
 FIRST_WEIGHT = {"same": 3.0, "nickname": 2.5, "initial": 1.5, "spelling": 1.5}

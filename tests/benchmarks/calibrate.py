@@ -1,7 +1,7 @@
 """Fits resources/hygiene/calibration.json: for duplicates and for account matches by name, the
 share of claims that were right at each raw weight of evidence, on the development sets only
-(the B2B set's tuning seeds, and Febrl 1 for people known only by name and address; never a
-held-out seed, Febrl 2 or 3).
+(the B2B set's tuning seeds, and Febrl 1 and 4 for people known only by name and address; never
+a held-out seed, Febrl 2 or 3).
 Isotonic (pool-adjacent-violators), so more evidence never means less confidence.
 
     python -m tests.benchmarks.calibrate
@@ -48,13 +48,16 @@ def duplicate_observations() -> list[tuple[float, bool]]:
 
 
 def people_observations() -> list[tuple[float, bool]]:
-    """People known by name and address only: Febrl 1 is their development set (Febrl 2 and
-    3 are reported, never fitted)."""
+    """People known by name and address only: Febrl 1 and 4 are their development sets
+    (Febrl 2 and 3 are reported, never fitted)."""
     from tests.benchmarks.febrl import febrl
 
-    first = febrl(1)
-    groups = {lead.id: int(lead.id.split("-")[1]) for lead in first.leads}
-    return _observe([(first.leads, groups)], people=True)
+    sets = []
+    for number in (1, 4):
+        dev = febrl(number)
+        # "rec-<person>-org" and "rec-<person>-dup-<n>": one person per number.
+        sets.append((dev.leads, {lead.id: int(lead.id.split("-")[1]) for lead in dev.leads}))
+    return _observe(sets, people=True)
 
 
 def _observe(sets: list[tuple[list[LeadIdentity], dict[str, int]]], people: bool

@@ -114,3 +114,14 @@ def test_swapped_first_and_last_names_are_the_same_person() -> None:
                          postal_code="4702"),
                   person("b", "lowe", "harley", street="3 fox place", city="gerogery",
                          postal_code="4702")) == {("a", "b")}
+
+
+def test_two_letters_typed_the_other_way_round_are_the_same_first_name() -> None:
+    amy = person("a", "Amy", "Dudley", street="8 Wambool Street", postal_code="2080")
+    aym = person("b", "Aym", "Dudley", street="8 Wambool Street", postal_code="2080")
+    _, reasons = explain(amy, aym)
+    assert ("different first name", 0.0) not in reasons
+    # One letter changed makes another name: Jade and Jake are two people.
+    jade = person("c", "Jade", "Dudley", street="8 Wambool Street", postal_code="2080")
+    jake = person("d", "Jake", "Dudley", street="8 Wambool Street", postal_code="2080")
+    assert ("different first name", 0.0) in explain(jade, jake)[1]

@@ -120,7 +120,13 @@ def _blocks(person: Traits) -> Iterable[str]:
         # address has to find them, typos in the names and all.
         if person.street:
             # The street without its number: a number is often left out or mistyped.
-            yield "t:" + person.street.lstrip("0123456789")
+            name = person.street.lstrip("0123456789")
+            yield "t:" + name
+            number = person.street[:len(person.street) - len(name)]
+            if number and person.city:
+                # ...or the house number and the town's first letters, for a typo in the
+                # street's name (and in the rest of the town's).
+                yield f"T:{number}:{person.city[:3]}"
         if person.postal:
             yield f"P:{person.postal}"
         if person.city:

@@ -102,6 +102,7 @@ class AccountIndex:
         self._keys = [company_key(account.name) for account in self.accounts]
         self._squeezed = [_squeeze(key) for key in self._keys]
         self._sorted = [_sorted_words(key) for key in self._keys]
+        self._unglued = [_unglued(key) for key in self._keys]
         # How many account names each word is in: "systems" is in many, "zentrix" in one.
         self._names_with: Counter[str] = Counter(
             word for key in self._keys for word in set(key.split()))
@@ -238,7 +239,7 @@ class AccountIndex:
 
     def _score(self, key: str, index: int) -> float:
         if _abbreviates(key, self._keys[index]) or self._common_word_slip(key, index) \
-                or _unglued(key) == _unglued(self._keys[index]):
+                or _unglued(key) == self._unglued[index]:
             return 100.0
         return max(fuzz.ratio(_squeeze(key), self._squeezed[index]),
                    fuzz.ratio(_sorted_words(key), self._sorted[index]))

@@ -71,7 +71,7 @@ def test_two_accounts_of_the_same_name_are_decided_by_named_kind_size_and_activi
 
 def test_a_close_runner_up_lowers_the_confidence_and_says_so() -> None:
     accounts = [AccountFacts("a", "Vertex Data Systems", None, "prospect"),
-                AccountFacts("b", "Vertex Data Sistems", None, "prospect")]
+                AccountFacts("b", "Vertex Data Systmes", None, "prospect")]
     clear = _match("Vertex Data Systms", accounts=accounts[:1])
     close = _match("Vertex Data Systms", accounts=accounts)
     assert clear.account_id == "a"
@@ -79,7 +79,7 @@ def test_a_close_runner_up_lowers_the_confidence_and_says_so() -> None:
     # Typed exactly as one of them is named, it is that one; the look-alike is still named.
     exact = _match("Vertex Data Systems", accounts=accounts)
     assert exact.account_id == "a" and exact.confidence >= 90
-    assert any("also close: Vertex Data Sistems" in r for r in exact.reasons)
+    assert any("also close: Vertex Data Systmes" in r for r in exact.reasons)
 
 
 def test_leads_are_answered_in_order_many_at_a_time() -> None:

@@ -82,10 +82,12 @@ def _describe(account: AccountFacts) -> str:
     return f"{account.name} ({kind})"
 
 
+@lru_cache(maxsize=16_384)  # a lead's key, against each of its candidates
 def _squeeze(key: str) -> str:
     return key.replace(" ", "")
 
 
+@lru_cache(maxsize=16_384)
 def _sorted_words(key: str) -> str:
     return " ".join(sorted(key.split()))
 
@@ -238,12 +240,15 @@ class AccountIndex:
         return []
 
     def _score(self, key: str, index: int) -> float:
-        if _abbreviates(key, self._keys[index]) or self._common_word_slip(key, index) \
-                or _unglued(key) == self._unglued[index]:
+        ratio = max(fuzz.ratio(_squeeze(key), self._squeezed[index]),
+                    fuzz.ratio(_sorted_words(key), self._sorted[index]))
+        # A shortened name, a missed space before "and" or a slip in a common word is still
+        # the name; looked at only when the letters alone do not say so.
+        if ratio < 100 and (_unglued(key) == self._unglued[index]
+                            or _abbreviates(key, self._keys[index])
+                            or self._common_word_slip(key, index)):
             return 100.0
-        return max(fuzz.ratio(_squeeze(key), self._squeezed[index]),
-                   fuzz.ratio(_sorted_words(key), self._sorted[index]))
-
+        return ratio
 
     def _common_word_slip(self, typed: str, index: int) -> str | None:
         """The word mistyped when the name is the account's but for one slip of the finger
@@ -251,9 +256,9 @@ class AccountIndex:
         and the slip makes no word of any account's name. A company one letter away from an
         account changes the word that tells it apart, into a name of its own: that is left to
         the name score."""
-        words, name = typed.split(), self._keys[index].split()
-        if len(words) != len(name) or len(words) < 2:
+        if typed.count(" ") != self._keys[index].count(" ") or " " not in typed:
             return None
+        words, name = typed.split(), self._keys[index].split()
         differ = [(w, n) for w, n in zip(words, name, strict=True) if w != n]
         if len(differ) != 1:
             return None
@@ -269,6 +274,7 @@ class AccountIndex:
                 "the rest typed exactly"] if meant else []
 
 
+@lru_cache(maxsize=16_384)
 def _unglued(key: str) -> str:
     """The name squeezed without its "and"s: "Watanabeand Dubois" (the space before "and"
     missed, so the key kept it) reads as "Watanabe and Dubois"."""

@@ -8,6 +8,9 @@ from __future__ import annotations
 from bisect import bisect_right
 from functools import cache
 
+import numpy as np
+from numpy.typing import NDArray
+
 from resources import load_json
 
 
@@ -23,3 +26,10 @@ def confidence(kind: str, raw: float) -> float:
     raws, shares = _table(kind)
     at = bisect_right(raws, raw) - 1
     return shares[at] if at >= 0 else 0.0
+
+
+def confidences(kind: str, raws: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``confidence`` of many raw weights at once."""
+    steps, shares = _table(kind)
+    at = np.searchsorted(np.array(steps), raws, side="right") - 1
+    return np.where(at >= 0, np.array(shares)[np.maximum(at, 0)], 0.0)

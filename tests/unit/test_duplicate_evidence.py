@@ -114,3 +114,28 @@ def test_swapped_first_and_last_names_are_the_same_person() -> None:
                          postal_code="4702"),
                   person("b", "lowe", "harley", street="3 fox place", city="gerogery",
                          postal_code="4702")) == {("a", "b")}
+
+
+def test_two_letters_typed_the_other_way_round_are_the_same_first_name() -> None:
+    amy = person("a", "Amy", "Dudley", street="8 Wambool Street", postal_code="2080")
+    aym = person("b", "Aym", "Dudley", street="8 Wambool Street", postal_code="2080")
+    _, reasons = explain(amy, aym)
+    assert ("different first name", 0.0) not in reasons
+    # One letter changed makes another name: Jade and Jake are two people.
+    jade = person("c", "Jade", "Dudley", street="8 Wambool Street", postal_code="2080")
+    jake = person("d", "Jake", "Dudley", street="8 Wambool Street", postal_code="2080")
+    assert ("different first name", 0.0) in explain(jade, jake)[1]
+
+
+def test_typos_in_the_street_name_and_postcode_still_meet_through_number_and_town() -> None:
+    # Known by name and address only, and every key but the house number and the town
+    # mistyped somewhere: surname's first letter, the first name, street and postcode.
+    emily = person("a", "Emily", "Nguyen", street="215 Lelta Place", city="Nowra",
+                   postal_code="4179")
+    again = person("b", "Emiyl", "Mguyen", street="215 Leltaplace", city="Nowra",
+                   postal_code="1479")
+    assert _pairs(emily, again) == {("a", "b")}
+    # The same house number in the same town is not enough by itself.
+    other = person("c", "Oscar", "Harris", street="215 Beach Road", city="Nowra",
+                   postal_code="2541")
+    assert _pairs(emily, other) == set()

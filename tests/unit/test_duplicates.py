@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from models.demo.generator import DemoGenerator
-from models.hygiene.duplicates import LeadIdentity, find_duplicates, mailbox, soundex
+from models.hygiene.duplicates import (
+    DEFAULT_THRESHOLD,
+    LeadIdentity,
+    find_duplicates,
+    mailbox,
+    soundex,
+)
 from tests.conftest import FIXED_NOW
 
 
@@ -69,7 +75,7 @@ def test_the_same_name_at_the_same_company_alone_is_shown_less_sure() -> None:
     [pair] = find_duplicates([
         lead("a", "Oscar", "Harris", "Solmerxo Software", "harris.33@web.de", "+17855559975"),
         lead("b", "Oscar", "Harris", "Solmerxo Software Inc.", "oscar@yahoo.com", None)])
-    assert 80 <= pair.score < 90
+    assert DEFAULT_THRESHOLD <= pair.score < 90
     [sure] = find_duplicates([
         lead("a", "Oscar", "Harris", "Solmerxo Software", "harris.33@web.de", "+17855559975"),
         lead("b", "Oscar", "Harris", "Solmerxo Software Inc.", "oscar@yahoo.com",

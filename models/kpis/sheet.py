@@ -3,7 +3,7 @@ digest prints: the same numbers from the same code."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -61,6 +61,9 @@ class Sheet:
     close_rates: list[dict[str, Any]]
     pareto: dict[str, list[reasons.ParetoBar]]
     forecast: deals.Forecast
+    # False for the first numbers (``compute_figures``): no trend, waterfall, reasons or
+    # forecast yet, and no SQL → opportunity (read from the waterfall).
+    complete: bool = True
 
     def to_json(self) -> dict[str, Any]:
         return {"week" if self.period.kind == "week" else self.period.kind: self.period.label,
@@ -111,6 +114,14 @@ def _pct(value: float | None) -> float | None:
 def compute_sheet(sessions: sessionmaker[Session], period: Period, now: datetime,
                   rep_id: str | None = None, trend_weeks: int = 12) -> Sheet:
     """The period's KPIs for the rep ``rep_id``, or for the team (None)."""
+    return add_details(sessions, compute_figures(sessions, period, now, rep_id), now,
+                       trend_weeks)
+
+
+def compute_figures(sessions: sessionmaker[Session], period: Period, now: datetime,
+                    rep_id: str | None = None) -> Sheet:
+    """The period's numbers, each rep's and the team's: what the screen shows first. The
+    trend, waterfall, reasons and forecast come with ``add_details``."""
     people = _people(sessions, rep_id)
     owners = None if rep_id is None else [rep_id]
     calls, connects, touches = activity.activity_counts(sessions, period, owners)
@@ -153,12 +164,6 @@ def compute_sheet(sessions: sessionmaker[Session], period: Period, now: datetime
             aged_leads=aged.get(user.id, 0), selling_planned_minutes=sold.planned_minutes,
             selling_done_minutes=sold.done_minutes, selling_share=_pct(sold.share),
             targets=_rep_targets(planned_touches, user, period)))
-    report = funnel_report(sessions, period.start, period.end, owners)
-    # An AE owns no leads: their waterfall is that of the leads handed to them.
-    is_ae = rep_id is not None and len(people) == 1 and people[0].role == Role.AE
-    sql_to_opp = report.conversion("SQL", "Opportunity")
-    last_day = period.first_day + timedelta(days=period.days - 1)
-    quarter = quarter_of(last_day, period.timezone)
     quota = sum(r.targets.get("quota", 0.0) for r in reps) or None
     team = {
         "calls": sum(calls.values()), "connects": sum(connects.values()),
@@ -173,11 +178,12 @@ def compute_sheet(sessions: sessionmaker[Session], period: Period, now: datetime
         "win_rate": _pct(team_rate.by_count), "win_rate_by_amount": _pct(team_rate.by_amount),
         "won": team_rate.won, "lost": team_rate.lost,
         "bookings": round(team_rate.won_amount, 2),
-        "sql_to_opportunity": _pct(sql_to_opp.rate) if sql_to_opp else None,
+        "sql_to_opportunity": None,  # from the waterfall (add_details)
         "lvr": None if (lvr := leads.lead_velocity_rate(sessions, period, owners)) is None
         else round(lvr, 1),
         "aged_leads": sum(aged.values()),
         "selling_time": _selling(reps),
+        "selling_share": _selling(reps)["share"],
         "top_two_share": {
             "meetings": _pct(reasons.top_two_share(meetings)),
             "pipeline": _pct(reasons.top_two_share(pipeline)),
@@ -188,25 +194,44 @@ def compute_sheet(sessions: sessionmaker[Session], period: Period, now: datetime
         else (reps[0].targets if reps else {}),
     }
     return Sheet(
-        period=period, scope=rep_id or "team", team=team, reps=reps,
+        period=period, scope=rep_id or "team", team=team, reps=reps, trend=[], waterfall=[],
+        close_rates=[{"framework": r.framework, "sqls": r.sqls, "won": r.won,
+                      "rate": _pct(r.rate), "band": list(r.band) if r.band else None,
+                      "verdict": r.verdict}
+                     for r in close_rates.framework_close_rates(decided)],
+        pareto={}, forecast=deals.Forecast(0, 0.0, 0.0, 0.0, quota), complete=False)
+
+
+def add_details(sessions: sessionmaker[Session], sheet: Sheet, now: datetime,
+                trend_weeks: int = 12) -> Sheet:
+    """``sheet`` with its 12-week trend, waterfall (and so SQL → opportunity), reasons and
+    the quarter's forecast."""
+    period, rep_id = sheet.period, None if sheet.scope == "team" else sheet.scope
+    owners = None if rep_id is None else [rep_id]
+    report = funnel_report(sessions, period.start, period.end, owners)
+    sql_to_opp = report.conversion("SQL", "Opportunity")
+    # An AE owns no leads: their waterfall is that of the leads handed to them.
+    is_ae = rep_id is not None and len(sheet.reps) == 1 and sheet.reps[0].role == Role.AE
+    last_day = period.first_day + timedelta(days=period.days - 1)
+    quarter = quarter_of(last_day, period.timezone)
+    return replace(
+        sheet, complete=True,
+        team=sheet.team | {"sql_to_opportunity": _pct(sql_to_opp.rate) if sql_to_opp
+                           else None},
         trend=_trend(sessions, period, now, owners, trend_weeks),
-        waterfall=ae_waterfall(sessions, period, people[0].id) if is_ae else [
+        waterfall=ae_waterfall(sessions, period, rep_id) if is_ae and rep_id else [
             {"from": c.from_stage, "to": c.to_stage, "entered": c.entered,
              "converted": c.converted, "rate": _pct(c.rate),
              "median_days_in_from": next((s.median_days_in_stage for s in report.stages
                                           if s.stage == c.from_stage), None)}
             for c in report.conversions],
-        close_rates=[{"framework": r.framework, "sqls": r.sqls, "won": r.won,
-                      "rate": _pct(r.rate), "band": list(r.band) if r.band else None,
-                      "verdict": r.verdict}
-                     for r in close_rates.framework_close_rates(decided)],
         pareto={**{kind: reasons.pareto(counts) for kind, counts in
                    reasons.reason_counts(sessions, period, owners).items()},
                 "competitors": reasons.pareto(reasons.competitor_counts(sessions, period,
                                                                         owners))},
         forecast=deals.forecast(sessions, quarter.first_day,
                                 quarter.first_day + timedelta(days=quarter.days - 1),
-                                owners, quota))
+                                owners, sheet.forecast.quota))
 
 
 def _team_target(reps: list[RepFigures], period: Period) -> dict[str, float]:

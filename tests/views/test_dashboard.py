@@ -160,3 +160,22 @@ def test_the_html_digest_carries_the_screen_s_numbers_and_charts(
     assert on_screen["calls"][-1] == 5 and on_screen["meetings"][-1] == 1
     waterfall_alt = images[2][1]
     assert "MQL&gt;SQL: 20%" in waterfall_alt  # 5 entered MQL, 1 went on to SQL
+
+
+def test_the_numbers_show_first_and_say_the_charts_are_still_counting(
+        qtbot: QtBot, dashboard: DashboardView) -> None:
+    seen: list[tuple[str, bool, str, str]] = []
+
+    def record(kind: str) -> Any:
+        return lambda sheet: seen.append((kind, sheet.complete, dashboard.caption.text(),
+                                          dashboard.charts["calls"].chart().title()))
+
+    dashboard.first_numbers.connect(record("first"))
+    dashboard.shown.connect(record("whole"))
+    with qtbot.waitSignal(dashboard.shown, timeout=10_000):
+        dashboard.show_for(None, "month")  # other figures than those drawn
+    assert [(kind, complete) for kind, complete, _c, _t in seen] == [("first", False),
+                                                                      ("whole", True)]
+    assert "counting the trend, waterfall, reasons and forecast" in seen[0][2]
+    assert seen[0][3] == "Counting…" and seen[1][3] != "Counting…"
+    assert "counting" not in seen[1][2]

@@ -2,7 +2,8 @@
 the opportunity to won or lost, with each step's conversion and the median days in stage.
 
 The team's waterfall (models.funnel_report) counts the leads an SDR owns; an AE owns none of
-them, so theirs is counted over the leads whose qualification named them. The same cohort
+them, so theirs is counted over the leads handed to them: named in a qualification or a
+hand-off, or whose deal they own. The same cohort
 rule: of the leads that first entered X in the period, the share that entered Y at that moment
 or later; days in stage are those of the stays that ended in the period.
 """
@@ -15,12 +16,12 @@ from datetime import datetime
 from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, union
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.funnel_config import handoff_mapping
 from models.kpis.periods import Period
-from models.store import Qualification, StageChange
+from models.store import Lead, Opportunity, Qualification, StageChange
 from models.vocab import FunnelStage
 
 WON, LOST = "Closed Won", "Closed Lost"
@@ -41,7 +42,12 @@ def ae_waterfall(sessions: sessionmaker[Session], period: Period, ae_id: str
                  ) -> list[dict[str, Any]]:
     """Rows shaped as the sheet's waterfall: from, to, entered, converted, rate and the
     median days in ``from``."""
-    handed = select(Qualification.lead_id).where(Qualification.handoff_to_id == ae_id)
+    # Named in a qualification, in the lead's current hand-off, or owning the lead's deal
+    # (deals the CRM brought with no hand-off recorded here).
+    handed: Any = union(select(Qualification.lead_id).where(Qualification.handoff_to_id == ae_id),
+                   select(Lead.id).where(Lead.handoff_to_id == ae_id),
+                   select(Opportunity.lead_id).where(Opportunity.owner_id == ae_id,
+                                                     Opportunity.lead_id.is_not(None)))
     with sessions() as session:
         _steps, pairs = ae_stages(session)
         rows = session.execute(

@@ -214,17 +214,19 @@ def add_details(sessions: sessionmaker[Session], sheet: Sheet, now: datetime,
     is_ae = rep_id is not None and len(sheet.reps) == 1 and sheet.reps[0].role == Role.AE
     last_day = period.first_day + timedelta(days=period.days - 1)
     quarter = quarter_of(last_day, period.timezone)
+    waterfall = ae_waterfall(sessions, period, rep_id) if is_ae and rep_id else [
+        {"from": c.from_stage, "to": c.to_stage, "entered": c.entered,
+         "converted": c.converted, "rate": _pct(c.rate),
+         "median_days_in_from": next((s.median_days_in_stage for s in report.stages
+                                      if s.stage == c.from_stage), None)}
+        for c in report.conversions]
+    to_opportunity = next((w["rate"] for w in waterfall
+                           if (w["from"], w["to"]) == ("SQL", "Opportunity")), None)
     return replace(
         sheet, complete=True,
-        team=sheet.team | {"sql_to_opportunity": _pct(sql_to_opp.rate) if sql_to_opp
-                           else None},
-        trend=_trend(sessions, period, now, owners, trend_weeks),
-        waterfall=ae_waterfall(sessions, period, rep_id) if is_ae and rep_id else [
-            {"from": c.from_stage, "to": c.to_stage, "entered": c.entered,
-             "converted": c.converted, "rate": _pct(c.rate),
-             "median_days_in_from": next((s.median_days_in_stage for s in report.stages
-                                          if s.stage == c.from_stage), None)}
-            for c in report.conversions],
+        team=sheet.team | {"sql_to_opportunity": to_opportunity if is_ae else
+                           _pct(sql_to_opp.rate) if sql_to_opp else None},
+        trend=_trend(sessions, period, now, owners, trend_weeks), waterfall=waterfall,
         pareto={**{kind: reasons.pareto(counts) for kind, counts in
                    reasons.reason_counts(sessions, period, owners).items()},
                 "competitors": reasons.pareto(reasons.competitor_counts(sessions, period,

@@ -93,6 +93,7 @@ def test_an_ae_s_waterfall_counts_the_leads_handed_to_them(store: Store, week: d
     # The AE's dashboard shows theirs; the team's and an SDR's stay the funnel's.
     sheet = compute_sheet(store.sessions, WEEK, THURSDAY, week["hugo"])
     assert sheet.waterfall == list(steps.values())
+    assert sheet.team["sql_to_opportunity"] == 1.0  # his own: he owns no leads
     team = compute_sheet(store.sessions, WEEK, THURSDAY)
     assert ("MCL", "MQL") in {(w["from"], w["to"]) for w in team.waterfall}
     # W49: O1 (handed in October) entered Opportunity Monday and was won Wednesday.

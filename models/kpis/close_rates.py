@@ -5,7 +5,8 @@ A close rate counted over the SQLs that *entered* a period reads 0 % for any wee
 those deals have not had time to close (a sales cycle is weeks long). So the period's cohort
 is the SQLs *decided* in it: the leads whose deal was won or lost in the period, or that the
 AE sent back (to nurture or disqualified) from a handed-over stage. Of those, the share won.
-Each lead counts once, with its latest A or B qualification's framework and AE.
+Each lead counts once, with its latest A or B qualification's framework and AE (else the
+AE who owns its deal).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models.funnel_config import close_rate_band
 from models.kpis.periods import Period
-from models.store import Lead, Qualification, StageChange
+from models.store import Lead, Opportunity, Qualification, StageChange
 from models.vocab import FunnelStage, LeadCategory
 
 WON, LOST = "Closed Won", "Closed Lost"
@@ -77,7 +78,11 @@ def decided_sqls(sessions: sessionmaker[Session], period: Period,
               .where(Qualification.category.in_((LeadCategory.A, LeadCategory.B)),
                      Qualification.lead_id.in_(select(decided.c.lead_id)))
               .group_by(Qualification.lead_id).subquery())
-    query = (select(decided.c.won, latest.c.framework, latest.c.ae, Lead.owner_id)
+    # A deal the CRM brought with no hand-off recorded here is its owner's.
+    deal_owner = (select(func.max(Opportunity.owner_id))
+                  .where(Opportunity.lead_id == decided.c.lead_id).scalar_subquery())
+    query = (select(decided.c.won, latest.c.framework,
+                    func.coalesce(latest.c.ae, deal_owner), Lead.owner_id)
              .select_from(decided)
              .join(Lead, Lead.id == decided.c.lead_id)
              .outerjoin(latest, latest.c.lead_id == decided.c.lead_id))

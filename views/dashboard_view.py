@@ -56,7 +56,7 @@ TILES = (("calls", "Calls", "count", True), ("meetings", "Meetings set", "count"
 TILES_A_ROW = 7
 REP_COLUMNS = (("Rep", "name", "text"), ("Role", "role", "text"), ("Calls", "calls", "count"),
                ("Meetings", "meetings", "count"), ("Pipeline", "pipeline_added", "money"),
-               ("Touches/day", "touches_per_day", "count"),
+               ("Touch/day", "touches_per_day", "count"),
                ("≤ 24 h", "first_touch_within_24h", "share"),
                ("Win rate", "win_rate", "share"), ("SQL close", "sql_close_rate", "share"),
                ("Held > 2 d", "aged_leads", "count"), ("Selling", "selling_share", "share"))
@@ -304,8 +304,10 @@ class DashboardView(QWidget):
                 value = getattr(rep, key)
                 text = value if kind == "text" else figure(value, kind)
                 if key == "name" and rep.needs_coaching:
-                    text += "  ⚑ coaching"
+                    text += " ⚑"  # the whole word in its tooltip and the notes line
                 item = QTableWidgetItem(str(text))
+                if key == "name" and rep.needs_coaching:
+                    item.setToolTip("SQL close rate under 20 %: needs coaching")
                 if kind != "text":
                     item.setData(Qt.ItemDataRole.UserRole + 1, value)
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight

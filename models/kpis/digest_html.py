@@ -35,12 +35,14 @@ REP_COLUMNS = (("Calls", "calls", "count"), ("Meetings", "meetings", "count"),
                ("Pipeline", "pipeline_added", "money"), ("Touches/day", "touches_per_day",
                                                          "count"),
                ("Within 24 h", "first_touch_within_24h", "share"),
-               ("Win rate", "win_rate", "share"), ("Held > 2 d", "aged_leads", "count"))
+               ("Win rate", "win_rate", "share"), ("SQL close", "sql_close_rate", "share"),
+               ("Held > 2 d", "aged_leads", "count"), ("Selling", "selling_share", "share"))
 
 
 def _charts(sheet: Sheet) -> str:
     return "".join(
-        f"<h2>{escape(chart.title)}</h2><p><img src='{chart.data_uri()}' "
+        # The image carries its title; the alt text its figures, for a reader showing none.
+        f"<p><img src='{chart.data_uri()}' "
         f"alt='{escape(chart.alt)}' width='520'></p>" for chart in digest_charts(sheet))
 
 

@@ -62,8 +62,9 @@ REP_COLUMNS = (("Rep", "name", "text"), ("Role", "role", "text"), ("Calls", "cal
                ("Held > 2 d", "aged_leads", "count"), ("Selling", "selling_share", "share"))
 PERIODS = (("This week", "week"), ("This month", "month"), ("This quarter", "quarter"))
 TEAM = "team"
-# Counted from records behind the numbers: a write to any of these can move them.
-COUNTED = (Kind.TOUCH, Kind.LEAD, Kind.HANDOFF, Kind.OPPORTUNITY)
+# Counted from records behind the numbers: a write to any of these can move them (a block
+# started or ended moves selling time).
+COUNTED = (Kind.TOUCH, Kind.LEAD, Kind.HANDOFF, Kind.OPPORTUNITY, Kind.DAY_PLAN)
 
 
 @dataclass(frozen=True)

@@ -78,14 +78,17 @@ def decided_sqls(sessions: sessionmaker[Session], period: Period,
               .where(Qualification.category.in_((LeadCategory.A, LeadCategory.B)),
                      Qualification.lead_id.in_(select(decided.c.lead_id)))
               .group_by(Qualification.lead_id).subquery())
-    # A deal the CRM brought with no hand-off recorded here is its owner's.
-    deal_owner = (select(func.max(Opportunity.owner_id))
-                  .where(Opportunity.lead_id == decided.c.lead_id).scalar_subquery())
+    # A deal the CRM brought with no hand-off recorded here is its owner's: one grouped pass
+    # over the deals (no index on their lead), not a search per lead.
+    deals = (select(Opportunity.lead_id.label("lead_id"),
+                    func.max(Opportunity.owner_id).label("owner"))
+             .where(Opportunity.lead_id.is_not(None)).group_by(Opportunity.lead_id).subquery())
     query = (select(decided.c.won, latest.c.framework,
-                    func.coalesce(latest.c.ae, deal_owner), Lead.owner_id)
+                    func.coalesce(latest.c.ae, deals.c.owner), Lead.owner_id)
              .select_from(decided)
              .join(Lead, Lead.id == decided.c.lead_id)
-             .outerjoin(latest, latest.c.lead_id == decided.c.lead_id))
+             .outerjoin(latest, latest.c.lead_id == decided.c.lead_id)
+             .outerjoin(deals, deals.c.lead_id == decided.c.lead_id))
     with sessions() as session:
         rows = session.execute(query).all()
     chosen = None if owners is None else set(owners)

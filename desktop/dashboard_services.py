@@ -12,7 +12,7 @@ from models.kpis.behind import Behind
 from models.kpis.digest_mail import send_due_digests
 from models.kpis.leads import aged_records
 from models.kpis.periods import period_of, team_timezone
-from models.kpis.sheet import REP_ROLES, Sheet, compute_sheet
+from models.kpis.sheet import REP_ROLES, Sheet, add_details, compute_figures, compute_sheet
 from models.records import RepProfile
 from models.reps import current_rep, team_members
 from models.store.open import Store
@@ -27,6 +27,14 @@ def dashboard_services(store: Store, clock: Callable[[], datetime],
         period = period_of(kind, now, team_timezone(store.sessions))
         return compute_sheet(store.sessions, period, now, rep_id)
 
+    def figures(kind: str, rep_id: str | None) -> Sheet:
+        now = clock()
+        period = period_of(kind, now, team_timezone(store.sessions))
+        return compute_figures(store.sessions, period, now, rep_id)
+
+    def details(first: Sheet) -> Sheet:
+        return add_details(store.sessions, first, clock())
+
     def behind(figure: str, kind: str, rep_id: str | None) -> list[Behind]:
         now = clock()
         owners = None if rep_id is None else [rep_id]
@@ -38,7 +46,8 @@ def dashboard_services(store: Store, clock: Callable[[], datetime],
     def people() -> list[RepProfile]:
         return [p for role in REP_ROLES for p in team_members(store.sessions, role)]
 
-    return DashboardServices(people=people, sheet=sheet, behind=behind, signed_in=rep)
+    return DashboardServices(people=people, sheet=sheet, behind=behind, signed_in=rep,
+                             figures=figures, details=details)
 
 
 def queue_due_digests(store: Store, clock: Callable[[], datetime]) -> Changes:

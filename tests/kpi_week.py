@@ -77,4 +77,4 @@ def build_week(store: Store) -> dict[str, Any]:
     close_opportunity(store.sessions, won_lead_deal,
                       CloseDraft(outcome="lost", reason_code="LOSS-PRICE",
                                  competitor="Northwind CRM"), ids["hugo"], at(26, 10))
-    return ids | {"l1": l1, "l2": l2, "l4": l4, "l5": l5}
+    return ids | {"l1": l1, "l2": l2, "l4": l4, "l5": l5, "o1": october[0]}

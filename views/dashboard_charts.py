@@ -64,6 +64,11 @@ def _chart(title: str) -> QChart:
     return chart
 
 
+def counting_chart() -> QChart:
+    """A chart's place while its figures are still being counted."""
+    return _chart("Counting…")
+
+
 def _axis_font(axis: QValueAxis | QBarCategoryAxis) -> None:
     font = QFont()
     font.setPointSize(7)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from models.changes import Kind
 from models.kpis.behind import Behind
+from models.kpis.digest_charts import consecutive, weekly_targets
 from models.kpis.digest_html import figure
 from models.kpis.reasons import pareto
 from models.kpis.sheet import RepFigures, Sheet
@@ -32,7 +33,13 @@ from models.records import RepProfile
 from views.background import Background
 from views.behind_dialog import BehindDialog
 from views.commanding import Commands, follow
-from views.dashboard_charts import ChartView, pareto_chart, trend_chart, waterfall_chart
+from views.dashboard_charts import (
+    ChartView,
+    counting_chart,
+    pareto_chart,
+    trend_chart,
+    waterfall_chart,
+)
 from views.failure_text import failure_text
 
 # (key in the sheet, label, how it is written, whether more is better)
@@ -44,17 +51,20 @@ TILES = (("calls", "Calls", "count", True), ("meetings", "Meetings set", "count"
          ("sql_to_opportunity", "SQL → opportunity", "share", True),
          ("win_rate", "Win rate", "share", True), ("lvr", "Lead Velocity Rate", "rate", True),
          ("aged_leads", "Held > 2 days", "count", False),
+         ("selling_share", "Selling time", "share", True),
          ("forecast", "Forecast (weighted)", "money", True))
+TILES_A_ROW = 7
 REP_COLUMNS = (("Rep", "name", "text"), ("Role", "role", "text"), ("Calls", "calls", "count"),
                ("Meetings", "meetings", "count"), ("Pipeline", "pipeline_added", "money"),
-               ("Touches/day", "touches_per_day", "count"),
+               ("Touch/day", "touches_per_day", "count"),
                ("≤ 24 h", "first_touch_within_24h", "share"),
                ("Win rate", "win_rate", "share"), ("SQL close", "sql_close_rate", "share"),
-               ("Held > 2 d", "aged_leads", "count"))
+               ("Held > 2 d", "aged_leads", "count"), ("Selling", "selling_share", "share"))
 PERIODS = (("This week", "week"), ("This month", "month"), ("This quarter", "quarter"))
 TEAM = "team"
-# Counted from records behind the numbers: a write to any of these can move them.
-COUNTED = (Kind.TOUCH, Kind.LEAD, Kind.HANDOFF, Kind.OPPORTUNITY)
+# Counted from records behind the numbers: a write to any of these can move them (a block
+# started or ended moves selling time).
+COUNTED = (Kind.TOUCH, Kind.LEAD, Kind.HANDOFF, Kind.OPPORTUNITY, Kind.DAY_PLAN)
 
 
 @dataclass(frozen=True)
@@ -65,6 +75,11 @@ class DashboardServices:
     # (figure: "calls" or "aged_leads", period kind, rep id or None) → the records
     behind: Callable[[str, str, str | None], list[Behind]]
     signed_in: RepProfile | None
+    # The same sheet in two steps, so the first numbers show while the trend, waterfall,
+    # reasons and forecast are still being counted: (kind, rep) → the numbers; then them
+    # → the whole sheet, the one ``sheet`` gives.
+    figures: Callable[[str, str | None], Sheet] | None = None
+    details: Callable[[Sheet], Sheet] | None = None
 
 
 def _when(moment: datetime | None) -> str:
@@ -72,7 +87,8 @@ def _when(moment: datetime | None) -> str:
 
 
 class DashboardView(QWidget):
-    shown = Signal(object)  # the sheet on screen, once drawn
+    shown = Signal(object)  # the whole sheet on screen, once drawn
+    first_numbers = Signal(object)  # the tiles and reps drawn; the charts still counting
 
     def __init__(self, services: DashboardServices, background: Background,
                  commands: Commands, parent: QWidget | None = None) -> None:
@@ -101,7 +117,7 @@ class DashboardView(QWidget):
             tile.setMinimumHeight(44)
             tile.clicked.connect(lambda _=False, k=key: self.open_figure(k))
             self.tiles[key] = tile
-            tiles.addWidget(tile, n // 6, n % 6)
+            tiles.addWidget(tile, n // TILES_A_ROW, n % TILES_A_ROW)
         self.charts = {key: ChartView(key) for key in ("calls", "meetings", "waterfall",
                                                        "reasons")}
         for chart in self.charts.values():
@@ -176,29 +192,54 @@ class DashboardView(QWidget):
     def refresh(self) -> None:
         kind, rep = self.kind(), self.rep_id()
         self.caption.setText("Counting…")
-        self._background.run("dashboard", lambda: self._services.sheet(kind, rep),
-                             self._show, self._failed)
+        figures, details = self._services.figures, self._services.details
+        if figures is None or details is None:
+            self._background.run("dashboard", lambda: self._services.sheet(kind, rep),
+                                 self._show, self._failed)
+            return
+        self._background.run("dashboard", lambda: figures(kind, rep),
+                             self._show_first, self._failed)
+
+    def _show_first(self, first: Sheet) -> None:
+        """The numbers now; the trend, waterfall, reasons and forecast when counted (their
+        charts say so meanwhile)."""
+        self._show(first)
+        details = self._services.details
+        assert details is not None
+        self._background.run("dashboard", lambda: details(first), self._show_details,
+                             self._failed)
+
+    def _show_details(self, sheet: Sheet) -> None:
+        self._show(sheet)
 
     def _failed(self, error: BaseException) -> None:
         self.caption.setText(failure_text(error))
 
     def _show(self, sheet: Sheet) -> None:
-        self.sheet = sheet
+        before, self.sheet = self.sheet, sheet
         who = self.who.currentText()
+        still = "" if sheet.complete else \
+            " · counting the trend, waterfall, reasons and forecast…"
         self.caption.setText(f"{who} · {sheet.period.label} "
                              f"({sheet.period.first_day:%d %b} – {sheet.period.days} days, "
-                             f"{sheet.period.timezone})")
+                             f"{sheet.period.timezone}){still}")
         self._show_tiles(sheet)
-        self._show_charts(sheet)
+        if sheet.complete:
+            self._show_charts(sheet)
+        elif before is None or (before.period, before.scope) != (sheet.period, sheet.scope):
+            # Other figures than those drawn: the charts say they are being counted (the
+            # same figures counted again keep their charts until the new ones come).
+            for chart in self.charts.values():
+                chart.setChart(counting_chart())
         self._show_reps(sheet.reps)
-        self.notes.setText(self._notes(sheet))
-        self.shown.emit(sheet)
+        self.notes.setText(self._notes(sheet) if sheet.complete else "")
+        (self.shown if sheet.complete else self.first_numbers).emit(sheet)
 
     def value(self, key: str) -> Any:
         if self.sheet is None:
             return None
         if key == "forecast":
-            return self.sheet.forecast.weighted
+            return self.sheet.forecast.weighted if self.sheet.complete else None
         return self.sheet.team.get(key)
 
     def target(self, key: str) -> float | None:
@@ -227,10 +268,7 @@ class DashboardView(QWidget):
 
     def _show_charts(self, sheet: Sheet) -> None:
         weeks = [t.week for t in sheet.trend]
-        targets = sheet.team.get("targets", {})
-        weekly = sheet.period.days / 7
-        per_week = {k: None if k not in targets else round(targets[k] / weekly, 1)
-                    for k in ("calls", "meetings")}
+        per_week = weekly_targets(sheet)
         year = weeks[-1][:4] if weeks else ""
         self.charts["calls"].setChart(trend_chart(
             f"Calls a week, {year} (target {figure(per_week['calls'])})", weeks,
@@ -249,9 +287,7 @@ class DashboardView(QWidget):
     @staticmethod
     def consecutive(sheet: Sheet) -> list[dict[str, Any]]:
         """The waterfall's consecutive steps (each stage to the next), not the exits."""
-        return [w for w in sheet.waterfall
-                if w["to"] not in ("nurture", "disqualified", "Closed Lost")
-                and not (w["from"] == "SQL" and w["to"] == "Closed Won")]
+        return consecutive(sheet.waterfall)
 
     @staticmethod
     def reason_bars(sheet: Sheet) -> list[Any]:
@@ -269,8 +305,10 @@ class DashboardView(QWidget):
                 value = getattr(rep, key)
                 text = value if kind == "text" else figure(value, kind)
                 if key == "name" and rep.needs_coaching:
-                    text += "  ⚑ coaching"
+                    text += " ⚑"  # the whole word in its tooltip and the notes line
                 item = QTableWidgetItem(str(text))
+                if key == "name" and rep.needs_coaching:
+                    item.setToolTip("SQL close rate under 20 %: needs coaching")
                 if kind != "text":
                     item.setData(Qt.ItemDataRole.UserRole + 1, value)
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight

@@ -264,10 +264,12 @@ class SalesforceRest:
             fit=lambda body: retrieved(body, ids, obj))
 
     def send_email(self, to: str, subject: str, body: str) -> None:
-        """Sent once: a lost answer is ``OutcomeUnknown``, never a second send."""
+        """Sent once: a lost answer is ``OutcomeUnknown``, never a second send. A body that
+        is an HTML page (the weekly digest) goes as rich text."""
+        rich = body.lstrip()[:15].lower().startswith(("<!doctype html", "<html"))
         answer = self.call("POST", "actions/standard/emailSimple", retry=False, json={
             "inputs": [{"emailAddresses": to, "emailSubject": subject, "emailBody": body,
-                        "senderType": "CurrentUser"}]})
+                        "senderType": "CurrentUser", "sendRichBody": rich}]})
         if not isinstance(answer, list) or len(answer) != 1 or not isinstance(answer[0], dict) \
                 or answer[0].get("actionName") != "emailSimple":
             # Not the action's own answer (a stale one on the connection, say): the send may

@@ -9,7 +9,9 @@ lead passed with its next step), so teams that hand off without booking are not 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -17,30 +19,61 @@ from sqlalchemy.orm import Session, sessionmaker
 from models.kpis.behind import Behind
 from models.kpis.periods import Period
 from models.kpis.scope import owned
-from models.store import Activity, Meeting, Qualification
+from models.store import Activity, ActivityHour, Meeting, Qualification
 from models.vocab import ActivityKind, CallOutcome
 
 TOUCH_KINDS = (ActivityKind.CALL.value, ActivityKind.EMAIL.value)
 PerRep = dict[str, int]
 
 
+def hour_text(moment: datetime) -> str:
+    """The rollup's key of the UTC hour starting at ``moment``."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H")
+
+
+def on_the_hour(*moments: datetime) -> bool:
+    """Whether every bound is a whole UTC hour, so the hourly counts answer exactly (a
+    timezone a half hour off UTC starts its days inside an hour)."""
+    return all(m.minute == 0 and m.second == 0 and m.microsecond == 0 for m in moments)
+
+
+def counted(session: Session, start: datetime, end: datetime, owners: Sequence[str] | None,
+            hourly: Callable[[Any], Any], raw: Callable[[Any], Any]) -> list[Any]:
+    """(group, calls, connects, touches) rows for [start, end): from the hourly counts the
+    store keeps (models.store.kpi_rollups) grouped by ``hourly(hour text column)``, or,
+    when a bound falls inside an hour, from the activities grouped by
+    ``raw(occurred_at column)``."""
+    if on_the_hour(start, end):
+        key = hourly(ActivityHour)
+        return list(session.execute(
+            select(key, func.sum(ActivityHour.calls), func.sum(ActivityHour.connects),
+                   func.sum(ActivityHour.touches))
+            .where(owned(ActivityHour.owner_id, owners), ActivityHour.hour >= hour_text(start),
+                   ActivityHour.hour < hour_text(end))
+            .group_by(key)))
+    is_call = Activity.kind == ActivityKind.CALL
+    connected = is_call & (Activity.outcome == CallOutcome.CONNECTED)
+    key = raw(Activity)
+    return list(session.execute(
+        select(key, func.sum(case((is_call, 1), else_=0)),
+               func.sum(case((connected, 1), else_=0)), func.count())
+        .where(owned(Activity.owner_id, owners), Activity.occurred_at >= start,
+               Activity.occurred_at < end, Activity.kind.in_(TOUCH_KINDS))
+        .group_by(key)))
+
+
 def activity_counts(sessions: sessionmaker[Session], period: Period,
                     owners: Sequence[str] | None = None) -> tuple[PerRep, PerRep, PerRep]:
     """Calls logged (any outcome), connects, and touches (calls plus e-mails), per rep: one
-    grouped pass over the period's activities for all three."""
-    is_call = Activity.kind == ActivityKind.CALL
-    connected = is_call & (Activity.outcome == CallOutcome.CONNECTED)
+    grouped read of the period's hourly counts for all three."""
     with sessions() as session:
-        rows = session.execute(
-            select(Activity.owner_id, func.sum(case((is_call, 1), else_=0)),
-                   func.sum(case((connected, 1), else_=0)), func.count())
-            .where(owned(Activity.owner_id, owners), Activity.occurred_at >= period.start,
-                   Activity.occurred_at < period.end, Activity.kind.in_(TOUCH_KINDS))
-            .group_by(Activity.owner_id)).all()
-    counted = [(owner, int(c), int(k), int(t)) for owner, c, k, t in rows if owner is not None]
-    return ({owner: c for owner, c, _k, _t in counted if c},
-            {owner: k for owner, _c, k, _t in counted if k},
-            {owner: t for owner, _c, _k, t in counted if t})
+        rows = counted(session, period.start, period.end, owners,
+                       lambda table: table.owner_id, lambda table: table.owner_id)
+    rows = [(owner, int(c or 0), int(k or 0), int(t or 0)) for owner, c, k, t in rows
+            if owner is not None]
+    return ({owner: c for owner, c, _k, _t in rows if c},
+            {owner: k for owner, _c, k, _t in rows if k},
+            {owner: t for owner, _c, _k, t in rows if t})
 
 
 def calls(sessions: sessionmaker[Session], period: Period,

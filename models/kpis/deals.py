@@ -10,11 +10,11 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, distinct, func, select
-from sqlalchemy.orm import Session, aliased, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from models.kpis.periods import Period
 from models.kpis.scope import owned
-from models.store import Opportunity, OpportunityChange, Qualification, StageChange
+from models.store import Opportunity, OpportunityChange, Qualification
 
 WON_STAGE = "Closed Won"
 Amounts = dict[str, float]
@@ -101,23 +101,6 @@ def team_win_rate(rates: dict[str, WinRate]) -> WinRate:
     return WinRate(sum(r.won for r in rates.values()), sum(r.lost for r in rates.values()),
                    sum(r.won_amount for r in rates.values()),
                    sum(r.lost_amount for r in rates.values()))
-
-
-def ae_close_rates(sessions: sessionmaker[Session], period: Period,
-                   owners: Sequence[str] | None = None) -> dict[str, tuple[int, int]]:
-    """Per AE: (SQLs handed to them in the period, of those how many reached Closed Won)."""
-    won = aliased(StageChange)
-    with sessions() as session:
-        rows = session.execute(
-            select(Qualification.handoff_to_id, func.count(distinct(Qualification.lead_id)),
-                   func.count(distinct(won.lead_id)))
-            .outerjoin(won, (won.lead_id == Qualification.lead_id)
-                       & (won.to_stage == WON_STAGE))
-            .where(owned(Qualification.handoff_to_id, owners),
-                   Qualification.qualified_at >= period.start,
-                   Qualification.qualified_at < period.end)
-            .group_by(Qualification.handoff_to_id)).all()
-    return {ae: (int(sqls), int(n)) for ae, sqls, n in rows if ae is not None}
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from models.kpis.digest_charts import digest_charts
 from models.kpis.sheet import Sheet
 
 
@@ -34,10 +35,20 @@ REP_COLUMNS = (("Calls", "calls", "count"), ("Meetings", "meetings", "count"),
                ("Pipeline", "pipeline_added", "money"), ("Touches/day", "touches_per_day",
                                                          "count"),
                ("Within 24 h", "first_touch_within_24h", "share"),
-               ("Win rate", "win_rate", "share"), ("Held > 2 d", "aged_leads", "count"))
+               ("Win rate", "win_rate", "share"), ("SQL close", "sql_close_rate", "share"),
+               ("Held > 2 d", "aged_leads", "count"), ("Selling", "selling_share", "share"))
 
 
-def digest_html(sheet: Sheet, who: str) -> str:
+def _charts(sheet: Sheet) -> str:
+    return "".join(
+        # The image carries its title; the alt text its figures, for a reader showing none.
+        f"<p><img src='{chart.data_uri()}' "
+        f"alt='{escape(chart.alt)}' width='520'></p>" for chart in digest_charts(sheet))
+
+
+def digest_html(sheet: Sheet, who: str, charts: bool = True) -> str:
+    """The page: the team's figures against their targets, the charts as inline PNG images
+    (``charts``), and the reps side by side."""
     targets = sheet.team.get("targets", {})
     rows = "".join(
         f"<tr><th>{escape(label)}</th><td>{figure(sheet.team.get(key), kind)}</td>"
@@ -58,9 +69,18 @@ def digest_html(sheet: Sheet, who: str) -> str:
         f"<h1>{escape(who)}: {escape(sheet.period.label)}</h1>"
         f"<table><tr><th></th><th>this {escape(sheet.period.kind)}</th><th>target</th></tr>"
         f"{rows}</table>"
+        + f"<p>{escape(selling_line(sheet))}</p>"
         + (f"<p>AEs under the close-rate floor: {coaching}</p>" if coaching else "")
+        + (_charts(sheet) if charts else "")
         + f"<h2>Reps</h2><table><tr><th>Rep</th><th>Role</th>{head}<th></th></tr>{reps}"
         "</table></body></html>")
+
+
+def selling_line(sheet: Sheet) -> str:
+    selling = sheet.team.get("selling_time") or {}
+    return (f"Selling time: {figure(selling.get('done_minutes', 0))} of "
+            f"{figure(selling.get('planned_minutes', 0))} planned minutes "
+            f"({figure(selling.get('share'), 'share')})")
 
 
 def digest_text(sheet: Sheet, who: str) -> str:
@@ -70,6 +90,7 @@ def digest_text(sheet: Sheet, who: str) -> str:
     for label, key, kind in TEAM_ROWS:
         target = f"  (target {figure(targets[key], kind)})" if key in targets else ""
         lines.append(f"  {label:<26} {figure(sheet.team.get(key), kind):>14}{target}")
+    lines.append(f"  {selling_line(sheet)}")
     for rep in sheet.reps:
         lines.append(f"  {rep.name:<24} {rep.role:<13} calls {rep.calls:>4}  meetings "
                      f"{rep.meetings:>3}  pipeline {figure(rep.pipeline_added, 'money'):>12}"

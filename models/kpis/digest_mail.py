@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.kpis.digest_html import digest_text
+from models.kpis.digest_html import digest_html
 from models.kpis.periods import Period, period_of, previous, team_timezone
 from models.kpis.sheet import compute_sheet
 from models.store import Activity, User
@@ -78,7 +78,9 @@ def send_due_digests(sessions: sessionmaker[Session], now: datetime,
     if not waiting:
         return [DigestQueued(m.name, period.label, False) for m in managers]
     moment = min(now, period.end - timedelta(microseconds=1))
-    body = digest_text(compute_sheet(sessions, period, moment), "Team")
+    # The HTML page with its charts as inline PNG images: the CRM sends an HTML body as
+    # rich text (models.crm.salesforce.send_email).
+    body = digest_html(compute_sheet(sessions, period, moment), "Team")
     return [DigestQueued(m.name, period.label,
                          m.id in waiting and queue_digest(sessions, m, period, body, now))
             for m in managers]

@@ -3,7 +3,7 @@ digest prints: the same numbers from the same code."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -11,8 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.funnel_report import funnel_report
-from models.kpis import activity, deals, leads, reasons
+from models.kpis import activity, close_rates, deals, leads, reasons
+from models.kpis.ae_waterfall import ae_waterfall
 from models.kpis.periods import Period, quarter_of, weeks_ending, working_days
+from models.kpis.selling_time import SellingTime, selling_time
 from models.kpis.targets import block_touch_target, block_touch_targets, setting, targets_for
 from models.kpis.trend import TrendWeek, weekly_trend
 from models.store import User
@@ -42,6 +44,9 @@ class RepFigures:
     sql_close_rate: float | None
     needs_coaching: bool
     aged_leads: int
+    selling_planned_minutes: int = 0
+    selling_done_minutes: int = 0
+    selling_share: float | None = None
     targets: dict[str, float] = field(default_factory=dict)
 
 
@@ -56,6 +61,9 @@ class Sheet:
     close_rates: list[dict[str, Any]]
     pareto: dict[str, list[reasons.ParetoBar]]
     forecast: deals.Forecast
+    # False for the first numbers (``compute_figures``): no trend, waterfall, reasons or
+    # forecast yet, and no SQL → opportunity (read from the waterfall).
+    complete: bool = True
 
     def to_json(self) -> dict[str, Any]:
         return {"week" if self.period.kind == "week" else self.period.kind: self.period.label,
@@ -106,6 +114,14 @@ def _pct(value: float | None) -> float | None:
 def compute_sheet(sessions: sessionmaker[Session], period: Period, now: datetime,
                   rep_id: str | None = None, trend_weeks: int = 12) -> Sheet:
     """The period's KPIs for the rep ``rep_id``, or for the team (None)."""
+    return add_details(sessions, compute_figures(sessions, period, now, rep_id), now,
+                       trend_weeks)
+
+
+def compute_figures(sessions: sessionmaker[Session], period: Period, now: datetime,
+                    rep_id: str | None = None) -> Sheet:
+    """The period's numbers, each rep's and the team's: what the screen shows first. The
+    trend, waterfall, reasons and forecast come with ``add_details``."""
     people = _people(sessions, rep_id)
     owners = None if rep_id is None else [rep_id]
     calls, connects, touches = activity.activity_counts(sessions, period, owners)
@@ -117,7 +133,9 @@ def compute_sheet(sessions: sessionmaker[Session], period: Period, now: datetime
     team_response = leads.response_time([h for _o, h in hours])
     rates = deals.win_rates(sessions, period, owners)
     team_rate = deals.team_win_rate(rates)
-    ae_rates = deals.ae_close_rates(sessions, period, owners)
+    decided = close_rates.decided_sqls(sessions, period, owners)
+    ae_rates = close_rates.ae_close_rates(decided)
+    selling = selling_time(sessions, period, now, [p.id for p in people])
     aged = leads.aged_leads(sessions, now, owners)
     days = max(1, working_days(period, now))
     floor = setting("ae_close_rate_floor", 0.2)
@@ -127,6 +145,7 @@ def compute_sheet(sessions: sessionmaker[Session], period: Period, now: datetime
         sqls, won = ae_rates.get(user.id, (0, 0))
         close_rate = won / sqls if sqls else None
         mine = response.get(user.id)
+        sold = selling.get(user.id, SellingTime(0, 0))
         reps.append(RepFigures(
             id=user.id, email=user.email, name=user.name, role=user.role,
             calls=calls.get(user.id, 0), connects=connects.get(user.id, 0),
@@ -142,11 +161,9 @@ def compute_sheet(sessions: sessionmaker[Session], period: Period, now: datetime
             sql_close_rate=_pct(close_rate),
             needs_coaching=user.role == Role.AE and close_rate is not None
             and close_rate < floor,
-            aged_leads=aged.get(user.id, 0), targets=_rep_targets(planned_touches, user, period)))
-    report = funnel_report(sessions, period.start, period.end, owners)
-    sql_to_opp = report.conversion("SQL", "Opportunity")
-    last_day = period.first_day + timedelta(days=period.days - 1)
-    quarter = quarter_of(last_day, period.timezone)
+            aged_leads=aged.get(user.id, 0), selling_planned_minutes=sold.planned_minutes,
+            selling_done_minutes=sold.done_minutes, selling_share=_pct(sold.share),
+            targets=_rep_targets(planned_touches, user, period)))
     quota = sum(r.targets.get("quota", 0.0) for r in reps) or None
     team = {
         "calls": sum(calls.values()), "connects": sum(connects.values()),
@@ -161,10 +178,12 @@ def compute_sheet(sessions: sessionmaker[Session], period: Period, now: datetime
         "win_rate": _pct(team_rate.by_count), "win_rate_by_amount": _pct(team_rate.by_amount),
         "won": team_rate.won, "lost": team_rate.lost,
         "bookings": round(team_rate.won_amount, 2),
-        "sql_to_opportunity": _pct(sql_to_opp.rate) if sql_to_opp else None,
+        "sql_to_opportunity": None,  # from the waterfall (add_details)
         "lvr": None if (lvr := leads.lead_velocity_rate(sessions, period, owners)) is None
         else round(lvr, 1),
         "aged_leads": sum(aged.values()),
+        "selling_time": _selling(reps),
+        "selling_share": _selling(reps)["share"],
         "top_two_share": {
             "meetings": _pct(reasons.top_two_share(meetings)),
             "pipeline": _pct(reasons.top_two_share(pipeline)),
@@ -175,23 +194,46 @@ def compute_sheet(sessions: sessionmaker[Session], period: Period, now: datetime
         else (reps[0].targets if reps else {}),
     }
     return Sheet(
-        period=period, scope=rep_id or "team", team=team, reps=reps,
-        trend=_trend(sessions, period, now, owners, trend_weeks),
-        waterfall=[{"from": c.from_stage, "to": c.to_stage, "entered": c.entered,
-                    "converted": c.converted, "rate": _pct(c.rate),
-                    "median_days_in_from": next((s.median_days_in_stage for s in report.stages
-                                                 if s.stage == c.from_stage), None)}
-                   for c in report.conversions],
+        period=period, scope=rep_id or "team", team=team, reps=reps, trend=[], waterfall=[],
         close_rates=[{"framework": r.framework, "sqls": r.sqls, "won": r.won,
                       "rate": _pct(r.rate), "band": list(r.band) if r.band else None,
-                      "verdict": r.verdict} for r in report.close_rates],
+                      "verdict": r.verdict}
+                     for r in close_rates.framework_close_rates(decided)],
+        pareto={}, forecast=deals.Forecast(0, 0.0, 0.0, 0.0, quota), complete=False)
+
+
+def add_details(sessions: sessionmaker[Session], sheet: Sheet, now: datetime,
+                trend_weeks: int = 12) -> Sheet:
+    """``sheet`` with its 12-week trend, waterfall (and so SQL → opportunity), reasons and
+    the quarter's forecast."""
+    period, rep_id = sheet.period, None if sheet.scope == "team" else sheet.scope
+    owners = None if rep_id is None else [rep_id]
+    report = funnel_report(sessions, period.start, period.end, owners)
+    sql_to_opp = report.conversion("SQL", "Opportunity")
+    # An AE owns no leads: their waterfall is that of the leads handed to them.
+    is_ae = rep_id is not None and len(sheet.reps) == 1 and sheet.reps[0].role == Role.AE
+    last_day = period.first_day + timedelta(days=period.days - 1)
+    quarter = quarter_of(last_day, period.timezone)
+    waterfall = ae_waterfall(sessions, period, rep_id) if is_ae and rep_id else [
+        {"from": c.from_stage, "to": c.to_stage, "entered": c.entered,
+         "converted": c.converted, "rate": _pct(c.rate),
+         "median_days_in_from": next((s.median_days_in_stage for s in report.stages
+                                      if s.stage == c.from_stage), None)}
+        for c in report.conversions]
+    to_opportunity = next((w["rate"] for w in waterfall
+                           if (w["from"], w["to"]) == ("SQL", "Opportunity")), None)
+    return replace(
+        sheet, complete=True,
+        team=sheet.team | {"sql_to_opportunity": to_opportunity if is_ae else
+                           _pct(sql_to_opp.rate) if sql_to_opp else None},
+        trend=_trend(sessions, period, now, owners, trend_weeks), waterfall=waterfall,
         pareto={**{kind: reasons.pareto(counts) for kind, counts in
                    reasons.reason_counts(sessions, period, owners).items()},
                 "competitors": reasons.pareto(reasons.competitor_counts(sessions, period,
                                                                         owners))},
         forecast=deals.forecast(sessions, quarter.first_day,
                                 quarter.first_day + timedelta(days=quarter.days - 1),
-                                owners, quota))
+                                owners, sheet.forecast.quota))
 
 
 def _team_target(reps: list[RepFigures], period: Period) -> dict[str, float]:
@@ -202,6 +244,13 @@ def _team_target(reps: list[RepFigures], period: Period) -> dict[str, float]:
             if key in rep.targets:
                 summed[key] = summed.get(key, 0.0) + rep.targets[key]
     return summed
+
+
+def _selling(reps: list[RepFigures]) -> dict[str, Any]:
+    planned = sum(r.selling_planned_minutes for r in reps)
+    done = sum(r.selling_done_minutes for r in reps)
+    return {"planned_minutes": planned, "done_minutes": done,
+            "share": _pct(done / planned) if planned else None}
 
 
 def _trend(sessions: sessionmaker[Session], period: Period, now: datetime,

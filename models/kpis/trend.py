@@ -11,12 +11,11 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.kpis.activity import TOUCH_KINDS, handoffs_without_meeting
+from models.kpis.activity import counted, handoffs_without_meeting, hour_text
 from models.kpis.deals import pipeline_scope
 from models.kpis.periods import Period
 from models.kpis.scope import owned
-from models.store import Activity, Meeting, Opportunity, Qualification
-from models.vocab import ActivityKind
+from models.store import Meeting, Opportunity, Qualification
 
 
 @dataclass(frozen=True)
@@ -42,16 +41,15 @@ def weekly_trend(sessions: sessionmaker[Session], weeks: Sequence[Period],
     meetings: Counter[int] = Counter()
     pipeline: dict[int, float] = defaultdict(float)
     with sessions() as session:
-        week_of_activity = _bucket(Activity.occurred_at, weeks)
-        for n, kind, count in session.execute(
-                select(week_of_activity, Activity.kind, func.count())
-                .where(owned(Activity.owner_id, owners), Activity.occurred_at >= start,
-                       Activity.occurred_at < end,
-                       Activity.kind.in_(TOUCH_KINDS))
-                .group_by(week_of_activity, Activity.kind)):
-            if kind == ActivityKind.CALL:
-                calls[n] += count
-            touches[n] += count
+        # Week n is the first whose end the hour (or activity) comes before.
+        hour_ends = [hour_text(week.end) for week in weeks]
+        for n, calls_n, _connects, touches_n in counted(
+                session, start, end, owners,
+                lambda table: case(*[(table.hour < h, n) for n, h in enumerate(hour_ends)],
+                                   else_=None),
+                lambda table: _bucket(table.occurred_at, weeks)):
+            calls[n] += int(calls_n or 0)
+            touches[n] += int(touches_n or 0)
         week_of_booking = _bucket(Meeting.created_at, weeks)
         meetings.update(dict(session.execute(
             select(week_of_booking, func.count())

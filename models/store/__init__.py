@@ -25,6 +25,7 @@ from models.store.funnel import (
     StageChange,
 )
 from models.store.hygiene import LeadAccountMatch
+from models.store.kpi_rollups import ActivityHour, MqlEntry
 from models.store.mail import EmailSend
 from models.store.meetings import Meeting
 from models.store.outbox import OutboxEntry, SyncState
@@ -41,6 +42,7 @@ from models.store.sales import (
 __all__ = [
     "Account",
     "Activity",
+    "ActivityHour",
     "Base",
     "BlockRun",
     "Cadence",
@@ -56,6 +58,7 @@ __all__ = [
     "LeadAccountMatch",
     "LeadMerge",
     "Meeting",
+    "MqlEntry",
     "Opportunity",
     "OpportunityChange",
     "OpportunityLineItem",

@@ -88,6 +88,8 @@ class Lead(Synced, Base):
         Index(None, "owner_id", "handoff_state", "handoff_due_at"),
         # Leads due back from nurture, looked for at every start (models.nurture).
         Index(None, "stage", "follow_up_on", "handoff_state"),
+        # Leads held over 2 days without a touch, per rep (models.kpis), from the index alone.
+        Index(None, "stage", "owner_id", "handoff_state", "last_touch_at", "created_at"),
     )
     crm_object = "Lead"
     # Derived from the lead's touches (models.touches), or the rep's own planning: not CRM data.

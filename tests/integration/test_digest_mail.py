@@ -66,6 +66,9 @@ def test_two_windows_and_a_lost_answer_send_one_digest_per_manager(crm: Crm,
         ("ana@example.com", "RepDesk weekly digest 2026-W48"),
         ("ben@example.com", "RepDesk weekly digest 2026-W48")]
     assert "Calls" in sent[0]["body"] and "Cleo Park" in sent[0]["body"]
+    # The HTML digest, its charts inline as PNG images, sent as rich text.
+    assert sent[0]["rich"] is True and sent[0]["body"].startswith("<!DOCTYPE html>")
+    assert sent[0]["body"].count("<img src='data:image/png;base64,") == 3
 
 
 def test_the_digest_of_a_week_named_is_queued_once(crm: Crm, store: Store) -> None:

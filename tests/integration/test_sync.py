@@ -237,7 +237,8 @@ def test_a_template_email_is_sent_by_the_crm_once(crm: Crm, store: Store) -> Non
     sync_once(store.sessions, crm.adapter, clock)
     sync_once(store.sessions, crm.adapter, clock)
     assert crm.sandbox.sent_emails == [{"to": "yuki@orion.co.jp", "subject": "Your trial",
-                                        "body": "Hi Yuki,\nhow is it going?"}]
+                                        "body": "Hi Yuki,\nhow is it going?",
+                                        "rich": False}]
     [task] = crm.sandbox.store.all("Task")
     assert task.fields["Subject"] == "Your trial"
 

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from models.kpis import activity, deals, leads, reasons
+from models.kpis import activity, close_rates, deals, leads, reasons
 from models.kpis.campaigns import CampaignResult
 from models.kpis.periods import month_of
 from models.kpis.sheet import compute_sheet
@@ -96,7 +96,8 @@ def test_leads_held_over_two_days_without_a_touch(store: Store, week: dict) -> N
 def test_win_rate_and_the_ae_flagged_under_twenty_percent(store: Store, week: dict) -> None:
     rate = deals.win_rates(store.sessions, WEEK)[week["hugo"]]
     assert (rate.won, rate.lost, rate.lost_amount, rate.by_count) == (0, 1, 40_000, 0.0)
-    assert deals.ae_close_rates(store.sessions, WEEK) == {week["hugo"]: (1, 0)}
+    decided = close_rates.decided_sqls(store.sessions, WEEK)
+    assert close_rates.ae_close_rates(decided) == {week["hugo"]: (1, 0)}
     sheet = compute_sheet(store.sessions, WEEK, THURSDAY)
     assert sheet.team["coaching"] == ["Hugo Martin"]
     assert sheet.team["sql_to_opportunity"] == 1.0

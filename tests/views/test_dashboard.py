@@ -3,7 +3,10 @@ them, the keyboard, the bus, and the digest agreeing with the screen."""
 
 from __future__ import annotations
 
+import base64
 import json
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -57,7 +60,9 @@ def test_the_team_s_week_against_its_targets(dashboard: DashboardView) -> None:
     assert _tile(dashboard, "lvr") == "-50.0 %"
     assert dashboard.tiles["calls"].property("state") == "below"
     names = [dashboard.reps.item(r, 0).text() for r in range(dashboard.reps.rowCount())]
-    assert "Hugo Martin  ⚑ coaching" in names
+    assert "Hugo Martin ⚑" in names
+    flagged = dashboard.reps.item(names.index("Hugo Martin ⚑"), 0)
+    assert "needs coaching" in flagged.toolTip()
     assert "Close rate under 20 %: Hugo Martin" in dashboard.notes.text()
 
 
@@ -122,3 +127,57 @@ def test_the_digest_and_the_screen_agree(qtbot: QtBot, store: Store, week: dict,
         shown = {dashboard.reps.item(r, 0).data(Qt.ItemDataRole.UserRole):
                  dashboard.reps.item(r, 2).text() for r in range(dashboard.reps.rowCount())}
         assert shown == {rep["id"]: str(rep["calls"]) for rep in digest["reps"]}
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def test_the_html_digest_carries_the_screen_s_numbers_and_charts(
+        store: Store, dashboard: DashboardView, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    page = tmp_path / "digest.html"
+    assert main(["digest", "--data-dir", str(store.path.parent), "--week", "2026-W48",
+                 "--team", "--html", str(page)]) == 0
+    html = page.read_text(encoding="utf-8")
+    rows = dict(re.findall(r"<tr><th>([^<]+)</th><td>([^<]*)</td>", html))
+    # The tiles read "5  / 50.0": the page's value and the screen's are one figure.
+    for label, key in (("Calls", "calls"), ("Meetings set", "meetings"),
+                       ("Pipeline added", "pipeline_added"),
+                       ("First touch within 24 h", "first_touch_within_24h"),
+                       ("Median first touch", "median_first_touch_hours"),
+                       ("Lead Velocity Rate", "lvr")):
+        assert _tile(dashboard, key).split("  /")[0] == rows[label], label
+    images = re.findall(r"<img src='data:image/png;base64,([^']+)' alt='([^']*)'", html)
+    assert [alt.split(":")[0] for _png, alt in images][:2] == ["2026-W37", "2026-W37"]
+    for png, _alt in images:
+        assert _png_size(base64.b64decode(png))[0] == 520
+    # Each trend's figures, week by week, are those the screen's charts draw.
+    assert dashboard.sheet is not None
+    on_screen = {key: [getattr(week, key) for week in dashboard.sheet.trend]
+                 for key in ("calls", "meetings")}
+    for (_png, alt), key in zip(images, ("calls", "meetings"), strict=False):
+        assert [int(part.split(": ")[1]) for part in alt.split("; ")] == on_screen[key]
+    assert on_screen["calls"][-1] == 5 and on_screen["meetings"][-1] == 1
+    waterfall_alt = images[2][1]
+    assert "MQL&gt;SQL: 20%" in waterfall_alt  # 5 entered MQL, 1 went on to SQL
+
+
+def test_the_numbers_show_first_and_say_the_charts_are_still_counting(
+        qtbot: QtBot, dashboard: DashboardView) -> None:
+    seen: list[tuple[str, bool, str, str]] = []
+
+    def record(kind: str) -> Any:
+        return lambda sheet: seen.append((kind, sheet.complete, dashboard.caption.text(),
+                                          dashboard.charts["calls"].chart().title()))
+
+    dashboard.first_numbers.connect(record("first"))
+    dashboard.shown.connect(record("whole"))
+    with qtbot.waitSignal(dashboard.shown, timeout=10_000):
+        dashboard.show_for(None, "month")  # other figures than those drawn
+    assert [(kind, complete) for kind, complete, _c, _t in seen] == [("first", False),
+                                                                      ("whole", True)]
+    assert "counting the trend, waterfall, reasons and forecast" in seen[0][2]
+    assert seen[0][3] == "Counting…" and seen[1][3] != "Counting…"
+    assert "counting" not in seen[1][2]

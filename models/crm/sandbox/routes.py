@@ -161,7 +161,8 @@ def _email_simple(sandbox: Sandbox, body: Any) -> tuple[int, Any]:
                                               "message": f"invalid address: {to}"}]})
             continue
         sandbox.sent_emails.append({"to": to, "subject": action.get("emailSubject"),
-                                    "body": action.get("emailBody")})
+                                    "body": action.get("emailBody"),
+                                    "rich": action.get("sendRichBody") is True})
         results.append({"actionName": "emailSimple", "isSuccess": True, "errors": None,
                         "outputValues": None})
     return 200, results

@@ -1,0 +1,47 @@
+"""What the KPIs read instead of scanning history, kept by the store itself: triggers
+(migration 0014_kpi_indexes) keep these tables right whichever path wrote the history (a
+touch logged, a sync pull, a bulk load, a lead reassigned)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.store.base import Base
+
+
+class ActivityHour(Base):
+    """Calls, connects and touches per rep and UTC hour. A quarter's calls for the team are a
+    few thousand rows, not half a million activities; a period whose bounds fall inside an
+    hour (a timezone a half hour off UTC) is read from the activities instead."""
+
+    __tablename__ = "activity_hours"
+
+    # The stored text's first 13 characters: "2026-11-23 09" (UTC).
+    hour: Mapped[str] = mapped_column(String(13), primary_key=True)
+    owner_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    calls: Mapped[int] = mapped_column(Integer, default=0)
+    connects: Mapped[int] = mapped_column(Integer, default=0)
+    touches: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class MqlEntry(Base):
+    """Each entry of a lead into MQL, with the lead's rep and its first call or e-mail at or
+    after the entry: the response-time KPI read as one row a lead instead of a search of its
+    activities. Kept by triggers (migration 0014_kpi_indexes) on stage_changes, activities
+    and leads: an entry recorded, a touch logged, moved or removed, a lead reassigned."""
+
+    __tablename__ = "mql_entries"
+    __table_args__ = (
+        Index(None, "entered_at", "lead_id", "owner_id", "first_touch_at"),
+        Index(None, "owner_id", "entered_at", "lead_id", "first_touch_at"),
+        Index(None, "lead_id", "entered_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    lead_id: Mapped[str] = mapped_column(String(36))
+    owner_id: Mapped[str | None] = mapped_column(String(36))
+    entered_at: Mapped[datetime]
+    first_touch_at: Mapped[datetime | None]

@@ -27,6 +27,8 @@ MERGE_FIELDS = {
     "Account.Name": "account.name", "Contact.FirstName": "contact.first_name",
     "Contact.LastName": "contact.last_name", "Contact.Name": "contact.name",
     "Contact.Email": "contact.email", "Contact.Title": "contact.title",
+    # A meeting's invitation (models.booking): the time as the recipient reads it.
+    "Event.Subject": "event.subject", "Event.When": "event.when", "Event.Owner": "event.owner",
 }
 MAX_TEMPLATE_CHARS = 100_000
 MAX_OUTPUT_CHARS = 200_000

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models.crm.adapter import CrmAdapter, OutcomeUnknown, SaveResult
 from models.store import OutboxEntry, SyncConflict
 from models.store.tracking import FROM_CRM, data_columns, json_value
-from models.sync import mail
+from models.sync import mail, slots
 from models.sync.changes import Change, PushReport, coalesce
 from models.sync.conflicts import DELETED_IN_CRM, RECORD_DELETED, deleted_while_edited
 from models.sync.fieldmap import (
@@ -174,7 +174,8 @@ class Pusher:
                     continue
                 record[self.map.external_id] = change.record_id
                 ready.append((change, record, values))
-        fresh = [item for item in ready if not item[0].sent]
+        # A new meeting whose time someone took in the CRM meanwhile is a conflict instead.
+        fresh = slots.free_slots_only(self, spec, [item for item in ready if not item[0].sent])
         absent = self._settle_in_doubt(spec, [item for item in ready if item[0].sent])
         self._send_creates(spec, fresh + absent, again=True)
 
@@ -395,5 +396,6 @@ def push(sessions: sessionmaker[Session], adapter: CrmAdapter, fields: FieldMap,
         if by_table.get(spec.table, {}).get("delete"):
             pusher.deletes(spec, by_table[spec.table]["delete"])
     pusher._commit_outcomes()  # outcomes that needed no call (rows gone, never created)
+    slots.release_invitations(sessions)
     pusher.report.emails_sent, pusher.report.emails_unsure = mail.deliver(sessions, adapter, now)
     return pusher.report

@@ -56,14 +56,15 @@ def booking_choices(sessions: sessionmaker[Session], lead_id: str) -> BookingCho
 
 def slot_choices(sessions: sessionmaker[Session], ae_id: str, lead_timezone: str,
                  after: datetime, days: int = 5) -> list[SlotChoice]:
-    """The AE's free slots, each told in the AE's and in the lead's time."""
+    """The AE's free slots, each told in the AE's and in the lead's time (with the zone's
+    abbreviation, so neither is read as the other)."""
     with sessions() as session:
         ae = session.get(User, ae_id)
         ae_zone = _zone(ae.timezone if ae else None)
     lead_zone = _zone(lead_timezone)
     return [SlotChoice(slot.starts_at, slot.ends_at,
-                       f"{slot.starts_at.astimezone(ae_zone):%a %d %b  %H:%M}",
-                       f"{slot.starts_at.astimezone(lead_zone):%a %H:%M} for the lead")
+                       f"{slot.starts_at.astimezone(ae_zone):%a %d %b  %H:%M %Z}",
+                       f"{slot.starts_at.astimezone(lead_zone):%a %H:%M %Z} for the lead")
             for slot in free_slots(sessions, ae_id, after, days)]
 
 

@@ -211,12 +211,15 @@ class BookingDialog(QDialog):
     def _show_meetings(self, rows: list[MeetingRow]) -> None:
         self.meetings.clear()
         for row in rows:
-            item = QListWidgetItem(f"{row.starts_at.astimezone():%a %d %b %H:%M} · "
+            item = QListWidgetItem(f"{row.starts_at.astimezone():%a %d %b %H:%M %Z} · "
                                    f"{row.ae_name} · {row.state}")
             item.setData(DATA, row.meeting_id)
             self.meetings.addItem(item)
         if not rows:
-            self.meetings.addItem(QListWidgetItem("(none yet)"))
+            none = QListWidgetItem("(none yet)")
+            none.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.meetings.addItem(none)
+            return
         self.meetings.setCurrentRow(0)
 
     # -- writing ---------------------------------------------------------------------------

@@ -94,7 +94,7 @@ class CallKeys:
         invitation = (f" The invitation goes to {booked.invitation_to} with the next sync."
                       if booked.invitation_to else " No invitation: no e-mail address.")
         self.message.setText(f"Meeting booked with {booked.ae_name}, "
-                             f"{booked.starts_at.astimezone():%a %d %b %H:%M}.{invitation}")
+                             f"{booked.starts_at.astimezone():%a %d %b %H:%M %Z}.{invitation}")
 
     def snooze(self: QueueView) -> None:
         item = self._current

@@ -174,10 +174,10 @@ class Pusher:
                     continue
                 record[self.map.external_id] = change.record_id
                 ready.append((change, record, values))
-        # A new meeting whose time someone took in the CRM meanwhile is a conflict instead.
-        fresh = slots.free_slots_only(self, spec, [item for item in ready if not item[0].sent])
+        fresh = [item for item in ready if not item[0].sent]
         absent = self._settle_in_doubt(spec, [item for item in ready if item[0].sent])
-        self._send_creates(spec, fresh + absent, again=True)
+        # A new meeting whose time someone took in the CRM meanwhile is a conflict instead.
+        self._send_creates(spec, slots.free_slots_only(self, spec, fresh + absent), again=True)
 
     def _send_creates(self, spec: ObjectMap,
                       ready: list[tuple[Change, dict[str, Any], dict[str, Any]]],

@@ -68,8 +68,9 @@ def _decided(session: Session, record_ids: set[str]) -> tuple[set[str], set[str]
     return anyway, waiting
 
 
-def _told(moment: datetime, zone: ZoneInfo) -> str:
-    return f"{moment.astimezone(zone):%a %d %b %Y %H:%M}"
+def _told(subject: str, start: datetime, end: datetime, zone: ZoneInfo) -> str:
+    """A meeting as the rep compares two: what, and when in the AE's time."""
+    return f"{subject}, {start.astimezone(zone):%a %d %b %H:%M}–{end.astimezone(zone):%H:%M %Z}"
 
 
 def free_slots_only(pusher: Pusher, spec: ObjectMap, fresh: list[Ready]) -> list[Ready]:
@@ -101,15 +102,17 @@ def _record_conflict(pusher: Pusher, meeting_id: str, other: dict[str, Any]) -> 
             return
         ae = session.get(User, meeting.owner_id) if meeting.owner_id else None
         zone = ZoneInfo(ae.timezone if ae else "UTC")
-        theirs_start = parse_datetime(str(other["StartDateTime"]))
-        theirs_end = parse_datetime(str(other["EndDateTime"]))
+        subject = str(other.get("Subject") or "an Event")
+        try:
+            theirs = _told(subject, parse_datetime(str(other.get("StartDateTime"))),
+                           parse_datetime(str(other.get("EndDateTime"))), zone)
+        except (TypeError, ValueError):  # an answer the CRM got wrong: still not booked
+            theirs = f"{subject}, at a time the CRM did not say clearly"
         session.add(SyncConflict(
             table="meetings", record_id=meeting_id, field=SLOT_TAKEN,
-            base=None,
-            mine=f"{meeting.subject}, {_told(meeting.starts_at, zone)}–"
-                 f"{meeting.ends_at.astimezone(zone):%H:%M} ({zone.key})",
-            theirs=f"{other.get('Subject') or 'an Event'}, {_told(theirs_start, zone)}–"
-                   f"{theirs_end.astimezone(zone):%H:%M} ({zone.key})",
+            base="free here when booked",
+            mine=_told(meeting.subject, meeting.starts_at, meeting.ends_at, zone),
+            theirs=theirs,
             found_at=pusher.now()))
 
 

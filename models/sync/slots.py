@@ -18,9 +18,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.crm.datetimes import parse_datetime
-from models.store import Activity, Meeting, OutboxEntry, SyncConflict, User
+from models.store import Activity, Lead, Meeting, OutboxEntry, SyncConflict, User
 from models.store.mail import TO_SEND, WAITING, EmailSend
 from models.sync.fieldmap import ObjectMap
+from models.touches import refresh_cadence
+from models.vocab import ActivityKind
 
 if TYPE_CHECKING:
     from models.sync.push import Pusher
@@ -160,4 +162,18 @@ def settle(sessions: sessionmaker[Session], conflict: SyncConflict, choice: str,
             session.delete(send)
             if invitation is not None:
                 session.delete(invitation)  # its Task leaves the CRM too, if it got there
-        session.delete(meeting)
+        _withdraw(session, meeting)
+
+
+def _withdraw(session: Session, meeting: Meeting) -> None:
+    """The meeting goes, with the activity that logged it; the lead's cadence is worked out
+    again (the connected call, if there was one, still ends it)."""
+    for logged in session.scalars(select(Activity).where(
+            Activity.lead_id == meeting.lead_id, Activity.kind == ActivityKind.MEETING.value,
+            Activity.subject == meeting.subject, Activity.occurred_at == meeting.created_at)):
+        session.delete(logged)
+    lead = session.get(Lead, meeting.lead_id) if meeting.lead_id else None
+    session.delete(meeting)
+    if lead is not None:
+        session.flush()
+        refresh_cadence(session, lead)

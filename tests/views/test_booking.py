@@ -12,11 +12,12 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from desktop.commands import CommandRunner
+from models.meetings import log_meeting
 from models.store import Activity, Lead, Meeting, OutboxEntry, User
 from models.store.mail import WAITING, EmailSend
 from models.store.open import Store
 from tests.conftest import FIXED_NOW
-from tests.views.conftest import choose_london_sdr, open_window
+from tests.views.conftest import activate, choose_london_sdr, open_window
 from ui.keys import REGISTERED
 from views.background import Background
 from views.booking_dialog import BookingDialog
@@ -119,3 +120,26 @@ def test_a_meeting_logged_by_hand_is_marked_held_and_a_future_one_is_refused(
     qtbot.keyClick(dialog.meetings, Qt.Key.Key_O, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(lambda: "not started" in dialog.message.text(), timeout=5000)
     assert dialog.meetings.item(0).text().endswith("booked")
+
+
+def test_ctrl_m_on_the_leads_screen_opens_a_lead_s_meetings_to_mark_them(
+        qtbot: QtBot, window: MainWindow, demo_store: Store) -> None:
+    """A lead met last week is off the queue: its meeting is marked from the Leads screen."""
+    activate(qtbot, window)
+    window.show_screen("Leads")
+    lead_id = window.leads.model.lead_id(0)
+    qtbot.waitUntil(lambda: window.leads.qualify_button.isEnabled())
+    with demo_store.sessions() as session:
+        ae = session.scalars(select(User.id).where(User.role == "AE")).first()
+    assert ae is not None
+    log_meeting(demo_store.sessions, lead_id, ae, FIXED_NOW - timedelta(days=6), None,
+                FIXED_NOW - timedelta(days=7))
+    qtbot.keyClick(window.leads.table, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)
+    dialog = window.meetings_dialog
+    assert dialog is not None and dialog.isVisible()
+    qtbot.waitUntil(lambda: dialog.meetings.count() == 1
+                    and dialog.meetings.item(0).text().endswith("booked"), timeout=5000)
+    dialog.meetings.setFocus()
+    qtbot.keyClick(dialog.meetings, Qt.Key.Key_H, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: dialog.meetings.item(0).text().endswith("held"), timeout=5000)
+    assert any(e.keys == "Ctrl+M" and e.where == "Leads" for e in REGISTERED.values())

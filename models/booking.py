@@ -4,8 +4,9 @@ and the invitation e-mail with its calendar file. All of it reaches the CRM thro
 outbox; the invitation is sent by the sync once the Event is there (``models.sync.slots``).
 
 Salesforce's emailSimple takes no attachment, so the calendar file travels inside the mail's
-text, after the letter: calendar programs that read pasted invitations take it, and the AE's
-own calendar holds the Event itself.
+text, after the letter, for the lead to save as ``invite.ics`` (a mail program does not add
+text to a calendar by itself; a real attachment needs an Apex e-mail action or a file in the
+CRM, which the API subset RepDesk speaks does not have). The AE's calendar holds the Event.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from models.booking_records import BookedMeeting, BookingChoices, SlotChoice
 from models.emails import rep_values
 from models.invitations import Invitation, ics, when_for
 from models.meetings import LENGTH, MeetingError, add_meeting, free_slots
-from models.qualification import _aes, handoff_window, suggest_ae
+from models.qualification import handoff_window, suggest_ae, team_aes
 from models.store import Activity, Lead, User
 from models.store.mail import WAITING, EmailSend
 from models.templates import TemplateError, render
@@ -43,7 +44,7 @@ def booking_choices(sessions: sessionmaker[Session], lead_id: str) -> BookingCho
         lead = session.get(Lead, lead_id)
         if lead is None:
             raise MeetingError("This lead is no longer here.")
-        aes = _aes(session)
+        aes = team_aes(session)
         suggested = lead.handoff_to_id if lead.handoff_state == "pending" else None
         suggested = suggested or suggest_ae(aes, lead.country)
         name = f"{lead.first_name or ''} {lead.last_name}".strip()

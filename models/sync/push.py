@@ -386,12 +386,23 @@ def push(sessions: sessionmaker[Session], adapter: CrmAdapter, fields: FieldMap,
     by_table: dict[str, dict[str, list[Change]]] = defaultdict(lambda: defaultdict(list))
     for change in changes:
         by_table[change.table][change.op].append(change)
+    tasks = by_table.get("activities", {})
+    held = slots.held_invitations(sessions, tasks.get("create", []))
+    later = [c for c in tasks.get("create", []) if c.record_id in held]
+    if later:
+        tasks["create"] = [c for c in tasks["create"] if c.record_id not in held]
     for spec in fields.objects:
         ops = by_table.get(spec.table, {})
         if ops.get("create"):
             pusher.upserts(spec, ops["create"])
         if ops.get("update"):
             pusher.updates(spec, ops["update"])
+    task_spec = fields.by_table("activities")
+    if later and task_spec is not None:  # meetings' invitations, after their Events
+        still_held = slots.held_invitations(sessions, later)
+        ready = [c for c in later if c.record_id not in still_held]
+        if ready:
+            pusher.upserts(task_spec, ready)
     for spec in reversed(fields.objects):  # children before parents
         if by_table.get(spec.table, {}).get("delete"):
             pusher.deletes(spec, by_table[spec.table]["delete"])

@@ -1,7 +1,8 @@
 """No double booking: before a new meeting's Event is created in the CRM, the AE's calendar
 there is asked for an Event at that time (booked meanwhile by another rep, offline like this
 one, or by the AE). If one is there, nothing is sent: the booking becomes a conflict the rep
-settles on the Sync screen, and its invitation stays unsent.
+settles on the Sync screen, and its invitation stays unsent (its Task, too, goes to the CRM
+only after its Event).
 
 Settling it: "theirs" withdraws the booking here (the meeting and its unsent invitation go);
 "mine" books it anyway (the rep agreed it with the AE), and the next sync sends it without
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models.crm.datetimes import parse_datetime
 from models.store import Activity, Lead, Meeting, OutboxEntry, SyncConflict, User
 from models.store.mail import TO_SEND, WAITING, EmailSend
+from models.sync.changes import Change
 from models.sync.fieldmap import ObjectMap
 from models.touches import refresh_cadence
 from models.vocab import ActivityKind
@@ -116,6 +118,18 @@ def _record_conflict(pusher: Pusher, meeting_id: str, other: dict[str, Any]) -> 
             mine=_told(meeting.subject, meeting.starts_at, meeting.ends_at, zone),
             theirs=theirs,
             found_at=pusher.now()))
+
+
+def held_invitations(sessions: sessionmaker[Session], creates: list[Change]) -> set[str]:
+    """The invitation Tasks among ``creates`` whose meeting is not in the CRM yet: they go
+    after it, so a booking that turns out to be taken leaves no invitation in the CRM."""
+    ids = {change.record_id for change in creates}
+    if not ids:
+        return set()
+    with sessions() as session:
+        return {invitation for invitation in session.scalars(
+            select(Meeting.invitation_id).where(Meeting.invitation_id.in_(ids),
+                                                Meeting.crm_id.is_(None))) if invitation}
 
 
 def release_invitations(sessions: sessionmaker[Session]) -> None:

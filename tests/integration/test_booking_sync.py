@@ -116,6 +116,10 @@ def test_two_offline_bookings_of_one_slot_end_in_one_event_and_one_conflict(
     assert [m["to"] for m in crm.sandbox.sent_emails] == ["chloe@lyonfreight.example"]
     [conflict] = open_conflicts(second_store.sessions)
     assert (conflict.table, conflict.field) == ("meetings", SLOT_TAKEN)
+    # Its invitation is not in the CRM either: it waits for its Event.
+    assert [t.fields["Subject"] for t in crm.sandbox.store.all("Task")
+            if t.fields["Subject"].startswith("Invitation")] == [
+        "Invitation: Meeting: Lyon Freight with Hugo Martin"]
     assert "Seoul Cargo" in str(conflict.mine) and "Lyon Freight" in str(conflict.theirs)
     with second_store.sessions() as session:
         mine = session.scalars(select(Meeting).where(Meeting.lead_id == ids["second"])).one()

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.booking_records import BookedMeeting, BookingChoices, SlotChoice
+from models.cadence_config import queue_settings
 from models.emails import rep_values
 from models.invitations import Invitation, ics, when_for
 from models.meetings import LENGTH, MeetingError, add_meeting, free_slots
@@ -63,10 +64,17 @@ def slot_choices(sessions: sessionmaker[Session], ae_id: str, lead_timezone: str
         ae = session.get(User, ae_id)
         ae_zone = _zone(ae.timezone if ae else None)
     lead_zone = _zone(lead_timezone)
-    return [SlotChoice(slot.starts_at, slot.ends_at,
-                       f"{slot.starts_at.astimezone(ae_zone):%a %d %b  %H:%M %Z}",
-                       f"{slot.starts_at.astimezone(lead_zone):%a %H:%M %Z} for the lead")
-            for slot in free_slots(sessions, ae_id, after, days)]
+    # The AE's hours are the slots; the lead's say which of them are not at night for them.
+    lead_hours = queue_settings().calling_window(lead_zone.key)
+    choices = []
+    for slot in free_slots(sessions, ae_id, after, days):
+        suits = lead_hours is None or lead_hours.contains(slot.starts_at)
+        lead_time = f"{slot.starts_at.astimezone(lead_zone):%a %H:%M %Z} for the lead"
+        choices.append(SlotChoice(
+            slot.starts_at, slot.ends_at,
+            f"{slot.starts_at.astimezone(ae_zone):%a %d %b  %H:%M %Z}",
+            lead_time if suits else f"{lead_time}: outside their business hours", suits))
+    return choices
 
 
 @dataclass(frozen=True)

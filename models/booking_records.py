@@ -24,6 +24,7 @@ class SlotChoice:
     ends_at: datetime
     label: str  # in the AE's time
     for_lead: str  # in the lead's time
+    suits_lead: bool = True  # inside the lead's business hours (their calling window)
 
 
 @dataclass(frozen=True)

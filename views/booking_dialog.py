@@ -194,9 +194,13 @@ class BookingDialog(QDialog):
         for slot in slots:
             item = QListWidgetItem(f"{slot.label}      ({slot.for_lead})")
             item.setData(DATA, slot.starts_at)
+            if not slot.suits_lead:
+                item.setForeground(self.palette().placeholderText())
             self.slots.addItem(item)
         if slots:
-            self.slots.setCurrentRow(0)
+            # The first slot that is not at night for the lead; any slot may still be chosen.
+            self.slots.setCurrentRow(next(
+                (row for row, slot in enumerate(slots) if slot.suits_lead), 0))
             self.slots.setFocus()
         else:
             self.message.setText("No free slot in the next five working days: choose "

@@ -88,3 +88,13 @@ def test_a_lead_without_an_address_is_booked_without_an_invitation(
                   people["sdr"], NOW)
     assert booked.invitation_to is None
     assert _count(store, EmailSend) == 0
+
+
+def test_slots_at_night_for_the_lead_are_marked_and_still_offered(
+        store: Store, people: dict[str, str]) -> None:
+    slots = slot_choices(store.sessions, people["paris"], "America/New_York", NOW)
+    # 09:00 in Paris is 03:00 in New York; 15:00 in Paris is 09:00 there.
+    assert not slots[0].suits_lead and slots[0].for_lead.endswith("outside their business hours")
+    fitting = next(slot for slot in slots if slot.suits_lead)
+    assert fitting.label.endswith("15:00 CET")
+    assert fitting.for_lead.endswith("09:00 EST for the lead")

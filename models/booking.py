@@ -69,11 +69,13 @@ def slot_choices(sessions: sessionmaker[Session], ae_id: str, lead_timezone: str
     choices = []
     for slot in free_slots(sessions, ae_id, after, days):
         suits = lead_hours is None or lead_hours.contains(slot.starts_at)
-        lead_time = f"{slot.starts_at.astimezone(lead_zone):%a %H:%M %Z} for the lead"
+        at_ae, at_lead = slot.starts_at.astimezone(ae_zone), slot.starts_at.astimezone(lead_zone)
+        # The lead's weekday only when it is not the AE's: short enough to read at a glance.
+        day = f"{at_lead:%a} " if at_lead.date() != at_ae.date() else ""
+        lead_time = f"{day}{at_lead:%H:%M %Z} for the lead"
         choices.append(SlotChoice(
-            slot.starts_at, slot.ends_at,
-            f"{slot.starts_at.astimezone(ae_zone):%a %d %b  %H:%M %Z}",
-            lead_time if suits else f"{lead_time}: outside their business hours", suits))
+            slot.starts_at, slot.ends_at, f"{at_ae:%a %d %b  %H:%M %Z}",
+            lead_time if suits else f"{lead_time}, outside their hours", suits))
     return choices
 
 

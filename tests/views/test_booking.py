@@ -56,7 +56,7 @@ def test_b_after_a_connected_call_books_the_chosen_slot_with_arrows_and_enter(
     start = dialog.slots.currentRow()
     assert dialog.slots.hasFocus() and start >= 0
     assert "for the lead)" in dialog.slots.item(start).text()
-    assert all("outside their business hours" in dialog.slots.item(row).text()
+    assert all("outside their hours" in dialog.slots.item(row).text()
                for row in range(start))
     second = dialog.slots.item(start + 1).data(Qt.ItemDataRole.UserRole)
     qtbot.keyClick(dialog.slots, Qt.Key.Key_Down)

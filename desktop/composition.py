@@ -17,6 +17,7 @@ from desktop.commands import CommandRunner
 from desktop.crm_connection import CrmConnection
 from desktop.dashboard_services import dashboard_services
 from desktop.demo import DemoCrm
+from desktop.meeting_services import meeting_services
 from desktop.take_back import LastActions
 from models import (
     closing,
@@ -157,6 +158,7 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock,
                               Kind.LEAD, Kind.ACCOUNT, Kind.OUTBOX),
         create_account=changing(partial(account_links.create_account_for, store.sessions),
                                 Kind.LEAD, Kind.ACCOUNT, Kind.OUTBOX),
+        meetings=meeting_services(store.sessions, clock, rep_id),
     )
     def context(lead_id: str) -> QualificationContext | None:
         lead = directory.detail(lead_id)

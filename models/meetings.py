@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from models.booking_records import MeetingRow
 from models.cadence_config import queue_settings
 from models.store import Activity, Lead, Meeting, User
 from models.touches import refresh_cadence
@@ -61,6 +62,30 @@ def free_slots(sessions: sessionmaker[Session], ae_id: str, after: datetime, day
     return slots
 
 
+def add_meeting(session: Session, lead: Lead, ae: User, starts_at: datetime,
+                ends_at: datetime, by: str | None, now: datetime) -> Meeting:
+    """The meeting and its activity (which ends the lead's cadence), in ``session``.
+
+    Raises:
+        MeetingError: the AE already has a meeting here at that time.
+    """
+    if _taken(session, ae.id, starts_at, ends_at):
+        raise MeetingError(f"{ae.name} already has a meeting then: choose another slot.")
+    subject = f"Meeting: {lead.company} with {ae.name}"
+    meeting = Meeting(subject=subject, starts_at=starts_at, ends_at=ends_at,
+                      lead_id=lead.id, owner_id=ae.id, booked_by_id=by, created_at=now)
+    session.add(meeting)
+    # A meeting is contact made: the lead's cadence ends, as after a connected call.
+    session.add(Activity(kind=ActivityKind.MEETING.value, lead_id=lead.id,
+                         account_id=lead.account_id, owner_id=by, subject=subject,
+                         occurred_at=now))
+    lead.first_touch_at = lead.first_touch_at or now
+    lead.last_touch_at = now
+    session.flush()
+    refresh_cadence(session, lead)
+    return meeting
+
+
 def book_meeting(sessions: sessionmaker[Session], lead_id: str, ae_id: str,
                  starts_at: datetime, by: str | None, now: datetime,
                  length: timedelta = LENGTH) -> str:
@@ -76,21 +101,34 @@ def book_meeting(sessions: sessionmaker[Session], lead_id: str, ae_id: str,
         ae = session.get(User, ae_id)
         if lead is None or ae is None:
             raise MeetingError("The lead or the AE is no longer here.")
-        if _taken(session, ae_id, starts_at, starts_at + length):
-            raise MeetingError(f"{ae.name} already has a meeting then: choose another slot.")
-        subject = f"Meeting: {lead.company} with {ae.name}"
-        meeting = Meeting(subject=subject, starts_at=starts_at, ends_at=starts_at + length,
-                          lead_id=lead.id, owner_id=ae_id, booked_by_id=by, created_at=now)
-        session.add(meeting)
-        # A meeting is contact made: the lead's cadence ends, as after a connected call.
-        session.add(Activity(kind=ActivityKind.MEETING.value, lead_id=lead.id,
-                             account_id=lead.account_id, owner_id=by, subject=subject,
-                             occurred_at=now))
-        lead.first_touch_at = lead.first_touch_at or now
-        lead.last_touch_at = now
-        session.flush()
-        refresh_cadence(session, lead)
-        return meeting.id
+        return add_meeting(session, lead, ae, starts_at, starts_at + length, by, now).id
+
+
+def log_meeting(sessions: sessionmaker[Session], lead_id: str, ae_id: str,
+                starts_at: datetime, by: str | None, now: datetime,
+                length: timedelta = LENGTH) -> str:
+    """A meeting set outside RepDesk (on a call, by mail), past or to come: logged as it is,
+    with no invitation. Returns its id.
+
+    Raises:
+        MeetingError: the AE already has a meeting then, or the lead or the AE is gone.
+    """
+    with sessions.begin() as session:
+        lead = session.get(Lead, lead_id)
+        ae = session.get(User, ae_id)
+        if lead is None or ae is None:
+            raise MeetingError("The lead or the AE is no longer here.")
+        return add_meeting(session, lead, ae, starts_at, starts_at + length, by, now).id
+
+
+def lead_meetings(sessions: sessionmaker[Session], lead_id: str) -> list[MeetingRow]:
+    """The lead's meetings, the latest first."""
+    with sessions() as session:
+        rows = session.execute(
+            select(Meeting, User.name).outerjoin(User, User.id == Meeting.owner_id)
+            .where(Meeting.lead_id == lead_id).order_by(Meeting.starts_at.desc())).tuples()
+        return [MeetingRow(m.id, m.subject, m.starts_at, m.ends_at, name or "(no AE)", m.state)
+                for m, name in rows]
 
 
 def mark_meeting(sessions: sessionmaker[Session], meeting_id: str, state: str,

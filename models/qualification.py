@@ -191,6 +191,11 @@ def _aes(session: Session) -> list[AeChoice]:
     return [AeChoice(u.id, u.name, u.region, pending.get(u.id, 0)) for u in aes]
 
 
+def team_aes(session: Session) -> list[AeChoice]:
+    """The team's AEs with their pending hand-offs, as the hand-off rule weighs them."""
+    return _aes(session)
+
+
 def suggest_ae(aes: list[AeChoice], country: str | None) -> str | None:
     """Until routing arrives: the AE of the lead's region with the fewest pending hand-offs."""
     region = _region_of(country)

@@ -27,9 +27,10 @@ MERGE_FIELDS = {
     "Account.Name": "account.name", "Contact.FirstName": "contact.first_name",
     "Contact.LastName": "contact.last_name", "Contact.Name": "contact.name",
     "Contact.Email": "contact.email", "Contact.Title": "contact.title",
-    # The meeting the mail is about, in the recipient's timezone (models.event_fields).
+    # The meeting the mail is about, in the recipient's timezone (models.event_fields for a
+    # deal's meeting, models.booking for an invitation).
     "Event.Subject": "event.subject", "Event.StartDateTime": "event.start",
-    "Event.EndDateTime": "event.end", "Event.When": "event.when",
+    "Event.EndDateTime": "event.end", "Event.When": "event.when", "Event.Owner": "event.owner",
 }
 MAX_TEMPLATE_CHARS = 100_000
 MAX_OUTPUT_CHARS = 200_000

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDateTime
 
+from models.booking_records import BookedMeeting
 from models.touches import TouchLogged
+from views.booking_dialog import BookingDialog
 
 if TYPE_CHECKING:
     from views.queue_view import QueueView
@@ -77,6 +79,22 @@ class CallKeys:
         self.message.setText(text)
         self._remove(logged.lead_id)
         self.touch_logged.emit(logged.lead_id)
+
+    def book_meeting(self: QueueView) -> None:
+        """The lead just reached (or, if none, the one on screen) gets a meeting with an AE."""
+        lead_id = self._contacted or (self._current.lead_id if self._current else None)
+        if lead_id is None or self._desk.meetings is None or self.current_block() == "clean-up":
+            return
+        self.booking = BookingDialog(lead_id, self._desk.meetings, self._background,
+                                     self._commands, self)
+        self.booking.booked.connect(self._after_booking)
+        self.booking.open()
+
+    def _after_booking(self: QueueView, booked: BookedMeeting) -> None:
+        invitation = (f" The invitation goes to {booked.invitation_to} with the next sync."
+                      if booked.invitation_to else " No invitation: no e-mail address.")
+        self.message.setText(f"Meeting booked with {booked.ae_name}, "
+                             f"{booked.starts_at.astimezone():%a %d %b %H:%M %Z}.{invitation}")
 
     def snooze(self: QueueView) -> None:
         item = self._current

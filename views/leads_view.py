@@ -61,6 +61,7 @@ class LeadsView(QWidget):
     qualify_requested = Signal(str)
     email_requested = Signal(str)
     edit_requested = Signal(str)
+    meetings_requested = Signal(str)  # book, log or mark the lead's meetings
     leads_shown = Signal(int)
     lead_opened = Signal(str)
     # New leads were written (typed or imported): counts elsewhere may have changed.
@@ -115,6 +116,9 @@ class LeadsView(QWidget):
         self.edit_button.clicked.connect(self.edit)
         shortcut(self, "F2", self.edit, "Edit the selected lead's contact details", "Leads",
                  Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut(self, "Ctrl+M", lambda: self._shown and self.meetings_requested.emit(
+            self._shown), "Meetings of the selected lead: book, log by hand, held or no-show",
+            "Leads", Qt.ShortcutContext.WidgetWithChildrenShortcut)
         actions = QHBoxLayout()
         actions.addWidget(self.qualify_button)
         actions.addWidget(self.email_button)

@@ -29,6 +29,7 @@ from ui.focus import ReadingOrder
 from ui.keys import shortcut
 from ui.placeholder import PlaceholderView
 from views.background import Background
+from views.booking_dialog import BookingDialog
 from views.catalogue_dialogs import CatalogueServices, ReasonCodesDialog, TemplatesDialog
 from views.commanding import Commands, follow
 from views.dashboard_view import DashboardServices, DashboardView
@@ -180,6 +181,8 @@ class MainWindow(ReadingOrder, QMainWindow):
         self.shortcut_sheet: ShortcutSheet | None = None
         self.lead_dialog: LeadFieldsDialog | None = None
         self.leads.edit_requested.connect(self.edit_lead)
+        self.leads.meetings_requested.connect(self.open_meetings)
+        self.meetings_dialog: BookingDialog | None = None
         self.leads.edit_button.setVisible(services.lead_edits is not None)
         self._add_file_menu()
         self._add_shortcuts()
@@ -412,6 +415,14 @@ class MainWindow(ReadingOrder, QMainWindow):
         due = (f"; the AE has until {saved.handoff_due_at.astimezone():%a %H:%M} to accept"
                if saved.handoff_due_at else "")
         self.status.showMessage(f"Lead filed as {saved.stage}{due}.", 8000)
+
+    def open_meetings(self, lead_id: str) -> None:
+        """The booking screen for any lead, e.g. to mark last week's meeting held."""
+        if self._services.desk.meetings is None:
+            return
+        self.meetings_dialog = BookingDialog(lead_id, self._services.desk.meetings,
+                                             self._background, self._commands, self)
+        self.meetings_dialog.open()
 
     def open_email(self, lead_id: str) -> None:
         self._background.run("composer-lead", lambda: self._services.leads.detail(lead_id),

@@ -37,6 +37,7 @@ from models.records import LeadDetail
 from models.touches import TouchLogged
 from ui.keys import shortcut
 from views.background import Background
+from views.booking_dialog import BookingDialog, MeetingServices
 from views.call_keys import CallKeys
 from views.cleanup_list import CLEANUP_BUTTONS, CLEANUP_GROUPS, CleanUpList
 from views.commanding import Commands, follow
@@ -73,6 +74,8 @@ class DeskServices:
     take_back: Callable[[], Changed[str | None]] = lambda: Changed(None)
     # Hands a link to the system (a softphone for tel:); False when no program took it.
     open_link: Callable[[str], bool] = lambda _uri: False
+    # B: book a meeting for an AE (None: no booking on this desk).
+    meetings: MeetingServices | None = None
 
 
 def _count(number: int, noun: str) -> str:
@@ -131,6 +134,7 @@ class QueueView(CallKeys, CleanUpList, QWidget):
         self.error.hide()
         self.buttons: dict[str, QPushButton] = {}
         self.confirmation: QMessageBox | None = None
+        self.booking: BookingDialog | None = None
         self._build_layout()
         self._connect()
         self._show_block_keys()
@@ -145,14 +149,15 @@ class QueueView(CallKeys, CleanUpList, QWidget):
         self.buttons["dial"] = QPushButton("D  Dial")
         for key, outcome, label in OUTCOMES:
             self.buttons[outcome] = QPushButton(f"{key}  {label}")
-        for name, label in (("email", "E  E-mail…"), ("snooze", "S  Snooze 1 h"),
+        for name, label in (("email", "E  E-mail…"), ("book", "B  Book meeting…"),
+                            ("snooze", "S  Snooze 1 h"),
                             ("skip", "N  Next"), ("fix", "F  Fix data"),
                             ("merge", "M  Merge"), ("route", "R  Route"),
                             ("link", "A  Link account"), ("account", "C  New account")):
             self.buttons[name] = QPushButton(label)
         # Three short rows, so the list keeps its width at 1366 px: outcomes, the other
         # moves, and the clean-up keys (shown only in the clean-up block).
-        rows = ([o for _k, o, _l in OUTCOMES], ["dial", "email", "snooze", "skip"],
+        rows = ([o for _k, o, _l in OUTCOMES], ["dial", "email", "book", "snooze", "skip"],
                 list(CLEANUP_BUTTONS))
         for row, names in enumerate(rows):
             for column, name in enumerate(names):
@@ -195,6 +200,8 @@ class QueueView(CallKeys, CleanUpList, QWidget):
             self.buttons[outcome].clicked.connect(lambda _=False, o=outcome: self.log(o))
             self._shortcut(key, lambda o=outcome: self.log(o), f"Log the call: {label}")
         self.buttons["snooze"].clicked.connect(self.snooze)
+        self.buttons["book"].clicked.connect(self.book_meeting)
+        self._shortcut("B", self.book_meeting, "Book a meeting for an AE (after a connected call)")
         self.buttons["email"].clicked.connect(self.write_email)
         for name, key in (("fix", "F"), ("merge", "M"), ("route", "R"), ("link", "A"),
                           ("account", "C")):

@@ -12,6 +12,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -63,6 +64,9 @@ class SyncView(QWidget):
         self.outbox = read_only_table(
             ("State", "Object", "Change", "Fields", "Saved", "Answer or reason"))
         self.conflicts = read_only_table(("Record", "Field", "Agreed before", "Mine", "Theirs"))
+        for column in (3, 4):  # the two values the rep chooses between share the width
+            self.conflicts.horizontalHeader().setSectionResizeMode(
+                column, QHeaderView.ResizeMode.Stretch)
         self.edited = QLineEdit(placeholderText="The right value, if neither is")
         self.keep_mine = QPushButton("Keep mine")
         self.take_theirs = QPushButton("Take theirs")
@@ -133,7 +137,9 @@ class SyncView(QWidget):
             texts = (f"{conflict.table} {conflict.record_id[:8]}", conflict.field,
                      str(conflict.base), str(conflict.mine), str(conflict.theirs))
             for column, text in enumerate(texts):
-                self.conflicts.setItem(row, column, QTableWidgetItem(text))
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)  # a narrow column shows the start of a long value
+                self.conflicts.setItem(row, column, item)
         if conflicts:
             self.conflicts.selectRow(0)
         for button in (self.keep_mine, self.take_theirs, self.use_edited):

@@ -14,6 +14,8 @@ from models.store.base import Base
 # on its way; "sent": the CRM said it sent it; "unsure": the answer never came, so it may or
 # may not have gone (never sent again without the rep); "refused": the CRM said it did not.
 TO_SEND, SENDING, SENT, UNSURE, REFUSED = "to send", "sending", "sent", "unsure", "refused"
+# A meeting's invitation, held until its Event is in the CRM (``models.sync.slots``).
+WAITING = "waiting"
 
 
 class EmailSend(Base):

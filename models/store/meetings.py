@@ -25,4 +25,7 @@ class Meeting(Synced, Base):
     booked_by_id: Mapped[str | None] = mapped_column(ForeignKey("users.id"))
     # "booked", then "held" or "no-show".
     state: Mapped[str] = mapped_column(String(12), default="booked")
+    # The invitation e-mail (an activity) booked with it: it goes once the Event is in the
+    # CRM, so a slot someone else took first sends no invitation.
+    invitation_id: Mapped[str | None] = mapped_column(String(36))
     created_at: Mapped[datetime]

@@ -87,7 +87,8 @@ class Activity(Synced, Base):
     )
     crm_object = "Task"
 
-    kind: Mapped[str] = mapped_column(String(20))
+    # A Task made by another desk or in the CRM arrives without RepDesk's kind: a note.
+    kind: Mapped[str] = mapped_column(String(20), default="note")
     lead_id: Mapped[str | None] = mapped_column(ForeignKey("leads.id"))
     contact_id: Mapped[str | None] = mapped_column(ForeignKey("contacts.id"))
     account_id: Mapped[str | None] = mapped_column(ForeignKey("accounts.id"))

@@ -18,6 +18,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from models.records import ConflictRecord
 from models.store import OutboxEntry, SyncConflict
 from models.store.tracking import FROM_CRM, data_columns
+from models.sync import slots
 from models.sync.fieldmap import model_of
 
 RECORD_DELETED = "(deleted in the CRM)"
@@ -70,6 +71,9 @@ def resolve(sessions: sessionmaker[Session], conflict_id: int, choice: str, now:
         if found is not None and found.field == RECORD_DELETED:
             _resolve_deletion(sessions, conflict_id, choice, now)
             return
+    if found is not None and found.field == slots.SLOT_TAKEN:
+        slots.settle(sessions, found, choice, now)
+        return
     with sessions.begin() as session:
         conflict = session.get(SyncConflict, conflict_id)
         if conflict is None or conflict.resolved_at is not None:

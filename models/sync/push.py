@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models.crm.adapter import CrmAdapter, OutcomeUnknown, SaveResult
 from models.store import OutboxEntry, SyncConflict
 from models.store.tracking import FROM_CRM, data_columns, json_value
-from models.sync import mail
+from models.sync import mail, slots
 from models.sync.changes import Change, PushReport, coalesce
 from models.sync.conflicts import DELETED_IN_CRM, RECORD_DELETED, deleted_while_edited
 from models.sync.fieldmap import (
@@ -176,7 +176,8 @@ class Pusher:
                 ready.append((change, record, values))
         fresh = [item for item in ready if not item[0].sent]
         absent = self._settle_in_doubt(spec, [item for item in ready if item[0].sent])
-        self._send_creates(spec, fresh + absent, again=True)
+        # A new meeting whose time someone took in the CRM meanwhile is a conflict instead.
+        self._send_creates(spec, slots.free_slots_only(self, spec, fresh + absent), again=True)
 
     def _send_creates(self, spec: ObjectMap,
                       ready: list[tuple[Change, dict[str, Any], dict[str, Any]]],
@@ -385,15 +386,27 @@ def push(sessions: sessionmaker[Session], adapter: CrmAdapter, fields: FieldMap,
     by_table: dict[str, dict[str, list[Change]]] = defaultdict(lambda: defaultdict(list))
     for change in changes:
         by_table[change.table][change.op].append(change)
+    tasks = by_table.get("activities", {})
+    held = slots.held_invitations(sessions, tasks.get("create", []))
+    later = [c for c in tasks.get("create", []) if c.record_id in held]
+    if later:
+        tasks["create"] = [c for c in tasks["create"] if c.record_id not in held]
     for spec in fields.objects:
         ops = by_table.get(spec.table, {})
         if ops.get("create"):
             pusher.upserts(spec, ops["create"])
         if ops.get("update"):
             pusher.updates(spec, ops["update"])
+    task_spec = fields.by_table("activities")
+    if later and task_spec is not None:  # meetings' invitations, after their Events
+        still_held = slots.held_invitations(sessions, later)
+        ready = [c for c in later if c.record_id not in still_held]
+        if ready:
+            pusher.upserts(task_spec, ready)
     for spec in reversed(fields.objects):  # children before parents
         if by_table.get(spec.table, {}).get("delete"):
             pusher.deletes(spec, by_table[spec.table]["delete"])
     pusher._commit_outcomes()  # outcomes that needed no call (rows gone, never created)
+    slots.release_invitations(sessions)
     pusher.report.emails_sent, pusher.report.emails_unsure = mail.deliver(sessions, adapter, now)
     return pusher.report

@@ -202,6 +202,17 @@ def _funnel_rows(funnel: dict[str, Any]) -> None:
     _row("  the busiest rep", f"{funnel['one_rep_ms']:.0f} ms", "")
 
 
+def _meeting_rows(meetings: dict[str, Any]) -> None:
+    _row(f"book a meeting: free slots + the write ({meetings['leads']:,} leads)",
+         f"{meetings['total_ms']:.0f} ms", "≤ 100 ms")
+    _row("  its CPU time (the wall time includes waits)",
+         f"{meetings['total_cpu_ms']:.0f} ms", "")
+    _row(f"  free slots, {meetings['events_per_ae']:,} Events an AE",
+         f"{meetings['slots_ms']:.0f} ms (cpu {meetings['slots_cpu_ms']:.0f})", "")
+    _row("  the booking's transaction",
+         f"{meetings['book_ms']:.0f} ms (cpu {meetings['book_cpu_ms']:.0f})", "")
+
+
 def _row(name: str, figure: str, target: str) -> None:
     print(f"| {name:<44} | {figure:>22} | {target:>10} |")
 
@@ -210,13 +221,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--leads", type=int, default=100_000)
     parser.add_argument("--accounts", type=int, default=50_000)
-    parser.add_argument("--only", choices=("all", "hygiene", "funnel"), default="all",
+    parser.add_argument("--only", choices=("all", "hygiene", "funnel", "meetings"),
+                        default="all",
                         help="hygiene: only the labelled matching and duplicate figures; "
-                             "funnel: only the funnel report")
+                             "funnel: only the funnel report; meetings: only booking one")
     args = parser.parse_args()
     if args.only == "funnel":
         _row("measure", "figure", "target")
         _funnel_rows(_json_of("tests.benchmarks.funnel_bench", "--leads", str(args.leads)))
+        return
+    if args.only == "meetings":
+        _row("measure", "figure", "target")
+        _meeting_rows(_json_of("tests.benchmarks.meeting_bench", "--leads", str(args.leads)))
         return
     hygiene = _json_of("tests.benchmarks.hygiene_bench")
     if args.only == "hygiene":
@@ -233,6 +249,7 @@ def main() -> None:
         queues = _queues(folder, at)
         probe = _gui_probe(folder, at)
         funnel = _json_of("tests.benchmarks.funnel_bench", str(folder))
+        meetings = _json_of("tests.benchmarks.meeting_bench", str(folder))
     searches = probe["search_ms"]
     assert isinstance(searches, dict)
     print(f"\nRepDesk benchmarks: {args.leads:,} leads, {args.accounts:,} accounts\n")
@@ -296,6 +313,7 @@ def main() -> None:
     _row("delta sync of 1,000 changed records", f"{sync['delta_1000_s']:.2f} s", "≤ 2 s")
     _row("peak memory of the syncing process", f"{sync['peak_rss_mb']} MB", "≤ 500 MB")
     _funnel_rows(funnel)
+    _meeting_rows(meetings)
     stalls = _json_of("tests.benchmarks.stall_probe", str(args.leads), str(args.accounts))
     _row(f"window stalls during a full sync ({stalls['sync_s']} s) while the rep keeps "
          "drafts", f"p99 {stalls['p99_stall_ms']} ms, max {stalls['max_stall_ms']} ms",

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtWidgets import QAbstractItemView, QLabel, QTableWidget, QTableWidgetItem
+from PySide6.QtWidgets import QAbstractItemView, QLabel, QTableView, QTableWidget, QTableWidgetItem
+
+from ui.columns import ColumnFit
 
 
 def read_only_table(headers: Sequence[str]) -> QTableWidget:
@@ -14,8 +16,18 @@ def read_only_table(headers: Sequence[str]) -> QTableWidget:
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.verticalHeader().setVisible(False)
-    table.horizontalHeader().setStretchLastSection(True)
+    table.setWordWrap(False)
+    ColumnFit(table, table.horizontalHeader())
     return table
+
+
+def fit_to_contents(table: QTableView) -> None:
+    """Share the table's width among its columns in proportion to what they hold."""
+    fit = table.findChild(ColumnFit)
+    if fit is not None:
+        fit.want_contents()
+    else:
+        table.resizeColumnsToContents()
 
 
 def fill(table: QTableWidget, rows: Sequence[Sequence[str]]) -> None:
@@ -23,6 +35,7 @@ def fill(table: QTableWidget, rows: Sequence[Sequence[str]]) -> None:
     for number, row in enumerate(rows):
         for column, text in enumerate(row):
             table.setItem(number, column, QTableWidgetItem(text))
+    fit_to_contents(table)
 
 
 def error_label(visible: bool = True) -> QLabel:

@@ -27,7 +27,7 @@ from models.qualification_summary import QualificationSummary
 from models.records import LeadDetail
 from ui.confirm import ask_first
 from ui.keys import shortcut
-from ui.tables import read_only_table
+from ui.tables import fit_to_contents, read_only_table
 from views.acceptance_panel import AcceptanceChecks, QualificationCard
 from views.background import Background
 from views.commanding import Commands, follow
@@ -171,7 +171,7 @@ class HandoffInbox(QWidget):
                 if item.overdue:
                     cell.setForeground(QBrush(QColor("#b91c1c")))
                 self.table.setItem(row, column, cell)
-        self.table.resizeColumnsToContents()
+        fit_to_contents(self.table)
         overdue = sum(item.overdue for item in items)
         self.summary.setText(
             f"{len(items)} waiting" + (f", {overdue} overdue" if overdue else "")

@@ -31,6 +31,7 @@ from models.imports.export import ExportReport
 from models.imports.leads_import import ImportReport
 from models.leads import LeadDirectory
 from models.records import LeadDetail
+from ui.columns import ColumnFit
 from ui.keys import shortcut
 from views.background import Background
 from views.commanding import Commands, follow
@@ -42,9 +43,16 @@ from views.new_lead_dialog import NewLeadDialog, NewLeadServices
 log = logging.getLogger(__name__)
 
 SEARCH_DELAY_MS = 150
-COLUMN_WIDTHS = {Column.NAME: 150, Column.COMPANY: 210, Column.TITLE: 170, Column.STAGE: 80,
+COLUMN_WIDTHS = {Column.NAME: 150, Column.COMPANY: 210, Column.TITLE: 170, Column.STAGE: 95,
                  Column.PERSONA: 100, Column.COUNTRY: 60, Column.PHONE: 125,
                  Column.EMAIL: 220, Column.OWNER: 130, Column.CREATED: 120}
+# Below these a column stops being readable; the panel beside the table shows every field.
+LEAST_WIDTHS = {Column.NAME: 120, Column.COMPANY: 150, Column.TITLE: 110, Column.STAGE: 95,
+                Column.PERSONA: 90, Column.COUNTRY: 55, Column.PHONE: 115, Column.EMAIL: 170,
+                Column.OWNER: 100, Column.CREATED: 100}
+# Hidden first when the table is narrow (a 1366-px screen): least needed to pick a lead.
+DROPPED_FIRST = (Column.CREATED, Column.COUNTRY, Column.PERSONA, Column.OWNER, Column.TITLE,
+                 Column.PHONE)
 
 
 @dataclass(frozen=True)
@@ -156,9 +164,9 @@ class LeadsView(QWidget):
         # Fixed row heights and column widths: sizing to contents would read every row.
         table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         table.verticalHeader().setDefaultSectionSize(26)
-        table.horizontalHeader().setStretchLastSection(True)
-        for column, width in COLUMN_WIDTHS.items():
-            table.setColumnWidth(column, width)
+        # The columns share the table's width: none runs off to the right.
+        self.columns = ColumnFit(table, table.horizontalHeader(), COLUMN_WIDTHS,
+                                 DROPPED_FIRST, LEAST_WIDTHS)
 
     def search_now(self) -> None:
         self._search_timer.stop()

@@ -30,7 +30,7 @@ from ui.keys import shortcut
 from ui.placeholder import PlaceholderView
 from views.background import Background
 from views.catalogue_dialogs import CatalogueServices, ReasonCodesDialog, TemplatesDialog
-from views.commanding import Commands, follow
+from views.commanding import Commands, follow, load_on_first_show
 from views.dashboard_view import DashboardServices, DashboardView
 from views.day_blocks_dialog import Block, DayBlocksDialog
 from views.email_composer import ComposerServices, EmailComposer
@@ -163,6 +163,11 @@ class MainWindow(ReadingOrder, QMainWindow):
         self.status = SyncStatusBar()
         self.setStatusBar(self.status)
         self.navigation.currentRowChanged.connect(self._show_screen)
+        # Each screen reads once, when first shown; then only what changes reads it again.
+        for screen in (self.inbox, self.opportunities, self.pipeline, self.references,
+                       self.feedback, self.dashboard, self.sync):
+            if screen is not None:
+                load_on_first_show(screen, screen.refresh)
         self.today.block_opened.connect(self.open_block)
         self.queue.qualify_requested.connect(self.open_qualification)
         self.leads.qualify_requested.connect(self.open_qualification)
@@ -364,20 +369,6 @@ class MainWindow(ReadingOrder, QMainWindow):
 
     def _show_screen(self, row: int) -> None:
         self.screens.setCurrentIndex(row)
-        shown = self.screens.currentWidget()
-        if shown is self.workspace:
-            self.inbox.refresh()
-            self.opportunities.refresh()
-            if self.pipeline is not None:
-                self.pipeline.refresh()
-        elif shown is self.references:
-            self.references.refresh()
-        elif self.dashboard is not None and shown is self.dashboard:
-            self.dashboard.refresh()
-        elif shown is self.feedback:
-            self.feedback.refresh()
-        elif shown is self.sync:
-            self.sync.refresh()
         self.screen_changed.emit(self.current_screen())
 
     def open_block(self, block: DayBlockPlan) -> None:

@@ -27,7 +27,7 @@ from models.changes import Changed, Kind
 from models.closing import CloseSaved, HandoffDelivery
 from models.opportunities import OpportunityDetail, OpportunityRow
 from ui.keys import shortcut
-from ui.tables import read_only_table
+from ui.tables import fit_to_contents, read_only_table
 from views.background import Background
 from views.close_form import CloseForm, CloseServices
 from views.commanding import Commands, follow
@@ -138,7 +138,7 @@ class OpportunitiesView(QWidget):
                      str(row.close_date or ""), row.next_step or "", f"{row.age_days} d")
             for column, text in enumerate(cells):
                 self.table.setItem(number, column, QTableWidgetItem(text))
-        self.table.resizeColumnsToContents()
+        fit_to_contents(self.table)
         ids = [row.id for row in rows]
         if rows:
             self.table.selectRow(ids.index(select) if select in ids else 0)

@@ -140,7 +140,6 @@ class QueueView(CallKeys, CleanUpList, QWidget):
         top = QHBoxLayout()
         top.addWidget(self.block)
         top.addWidget(self.summary, 1)
-        # Two rows, so the list keeps its width: outcomes, then the other moves.
         actions = QGridLayout()
         self.buttons["dial"] = QPushButton("D  Dial")
         for key, outcome, label in OUTCOMES:
@@ -150,10 +149,12 @@ class QueueView(CallKeys, CleanUpList, QWidget):
                             ("merge", "M  Merge"), ("route", "R  Route"),
                             ("link", "A  Link account"), ("account", "C  New account")):
             self.buttons[name] = QPushButton(label)
-        # Three short rows, so the list keeps its width at 1366 px: outcomes, the other
-        # moves, and the clean-up keys (shown only in the clean-up block).
-        rows = ([o for _k, o, _l in OUTCOMES], ["dial", "email", "snooze", "skip"],
-                list(CLEANUP_BUTTONS))
+        # Short rows, so the list keeps its width at 1366 px and at 1.25× scaling: the
+        # outcomes three by three, the other moves, and the clean-up keys (shown only in the
+        # clean-up block; hidden keys take no room).
+        outcomes = [o for _k, o, _l in OUTCOMES]
+        rows = (outcomes[:3], outcomes[3:], ["dial", "email", "snooze", "skip"],
+                list(CLEANUP_BUTTONS[:3]), list(CLEANUP_BUTTONS[3:]))
         for row, names in enumerate(rows):
             for column, name in enumerate(names):
                 actions.addWidget(self.buttons[name], row, column)

@@ -72,7 +72,9 @@ class SyncStatusBar(QStatusBar):
         self.pending.setText(pending)
         self.last_sync.setText(last)
         warning = status.secrets_warning
-        self.secrets.setText("⚠ No secure keyring: CRM sign-in kept in memory only"
-                             if warning else "")
-        self.secrets.setToolTip(warning or "")
+        # Compact, so the bar's messages keep their room; the whole warning is its tooltip.
+        self.secrets.setText("⚠ No secure keyring" if warning else "")
+        self.secrets.setToolTip(f"CRM sign-in kept in memory only: {warning}" if warning
+                                else "")
+        self.secrets.setAccessibleName(self.secrets.toolTip())
         self.secrets.setVisible(bool(warning))

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from models.changes import EVERYTHING, Changed, Kind
 from models.records import ConflictRecord, OutboxLine, UnsureEmail
-from ui.tables import read_only_table
+from ui.tables import fit_to_contents, read_only_table
 from views.background import Background
 from views.commanding import Commands, follow
 from views.failure_text import failure_text
@@ -134,6 +134,8 @@ class SyncView(QWidget):
                      str(conflict.base), str(conflict.mine), str(conflict.theirs))
             for column, text in enumerate(texts):
                 self.conflicts.setItem(row, column, QTableWidgetItem(text))
+        for table in (self.outbox, self.conflicts):
+            fit_to_contents(table)
         if conflicts:
             self.conflicts.selectRow(0)
         for button in (self.keep_mine, self.take_theirs, self.use_edited):
@@ -148,6 +150,7 @@ class SyncView(QWidget):
             tried = f"{mail.tried_at.astimezone():%d %b %H:%M}" if mail.tried_at else ""
             for column, text in enumerate((mail.to, mail.subject, tried, what)):
                 self.emails.setItem(row, column, QTableWidgetItem(text))
+        fit_to_contents(self.emails)
         if emails:
             self.emails.selectRow(0)
         for widget in (self.emails_label, self.emails, self.resend):

@@ -86,7 +86,8 @@ class DashboardView(QWidget):
         self.period.setAccessibleName("Period")
         for label, kind in PERIODS:
             self.period.addItem(label, kind)
-        self.caption = QLabel(objectName="dashboardNote")
+        # Wraps rather than widening the window past a 1366-px or 1.25x-scaled screen.
+        self.caption = QLabel(objectName="dashboardNote", wordWrap=True)
         top = QHBoxLayout()
         top.addWidget(title)
         top.addWidget(self.who)

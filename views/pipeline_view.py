@@ -32,12 +32,15 @@ from PySide6.QtWidgets import (
 
 from models.changes import Changed, Kind
 from models.deals import DealChangeRecord, DealEdit, DealError, DealStage, PipelineRow, StageGroup
+from ui.columns import ColumnFit
 from ui.keys import shortcut
 from views.background import Background
 from views.commanding import Commands, follow
 from views.failure_text import failure_text
 
 COLUMNS = ("Deal", "Account", "Amount", "Close date", "Next step", "Owner")
+DEAL_WIDTH = 260
+LEAST_WIDTHS = {0: 170, 1: 120, 2: 90, 3: 95, 4: 120, 5: 100}
 PAST = QBrush(QColor("#b91c1c"))
 
 
@@ -117,7 +120,12 @@ class PipelineView(QWidget):
         form.addRow(self.save_button)
         form.addRow(QLabel("Changes"))
         form.addRow(self.history)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter = QSplitter(Qt.Orientation.Horizontal, objectName="pipelineDivider")
+        splitter.setChildrenCollapsible(False)
+        # The columns share the tree's width; on a narrow screen owner and next step go
+        # first (the panel beside shows the step).
+        self.columns = ColumnFit(self.tree, self.tree.header(), drop_order=(5, 4),
+                                 least=LEAST_WIDTHS)
         splitter.addWidget(self.tree)
         splitter.addWidget(panel)
         splitter.setSizes([820, 460])
@@ -160,9 +168,8 @@ class PipelineView(QWidget):
                 if row.id == select or chosen is None:
                     chosen = item
             parent.setExpanded(True)
-        for column in range(1, len(COLUMNS)):
-            self.tree.resizeColumnToContents(column)
-        self.tree.setColumnWidth(0, 260)
+        self.columns.want_contents()
+        self.columns.want({0: DEAL_WIDTH})  # group titles span it: their width is not the deal's
         total = sum(g.amount for g in groups)
         weighted = sum(g.weighted for g in groups)
         late = sum(r.past_close_date for r in self._rows.values())

@@ -200,9 +200,17 @@ class SyncView(QWidget):
                                f"Not settled: {failure_text(error)}"), origin=self)
 
     def sync_in_background(self) -> None:
-        """The scheduled sync: only with a CRM address, and never two at once."""
-        if self.sync_button.isEnabled() and (self.crm_url.text().strip()
-                                             or self._services.crm_url()):
+        """The scheduled sync: only with a CRM address, and never two at once. The stored
+        address is read off the UI thread, like every other read."""
+        if not self.sync_button.isEnabled():
+            return
+        if self.crm_url.text().strip():
+            self.sync_now()
+            return
+        self._background.run("sync-address", self._services.crm_url, self._sync_if_connected)
+
+    def _sync_if_connected(self, url: str | None) -> None:
+        if url and self.sync_button.isEnabled():
             self.sync_now()
 
     def sync_now(self) -> None:

@@ -41,8 +41,7 @@ def fill(table: QTableWidget, rows: Sequence[Sequence[str]]) -> None:
 def error_label(visible: bool = True) -> QLabel:
     """The red line under a field that says what is wrong with it."""
     label = QLabel()
-    label.setObjectName("fieldError")
-    label.setStyleSheet("color: #b91c1c")
+    label.setObjectName("fieldError")  # theme.qss colours it
     label.setWordWrap(True)
     label.setVisible(visible)
     return label

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -28,6 +27,7 @@ from models.records import LeadDetail
 from ui.confirm import ask_first
 from ui.keys import shortcut
 from ui.tables import fit_to_contents, read_only_table
+from ui.theme import brush
 from views.acceptance_panel import AcceptanceChecks, QualificationCard
 from views.background import Background
 from views.commanding import Commands, follow
@@ -169,7 +169,7 @@ class HandoffInbox(QWidget):
             for column, text in enumerate(cells):
                 cell = QTableWidgetItem(text)
                 if item.overdue:
-                    cell.setForeground(QBrush(QColor("#b91c1c")))
+                    cell.setForeground(brush("problem"))
                 self.table.setItem(row, column, cell)
         fit_to_contents(self.table)
         overdue = sum(item.overdue for item in items)

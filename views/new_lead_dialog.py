@@ -66,9 +66,7 @@ class NewLeadDialog(ReadingOrder, QDialog):
         self.edits: dict[str, QLineEdit] = {}
         self.errors: dict[str, QLabel] = {}
         self.notice = QLabel(objectName="formNotice", wordWrap=True)
-        self.known_box = QFrame(objectName="knownPerson")
-        self.known_box.setStyleSheet("QFrame#knownPerson { background: #fffbeb; "
-                                     "border: 1px solid #fde68a; border-radius: 4px; }")
+        self.known_box = QFrame(objectName="knownPerson")  # theme.qss shades it
         self.known_list = QListWidget()
         self.known_list.setWordWrap(True)
         self.known_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -95,8 +93,7 @@ class NewLeadDialog(ReadingOrder, QDialog):
             column.addWidget(self.errors[key])
             form.addRow(label, holder)
         known = QVBoxLayout(self.known_box)
-        title = QLabel("This person may already be in RepDesk")
-        title.setStyleSheet("font-weight: 600; color: #92400e")
+        title = QLabel("This person may already be in RepDesk", objectName="knownTitle")
         known.addWidget(title)
         known.addWidget(QLabel("Open the lead you already have, or create this one anyway.",
                                wordWrap=True))

@@ -10,7 +10,6 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -34,6 +33,7 @@ from models.changes import Changed, Kind
 from models.deals import DealChangeRecord, DealEdit, DealError, DealStage, PipelineRow, StageGroup
 from ui.columns import ColumnFit
 from ui.keys import shortcut
+from ui.theme import brush, coloured
 from views.background import Background
 from views.commanding import Commands, follow
 from views.failure_text import failure_text
@@ -41,7 +41,7 @@ from views.failure_text import failure_text
 COLUMNS = ("Deal", "Account", "Amount", "Close date", "Next step", "Owner")
 DEAL_WIDTH = 260
 LEAST_WIDTHS = {0: 170, 1: 120, 2: 90, 3: 95, 4: 120, 5: 100}
-PAST = QBrush(QColor("#b91c1c"))
+PAST = brush("problem")
 
 
 @dataclass(frozen=True)
@@ -174,8 +174,8 @@ class PipelineView(QWidget):
         weighted = sum(g.weighted for g in groups)
         late = sum(r.past_close_date for r in self._rows.values())
         self.totals.setText(f"<b>{len(self._rows)}</b> deals · {money(total)} · weighted "
-                            f"{money(weighted)} · <span style='color:#b91c1c'>{late} past "
-                            "their close date</span>")
+                            f"{money(weighted)} · "
+                            + coloured(f"{late} past their close date", "problem"))
         if chosen is not None:
             self.tree.setCurrentItem(chosen)
 

@@ -168,7 +168,7 @@ class QualificationForm(DraftForm):
             if criterion in known:
                 edit.setText(known[criterion])
                 edit.setToolTip("Known from the registration form: do not ask again.")
-                edit.setStyleSheet("background: #ecfdf5")
+                edit.setProperty("known", True)  # theme.qss shades it
             if typed.get(criterion):
                 edit.setText(typed[criterion])
             edit.textChanged.connect(self.changed)

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -23,11 +22,10 @@ from PySide6.QtWidgets import (
 from models.changes import EVERYTHING, Changed, Kind
 from models.records import ConflictRecord, OutboxLine, UnsureEmail
 from ui.tables import fit_to_contents, read_only_table
+from ui.theme import brush
 from views.background import Background
 from views.commanding import Commands, follow
 from views.failure_text import failure_text
-
-PROBLEM_COLOUR = "#b3261e"
 
 
 @dataclass(frozen=True)
@@ -125,7 +123,7 @@ class SyncView(QWidget):
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if state != "waiting":  # a problem for the rep, not a queue to wait on
-                    item.setForeground(QBrush(QColor(PROBLEM_COLOUR)))
+                    item.setForeground(brush("problem"))
                 self.outbox.setItem(row, column, item)
         self._conflicts = conflicts
         self.conflicts.setRowCount(len(conflicts))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtWidgets import QAbstractItemView, QLabel, QTableView, QTableWidget, QTableWidgetItem
+from PySide6.QtWidgets import QAbstractItemView, QTableView, QTableWidget, QTableWidgetItem
 
 from ui.columns import ColumnFit
+from ui.field import error_label as error_label  # where the forms have found it
 
 
 def read_only_table(headers: Sequence[str]) -> QTableWidget:
@@ -36,12 +37,3 @@ def fill(table: QTableWidget, rows: Sequence[Sequence[str]]) -> None:
         for column, text in enumerate(row):
             table.setItem(number, column, QTableWidgetItem(text))
     fit_to_contents(table)
-
-
-def error_label(visible: bool = True) -> QLabel:
-    """The red line under a field that says what is wrong with it."""
-    label = QLabel()
-    label.setObjectName("fieldError")  # theme.qss colours it
-    label.setWordWrap(True)
-    label.setVisible(visible)
-    return label

@@ -28,8 +28,8 @@ from models.changes import Changed
 from models.emails import TemplateChoice
 from models.reason_codes import APPLIES_TO, ReasonCodeRecord
 from models.templates import check
+from ui.field import error_label
 from ui.focus import ReadingOrder
-from ui.tables import error_label
 from views.background import Background
 from views.commanding import Commands
 from views.failure_text import failure_text

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -33,6 +32,7 @@ from models.leads import LeadDirectory
 from models.records import LeadDetail
 from ui.columns import ColumnFit
 from ui.keys import shortcut
+from ui.list_detail import ListWithDetail, stacked
 from views.background import Background
 from views.commanding import Commands, follow
 from views.import_dialog import ImportDialog, ImportServices
@@ -110,9 +110,6 @@ class LeadsView(QWidget):
         self.qualify_button.clicked.connect(self.qualify)
         shortcut(self, "Ctrl+Q", self.qualify, "Qualify the selected lead", "Leads",
                  Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        side = QWidget()
-        side_layout = QVBoxLayout(side)
-        side_layout.setContentsMargins(0, 0, 0, 0)
         self.email_button = QPushButton("E-mail…  (Ctrl+E)")
         self.email_button.setEnabled(False)
         self.email_button.clicked.connect(self.write_email)
@@ -127,14 +124,9 @@ class LeadsView(QWidget):
         actions.addWidget(self.qualify_button)
         actions.addWidget(self.email_button)
         actions.addWidget(self.edit_button)
-        side_layout.addLayout(actions)
-        side_layout.addWidget(self.panel, 1)
-        splitter = QSplitter(Qt.Orientation.Horizontal, objectName="leadsDivider")
-        splitter.addWidget(self.table)
-        splitter.addWidget(side)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setSizes([780, 420])
+        splitter = ListWithDetail("leadsDivider", self.table,
+                                  stacked([actions, self.panel], grows=self.panel),
+                                  sizes=(780, 420), least=(400, 300))
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         top.addWidget(self.search_box, 1)

@@ -32,9 +32,9 @@ from models.hygiene.entry import KnownPerson
 from models.imports.fields import check_person
 from models.imports.leads_import import describe_known
 from models.imports.new_lead import NewLeadResult
+from ui.field import FieldWithMessage
 from ui.focus import ReadingOrder
 from ui.keys import shortcut
-from ui.tables import error_label
 from views.commanding import Commands
 
 log = logging.getLogger(__name__)
@@ -84,13 +84,8 @@ class NewLeadDialog(ReadingOrder, QDialog):
         for key, label in FIELDS:
             edit = QLineEdit(placeholderText=PLACEHOLDERS.get(key, ""))
             self.edits[key] = edit
-            self.errors[key] = error_label(visible=False)
-            holder = QWidget()
-            column = QVBoxLayout(holder)
-            column.setContentsMargins(0, 0, 0, 0)
-            column.setSpacing(2)
-            column.addWidget(edit)
-            column.addWidget(self.errors[key])
+            holder = FieldWithMessage(edit)
+            self.errors[key] = holder.message
             form.addRow(label, holder)
         known = QVBoxLayout(self.known_box)
         title = QLabel("This person may already be in RepDesk", objectName="knownTitle")

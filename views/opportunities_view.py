@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QSplitter,
     QTableWidgetItem,
     QTextBrowser,
     QVBoxLayout,
@@ -27,6 +26,7 @@ from models.changes import Changed, Kind
 from models.closing import CloseSaved, HandoffDelivery
 from models.opportunities import OpportunityDetail, OpportunityRow
 from ui.keys import shortcut
+from ui.list_detail import ListWithDetail, stacked
 from ui.tables import fit_to_contents, read_only_table
 from views.background import Background
 from views.close_form import CloseForm, CloseServices
@@ -101,15 +101,10 @@ class OpportunitiesView(QWidget):
         top.addWidget(self.new_name)
         top.addWidget(self.new_close)
         top.addWidget(self.create_button)
-        side = QWidget()
-        column = QVBoxLayout(side)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(self.close_button)
-        column.addWidget(self.detail, 1)
-        splitter = QSplitter(Qt.Orientation.Horizontal, objectName="dealsDivider")
-        splitter.addWidget(self.table)
-        splitter.addWidget(side)
-        splitter.setSizes([760, 520])
+        splitter = ListWithDetail(
+            "dealsDivider", self.table,
+            stacked([self.close_button, self.detail], grows=self.detail),
+            sizes=(760, 520), least=(360, 300))
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(splitter, 1)

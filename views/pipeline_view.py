@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QPushButton,
-    QSplitter,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -33,6 +32,7 @@ from models.changes import Changed, Kind
 from models.deals import DealChangeRecord, DealEdit, DealError, DealStage, PipelineRow, StageGroup
 from ui.columns import ColumnFit
 from ui.keys import shortcut
+from ui.list_detail import ListWithDetail
 from ui.theme import brush, coloured
 from views.background import Background
 from views.commanding import Commands, follow
@@ -120,15 +120,12 @@ class PipelineView(QWidget):
         form.addRow(self.save_button)
         form.addRow(QLabel("Changes"))
         form.addRow(self.history)
-        splitter = QSplitter(Qt.Orientation.Horizontal, objectName="pipelineDivider")
-        splitter.setChildrenCollapsible(False)
         # The columns share the tree's width; on a narrow screen owner and next step go
         # first (the panel beside shows the step).
         self.columns = ColumnFit(self.tree, self.tree.header(), drop_order=(5, 4),
                                  least=LEAST_WIDTHS)
-        splitter.addWidget(self.tree)
-        splitter.addWidget(panel)
-        splitter.setSizes([820, 460])
+        splitter = ListWithDetail("pipelineDivider", self.tree, panel, sizes=(820, 460),
+                                  least=(420, 280))
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(splitter, 1)

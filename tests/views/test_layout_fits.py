@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QTableView
 from pytestqt.qtbot import QtBot
 
+from ui.list_detail import ListWithDetail
 from ui.tables import fill, read_only_table
 from views.itemmodels.lead_table_model import Column
 from views.main_window import MainWindow
@@ -67,3 +68,17 @@ def test_a_long_status_message_keeps_clear_of_the_permanent_notes(
     assert status.currentMessage() == line
     assert status.message.toolTip() == line  # the whole of it, when it ends in "…"
     assert status.message.text().endswith("…")
+
+
+def test_a_divider_dragged_to_the_edge_leaves_both_sides_in_sight(
+        qtbot: QtBot, window: MainWindow) -> None:
+    window.resize(1366, 740)
+    for name, screen in (("Leads", window.leads), ("Queue", window.queue)):
+        window.show_screen(name)
+        splitter = screen.findChild(ListWithDetail)
+        assert splitter is not None and splitter.objectName()  # named: remembered
+        for edge in (0, splitter.width()):
+            splitter.moveSplitter(edge, 1)
+            items, detail = splitter.sizes()
+            assert items >= splitter.widget(0).minimumWidth() > 0, name
+            assert detail > 0, name

@@ -19,17 +19,19 @@ LEAST = 40
 
 class ColumnFit(QObject):
     """Keeps ``view``'s columns inside its viewport. ``drop_order`` names the columns to hide
-    first, least important first, when even their least widths do not fit."""
+    first, least important first, when even their least widths do not fit (or, with
+    ``drop_to_want``, when the columns cannot all have the width they would like)."""
 
     def __init__(self, view: QAbstractItemView, header: QHeaderView,
                  wanted: Mapping[int, int] | None = None,
                  drop_order: Sequence[int] = (),
-                 least: Mapping[int, int] | None = None) -> None:
+                 least: Mapping[int, int] | None = None, drop_to_want: bool = False) -> None:
         super().__init__(view)
         self._view, self._header = view, header
         self._wanted: dict[int, int] = dict(wanted or {})
         self._drop_order = list(drop_order)
         self._least_given = dict(least or {})
+        self._drop_to_want = drop_to_want
         self._fitting = False
         header.setStretchLastSection(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
@@ -58,6 +60,9 @@ class ColumnFit(QObject):
             self.fit()
         return False
 
+    def _wanted_width(self, column: int) -> int:
+        return self._wanted.get(column, self._header.defaultSectionSize())
+
     def _least(self, column: int) -> int:
         if column in self._least_given:
             return self._least_given[column]
@@ -71,8 +76,9 @@ class ColumnFit(QObject):
             return
         columns = list(range(header.count()))
         shown = list(columns)
+        needs = self._wanted_width if self._drop_to_want else self._least
         for column in self._drop_order:
-            if sum(self._least(c) for c in shown) <= room:
+            if sum(needs(c) for c in shown) <= room:
                 break
             if column in shown and len(shown) > 1:
                 shown.remove(column)

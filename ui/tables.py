@@ -10,7 +10,9 @@ from ui.columns import ColumnFit
 from ui.field import error_label as error_label  # where the forms have found it
 
 
-def read_only_table(headers: Sequence[str]) -> QTableWidget:
+def read_only_table(headers: Sequence[str], drop_first: Sequence[int] = ()) -> QTableWidget:
+    """A table whose columns share its width by what they hold; on a narrow screen the
+    columns in ``drop_first`` are hidden, first first, rather than every column cut."""
     table = QTableWidget(0, len(headers))
     table.setHorizontalHeaderLabels(list(headers))
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -18,7 +20,7 @@ def read_only_table(headers: Sequence[str]) -> QTableWidget:
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.verticalHeader().setVisible(False)
     table.setWordWrap(False)
-    ColumnFit(table, table.horizontalHeader())
+    ColumnFit(table, table.horizontalHeader(), drop_order=drop_first, drop_to_want=True)
     return table
 
 
@@ -32,6 +34,8 @@ def fit_to_contents(table: QTableView) -> None:
 
 
 def fill(table: QTableWidget, rows: Sequence[Sequence[str]]) -> None:
+    """New rows: a selection kept by row number would name another record."""
+    table.clearSelection()
     table.setRowCount(len(rows))
     for number, row in enumerate(rows):
         for column, text in enumerate(row):

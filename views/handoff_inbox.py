@@ -145,6 +145,7 @@ class HandoffInbox(QWidget):
 
     def _show(self, items: list[HandoffItem]) -> None:
         self._items = items
+        self.table.clearSelection()  # rows now hold other hand-offs: select afresh
         now = self._services.now()
         self.table.setRowCount(len(items))
         for row, item in enumerate(items):

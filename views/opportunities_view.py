@@ -92,7 +92,8 @@ class OpportunitiesView(QWidget):
         self.close_button = QPushButton("Close deal…  (Ctrl+K)")
         self.close_button.setEnabled(False)
         self.message = QLabel()
-        self.table = read_only_table(COLUMNS)
+        # Next step and account are in the panel beside: they give way first.
+        self.table = read_only_table(COLUMNS, drop_first=(5, 1))
         self.detail = QTextBrowser()
         self.close_form: CloseForm | None = None
         top = QHBoxLayout()
@@ -126,6 +127,9 @@ class OpportunitiesView(QWidget):
 
     def _show(self, rows: list[OpportunityRow], select: str | None) -> None:
         self._rows = rows
+        # Row numbers now point at other deals: selecting afresh loads the chosen one's detail
+        # even when it sits on the row that was selected before.
+        self.table.clearSelection()
         self.table.setRowCount(len(rows))
         for number, row in enumerate(rows):
             cells = (row.name, row.account or "", row.stage,

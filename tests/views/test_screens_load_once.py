@@ -84,3 +84,17 @@ def test_a_write_made_elsewhere_shows_when_the_screen_is_next_shown(
         assert "Harbour Logistics expansion" in names
     finally:
         counting.wait()
+
+
+def test_the_deal_on_the_first_row_is_the_one_described_after_a_refresh(
+        qtbot: QtBot, demo_store: Store, background: Background,
+        commands: CommandRunner) -> None:
+    window = open_window(qtbot, demo_store, background, commands)
+    _show_deals(qtbot, window)
+    view = window.opportunities
+    qtbot.waitUntil(lambda: view.table.item(0, 0).text() in view.detail.toPlainText())
+    first_open = view.table.item(0, 0).text()
+    view.include_closed.setChecked(True)  # closed deals come first: row 0 is another deal
+    qtbot.waitUntil(lambda: view.table.item(0, 0).text() != first_open)
+    qtbot.waitUntil(lambda: view.table.item(0, 0).text() in view.detail.toPlainText())
+    assert view.current() is not None and view.current().name == view.table.item(0, 0).text()

@@ -117,7 +117,7 @@ class HandoffInbox(QWidget):
         learned = ListWithDetail("inboxLearned", self.learned, self.panel, sizes=(460, 640),
                                  least=(260, 300))
         right = stacked([learned, self.checks, decide, self.message], grows=learned)
-        splitter = ListWithDetail("inboxDivider", self.table, right, sizes=(300, 500),
+        splitter = ListWithDetail("inboxDivider", self.table, right, sizes=(220, 580),
                                   least=(110, 280), orientation=Qt.Orientation.Vertical)
         layout = QVBoxLayout(self)
         layout.addLayout(top)

@@ -20,11 +20,13 @@ class ListWithDetail(QSplitter):
         self.addWidget(items)
         self.addWidget(detail)
         self.setChildrenCollapsible(False)
+        # A side's least is never below what its own layout needs (its buttons' text).
         for widget, minimum in zip((items, detail), least, strict=True):
+            needs = widget.minimumSizeHint()
             if orientation == Qt.Orientation.Horizontal:
-                widget.setMinimumWidth(minimum)
+                widget.setMinimumWidth(max(minimum, needs.width()))
             else:
-                widget.setMinimumHeight(minimum)
+                widget.setMinimumHeight(max(minimum, needs.height()))
         # The window's extra room goes to both sides in the proportion of their first sizes.
         self.setStretchFactor(0, sizes[0])
         self.setStretchFactor(1, sizes[1])

@@ -120,10 +120,10 @@ class PipelineView(QWidget):
         form.addRow(self.save_button)
         form.addRow(QLabel("Changes"))
         form.addRow(self.history)
-        # The columns share the tree's width; on a narrow screen owner and next step go
-        # first (the panel beside shows the step).
-        self.columns = ColumnFit(self.tree, self.tree.header(), drop_order=(5, 4),
-                                 least=LEAST_WIDTHS)
+        # The columns share the tree's width; when they cannot all have the width they
+        # would like, the next step (edited in the panel beside) and then the owner give way.
+        self.columns = ColumnFit(self.tree, self.tree.header(), drop_order=(4, 5),
+                                 least=LEAST_WIDTHS, drop_to_want=True)
         splitter = ListWithDetail("pipelineDivider", self.tree, panel, sizes=(820, 460),
                                   least=(420, 280))
         layout = QVBoxLayout(self)

@@ -4,7 +4,7 @@ the single close form."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from html import escape
 
@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from models.changes import Changed, Kind
 from models.closing import CloseSaved, HandoffDelivery
-from models.opportunities import OpportunityDetail, OpportunityRow
+from models.opportunities import OpportunityDetail, OpportunityRow, ProductChoice
 from ui.keys import shortcut
 from ui.list_detail import ListWithDetail, stacked
 from ui.tables import fit_to_contents, read_only_table
@@ -32,6 +32,9 @@ from views.background import Background
 from views.close_form import CloseForm, CloseServices
 from views.commanding import Commands, follow
 from views.failure_text import failure_text
+
+# What the close form offers: the products, and the reason codes for won and for lost.
+CloseCatalogue = tuple[list[ProductChoice], dict[str, list[tuple[str, str]]]]
 
 COLUMNS = ("Opportunity", "Account", "Stage", "Amount", "Close date", "Next step", "Age")
 
@@ -84,6 +87,8 @@ class OpportunitiesView(QWidget):
         self._commands = commands
         self._rows: list[OpportunityRow] = []
         self._detail: OpportunityDetail | None = None
+        # Read off the UI thread with the first rows, so the close form opens without a read.
+        self._catalogue: CloseCatalogue | None = None
         self.include_closed = QCheckBox("Show closed deals")
         self.new_name = QLineEdit(placeholderText="New opportunity name")
         self.new_close = QDateEdit(calendarPopup=True)
@@ -119,8 +124,15 @@ class OpportunitiesView(QWidget):
         # An accepted hand-off opens a deal; a sync may change any.
         follow(self, commands, (Kind.OPPORTUNITY, Kind.HANDOFF), lambda _c: self.refresh(
             select=row.id if (row := self.current()) else None))
+        follow(self, commands, (Kind.CATALOGUE,), self._forget_catalogue, skip_own=False)
 
     def refresh(self, select: str | None = None) -> None:
+        if self._catalogue is None:
+            close = self._services.close
+            self._background.run(
+                "close-catalogue",
+                lambda: (close.products(), {o: close.reasons(o) for o in ("won", "lost")}),
+                self._keep_catalogue)
         closed = self.include_closed.isChecked()
         self._background.run("opportunities", lambda: self._services.rows(closed),
                              lambda rows: self._show(rows, select))
@@ -143,6 +155,22 @@ class OpportunitiesView(QWidget):
             self.table.selectRow(ids.index(select) if select in ids else 0)
         else:
             self.detail.setHtml("<p>No open opportunity. Accept a hand-off or create one.</p>")
+
+    def _keep_catalogue(self, catalogue: CloseCatalogue) -> None:
+        self._catalogue = catalogue
+
+    def _forget_catalogue(self, _changes: object) -> None:
+        self._catalogue = None  # reason codes or products changed: read again with the rows
+        self.refresh(select=row.id if (row := self.current()) else None)
+
+    def _close_services(self) -> CloseServices:
+        """The close form's services, answering the catalogue from what was read ahead."""
+        close = self._services.close
+        if self._catalogue is None:
+            return close
+        products, reasons = self._catalogue
+        return replace(close, products=lambda: products,
+                       reasons=lambda outcome: reasons.get(outcome) or close.reasons(outcome))
 
     def current(self) -> OpportunityRow | None:
         selected = self.table.selectionModel().selectedRows()
@@ -182,7 +210,7 @@ class OpportunitiesView(QWidget):
     def open_close_form(self) -> CloseForm | None:
         if self._detail is None or self._detail.row.is_closed:
             return None
-        form = CloseForm(self._detail, self._services.close, self._commands, self)
+        form = CloseForm(self._detail, self._close_services(), self._commands, self)
         form.closed.connect(self._after_close)
         self.close_form = form
         form.open()

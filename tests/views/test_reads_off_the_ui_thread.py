@@ -1,6 +1,6 @@
 """The short reads a screen makes as it opens (whose figures the dashboard offers, whom one may
-work as, the catalogue editors, the CRM address on each sync tick) run off the UI thread, so
-a store locked by a sync never freezes the window."""
+work as, the catalogue editors, the close form's products and reasons, the CRM address on each
+sync tick) run off the UI thread."""
 
 from __future__ import annotations
 
@@ -51,7 +51,11 @@ def test_the_reads_behind_menus_dialogs_and_the_sync_tick_leave_the_ui_thread(
                           reason_codes=reads.watch("reason codes", catalogue.reason_codes),
                           templates=reads.watch("templates", catalogue.templates),
                           framework=reads.watch("framework", catalogue.framework)),
-        sync=replace(services.sync, crm_url=reads.watch("crm address", lambda: None)))
+        sync=replace(services.sync, crm_url=reads.watch("crm address", lambda: None)),
+        opportunities=replace(services.opportunities, close=replace(
+            services.opportunities.close,
+            products=reads.watch("products", services.opportunities.close.products),
+            reasons=reads.watch("close reasons", services.opportunities.close.reasons))))
     window = MainWindow(services, background)
     qtbot.addWidget(window)
     window.show()
@@ -64,8 +68,17 @@ def test_the_reads_behind_menus_dialogs_and_the_sync_tick_leave_the_ui_thread(
                         lambda *args: (asked.append(args[3]), ("", False))[1])
     window.choose_framework()
     window.sync.sync_in_background()  # the scheduled tick
-    qtbot.waitUntil(lambda: len(reads.threads) == 6 and bool(asked))
+    window.show_screen("Opportunities")
+    window.workspace.setCurrentWidget(window.opportunities)
+    qtbot.waitUntil(lambda: len(reads.threads) == 8 and bool(asked))
     assert asked[0]  # the frameworks were offered
+    deals = window.opportunities
+    qtbot.waitUntil(lambda: deals.close_button.isEnabled())
+    form = deals.open_close_form()  # the catalogue was read ahead, with the deals
+    assert form is not None
+    form.lost.setChecked(True)
+    assert form.reason.count() > 1  # lost's reasons, from what was read ahead
+    form.reject()
     for name, on_ui in reads.threads.items():
         assert not any(on_ui), f"{name} was read on the UI thread"
     assert window.dashboard is not None

@@ -46,11 +46,13 @@ test: lint
 bench: $(VENV)/.installed-bench
 	$(BIN)/python -m tests.benchmarks $(ARGS)
 
-# make screenshots SIZE=1366x768 OUT=/some/folder: the screens at another window size.
-SIZE ?= 1440x880
-OUT  ?= resources/screenshots
+# make screenshots SIZE=1366x768 SCALE=1.25 OUT=/some/folder: the screens on another screen
+# size (pixels) and display scaling.
+SIZE  ?= 1440x880
+SCALE ?= 1
+OUT   ?= resources/screenshots
 screenshots: $(VENV)/.installed-test
-	$(BIN)/python -m desktop.screenshots --out $(OUT) --size $(SIZE)
+	$(BIN)/python -m desktop.screenshots --out $(OUT) --size $(SIZE) --scale $(SCALE)
 
 package: $(VENV)/.installed-package
 	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath $(dir $(PACKAGE_DIR)) \

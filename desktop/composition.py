@@ -346,6 +346,6 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock,
 def _matched(done: account_links.MatchRefresh) -> str:
     if not done.rematched:
         return ""
-    return (f"Accounts matched for {done.rematched:,} leads in {done.seconds:.1f} s: "
+    return (f"Accounts matched for {done.rematched:,} leads: "
             f"{done.matched + done.linked:,} sure, {done.low_confidence:,} to confirm, "
-            f"{done.unmatched:,} without an account.")
+            f"{done.unmatched:,} without one ({done.seconds:.1f} s).")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -59,7 +61,8 @@ def capture(out: Path, leads: int = 5_000, accounts: int = 2_500,
         _RUNNERS[:] = [commands]
         window = MainWindow(window_services(store, clock=lambda: now, commands=commands),
                             background)
-        window.resize(*size)
+        room = app.primaryScreen().availableGeometry()
+        window.resize(min(size[0], room.width()), min(size[1], room.height()))
         window.show()
         window.start()
         _settle(app, background)
@@ -184,6 +187,22 @@ def _closing(app: QApplication, window: MainWindow, background: Background, stor
     window.show_screen("References")
     _settle(app, background)
     written.append(_save(window, out / "references.png"))
+    return written + _team_screens(app, window, background, out)
+
+
+def _team_screens(app: QApplication, window: MainWindow, background: Background,
+                  out: Path) -> list[Path]:
+    """The pipeline by stage, the dashboard, product feedback and the sync screen."""
+    written = []
+    if window.pipeline is not None:
+        window.show_screen("Opportunities")
+        window.workspace.setCurrentWidget(window.pipeline)
+        _settle(app, background)
+        written.append(_save(window, out / "pipeline.png"))
+    for name in ("Dashboard", "Feedback", "Sync"):
+        window.show_screen(name)
+        _settle(app, background, 600)
+        written.append(_save(window, out / f"{name.lower()}.png"))
     return written
 
 
@@ -210,10 +229,29 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=Path("resources/screenshots"))
     parser.add_argument("--size", type=_size, default=DEFAULT_SIZE,
-                        help="the window's width×height, e.g. 1366x768 (default 1440x880)")
+                        help="the screen's width×height in pixels, e.g. 1366x768 "
+                             "(default 1440x880); the window fills it")
+    parser.add_argument("--scale", type=float, default=None,
+                        help="the display's scaling, e.g. 1.25 (QT_SCALE_FACTOR)")
     args = parser.parse_args()
-    for path in capture(args.out, size=args.size):
-        print(path)
+    with tempfile.TemporaryDirectory() as folder:
+        _pretend_screen(args.size, args.scale, Path(folder))
+        for path in capture(args.out, size=args.size):
+            print(path)
+
+
+def _pretend_screen(size: tuple[int, int], scale: float | None, folder: Path) -> None:
+    """Offscreen, a screen of ``size`` pixels (Qt's own is 800×600, too small for the forms'
+    fit rule), seen through ``scale``: the window and forms open as they would on it."""
+    if scale is not None:
+        os.environ["QT_SCALE_FACTOR"] = f"{scale:g}"
+    if os.environ.get("QT_QPA_PLATFORM", "offscreen") != "offscreen":
+        return
+    config = folder / "screen.json"
+    config.write_text(json.dumps({"screens": [{
+        "name": "Screen", "x": 0, "y": 0, "width": size[0], "height": size[1],
+        "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}))
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={config}"
 
 
 def _size(text: str) -> tuple[int, int]:

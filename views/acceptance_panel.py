@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from PySide6.QtWidgets import QCheckBox, QGroupBox, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QGridLayout, QGroupBox, QTextBrowser, QWidget
 
 from models.qualification_summary import QualificationSummary
 
@@ -51,11 +51,12 @@ class AcceptanceChecks(QGroupBox):
                  parent: QWidget | None = None) -> None:
         super().__init__("Is it an opportunity? Confirm each point to accept", parent)
         self.boxes: dict[str, QCheckBox] = {}
-        column = QVBoxLayout(self)
+        # Two to a row: the AE's reading panes above keep their height on a short screen.
+        grid = QGridLayout(self)
         for number, (key, label) in enumerate(criteria, start=1):
             box = QCheckBox(f"&{number} {label}")
             self.boxes[key] = box
-            column.addWidget(box)
+            grid.addWidget(box, (number - 1) // 2, (number - 1) % 2)
 
     def confirmed(self) -> tuple[str, ...]:
         return tuple(key for key, box in self.boxes.items() if box.isChecked())

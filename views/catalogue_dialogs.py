@@ -1,10 +1,12 @@
-"""Managers' editors: the reason-code catalogue and the e-mail templates."""
+"""Managers' editors: the reason-code catalogue and the e-mail templates. Both read the
+catalogue off the UI thread and save through the command runner."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -26,8 +28,9 @@ from models.changes import Changed
 from models.emails import TemplateChoice
 from models.reason_codes import APPLIES_TO, ReasonCodeRecord
 from models.templates import check
+from ui.field import error_label
 from ui.focus import ReadingOrder
-from ui.tables import error_label
+from views.background import Background
 from views.commanding import Commands
 from views.failure_text import failure_text
 
@@ -47,9 +50,12 @@ class CatalogueServices:
 class ReasonCodesDialog(ReadingOrder, QDialog):
     """The uniform catalogue: add a code, relabel it, or retire it (codes are never deleted)."""
 
+    loaded = Signal()
+
     def __init__(self, services: CatalogueServices, commands: Commands,
-                 parent: QWidget | None = None) -> None:
+                 background: Background, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._background = background
         self.setWindowTitle("Reason codes")
         self.resize(720, 560)
         self._services, self._commands = services, commands
@@ -78,8 +84,10 @@ class ReasonCodesDialog(ReadingOrder, QDialog):
         self.reload()
 
     def reload(self) -> None:
+        self._background.run("reason-codes", self._services.reason_codes, self._show_codes)
+
+    def _show_codes(self, records: list[ReasonCodeRecord]) -> None:
         self.table.blockSignals(True)
-        records = self._services.reason_codes()
         self.table.setRowCount(len(records))
         for row, record in enumerate(records):
             for column, text in enumerate((record.code, record.applies_to, record.label)):
@@ -93,6 +101,7 @@ class ReasonCodesDialog(ReadingOrder, QDialog):
                                                                     r.label, on))
             self.table.setCellWidget(row, 3, active)
         self.table.blockSignals(False)
+        self.loaded.emit()
 
     def _cell_changed(self, row: int, column: int) -> None:
         if column != 2:
@@ -129,9 +138,12 @@ class ReasonCodesDialog(ReadingOrder, QDialog):
 class TemplatesDialog(ReadingOrder, QDialog):
     """Templates per funnel stage, persona and cadence step, checked as they are typed."""
 
+    loaded = Signal()
+
     def __init__(self, services: CatalogueServices, commands: Commands,
-                 parent: QWidget | None = None) -> None:
+                 background: Background, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._background = background
         self.setWindowTitle("E-mail templates")
         self.resize(900, 600)
         self._services, self._commands = services, commands
@@ -173,11 +185,16 @@ class TemplatesDialog(ReadingOrder, QDialog):
         self.reload()
 
     def reload(self, select: str | None = None) -> None:
-        self._templates = self._services.templates()
+        self._background.run("templates", self._services.templates,
+                             lambda templates: self._show_templates(templates, select))
+
+    def _show_templates(self, templates: list[TemplateChoice], select: str | None) -> None:
+        self._templates = templates
         self.list.clear()
         self.list.addItems([t.name for t in self._templates])
         ids = [t.id for t in self._templates]
         self.list.setCurrentRow(ids.index(select) if select in ids else 0)
+        self.loaded.emit()
 
     def _show(self, row: int) -> None:
         if not 0 <= row < len(self._templates):

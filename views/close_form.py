@@ -38,9 +38,9 @@ from PySide6.QtWidgets import (
 from models.changes import Changed
 from models.closing import CloseDraft, CloseSaved, LineItem, NewContact
 from models.opportunities import OpportunityDetail, ProductChoice
+from ui.field import FieldWithMessage
 from ui.fit import fit_on_screen, scrolling
 from ui.keys import shortcut
-from ui.tables import error_label
 from views.commanding import Commands
 from views.draft_form import DraftForm
 
@@ -129,12 +129,8 @@ class CloseForm(DraftForm):
 
     # -- layout ----------------------------------------------------------------------------
     def _field(self, key: str, widget: QWidget) -> QWidget:
-        holder = QWidget()
-        column = QVBoxLayout(holder)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(widget)
-        self.errors[key] = error_label(visible=False)
-        column.addWidget(self.errors[key])
+        holder = FieldWithMessage(widget)
+        self.errors[key] = holder.message
         return holder
 
     def _build(self) -> None:

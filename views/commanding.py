@@ -3,6 +3,8 @@
 
 ``follow`` is how a screen decides for itself: it names the kinds of change it shows and how to
 refresh; a hidden screen refreshes once when it is next shown instead of on every change.
+``load_on_first_show`` reads a screen the first time it comes on view, and never again on a
+mere show: from then on only change-sets (and the rep's own refresh) read it again.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QWidget
 
 from models.changes import Changed, Changes, Kind
@@ -44,6 +46,9 @@ class _Follower(QObject):
         else:
             self._stale = changes if self._stale is None else self._stale | changes
 
+    def forget_stale(self) -> None:
+        self._stale = None
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Show and self._stale is not None:
             stale, self._stale = self._stale, None
@@ -58,3 +63,28 @@ def follow(screen: QWidget, commands: Commands, kinds: tuple[Kind, ...],
     itself are skipped when ``skip_own`` (it has already shown their result)."""
     follower = _Follower(screen, kinds, refresh, skip_own)
     commands.bus.changed.connect(follower.heard)
+
+
+class _FirstShow(QObject):
+    def __init__(self, screen: QWidget, load: Callable[[], None]) -> None:
+        super().__init__(screen)
+        self._screen, self._load = screen, load
+        screen.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._screen and event.type() == QEvent.Type.Show:
+            self._screen.removeEventFilter(self)
+            # The first load reads everything: changes heard while it was hidden are in it.
+            for follower in self._screen.findChildren(
+                    _Follower, options=Qt.FindChildOption.FindDirectChildrenOnly):
+                follower.forget_stale()
+            self._load()
+        return False
+
+
+def load_on_first_show(screen: QWidget, load: Callable[[], None]) -> None:
+    """Call ``load()`` when ``screen`` is first shown (at once if it is on view already)."""
+    if screen.isVisible():
+        load()
+    else:
+        _FirstShow(screen, load)

@@ -102,7 +102,8 @@ class DashboardView(QWidget):
         self.period.setAccessibleName("Period")
         for label, kind in PERIODS:
             self.period.addItem(label, kind)
-        self.caption = QLabel(objectName="dashboardNote")
+        # Wraps rather than widening the window past a 1366-px or 1.25x-scaled screen.
+        self.caption = QLabel(objectName="dashboardNote", wordWrap=True)
         top = QHBoxLayout()
         top.addWidget(title)
         top.addWidget(self.who)
@@ -151,22 +152,27 @@ class DashboardView(QWidget):
         layout.addWidget(self.notes)
         self.who.currentIndexChanged.connect(lambda _i: self.refresh())
         self.period.currentIndexChanged.connect(lambda _i: self.refresh())
-        self._fill_people()
+        # Whose figures: read off the UI thread; counting waits for it (it says whose).
+        self._people_loaded = self._count_when_loaded = False
+        background.run("dashboard-people", services.people, self._fill_people)
         follow(self, commands, COUNTED, lambda _c: self.refresh(), skip_own=False)
 
     # -- whose figures ---------------------------------------------------------------
 
-    def _fill_people(self) -> None:
+    def _fill_people(self, people: list[RepProfile]) -> None:
         me = self._services.signed_in
         self.who.blockSignals(True)
         self.who.addItem("The team", TEAM)
-        for person in self._services.people():
+        for person in people:
             mine = " (me)" if me and person.id == me.id else ""
             self.who.addItem(f"{person.name}{mine} · {person.role}", person.id)
         # A manager opens on the team; a rep on their own figures.
         start = me.id if me and me.role != "manager" else TEAM
         self.who.setCurrentIndex(max(0, self.who.findData(start)))
         self.who.blockSignals(False)
+        self._people_loaded = True
+        if self._count_when_loaded:
+            self.refresh()
 
     def rep_id(self) -> str | None:
         chosen = self.who.currentData()
@@ -190,8 +196,11 @@ class DashboardView(QWidget):
     # -- computing and drawing -------------------------------------------------------
 
     def refresh(self) -> None:
-        kind, rep = self.kind(), self.rep_id()
         self.caption.setText("Counting…")
+        if not self._people_loaded:
+            self._count_when_loaded = True
+            return
+        kind, rep = self.kind(), self.rep_id()
         figures, details = self._services.figures, self._services.details
         if figures is None or details is None:
             self._background.run("dashboard", lambda: self._services.sheet(kind, rep),

@@ -48,7 +48,6 @@ class DayBlocksDialog(ReadingOrder, QDialog):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.error = QLabel()
         self.error.setObjectName("formError")
-        self.error.setStyleSheet("color: #b91c1c")
         add, remove = QPushButton("Add block"), QPushButton("Remove block")
         add.clicked.connect(lambda: self._add_row(("calls", 60, None)))
         remove.clicked.connect(self._remove_row)

@@ -33,11 +33,13 @@ from models.emails import TemplateChoice
 from models.templates import TemplateError, render
 from ui.focus import ReadingOrder
 from ui.keys import shortcut
+from ui.theme import coloured, hex_colour
 from views.commanding import Commands
 from views.failure_text import failure_text
 
 MARK = ("\x00", "\x01")
-HIGHLIGHT = ("<span style='background:#fde68a;color:#92400e'>", "</span>")
+HIGHLIGHT = (f"<span style='background:{hex_colour('highlight_back')};"
+             f"color:{hex_colour('highlight_text')}'>", "</span>")
 
 
 class Addressee(Protocol):
@@ -100,7 +102,6 @@ class EmailComposer(ReadingOrder, QDialog):
         self.preview = QTextBrowser()
         self.problems = QLabel()
         self.problems.setObjectName("fieldError")
-        self.problems.setStyleSheet("color: #b91c1c")
         self.problems.setWordWrap(True)
         self.send_button = QPushButton("Send through the CRM  (Ctrl+Enter)")
         self.mail_app_button = QPushButton("Open in my mail app")
@@ -174,7 +175,7 @@ class EmailComposer(ReadingOrder, QDialog):
             body = render(self.body.toPlainText(), self._values, as_html=is_html,
                           mark_unresolved=MARK)
         except TemplateError as error:
-            self.preview.setHtml(f"<p style='color:#b91c1c'>{html.escape(str(error))}</p>")
+            self.preview.setHtml(f"<p>{coloured(html.escape(str(error)), 'problem')}</p>")
             self._set_sendable(False, str(error))
             return
         self.preview.setHtml(preview_html(subject.text, body.text, is_html))

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -15,7 +14,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QSplitter,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -26,8 +24,11 @@ from models.handoffs import HandoffError, HandoffItem
 from models.qualification_summary import QualificationSummary
 from models.records import LeadDetail
 from ui.confirm import ask_first
+from ui.countdown import CountdownBadge, countdown
 from ui.keys import shortcut
-from ui.tables import read_only_table
+from ui.list_detail import ListWithDetail, stacked
+from ui.tables import fit_to_contents, read_only_table
+from ui.theme import brush
 from views.acceptance_panel import AcceptanceChecks, QualificationCard
 from views.background import Background
 from views.commanding import Commands, follow
@@ -49,14 +50,6 @@ class InboxServices:
     # Seed 004's criteria (key, label) and the SDR's qualification, for the AE to see.
     criteria: Callable[[], list[tuple[str, str]]] = list
     qualification: Callable[[str], QualificationSummary | None] = lambda _lead: None
-
-
-def countdown(remaining: timedelta) -> str:
-    hours = int(abs(remaining).total_seconds() // 3600)
-    minutes = int(abs(remaining).total_seconds() % 3600 // 60)
-    if remaining < timedelta(0):
-        return f"OVERDUE {hours} h {minutes:02d}"
-    return f"{hours} h {minutes:02d} left"
 
 
 class HandoffInbox(QWidget):
@@ -92,6 +85,7 @@ class HandoffInbox(QWidget):
         self.reject_button = QPushButton("Reject  (Ctrl+R)")
         self.message = QLabel()
         self.message.setObjectName("queueMessage")
+        self.time_left = CountdownBadge()  # the chosen hand-off's SLA
         self.confirmation: QMessageBox | None = None
         self._layout(heading)
         self.ae.currentIndexChanged.connect(lambda _: self.refresh())
@@ -114,26 +108,17 @@ class HandoffInbox(QWidget):
         top.addWidget(self.ae)
         top.addWidget(self.summary, 1)
         decide = QHBoxLayout()
+        decide.addWidget(self.time_left)
         decide.addWidget(self.accept_button)
         decide.addSpacing(24)
         decide.addWidget(self.reason, 1)
         decide.addWidget(self.note, 1)
         decide.addWidget(self.reject_button)
-        right = QWidget()
-        side = QVBoxLayout(right)
-        side.setContentsMargins(0, 0, 0, 0)
-        learned = QSplitter(Qt.Orientation.Horizontal)
-        learned.addWidget(self.learned)
-        learned.addWidget(self.panel)
-        learned.setSizes([460, 640])
-        side.addWidget(learned, 1)
-        side.addWidget(self.checks)
-        side.addLayout(decide)
-        side.addWidget(self.message)
-        splitter = QSplitter(Qt.Orientation.Vertical, objectName="inboxDivider")
-        splitter.addWidget(self.table)
-        splitter.addWidget(right)
-        splitter.setSizes([300, 500])
+        learned = ListWithDetail("inboxLearned", self.learned, self.panel, sizes=(460, 640),
+                                 least=(260, 300))
+        right = stacked([learned, self.checks, decide, self.message], grows=learned)
+        splitter = ListWithDetail("inboxDivider", self.table, right, sizes=(220, 580),
+                                  least=(110, 280), orientation=Qt.Orientation.Vertical)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(splitter, 1)
@@ -160,6 +145,7 @@ class HandoffInbox(QWidget):
 
     def _show(self, items: list[HandoffItem]) -> None:
         self._items = items
+        self.table.clearSelection()  # rows now hold other hand-offs: select afresh
         now = self._services.now()
         self.table.setRowCount(len(items))
         for row, item in enumerate(items):
@@ -169,9 +155,9 @@ class HandoffInbox(QWidget):
             for column, text in enumerate(cells):
                 cell = QTableWidgetItem(text)
                 if item.overdue:
-                    cell.setForeground(QBrush(QColor("#b91c1c")))
+                    cell.setForeground(brush("problem"))
                 self.table.setItem(row, column, cell)
-        self.table.resizeColumnsToContents()
+        fit_to_contents(self.table)
         overdue = sum(item.overdue for item in items)
         self.summary.setText(
             f"{len(items)} waiting" + (f", {overdue} overdue" if overdue else "")
@@ -187,6 +173,8 @@ class HandoffInbox(QWidget):
 
     def _on_selection(self) -> None:
         item = self.current()
+        self.time_left.show_remaining(
+            item.remaining(self._services.now()) if item is not None else None)
         if item is not None:
             self.checks.reset()
             self._background.run("inbox-detail", lambda: self._services.detail(item.lead_id),

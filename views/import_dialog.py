@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -34,6 +33,7 @@ from models.imports.mapping import LEAD_FIELDS, ColumnMapping, assign, guess_map
 from models.imports.reading import MAX_ROWS, CsvTable, FileRefused
 from ui.focus import ReadingOrder
 from ui.tables import fill, read_only_table
+from ui.theme import brush
 from views.background import Background
 from views.commanding import Commands
 
@@ -43,7 +43,8 @@ PREVIEW_ROWS = 20
 # The lists show this many lines; the summary counts them all.
 LIST_LIMIT = 1_000
 NOT_IMPORTED = "— not imported —"
-STATUS_COLOURS = {"ready": "#047857", "known": "#b45309", "problem": "#b91c1c"}
+# The theme's colour for each kind of row.
+STATUS_COLOURS = {"ready": "good", "known": "warn", "problem": "problem"}
 
 
 @dataclass(frozen=True)
@@ -245,7 +246,7 @@ class ImportDialog(ReadingOrder, QDialog):
             # A ready row whose campaign is not known goes in: marked like a known person.
             kind = ("ready" if status == "ready" else "known"
                     if status.startswith(("already known", "ready;")) else "problem")
-            item.setForeground(QBrush(QColor(STATUS_COLOURS[kind])))
+            item.setForeground(brush(STATUS_COLOURS[kind]))
             item.setToolTip(status)
             self.preview.setItem(line, 0, item)
 
@@ -340,8 +341,9 @@ class ImportDialog(ReadingOrder, QDialog):
         self._update_import_button()
 
     def _say(self, text: str, kind: str = "") -> None:
-        colour = STATUS_COLOURS.get(kind)
-        self.summary.setStyleSheet(f"color: {colour}" if colour else "")
+        # theme.qss colours the summary by its kind
+        self.summary.setProperty("kind", kind)
+        self.summary.style().polish(self.summary)
         self.summary.setText(text)
 
     def summary_text(self) -> str:

@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from models.records import LeadDetail
+from ui.theme import coloured, hex_colour
 
-EMPTY = "<p style='color:#6b7280'>Select a lead to see everything already known about it.</p>"
+EMPTY = f"<p>{coloured('Select a lead to see everything already known about it.', 'muted')}</p>"
 
 
 def _when(moment: datetime | None) -> str:
@@ -109,11 +110,13 @@ def _account_part(lead: LeadDetail) -> list[str]:
 
 
 PANEL_CSS = """
-h2 { margin: 0; } h3 { margin-top: 14px; margin-bottom: 4px; color: #1f2937; }
-.sub { color: #4b5563; margin-top: 2px; } .muted { color: #6b7280; }
-td.k { color: #6b7280; padding-right: 12px; }
-.flag { background: #fee2e2; color: #991b1b; } .stage { background: #e0e7ff; color: #3730a3; }
-"""
+h2 {{ margin: 0; }} h3 {{ margin-top: 14px; margin-bottom: 4px; color: {heading}; }}
+.sub {{ color: {subtle}; margin-top: 2px; }} .muted {{ color: {muted}; }}
+td.k {{ color: {muted}; padding-right: 12px; }}
+.flag {{ background: {flag_back}; color: {flag_text}; }}
+.stage {{ background: {stage_back}; color: {stage_text}; }}
+""".format(**{name: hex_colour(name) for name in (
+    "heading", "subtle", "muted", "flag_back", "flag_text", "stage_back", "stage_text")})
 
 
 class LeadPanel(QTextBrowser):

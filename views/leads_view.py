@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -31,7 +30,9 @@ from models.imports.export import ExportReport
 from models.imports.leads_import import ImportReport
 from models.leads import LeadDirectory
 from models.records import LeadDetail
+from ui.columns import ColumnFit
 from ui.keys import shortcut
+from ui.list_detail import ListWithDetail, stacked
 from views.background import Background
 from views.commanding import Commands, follow
 from views.import_dialog import ImportDialog, ImportServices
@@ -42,9 +43,16 @@ from views.new_lead_dialog import NewLeadDialog, NewLeadServices
 log = logging.getLogger(__name__)
 
 SEARCH_DELAY_MS = 150
-COLUMN_WIDTHS = {Column.NAME: 150, Column.COMPANY: 210, Column.TITLE: 170, Column.STAGE: 80,
+COLUMN_WIDTHS = {Column.NAME: 150, Column.COMPANY: 210, Column.TITLE: 170, Column.STAGE: 95,
                  Column.PERSONA: 100, Column.COUNTRY: 60, Column.PHONE: 125,
                  Column.EMAIL: 220, Column.OWNER: 130, Column.CREATED: 120}
+# Below these a column stops being readable; the panel beside the table shows every field.
+LEAST_WIDTHS = {Column.NAME: 120, Column.COMPANY: 150, Column.TITLE: 110, Column.STAGE: 95,
+                Column.PERSONA: 90, Column.COUNTRY: 55, Column.PHONE: 115, Column.EMAIL: 170,
+                Column.OWNER: 100, Column.CREATED: 100}
+# Hidden first when the table is narrow (a 1366-px screen): least needed to pick a lead.
+DROPPED_FIRST = (Column.CREATED, Column.COUNTRY, Column.PERSONA, Column.OWNER, Column.TITLE,
+                 Column.PHONE)
 
 
 @dataclass(frozen=True)
@@ -103,9 +111,6 @@ class LeadsView(QWidget):
         self.qualify_button.clicked.connect(self.qualify)
         shortcut(self, "Ctrl+Q", self.qualify, "Qualify the selected lead", "Leads",
                  Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        side = QWidget()
-        side_layout = QVBoxLayout(side)
-        side_layout.setContentsMargins(0, 0, 0, 0)
         self.email_button = QPushButton("E-mail…  (Ctrl+E)")
         self.email_button.setEnabled(False)
         self.email_button.clicked.connect(self.write_email)
@@ -123,14 +128,9 @@ class LeadsView(QWidget):
         actions.addWidget(self.qualify_button)
         actions.addWidget(self.email_button)
         actions.addWidget(self.edit_button)
-        side_layout.addLayout(actions)
-        side_layout.addWidget(self.panel, 1)
-        splitter = QSplitter(Qt.Orientation.Horizontal, objectName="leadsDivider")
-        splitter.addWidget(self.table)
-        splitter.addWidget(side)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setSizes([780, 420])
+        splitter = ListWithDetail("leadsDivider", self.table,
+                                  stacked([actions, self.panel], grows=self.panel),
+                                  sizes=(780, 420), least=(400, 300))
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         top.addWidget(self.search_box, 1)
@@ -160,9 +160,9 @@ class LeadsView(QWidget):
         # Fixed row heights and column widths: sizing to contents would read every row.
         table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         table.verticalHeader().setDefaultSectionSize(26)
-        table.horizontalHeader().setStretchLastSection(True)
-        for column, width in COLUMN_WIDTHS.items():
-            table.setColumnWidth(column, width)
+        # The columns share the table's width: none runs off to the right.
+        self.columns = ColumnFit(table, table.horizontalHeader(), COLUMN_WIDTHS,
+                                 DROPPED_FIRST, LEAST_WIDTHS)
 
     def search_now(self) -> None:
         self._search_timer.stop()

@@ -31,7 +31,7 @@ from ui.placeholder import PlaceholderView
 from views.background import Background
 from views.booking_dialog import BookingDialog
 from views.catalogue_dialogs import CatalogueServices, ReasonCodesDialog, TemplatesDialog
-from views.commanding import Commands, follow
+from views.commanding import Commands, follow, load_on_first_show
 from views.dashboard_view import DashboardServices, DashboardView
 from views.day_blocks_dialog import Block, DayBlocksDialog
 from views.email_composer import ComposerServices, EmailComposer
@@ -166,6 +166,11 @@ class MainWindow(ReadingOrder, QMainWindow):
         self.status = SyncStatusBar()
         self.setStatusBar(self.status)
         self.navigation.currentRowChanged.connect(self._show_screen)
+        # Each screen reads once, when first shown; then only what changes reads it again.
+        for screen in (self.inbox, self.opportunities, self.pipeline, self.references,
+                       self.feedback, self.dashboard, self.sync):
+            if screen is not None:
+                load_on_first_show(screen, screen.refresh)
         self.today.block_opened.connect(self.open_block)
         self.queue.qualify_requested.connect(self.open_qualification)
         self.leads.qualify_requested.connect(self.open_qualification)
@@ -226,15 +231,21 @@ class MainWindow(ReadingOrder, QMainWindow):
         quit_action.triggered.connect(self.close)
 
     def _add_work_as(self, menu: QMenu) -> None:
-        """Demo mode: be any SDR, AE or manager of the demo team; the desk follows."""
+        """Demo mode: be any SDR, AE or manager of the demo team; the desk follows. The team
+        is read off the UI thread and fills the menu when it arrives."""
         assert self._services.work_as is not None
-        me = self._services.rep
-        for person in self._services.work_as():
+        self.work_as_menu = menu
+        menu.addAction("Reading the team…").setEnabled(False)
+        self._background.run("work-as", self._services.work_as, self._fill_work_as)
+
+    def _fill_work_as(self, people: list[RepProfile]) -> None:
+        menu, me = self.work_as_menu, self._services.rep
+        menu.clear()
+        for person in people:
             action = menu.addAction(f"{person.name}  ({person.role})")
             action.setCheckable(True)
             action.setChecked(me is not None and person.id == me.id)
             action.triggered.connect(lambda _=False, rep_id=person.id: self.rep_chosen.emit(rep_id))
-        self.work_as_menu = menu
 
     def _add_help_menu(self) -> None:
         menu = self.menuBar().addMenu("&Help")
@@ -332,21 +343,29 @@ class MainWindow(ReadingOrder, QMainWindow):
         self.status.showMessage(line, 8000)  # the screens showing the lead follow the bus
 
     def edit_reason_codes(self) -> ReasonCodesDialog:
-        dialog = ReasonCodesDialog(self._services.catalogue, self._commands, self)
+        dialog = ReasonCodesDialog(self._services.catalogue, self._commands,
+                                   self._background, self)
         dialog.open()
         return dialog
 
     def edit_templates(self) -> TemplatesDialog:
-        dialog = TemplatesDialog(self._services.catalogue, self._commands, self)
+        dialog = TemplatesDialog(self._services.catalogue, self._commands, self._background,
+                                 self)
         dialog.open()
         return dialog
 
     def choose_framework(self) -> None:
         catalogue = self._services.catalogue
-        options = catalogue.frameworks()
+        self._background.run("framework", lambda: (catalogue.frameworks(),
+                                                   catalogue.framework()),
+                             lambda read: self._ask_framework(*read))
+
+    def _ask_framework(self, options: list[str], current: str) -> None:
+        catalogue = self._services.catalogue
         chosen, ok = QInputDialog.getItem(self, "Qualification framework",
                                           "The team qualifies leads with", options,
-                                          options.index(catalogue.framework()), False)
+                                          options.index(current) if current in options
+                                          else 0, False)
         if ok:
             self._commands.run(
                 "Set the qualification framework", lambda: catalogue.set_framework(chosen),
@@ -369,20 +388,6 @@ class MainWindow(ReadingOrder, QMainWindow):
 
     def _show_screen(self, row: int) -> None:
         self.screens.setCurrentIndex(row)
-        shown = self.screens.currentWidget()
-        if shown is self.workspace:
-            self.inbox.refresh()
-            self.opportunities.refresh()
-            if self.pipeline is not None:
-                self.pipeline.refresh()
-        elif shown is self.references:
-            self.references.refresh()
-        elif self.dashboard is not None and shown is self.dashboard:
-            self.dashboard.refresh()
-        elif shown is self.feedback:
-            self.feedback.refresh()
-        elif shown is self.sync:
-            self.sync.refresh()
         self.screen_changed.emit(self.current_screen())
 
     def open_block(self, block: DayBlockPlan) -> None:
@@ -458,6 +463,10 @@ class MainWindow(ReadingOrder, QMainWindow):
     def _accounts_matched(self, summary: str) -> None:
         if summary:
             self.status.showMessage(summary, 8000)
+            # Leads were linked to accounts: the screens showing them decide for themselves.
+            # (Matching runs beside the command runner: on a big profile it takes long
+            # enough that the rep's saves must not queue behind it.)
+            self._commands.bus.announce(Changes.of(Kind.ACCOUNT, Kind.LEAD), self)
 
     def refresh_status(self) -> None:
         self._background.run("sync-status", self._services.sync_status,

@@ -64,6 +64,8 @@ class ReferencesView(QWidget):
         layout.addWidget(self.message)
         self.table.itemSelectionChanged.connect(self._on_selection)
         record.clicked.connect(self.record)
+        # A deal closed won with a reference adds a customer; a use recorded moves the order.
+        follow(self, commands, (Kind.REFERENCE, Kind.OPPORTUNITY), lambda _c: self.refresh())
 
     def refresh(self) -> None:
         self._background.run("references", self._services.references, self._show)

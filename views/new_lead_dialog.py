@@ -33,9 +33,9 @@ from models.hygiene.entry import KnownPerson
 from models.imports.fields import check_person
 from models.imports.leads_import import describe_known
 from models.imports.new_lead import NewLeadResult
+from ui.field import FieldWithMessage
 from ui.focus import ReadingOrder
 from ui.keys import shortcut
-from ui.tables import error_label
 from views.commanding import Commands
 
 log = logging.getLogger(__name__)
@@ -70,9 +70,7 @@ class NewLeadDialog(ReadingOrder, QDialog):
         self.edits: dict[str, QLineEdit] = {}
         self.errors: dict[str, QLabel] = {}
         self.notice = QLabel(objectName="formNotice", wordWrap=True)
-        self.known_box = QFrame(objectName="knownPerson")
-        self.known_box.setStyleSheet("QFrame#knownPerson { background: #fffbeb; "
-                                     "border: 1px solid #fde68a; border-radius: 4px; }")
+        self.known_box = QFrame(objectName="knownPerson")  # theme.qss shades it
         self.known_list = QListWidget()
         self.known_list.setWordWrap(True)
         self.known_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -95,17 +93,11 @@ class NewLeadDialog(ReadingOrder, QDialog):
                 completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
                 completer.setFilterMode(Qt.MatchFlag.MatchContains)
                 edit.setCompleter(completer)
-            self.errors[key] = error_label(visible=False)
-            holder = QWidget()
-            column = QVBoxLayout(holder)
-            column.setContentsMargins(0, 0, 0, 0)
-            column.setSpacing(2)
-            column.addWidget(edit)
-            column.addWidget(self.errors[key])
+            holder = FieldWithMessage(edit)
+            self.errors[key] = holder.message
             form.addRow(label, holder)
         known = QVBoxLayout(self.known_box)
-        title = QLabel("This person may already be in RepDesk")
-        title.setStyleSheet("font-weight: 600; color: #92400e")
+        title = QLabel("This person may already be in RepDesk", objectName="knownTitle")
         known.addWidget(title)
         known.addWidget(QLabel("Open the lead you already have, or create this one anyway.",
                                wordWrap=True))

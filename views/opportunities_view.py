@@ -4,7 +4,7 @@ the single close form."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from html import escape
 
@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QSplitter,
     QTableWidgetItem,
     QTextBrowser,
     QVBoxLayout,
@@ -25,14 +24,18 @@ from PySide6.QtWidgets import (
 
 from models.changes import Changed, Kind
 from models.closing import CloseSaved, HandoffDelivery
-from models.opportunities import OpportunityDetail, OpportunityRow
+from models.opportunities import OpportunityDetail, OpportunityRow, ProductChoice
 from ui.keys import shortcut
-from ui.tables import read_only_table
+from ui.list_detail import ListWithDetail, stacked
+from ui.tables import fit_to_contents, read_only_table
 from views.background import Background
 from views.close_form import CloseForm, CloseServices
 from views.commanding import Commands, follow
 from views.deal_mail import DealMail, DealMailServices
 from views.failure_text import failure_text
+
+# What the close form offers: the products, and the reason codes for won and for lost.
+CloseCatalogue = tuple[list[ProductChoice], dict[str, list[tuple[str, str]]]]
 
 COLUMNS = ("Opportunity", "Account", "Stage", "Amount", "Close date", "Next step", "Age")
 
@@ -88,6 +91,8 @@ class OpportunitiesView(QWidget):
         self._commands = commands
         self._rows: list[OpportunityRow] = []
         self._detail: OpportunityDetail | None = None
+        # Read off the UI thread with the first rows, so the close form opens without a read.
+        self._catalogue: CloseCatalogue | None = None
         self.include_closed = QCheckBox("Show closed deals")
         self.new_name = QLineEdit(placeholderText="New opportunity name")
         self.new_close = QDateEdit(calendarPopup=True)
@@ -98,7 +103,8 @@ class OpportunitiesView(QWidget):
         self.email_button = QPushButton("E-mail…  (Ctrl+E)")
         self.email_button.setEnabled(False)
         self.message = QLabel()
-        self.table = read_only_table(COLUMNS)
+        # Next step and account are in the panel beside: they give way first.
+        self.table = read_only_table(COLUMNS, drop_first=(5, 1))
         self.detail = QTextBrowser()
         self.close_form: CloseForm | None = None
         top = QHBoxLayout()
@@ -107,18 +113,12 @@ class OpportunitiesView(QWidget):
         top.addWidget(self.new_name)
         top.addWidget(self.new_close)
         top.addWidget(self.create_button)
-        side = QWidget()
-        column = QVBoxLayout(side)
-        column.setContentsMargins(0, 0, 0, 0)
         buttons = QHBoxLayout()
         buttons.addWidget(self.close_button)
         buttons.addWidget(self.email_button)
-        column.addLayout(buttons)
-        column.addWidget(self.detail, 1)
-        splitter = QSplitter(Qt.Orientation.Horizontal, objectName="dealsDivider")
-        splitter.addWidget(self.table)
-        splitter.addWidget(side)
-        splitter.setSizes([760, 520])
+        splitter = ListWithDetail(
+            "dealsDivider", self.table, stacked([buttons, self.detail], grows=self.detail),
+            sizes=(760, 520), least=(360, 300))
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(splitter, 1)
@@ -140,14 +140,24 @@ class OpportunitiesView(QWidget):
         # An accepted hand-off opens a deal; a sync may change any.
         follow(self, commands, (Kind.OPPORTUNITY, Kind.HANDOFF), lambda _c: self.refresh(
             select=row.id if (row := self.current()) else None))
+        follow(self, commands, (Kind.CATALOGUE,), self._forget_catalogue, skip_own=False)
 
     def refresh(self, select: str | None = None) -> None:
+        if self._catalogue is None:
+            close = self._services.close
+            self._background.run(
+                "close-catalogue",
+                lambda: (close.products(), {o: close.reasons(o) for o in ("won", "lost")}),
+                self._keep_catalogue)
         closed = self.include_closed.isChecked()
         self._background.run("opportunities", lambda: self._services.rows(closed),
                              lambda rows: self._show(rows, select))
 
     def _show(self, rows: list[OpportunityRow], select: str | None) -> None:
         self._rows = rows
+        # Row numbers now point at other deals: selecting afresh loads the chosen one's detail
+        # even when it sits on the row that was selected before.
+        self.table.clearSelection()
         self.table.setRowCount(len(rows))
         for number, row in enumerate(rows):
             cells = (row.name, row.account or "", row.stage,
@@ -155,12 +165,28 @@ class OpportunitiesView(QWidget):
                      str(row.close_date or ""), row.next_step or "", f"{row.age_days} d")
             for column, text in enumerate(cells):
                 self.table.setItem(number, column, QTableWidgetItem(text))
-        self.table.resizeColumnsToContents()
+        fit_to_contents(self.table)
         ids = [row.id for row in rows]
         if rows:
             self.table.selectRow(ids.index(select) if select in ids else 0)
         else:
             self.detail.setHtml("<p>No open opportunity. Accept a hand-off or create one.</p>")
+
+    def _keep_catalogue(self, catalogue: CloseCatalogue) -> None:
+        self._catalogue = catalogue
+
+    def _forget_catalogue(self, _changes: object) -> None:
+        self._catalogue = None  # reason codes or products changed: read again with the rows
+        self.refresh(select=row.id if (row := self.current()) else None)
+
+    def _close_services(self) -> CloseServices:
+        """The close form's services, answering the catalogue from what was read ahead."""
+        close = self._services.close
+        if self._catalogue is None:
+            return close
+        products, reasons = self._catalogue
+        return replace(close, products=lambda: products,
+                       reasons=lambda outcome: reasons.get(outcome) or close.reasons(outcome))
 
     def current(self) -> OpportunityRow | None:
         selected = self.table.selectionModel().selectedRows()
@@ -206,7 +232,7 @@ class OpportunitiesView(QWidget):
     def open_close_form(self) -> CloseForm | None:
         if self._detail is None or self._detail.row.is_closed:
             return None
-        form = CloseForm(self._detail, self._services.close, self._commands, self)
+        form = CloseForm(self._detail, self._close_services(), self._commands, self)
         form.closed.connect(self._after_close)
         self.close_form = form
         form.open()

@@ -10,7 +10,6 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -23,7 +22,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QPushButton,
-    QSplitter,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -32,14 +30,19 @@ from PySide6.QtWidgets import (
 
 from models.changes import Changed, Kind
 from models.deals import DealChangeRecord, DealEdit, DealError, DealStage, PipelineRow, StageGroup
+from ui.columns import ColumnFit
 from ui.keys import shortcut
+from ui.list_detail import ListWithDetail
+from ui.theme import brush, coloured
 from views.background import Background
 from views.commanding import Commands, follow
 from views.deal_mail import DealMail, DealMailServices
 from views.failure_text import failure_text
 
 COLUMNS = ("Deal", "Account", "Amount", "Close date", "Next step", "Owner")
-PAST = QBrush(QColor("#b91c1c"))
+DEAL_WIDTH = 260
+LEAST_WIDTHS = {0: 170, 1: 120, 2: 90, 3: 95, 4: 120, 5: 100}
+PAST = brush("problem")
 
 
 @dataclass(frozen=True)
@@ -132,10 +135,12 @@ class PipelineView(QWidget):
         form.addRow(self.email_button)
         form.addRow(QLabel("Changes"))
         form.addRow(self.history)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.tree)
-        splitter.addWidget(panel)
-        splitter.setSizes([820, 460])
+        # The columns share the tree's width; when they cannot all have the width they
+        # would like, the next step (edited in the panel beside) and then the owner give way.
+        self.columns = ColumnFit(self.tree, self.tree.header(), drop_order=(4, 5),
+                                 least=LEAST_WIDTHS, drop_to_want=True)
+        splitter = ListWithDetail("pipelineDivider", self.tree, panel, sizes=(820, 460),
+                                  least=(420, 280))
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(splitter, 1)
@@ -175,15 +180,14 @@ class PipelineView(QWidget):
                 if row.id == select or chosen is None:
                     chosen = item
             parent.setExpanded(True)
-        for column in range(1, len(COLUMNS)):
-            self.tree.resizeColumnToContents(column)
-        self.tree.setColumnWidth(0, 260)
+        self.columns.want_contents()
+        self.columns.want({0: DEAL_WIDTH})  # group titles span it: their width is not the deal's
         total = sum(g.amount for g in groups)
         weighted = sum(g.weighted for g in groups)
         late = sum(r.past_close_date for r in self._rows.values())
         self.totals.setText(f"<b>{len(self._rows)}</b> deals · {money(total)} · weighted "
-                            f"{money(weighted)} · <span style='color:#b91c1c'>{late} past "
-                            "their close date</span>")
+                            f"{money(weighted)} · "
+                            + coloured(f"{late} past their close date", "problem"))
         if chosen is not None:
             self.tree.setCurrentItem(chosen)
 

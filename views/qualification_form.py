@@ -37,9 +37,9 @@ from models.qualification import (
     frameworks,
     known_answers,
 )
+from ui.field import FieldWithMessage
 from ui.fit import fit_on_screen, scrolling
 from ui.keys import shortcut
-from ui.tables import error_label
 from views.commanding import Commands
 from views.draft_form import DraftForm
 
@@ -144,15 +144,8 @@ class QualificationForm(DraftForm):
         self._build_criteria()
 
     def _with_error(self, key: str, field: QWidget | QHBoxLayout) -> QWidget:
-        holder = QWidget()
-        column = QVBoxLayout(holder)
-        column.setContentsMargins(0, 0, 0, 0)
-        if isinstance(field, QHBoxLayout):
-            column.addLayout(field)
-        else:
-            column.addWidget(field)
-        self.errors[key] = error_label(visible=False)
-        column.addWidget(self.errors[key])
+        holder = FieldWithMessage(field)
+        self.errors[key] = holder.message
         return holder
 
     def _build_criteria(self) -> None:
@@ -168,7 +161,7 @@ class QualificationForm(DraftForm):
             if criterion in known:
                 edit.setText(known[criterion])
                 edit.setToolTip("Known from the registration form: do not ask again.")
-                edit.setStyleSheet("background: #ecfdf5")
+                edit.setProperty("known", True)  # theme.qss shades it
             if typed.get(criterion):
                 edit.setText(typed[criterion])
             edit.textChanged.connect(self.changed)

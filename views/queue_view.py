@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QSplitter,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -36,6 +35,7 @@ from models.queue import QueueItem, WorkList
 from models.records import LeadDetail
 from models.touches import TouchLogged
 from ui.keys import shortcut
+from ui.list_detail import ListWithDetail, stacked
 from views.background import Background
 from views.booking_dialog import BookingDialog, MeetingServices
 from views.call_keys import CallKeys
@@ -144,7 +144,6 @@ class QueueView(CallKeys, CleanUpList, QWidget):
         top = QHBoxLayout()
         top.addWidget(self.block)
         top.addWidget(self.summary, 1)
-        # Two rows, so the list keeps its width: outcomes, then the other moves.
         actions = QGridLayout()
         self.buttons["dial"] = QPushButton("D  Dial")
         for key, outcome, label in OUTCOMES:
@@ -155,10 +154,12 @@ class QueueView(CallKeys, CleanUpList, QWidget):
                             ("merge", "M  Merge"), ("route", "R  Route"),
                             ("link", "A  Link account"), ("account", "C  New account")):
             self.buttons[name] = QPushButton(label)
-        # Three short rows, so the list keeps its width at 1366 px: outcomes, the other
-        # moves, and the clean-up keys (shown only in the clean-up block).
-        rows = ([o for _k, o, _l in OUTCOMES], ["dial", "email", "book", "snooze", "skip"],
-                list(CLEANUP_BUTTONS))
+        # Short rows, so the list keeps its width at 1366 px and at 1.25× scaling: the
+        # outcomes three by three, the other moves, and the clean-up keys (shown only in the
+        # clean-up block; hidden keys take no room).
+        outcomes = [o for _k, o, _l in OUTCOMES]
+        rows = (outcomes[:3], outcomes[3:], ["dial", "email", "book"], ["snooze", "skip"],
+                list(CLEANUP_BUTTONS[:3]), list(CLEANUP_BUTTONS[3:]))
         for row, names in enumerate(rows):
             for column, name in enumerate(names):
                 actions.addWidget(self.buttons[name], row, column)
@@ -170,24 +171,11 @@ class QueueView(CallKeys, CleanUpList, QWidget):
         call_back.addWidget(self.confirm_call_back)
         call_back.addStretch(1)
         self.call_back_row.hide()
-        right = QWidget()
-        side = QVBoxLayout(right)
-        side.setContentsMargins(0, 0, 0, 0)
-        side.addWidget(self.talk_track)
-        side.addWidget(self.panel, 1)
-        side.addWidget(self.note)
-        side.addWidget(self.call_back_row)
-        side.addLayout(actions)
-        side.addWidget(self.message)
-        side.addWidget(self.error)
-        splitter = QSplitter(Qt.Orientation.Horizontal, objectName="queueDivider")
-        splitter.addWidget(self.tree)
-        splitter.addWidget(right)
-        splitter.setChildrenCollapsible(False)
-        self.tree.setMinimumWidth(300)
-        splitter.setStretchFactor(0, 2)
-        splitter.setStretchFactor(1, 3)
-        splitter.setSizes([420, 740])
+        right = stacked([self.talk_track, self.panel, self.note, self.call_back_row, actions,
+                        self.message, self.error], grows=self.panel)
+        # The list keeps 300 px: names, flags and group headers stay readable.
+        splitter = ListWithDetail("queueDivider", self.tree, right, sizes=(420, 740),
+                                  least=(300, 0))
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(splitter, 1)

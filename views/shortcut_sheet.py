@@ -30,8 +30,6 @@ class ShortcutSheet(ReadingOrder, QDialog):
         self.rows = sheet_rows(menu_keys(window))
         self.table = read_only_table(("Keys", "What they do", "Where"))
         fill(self.table, [(row.keys, row.says, row.where) for row in self.rows])
-        self.table.resizeColumnToContents(0)
-        self.table.setColumnWidth(1, 400)
         note = QLabel("Keys of a form appear here once the form has been opened. Tab and "
                       "Shift+Tab move between fields; arrows move inside a list.")
         note.setWordWrap(True)

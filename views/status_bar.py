@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from models.records import SyncStatus
+from ui.elided import ElidedLabel
 
 
 def _ago(moment: datetime | None, now: datetime) -> str:
@@ -63,6 +65,28 @@ class SyncStatusBar(QStatusBar):
         self.secrets.setVisible(False)
         for label in (self.secrets, self.connection, self.pending, self.last_sync):
             self.addPermanentWidget(label)
+        # The bar's own messages live in a label beside the permanent ones: a long message
+        # ends in "…" with the whole of it as the tooltip, instead of being cut under them.
+        self.message = ElidedLabel(objectName="statusMessage")
+        self.addWidget(self.message, 1)
+        self._clear_timer = QTimer(self, singleShot=True)
+        self._clear_timer.timeout.connect(self.clearMessage)
+
+    def showMessage(self, text: str, timeout: int = 0) -> None:
+        self.message.set_whole_text(text)
+        if timeout > 0:
+            self._clear_timer.start(timeout)
+        else:
+            self._clear_timer.stop()
+        self.messageChanged.emit(text)
+
+    def clearMessage(self) -> None:
+        self.message.set_whole_text("")
+        self._clear_timer.stop()
+        self.messageChanged.emit("")
+
+    def currentMessage(self) -> str:
+        return self.message.whole_text()
 
     def show_status(self, status: SyncStatus) -> None:
         connection, pending, last = describe(status, datetime.now(UTC))
@@ -72,7 +96,9 @@ class SyncStatusBar(QStatusBar):
         self.pending.setText(pending)
         self.last_sync.setText(last)
         warning = status.secrets_warning
-        self.secrets.setText("⚠ No secure keyring: CRM sign-in kept in memory only"
-                             if warning else "")
-        self.secrets.setToolTip(warning or "")
+        # Compact, so the bar's messages keep their room; the whole warning is its tooltip.
+        self.secrets.setText("⚠ No secure keyring" if warning else "")
+        self.secrets.setToolTip(f"CRM sign-in kept in memory only: {warning}" if warning
+                                else "")
+        self.secrets.setAccessibleName(self.secrets.toolTip())
         self.secrets.setVisible(bool(warning))

@@ -9,10 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -23,12 +21,11 @@ from PySide6.QtWidgets import (
 
 from models.changes import EVERYTHING, Changed, Kind
 from models.records import ConflictRecord, OutboxLine, UnsureEmail
-from ui.tables import read_only_table
+from ui.tables import fit_to_contents, read_only_table
+from ui.theme import brush
 from views.background import Background
 from views.commanding import Commands, follow
 from views.failure_text import failure_text
-
-PROBLEM_COLOUR = "#b3261e"
 
 
 @dataclass(frozen=True)
@@ -64,9 +61,6 @@ class SyncView(QWidget):
         self.outbox = read_only_table(
             ("State", "Object", "Change", "Fields", "Saved", "Answer or reason"))
         self.conflicts = read_only_table(("Record", "Field", "Agreed before", "Mine", "Theirs"))
-        for column in (3, 4):  # the two values the rep chooses between share the width
-            self.conflicts.horizontalHeader().setSectionResizeMode(
-                column, QHeaderView.ResizeMode.Stretch)
         self.edited = QLineEdit(placeholderText="The right value, if neither is")
         self.keep_mine = QPushButton("Keep mine")
         self.take_theirs = QPushButton("Take theirs")
@@ -129,7 +123,7 @@ class SyncView(QWidget):
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if state != "waiting":  # a problem for the rep, not a queue to wait on
-                    item.setForeground(QBrush(QColor(PROBLEM_COLOUR)))
+                    item.setForeground(brush("problem"))
                 self.outbox.setItem(row, column, item)
         self._conflicts = conflicts
         self.conflicts.setRowCount(len(conflicts))
@@ -140,6 +134,8 @@ class SyncView(QWidget):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)  # a narrow column shows the start of a long value
                 self.conflicts.setItem(row, column, item)
+        for table in (self.outbox, self.conflicts):
+            fit_to_contents(table)
         if conflicts:
             self.conflicts.selectRow(0)
         for button in (self.keep_mine, self.take_theirs, self.use_edited):
@@ -154,6 +150,7 @@ class SyncView(QWidget):
             tried = f"{mail.tried_at.astimezone():%d %b %H:%M}" if mail.tried_at else ""
             for column, text in enumerate((mail.to, mail.subject, tried, what)):
                 self.emails.setItem(row, column, QTableWidgetItem(text))
+        fit_to_contents(self.emails)
         if emails:
             self.emails.selectRow(0)
         for widget in (self.emails_label, self.emails, self.resend):
@@ -203,9 +200,17 @@ class SyncView(QWidget):
                                f"Not settled: {failure_text(error)}"), origin=self)
 
     def sync_in_background(self) -> None:
-        """The scheduled sync: only with a CRM address, and never two at once."""
-        if self.sync_button.isEnabled() and (self.crm_url.text().strip()
-                                             or self._services.crm_url()):
+        """The scheduled sync: only with a CRM address, and never two at once. The stored
+        address is read off the UI thread, like every other read."""
+        if not self.sync_button.isEnabled():
+            return
+        if self.crm_url.text().strip():
+            self.sync_now()
+            return
+        self._background.run("sync-address", self._services.crm_url, self._sync_if_connected)
+
+    def _sync_if_connected(self, url: str | None) -> None:
+        if url and self.sync_button.isEnabled():
             self.sync_now()
 
     def sync_now(self) -> None:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 from models.changes import Kind
 from models.records import DayBlockPlan, DayFigures
 from ui.keys import shortcut
+from ui.theme import coloured
 from views.background import Background
 from views.commanding import Commands, follow
 from views.day_blocks_dialog import DayBlocksDialog
@@ -28,8 +29,9 @@ BLOCK_PURPOSE = {
 def describe_figures(figures: DayFigures) -> str:
     sla = (f"{figures.sla_compliance:.0%} ({figures.sla_met_today} of {figures.sla_due_today})"
            if figures.sla_compliance is not None else "no lead due yet")
-    overdue = (f" &nbsp;·&nbsp; <span style='color:#b91c1c'>Hand-offs overdue with AEs: "
-               f"<b>{figures.handoffs_overdue}</b></span>" if figures.handoffs_overdue else "")
+    overdue = (" &nbsp;·&nbsp; " + coloured(f"Hand-offs overdue with AEs: "
+                                            f"<b>{figures.handoffs_overdue}</b>", "problem")
+               if figures.handoffs_overdue else "")
     return (f"Leads waiting for follow-up: <b>{figures.waiting_for_follow_up:,}</b>"
             f" &nbsp;·&nbsp; First-touch SLA today: <b>{sla}</b>"
             f" &nbsp;·&nbsp; Touches today: <b>{figures.touches_today}</b>"

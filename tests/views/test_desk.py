@@ -20,6 +20,8 @@ def test_working_as_an_ae_turns_the_desk_to_the_hand_off_inbox(
     desk = Desk(demo_store, background, commands, can_switch=True, clock=lambda: FIXED_NOW)
     sdr_window = desk.open()  # the desk closes and deletes it when it builds the next
     assert sdr_window.current_screen() == "Today"
+    # The team is read in the background; the menu fills when it arrives.
+    qtbot.waitUntil(lambda: len(sdr_window.work_as_menu.actions()) > 1)
     people = {a.text(): a for a in sdr_window.work_as_menu.actions()}
     assert any("(SDR-inbound)" in text for text in people)
     [mine] = [a for a in people.values() if a.isChecked()]

@@ -134,6 +134,8 @@ def test_the_ae_accepts_and_rejects_hand_offs_in_the_inbox(
     qtbot.waitUntil(lambda: inbox.table.rowCount() == 2)
     assert inbox.accept_button.isEnabled()
     assert inbox.table.item(0, 0).text().startswith("OVERDUE 2 h")
+    # the chosen hand-off's time, beside the buttons that decide it
+    assert inbox.time_left.isVisible() and inbox.time_left.text().startswith("OVERDUE 2 h")
     assert "2 overdue" in inbox.summary.text()
     first = inbox.current()
     assert first is not None

@@ -12,6 +12,7 @@ from views.main_window import MainWindow
 def test_reason_codes_are_added_relabelled_and_retired(qtbot: QtBot, window: MainWindow,
                                                        demo_store: Store) -> None:
     dialog = window.edit_reason_codes()
+    qtbot.waitUntil(lambda: dialog.table.rowCount() > 0)  # read in the background
     rows = dialog.table.rowCount()
     dialog.code.setText("C-BUDGET-FROZEN")
     dialog.applies_to.setCurrentText("C")
@@ -34,6 +35,7 @@ def test_reason_codes_are_added_relabelled_and_retired(qtbot: QtBot, window: Mai
 
 def test_templates_are_checked_before_they_are_saved(qtbot: QtBot, window: MainWindow) -> None:
     dialog = window.edit_templates()
+    qtbot.waitUntil(lambda: dialog.list.count() > 0)  # read in the background
     count = dialog.list.count()
     dialog.new()
     dialog.name.setText("Webinar follow-up")

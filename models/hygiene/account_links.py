@@ -19,7 +19,7 @@ from models.store import Account, Activity, Lead, LeadAccountMatch, Setting
 
 THRESHOLD_SETTING = "matching.threshold"
 SIGNATURE_SETTING = "matching.accounts_signature"
-WRITE_BATCH = 5_000
+WRITE_BATCH = 2_000
 
 
 @dataclass(frozen=True)
@@ -103,13 +103,16 @@ def refresh_matches(sessions: sessionmaker[Session], now: datetime,
         leads = list(session.execute(query).all())
         accounts = _accounts(session) if leads else []
     rows = _match_rows(accounts, leads, limit, now, workers)
-    with sessions.begin() as session:
-        ids = [row["lead_id"] for row in rows]
-        for start in range(0, len(ids), WRITE_BATCH):
+    # A batch per transaction: all 100,000 leads of a first match in one held SQLite's write
+    # lock for seconds while the rep's saves waited. The signature goes with the last batch,
+    # so a run cut short matches everything again next time.
+    for start in range(0, len(rows), WRITE_BATCH):
+        batch = rows[start:start + WRITE_BATCH]
+        with sessions.begin() as session:
             session.execute(delete(LeadAccountMatch).where(
-                LeadAccountMatch.lead_id.in_(ids[start:start + WRITE_BATCH])))
-        if rows:
-            session.execute(insert(LeadAccountMatch), rows)
+                LeadAccountMatch.lead_id.in_([row["lead_id"] for row in batch])))
+            session.execute(insert(LeadAccountMatch), batch)
+    with sessions.begin() as session:
         session.merge(Setting(key=SIGNATURE_SETTING, value=signature))
     methods = [row["method"] for row in rows]
     confident = sum(1 for row in rows if row["method"] in ("domain", "name")

@@ -302,6 +302,8 @@ def main() -> None:
          "≤ 50 / 100 ms")
     _row(f"  a draft kept meanwhile ({stalls['draft_saves']} saves), asked to saved",
          f"p99 {stalls['draft_save_p99_ms']} ms, max {stalls['draft_save_max_ms']} ms", "")
+    _row("  the longest a save waited for the lock and wrote", f"{stalls['draft_write_max_ms']} ms",
+         "≤ 1,000 ms")
 
 
 if __name__ == "__main__":

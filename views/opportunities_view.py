@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSplitter,
-    QTableWidgetItem,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -27,11 +26,12 @@ from models.changes import Changed, Kind
 from models.closing import CloseSaved, HandoffDelivery
 from models.opportunities import OpportunityDetail, OpportunityRow
 from ui.keys import shortcut
-from ui.tables import read_only_table
+from ui.row_table import RowTableModel, row_table
 from views.background import Background
 from views.close_form import CloseForm, CloseServices
 from views.commanding import Commands, follow
 from views.failure_text import failure_text
+from views.last_dialog import LastDialog
 
 COLUMNS = ("Opportunity", "Account", "Stage", "Amount", "Close date", "Next step", "Age")
 
@@ -76,13 +76,19 @@ def detail_html(opportunity: OpportunityDetail, handoffs: list[HandoffDelivery])
     return "".join(parts)
 
 
+def _cells(row: OpportunityRow) -> tuple[str, ...]:
+    return (row.name, row.account or "", row.stage,
+            f"{row.amount:,.0f}" if row.amount is not None else "",
+            str(row.close_date or ""), row.next_step or "", f"{row.age_days} d")
+
+
 class OpportunitiesView(QWidget):
     def __init__(self, services: OpportunityServices, background: Background,
                  commands: Commands, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._services, self._background = services, background
         self._commands = commands
-        self._rows: list[OpportunityRow] = []
+        self._model: RowTableModel[OpportunityRow] = RowTableModel(COLUMNS, _cells)
         self._detail: OpportunityDetail | None = None
         self.include_closed = QCheckBox("Show closed deals")
         self.new_name = QLineEdit(placeholderText="New opportunity name")
@@ -92,9 +98,10 @@ class OpportunitiesView(QWidget):
         self.close_button = QPushButton("Close deal…  (Ctrl+K)")
         self.close_button.setEnabled(False)
         self.message = QLabel()
-        self.table = read_only_table(COLUMNS)
+        self.table = row_table(self._model)
         self.detail = QTextBrowser()
         self.close_form: CloseForm | None = None
+        self._last_form: LastDialog[CloseForm] = LastDialog()
         top = QHBoxLayout()
         top.addWidget(self.include_closed)
         top.addStretch(1)
@@ -115,7 +122,7 @@ class OpportunitiesView(QWidget):
         layout.addWidget(splitter, 1)
         layout.addWidget(self.message)
         self.include_closed.toggled.connect(lambda _: self.refresh())
-        self.table.itemSelectionChanged.connect(self._on_selection)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._on_selection())
         self.create_button.clicked.connect(self.create)
         self.close_button.clicked.connect(self.open_close_form)
         shortcut(self, "Ctrl+K", self.open_close_form, "Close the selected deal (won or lost)",
@@ -124,20 +131,17 @@ class OpportunitiesView(QWidget):
         follow(self, commands, (Kind.OPPORTUNITY, Kind.HANDOFF), lambda _c: self.refresh(
             select=row.id if (row := self.current()) else None))
 
+    @property
+    def _rows(self) -> list[OpportunityRow]:
+        return self._model.rows
+
     def refresh(self, select: str | None = None) -> None:
         closed = self.include_closed.isChecked()
         self._background.run("opportunities", lambda: self._services.rows(closed),
                              lambda rows: self._show(rows, select))
 
     def _show(self, rows: list[OpportunityRow], select: str | None) -> None:
-        self._rows = rows
-        self.table.setRowCount(len(rows))
-        for number, row in enumerate(rows):
-            cells = (row.name, row.account or "", row.stage,
-                     f"{row.amount:,.0f}" if row.amount is not None else "",
-                     str(row.close_date or ""), row.next_step or "", f"{row.age_days} d")
-            for column, text in enumerate(cells):
-                self.table.setItem(number, column, QTableWidgetItem(text))
+        self._model.set_rows(rows)
         self.table.resizeColumnsToContents()
         ids = [row.id for row in rows]
         if rows:
@@ -147,7 +151,7 @@ class OpportunitiesView(QWidget):
 
     def current(self) -> OpportunityRow | None:
         selected = self.table.selectionModel().selectedRows()
-        return self._rows[selected[0].row()] if selected else None
+        return self._model.rows[selected[0].row()] if selected else None
 
     def _on_selection(self) -> None:
         row = self.current()
@@ -183,7 +187,8 @@ class OpportunitiesView(QWidget):
     def open_close_form(self) -> CloseForm | None:
         if self._detail is None or self._detail.row.is_closed:
             return None
-        form = CloseForm(self._detail, self._services.close, self._commands, self)
+        form = self._last_form.opened(
+            CloseForm(self._detail, self._services.close, self._commands, self))
         form.closed.connect(self._after_close)
         self.close_form = form
         form.open()

@@ -124,7 +124,9 @@ class CommandRunner(QObject):
 
     def _fail(self, waiting: _Waiting, error: BaseException) -> None:
         bug = kind_of(error) is Failure.BUG
-        if waiting.on_error is not None:
+        # A form freed since it asked (the rep opened the next one) cannot show it: the
+        # status bar does.
+        if waiting.on_error is not None and not screen_gone(waiting.on_error):
             waiting.on_error(error)
         elif not bug:
             self.failed.emit(error, waiting.what)

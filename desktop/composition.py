@@ -17,6 +17,7 @@ from desktop.commands import CommandRunner
 from desktop.crm_connection import CrmConnection
 from desktop.dashboard_services import dashboard_services
 from desktop.demo import DemoCrm
+from desktop.matching_process import match_accounts
 from desktop.meeting_services import meeting_services
 from desktop.take_back import LastActions
 from models import (
@@ -333,7 +334,7 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock,
                                     secrets_warning=crm.secrets.warning),
         now=clock,
         lead_entry=lead_entry,
-        match_accounts=lambda: _matched(account_links.refresh_matches(store.sessions, clock())),
+        match_accounts=lambda: _matched(match_accounts(store, clock())),
         lead_edits=LeadEditServices(
             labels=EDITABLE_LABELS, values=partial(contact_details, store.sessions),
             save=partial(save_contact_details, store.sessions)),

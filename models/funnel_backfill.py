@@ -15,7 +15,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, bindparam, text
+from sqlalchemy.orm import Session, sessionmaker
 
 from models.funnel import skipped_steps
 from models.funnel_config import (
@@ -225,6 +226,41 @@ def backfill(connection: Connection, origin: str = "inferred",
     if upgrade_recorded:
         _fill_days(connection)
     return len(rows)
+
+
+_BATCH_WITHOUT_HISTORY = text(_LEADS_WITHOUT_HISTORY + " AND l.id > :after ORDER BY l.id LIMIT :n")
+_WITH_HISTORY = text("SELECT DISTINCT lead_id FROM stage_changes WHERE lead_id IN :ids") \
+    .bindparams(bindparam("ids", expanding=True))
+
+
+def backfill_in_steps(sessions: sessionmaker[Session], origin: str) -> int:
+    """``backfill`` after a pull, ``BATCH`` leads per transaction: a first pull brings
+    100,000 leads, and one transaction for all of them held SQLite's write lock for seconds
+    while the rep's saves waited. Each batch's history is worked out from a read; its write
+    leaves out any lead that got a history meanwhile (the rep qualified it), so no lead gets
+    two. A crash between batches leaves the rest without history, for the next run."""
+    written, after = 0, ""
+    with sessions() as session:
+        connection = session.connection()
+        mapping = _mapping(connection)
+        qualified = _qualified_at(connection)
+        opportunities = _opportunities(connection)
+    while True:
+        with sessions() as session:
+            leads = [dict(r._mapping) for r in session.connection().execute(
+                _BATCH_WITHOUT_HISTORY, {"after": after, "n": BATCH})]
+        if not leads:
+            return written
+        rows = [change for lead in leads for change in _history(
+            lead, qualified.get(lead["id"]), opportunities.get(lead["id"]), mapping, origin)]
+        ids = [lead["id"] for lead in leads]
+        with sessions.begin() as session:
+            connection = session.connection()
+            recorded = set(connection.execute(_WITH_HISTORY, {"ids": ids}).scalars())
+            rows = [row for row in rows if row["lead_id"] not in recorded]
+            _insert(connection, rows)
+        written += len(rows)
+        after = ids[-1]
 
 
 _LATEST = text("SELECT to_stage, changed_at FROM stage_changes WHERE lead_id = :lead "

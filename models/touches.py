@@ -100,19 +100,24 @@ _FACT_COLUMNS = (Lead.id, Lead.stage, Lead.owner_id, Lead.cadence_key, Lead.crea
 
 def refresh_cadences(sessions: sessionmaker[Session], only_missing: bool = True) -> int:
     """Work out the next touch of many leads (after an import, a pull, demo data), a batch
-    per transaction. Returns how many leads it placed.
+    at a time. Returns how many leads it placed.
 
-    The cadence columns are local bookkeeping, so this writes them with plain UPDATEs beside
-    the ORM: nothing here is an edit for the CRM.
+    Each batch is worked out from a read and written in a short transaction of its own:
+    worked out inside the write, a batch held SQLite's write lock for about a second while
+    the rep's saves waited. The write leaves a lead alone if its cadence was placed
+    meanwhile (the rep logged a touch). The cadence columns are local bookkeeping, so this
+    writes them with plain UPDATEs beside the ORM: nothing here is an edit for the CRM.
     """
     placed, last_id = 0, ""
     cadences: dict[str | None, Cadence] = {}
     table = Base.metadata.tables["leads"]
-    write = (update(table).where(table.c.id == bindparam("lead_id"))
-             .values({c: bindparam(c) for c in cadence_columns("", NextTouch(
-                 CadenceState.EXHAUSTED))}))
+    write = update(table).where(table.c.id == bindparam("lead_id"))
+    if only_missing:
+        write = write.where(table.c.cadence_state.is_(None))
+    write = write.values({c: bindparam(c) for c in cadence_columns("", NextTouch(
+        CadenceState.EXHAUSTED))})
     while True:
-        with sessions.begin() as session:
+        with sessions() as session:
             query = (select(*_FACT_COLUMNS).where(Lead.id > last_id).order_by(Lead.id)
                      .limit(BATCH))
             if only_missing:
@@ -137,9 +142,10 @@ def refresh_cadences(sessions: sessionmaker[Session], only_missing: bool = True)
                                               zones.get(row.owner_id, "UTC"),
                                               history.get(row.id, ()))
                 updates.append({"lead_id": row.id, **cadence_columns(cadence.key, upcoming)})
+        with sessions.begin() as session:
             session.connection().execute(write, updates)
-            placed += len(rows)
-            last_id = rows[-1].id
+        placed += len(rows)
+        last_id = rows[-1].id
 
 
 @dataclass(frozen=True)

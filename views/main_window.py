@@ -36,6 +36,7 @@ from views.dashboard_view import DashboardServices, DashboardView
 from views.day_blocks_dialog import Block, DayBlocksDialog
 from views.email_composer import ComposerServices, EmailComposer
 from views.handoff_inbox import HandoffInbox, InboxServices
+from views.last_dialog import LastDialog
 from views.lead_fields_dialog import (
     DemoServices,
     LeadEditServices,
@@ -175,6 +176,7 @@ class MainWindow(ReadingOrder, QMainWindow):
         self.queue.qualify_requested.connect(self.open_qualification)
         self.leads.qualify_requested.connect(self.open_qualification)
         self.qualification_form: QualificationForm | None = None
+        self._last_qualification: LastDialog[QualificationForm] = LastDialog()
         self.sync.synced.connect(self.match_accounts_in_background)
         self.queue.email_requested.connect(self.open_email)
         self.leads.email_requested.connect(self.open_email)
@@ -411,7 +413,8 @@ class MainWindow(ReadingOrder, QMainWindow):
         if context is None:
             self.status.showMessage("That lead no longer exists.", 5000)
             return
-        form = QualificationForm(context, self._services.qualify, self._commands, self)
+        form = self._last_qualification.opened(
+            QualificationForm(context, self._services.qualify, self._commands, self))
         form.qualified.connect(self._after_qualified)
         self.qualification_form = form
         form.open()

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableWidgetItem,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -25,14 +24,17 @@ from PySide6.QtWidgets import (
 from models.changes import Changed, Kind
 from models.closing import CloseSaved, HandoffDelivery
 from models.opportunities import OpportunityDetail, OpportunityRow, ProductChoice
+from ui.columns import ColumnFit
 from ui.keys import shortcut
 from ui.list_detail import ListWithDetail, stacked
-from ui.tables import fit_to_contents, read_only_table
+from ui.row_table import RowTableModel, row_table
+from ui.tables import fit_to_contents
 from views.background import Background
 from views.close_form import CloseForm, CloseServices
 from views.commanding import Commands, follow
 from views.deal_mail import DealMail, DealMailServices
 from views.failure_text import failure_text
+from views.last_dialog import LastDialog
 
 # What the close form offers: the products, and the reason codes for won and for lost.
 CloseCatalogue = tuple[list[ProductChoice], dict[str, list[tuple[str, str]]]]
@@ -81,6 +83,12 @@ def detail_html(opportunity: OpportunityDetail, handoffs: list[HandoffDelivery])
     return "".join(parts)
 
 
+def _cells(row: OpportunityRow) -> tuple[str, ...]:
+    return (row.name, row.account or "", row.stage,
+            f"{row.amount:,.0f}" if row.amount is not None else "",
+            str(row.close_date or ""), row.next_step or "", f"{row.age_days} d")
+
+
 class OpportunitiesView(QWidget):
     mailto_requested = Signal(str)
 
@@ -89,7 +97,7 @@ class OpportunitiesView(QWidget):
         super().__init__(parent)
         self._services, self._background = services, background
         self._commands = commands
-        self._rows: list[OpportunityRow] = []
+        self._model: RowTableModel[OpportunityRow] = RowTableModel(COLUMNS, _cells)
         self._detail: OpportunityDetail | None = None
         # Read off the UI thread with the first rows, so the close form opens without a read.
         self._catalogue: CloseCatalogue | None = None
@@ -103,10 +111,12 @@ class OpportunitiesView(QWidget):
         self.email_button = QPushButton("E-mail…  (Ctrl+E)")
         self.email_button.setEnabled(False)
         self.message = QLabel()
+        self.table = row_table(self._model)
         # Next step and account are in the panel beside: they give way first.
-        self.table = read_only_table(COLUMNS, drop_first=(5, 1))
+        ColumnFit(self.table, self.table.horizontalHeader(), drop_order=(5, 1), drop_to_want=True)
         self.detail = QTextBrowser()
         self.close_form: CloseForm | None = None
+        self._last_form: LastDialog[CloseForm] = LastDialog()
         top = QHBoxLayout()
         top.addWidget(self.include_closed)
         top.addStretch(1)
@@ -124,7 +134,7 @@ class OpportunitiesView(QWidget):
         layout.addWidget(splitter, 1)
         layout.addWidget(self.message)
         self.include_closed.toggled.connect(lambda _: self.refresh())
-        self.table.itemSelectionChanged.connect(self._on_selection)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._on_selection())
         self.create_button.clicked.connect(self.create)
         self.close_button.clicked.connect(self.open_close_form)
         shortcut(self, "Ctrl+K", self.open_close_form, "Close the selected deal (won or lost)",
@@ -142,6 +152,10 @@ class OpportunitiesView(QWidget):
             select=row.id if (row := self.current()) else None))
         follow(self, commands, (Kind.CATALOGUE,), self._forget_catalogue, skip_own=False)
 
+    @property
+    def _rows(self) -> list[OpportunityRow]:
+        return self._model.rows
+
     def refresh(self, select: str | None = None) -> None:
         if self._catalogue is None:
             close = self._services.close
@@ -154,17 +168,10 @@ class OpportunitiesView(QWidget):
                              lambda rows: self._show(rows, select))
 
     def _show(self, rows: list[OpportunityRow], select: str | None) -> None:
-        self._rows = rows
         # Row numbers now point at other deals: selecting afresh loads the chosen one's detail
         # even when it sits on the row that was selected before.
         self.table.clearSelection()
-        self.table.setRowCount(len(rows))
-        for number, row in enumerate(rows):
-            cells = (row.name, row.account or "", row.stage,
-                     f"{row.amount:,.0f}" if row.amount is not None else "",
-                     str(row.close_date or ""), row.next_step or "", f"{row.age_days} d")
-            for column, text in enumerate(cells):
-                self.table.setItem(number, column, QTableWidgetItem(text))
+        self._model.set_rows(rows)
         fit_to_contents(self.table)
         ids = [row.id for row in rows]
         if rows:
@@ -190,7 +197,7 @@ class OpportunitiesView(QWidget):
 
     def current(self) -> OpportunityRow | None:
         selected = self.table.selectionModel().selectedRows()
-        return self._rows[selected[0].row()] if selected else None
+        return self._model.rows[selected[0].row()] if selected else None
 
     def _on_selection(self) -> None:
         row = self.current()
@@ -232,7 +239,8 @@ class OpportunitiesView(QWidget):
     def open_close_form(self) -> CloseForm | None:
         if self._detail is None or self._detail.row.is_closed:
             return None
-        form = CloseForm(self._detail, self._close_services(), self._commands, self)
+        form = self._last_form.opened(
+            CloseForm(self._detail, self._close_services(), self._commands, self))
         form.closed.connect(self._after_close)
         self.close_form = form
         form.open()

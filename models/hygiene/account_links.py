@@ -19,7 +19,7 @@ from models.store import Account, Activity, Lead, LeadAccountMatch, Setting
 
 THRESHOLD_SETTING = "matching.threshold"
 SIGNATURE_SETTING = "matching.accounts_signature"
-WRITE_BATCH = 5_000
+WRITE_BATCH = 2_000
 
 
 @dataclass(frozen=True)
@@ -102,26 +102,35 @@ def refresh_matches(sessions: sessionmaker[Session], now: datetime,
                            LeadAccountMatch.fingerprint != _fingerprint_in_sql()))
         leads = list(session.execute(query).all())
         accounts = _accounts(session) if leads else []
-    rows = _match_rows(accounts, leads, limit, now, workers)
-    with sessions.begin() as session:
-        ids = [row["lead_id"] for row in rows]
-        for start in range(0, len(ids), WRITE_BATCH):
-            session.execute(delete(LeadAccountMatch).where(
-                LeadAccountMatch.lead_id.in_(ids[start:start + WRITE_BATCH])))
-        if rows:
-            session.execute(insert(LeadAccountMatch), rows)
-        session.merge(Setting(key=SIGNATURE_SETTING, value=signature))
-    methods = [row["method"] for row in rows]
-    confident = sum(1 for row in rows if row["method"] in ("domain", "name")
-                    and row["confidence"] >= limit)
-    low = sum(1 for row in rows if row["method"] == "name" and row["confidence"] < limit)
-    return MatchRefresh(len(rows), methods.count("linked"), confident, low,
-                        methods.count("none"), round(time.perf_counter() - started, 3))
-
-
-def _match_rows(accounts: list[AccountFacts], leads: list[Any], limit: float,
-                now: datetime, workers: int) -> list[dict[str, Any]]:
+    # Matched and written a batch at a time: the rows of all 100,000 leads of a first match
+    # took some 250 MB in the window's process at once, and one transaction for all of them
+    # held SQLite's write lock for seconds while the rep's saves waited. The signature goes
+    # with the last batch, so a run cut short matches everything again next time.
+    index = AccountIndex(accounts) if accounts else None
     names = {account.id: account.name for account in accounts}
+    counts = {"rows": 0, "linked": 0, "confident": 0, "low": 0, "none": 0}
+    for start in range(0, len(leads), WRITE_BATCH):
+        batch = _match_rows(index, names, leads[start:start + WRITE_BATCH], limit, now,
+                            workers)
+        with sessions.begin() as session:
+            session.execute(delete(LeadAccountMatch).where(
+                LeadAccountMatch.lead_id.in_([row["lead_id"] for row in batch])))
+            session.execute(insert(LeadAccountMatch), batch)
+        for row in batch:
+            method = row["method"]
+            counts["rows"] += 1
+            counts["linked"] += method == "linked"
+            counts["none"] += method == "none"
+            counts["confident"] += method in ("domain", "name") and row["confidence"] >= limit
+            counts["low"] += method == "name" and row["confidence"] < limit
+    with sessions.begin() as session:
+        session.merge(Setting(key=SIGNATURE_SETTING, value=signature))
+    return MatchRefresh(counts["rows"], counts["linked"], counts["confident"], counts["low"],
+                        counts["none"], round(time.perf_counter() - started, 3))
+
+
+def _match_rows(index: AccountIndex | None, names: dict[str, str], leads: list[Any],
+                limit: float, now: datetime, workers: int) -> list[dict[str, Any]]:
     rows = []
     to_match = []
     for lead in leads:
@@ -130,8 +139,7 @@ def _match_rows(accounts: list[AccountFacts], leads: list[Any], limit: float,
                              [f"linked to {names[lead.account_id]} in the CRM"], now))
         else:
             to_match.append(lead)
-    if to_match and accounts:
-        index = AccountIndex(accounts)
+    if to_match and index is not None:
         found = index.match([LeadCompany(r.id, r.company or "", r.email) for r in to_match],
                             limit, workers)
         rows += [_row(lead, match.account_id, match.confidence, match.method,

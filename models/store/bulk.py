@@ -117,13 +117,16 @@ def _existing_indexes(connection: Connection) -> set[str]:
         "SELECT name FROM sqlite_master WHERE type = 'index'").scalars())
 
 
-def restore_indexes(connection: Connection, tables: Iterable[Table] | None = None) -> list[str]:
-    """Build every index of ``tables`` (all of the store's by default) that is missing;
-    returns the names built."""
+def restore_indexes(connection: Connection, tables: Iterable[Table] | None = None,
+                    at_most: int | None = None) -> list[str]:
+    """Build every index of ``tables`` (all of the store's by default) that is missing, or
+    only the first ``at_most`` of them; returns the names built."""
     existing = _existing_indexes(connection)
-    built = []
+    built: list[str] = []
     for table in tables if tables is not None else Base.metadata.sorted_tables:
         for index in table.indexes:
+            if at_most is not None and len(built) >= at_most:
+                return built
             if index.name not in existing:
                 index.create(connection)
                 built.append(str(index.name))

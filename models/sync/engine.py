@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.crm.adapter import CrmAdapter, take_refused
-from models.funnel_backfill import backfill, record_crm_moves
+from models.funnel_backfill import backfill_in_steps, record_crm_moves
 from models.store import SyncState
 from models.sync.fieldmap import FieldMap, field_map
 from models.sync.picklists import PicklistReport, refresh_reason_codes
@@ -45,10 +45,11 @@ def sync_once(sessions: sessionmaker[Session], adapter: CrmAdapter,
     with sessions() as session:
         leads_since = getattr(session.get(SyncState, "Lead"), "watermark", None)
     pulled = pull(sessions, adapter, fields, now, removals=removed)
+    # A lead new to this store arrives with a status: its history from birth (in batches:
+    # a first pull brings them all); one whose status changed in the CRM moves in its
+    # history too.
+    backfill_in_steps(sessions, origin="crm")
     with sessions.begin() as session:
-        # A lead new to this store arrives with a status: its history from birth; one whose
-        # status changed in the CRM moves in its history too.
-        backfill(session.connection(), origin="crm")
         record_crm_moves(session.connection(), leads_since)
     reasons = refresh_reason_codes(sessions, adapter, fields)
     # Records refused outside the pull's own pages (looked up for removals or the push).

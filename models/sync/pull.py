@@ -194,9 +194,18 @@ def pull(sessions: sessionmaker[Session], adapter: CrmAdapter, fields: FieldMap,
                     _advance(session, spec.object, newest, started, now())
         finally:
             if loading:
-                with sessions.begin() as session:
-                    restore_indexes(session.connection(), [table])
+                _restore_indexes(sessions, table)
     return report
+
+
+def _restore_indexes(sessions: sessionmaker[Session], table: Any) -> None:
+    """The indexes a load dropped, each built in its own transaction: on 100,000 leads all of
+    them in one held SQLite's write lock for seconds, and a rep's save waited that long. A
+    crash in between leaves some missing, which the store builds when it next opens."""
+    while True:
+        with sessions.begin() as session:
+            if not restore_indexes(session.connection(), [table], at_most=1):
+                return
 
 
 def _prepared(sessions: sessionmaker[Session], adapter: CrmAdapter, spec: ObjectMap,

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEventLoop
+from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
 from desktop.composition import window_services
@@ -46,8 +46,16 @@ def _log_until_next_shown(app: QApplication, window: MainWindow, rounds: int) ->
 
 
 def _wait_for(app: QApplication, done: Callable[[], bool]) -> None:
-    while not done():
-        app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
+    """Wait in an event loop, as the app does: Qt frees a closed form (``deleteLater``) only
+    there, never in a ``processEvents`` loop, where closed forms piled up and were counted."""
+    if done():
+        return
+    loop = QEventLoop()
+    check = QTimer(interval=2)
+    check.timeout.connect(lambda: done() and loop.quit())
+    check.start()
+    loop.exec()
+    check.stop()
 
 
 def _saved_or_refused(form: Any) -> bool:

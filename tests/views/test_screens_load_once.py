@@ -44,7 +44,7 @@ def counted(qtbot: QtBot, demo_store: Store,
 def _show_deals(qtbot: QtBot, window: MainWindow) -> None:
     window.show_screen("Opportunities")
     window.workspace.setCurrentWidget(window.opportunities)
-    qtbot.waitUntil(lambda: window.opportunities.table.rowCount() > 2)
+    qtbot.waitUntil(lambda: window.opportunities.table.model().rowCount() > 2)
 
 
 def test_going_back_and_forth_between_screens_reads_nothing_again(
@@ -53,7 +53,7 @@ def test_going_back_and_forth_between_screens_reads_nothing_again(
     _show_deals(qtbot, window)
     deals = window.opportunities.table
     deals.selectRow(2)
-    chosen = deals.item(2, 0).text()
+    chosen = deals.model().index(2, 0).data()
     for name in ("References", "Feedback", "Sync", "Dashboard"):
         window.show_screen(name)
     qtbot.waitUntil(counting.idle)
@@ -67,7 +67,7 @@ def test_going_back_and_forth_between_screens_reads_nothing_again(
     qtbot.waitUntil(counting.idle)
     for key in ("opportunities", "references", "feedback", "sync-view", "dashboard"):
         assert counting.reads[key] == first[key], key
-    assert deals.currentRow() == 2 and deals.item(2, 0).text() == chosen
+    assert deals.currentIndex().row() == 2 and deals.model().index(2, 0).data() == chosen
 
 
 def test_a_write_made_elsewhere_shows_when_the_screen_is_next_shown(
@@ -75,7 +75,7 @@ def test_a_write_made_elsewhere_shows_when_the_screen_is_next_shown(
         commands: CommandRunner) -> None:
     window, counting = counted
     _show_deals(qtbot, window)
-    before = window.opportunities.table.rowCount()
+    before = window.opportunities.table.model().rowCount()
     window.show_screen("Leads")
     create = window._services.opportunities.create
     commands.run("Create the opportunity",
@@ -84,9 +84,10 @@ def test_a_write_made_elsewhere_shows_when_the_screen_is_next_shown(
     qtbot.waitUntil(commands.idle)
     reads = counting.reads["opportunities"]
     window.show_screen("Opportunities")
-    qtbot.waitUntil(lambda: window.opportunities.table.rowCount() == before + 1)
+    qtbot.waitUntil(lambda: window.opportunities.table.model().rowCount() == before + 1)
     assert counting.reads["opportunities"] == reads + 1
-    names = [window.opportunities.table.item(row, 0).text() for row in range(before + 1)]
+    deals = window.opportunities.table.model()
+    names = [deals.index(row, 0).data() for row in range(before + 1)]
     assert "Harbour Logistics expansion" in names
 
 
@@ -96,9 +97,9 @@ def test_the_deal_on_the_first_row_is_the_one_described_after_a_refresh(
     window = open_window(qtbot, demo_store, background, commands)
     _show_deals(qtbot, window)
     view = window.opportunities
-    qtbot.waitUntil(lambda: view.table.item(0, 0).text() in view.detail.toPlainText())
-    first_open = view.table.item(0, 0).text()
+    qtbot.waitUntil(lambda: view.table.model().index(0, 0).data() in view.detail.toPlainText())
+    first_open = view.table.model().index(0, 0).data()
     view.include_closed.setChecked(True)  # closed deals come first: row 0 is another deal
-    qtbot.waitUntil(lambda: view.table.item(0, 0).text() != first_open)
-    qtbot.waitUntil(lambda: view.table.item(0, 0).text() in view.detail.toPlainText())
-    assert view.current() is not None and view.current().name == view.table.item(0, 0).text()
+    qtbot.waitUntil(lambda: view.table.model().index(0, 0).data() != first_open)
+    qtbot.waitUntil(lambda: view.table.model().index(0, 0).data() in view.detail.toPlainText())
+    assert view.current() is not None and view.current().name == view.table.model().index(0, 0).data()

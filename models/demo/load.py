@@ -93,8 +93,11 @@ def load_demo_data(engine: Engine, leads: int, accounts: int, seed: int,
                 _insert(sessions, table, rows)
                 counts[table] = counts.get(table, 0) + len(rows)
 
+    # The births and the cadences write every lead's history and cadence columns once more:
+    # those tables keep their plain indexes dropped until both are written.
+    rewritten = [Base.metadata.tables[name] for name in ("leads", "stage_changes")]
     with sessions.begin() as session:
-        emptied = [table for table in tables if start_load(session, table)]
+        emptied = [table for table in [*tables, rewritten[1]] if start_load(session, table)]
     try:
         with _timed(timings, "generate rows"):
             gen.reference_rows(accounts)
@@ -113,13 +116,16 @@ def load_demo_data(engine: Engine, leads: int, accounts: int, seed: int,
                 if progress:
                     progress(done, leads)
         flush(LEAD_TABLES)
+        with _timed(timings, "build indexes"), engine.begin() as connection:
+            # The cadences read each lead's touches through the activities' index.
+            restore_indexes(connection, [t for t in emptied if t not in rewritten])
+        with _timed(timings, "births (stage history)"), engine.begin() as connection:
+            counts["stage_changes"] = backfill(connection, origin="inferred")
+        with _timed(timings, "cadences"):
+            refresh_cadences(sessions)
     finally:
         with _timed(timings, "build indexes"), engine.begin() as connection:
             restore_indexes(connection, emptied)
-    with _timed(timings, "births (stage history)"), engine.begin() as connection:
-        counts["stage_changes"] = backfill(connection, origin="inferred")
-    with _timed(timings, "cadences"):
-        refresh_cadences(sessions)
     if past:
         with _timed(timings, "past (services)"):
             counts["qualified in the last weeks"] = make_past(sessions, seed, now)

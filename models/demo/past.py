@@ -120,7 +120,7 @@ def _work_one(sessions: sessionmaker[Session], rng: random.Random, lead: Lead,
     accepted deal moves through its stages. Returns the deal when it could close by now."""
     first_touch = lead.first_touch_at or lead.created_at
     start = max(first_touch, now - timedelta(weeks=WEEKS)) + timedelta(hours=2)
-    at = start + (now - start) * rng.random() ** 0.7
+    at = start + (now - start) * rng.random() ** 0.85
     category = _pick(rng, CATEGORIES)
     ae = rng.choice(context["aes"])
     draft = _draft(rng, category, ae, at, context["competitors"])
@@ -141,14 +141,14 @@ def _work_one(sessions: sessionmaker[Session], rng: random.Random, lead: Lead,
     deal = accept(sessions, lead.id, ae, answered, context["criteria"])
     moved = answered
     for _ in range(rng.randint(0, len(open_stages()) - 2)):
-        moved += timedelta(days=rng.uniform(1, 6))
+        moved += timedelta(days=rng.uniform(1, 4))
         if moved > now:
             return None
         try:
             step_stage(sessions, deal, 1, ae, moved)
         except DealError:
             break
-    closed = moved + timedelta(days=rng.uniform(2, 10))
+    closed = moved + timedelta(days=rng.uniform(2, 7))
     return Closable(draft.framework, deal, ae, closed) if closed < now else None
 
 

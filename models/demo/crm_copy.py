@@ -16,7 +16,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, select, update
+from sqlalchemy import Connection, Engine, Table, select
 
 from models.crm.sandbox.store import SandboxStore, bulk_load
 from models.store import Base, SyncState
@@ -148,10 +148,21 @@ def copy_to_crm(engine: Engine, crm: SandboxStore, now: Callable[[], datetime],
         copy(spec.table, fresh)
         if fresh:
             with engine.begin() as connection:
-                connection.execute(
-                    update(table).where(table.c.id == bindparam("row_id")).values(
-                        crm_id=bindparam("new_crm_id"), crm_modstamp=bindparam("stamp"),
-                        base=bindparam("agreed")),
-                    [{"row_id": r["id"], "new_crm_id": r["crm_id"], "stamp": r["crm_modstamp"],
-                      "agreed": r["base"]} for r in fresh])
+                _give_crm_ids(connection, table, fresh)
     return copy.finish(engine, now())
+
+
+def _give_crm_ids(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Each row's CRM id, SystemModstamp and agreed values, in one ``executemany`` with the
+    values bound by the columns' own types (as ``models.store.bulk`` binds a load)."""
+    dialect = connection.dialect
+
+    def bind(key: str) -> Callable[[Any], Any]:
+        processor = table.c[key].type.dialect_impl(dialect).bind_processor(dialect)
+        return processor if processor is not None else (lambda value: value)
+
+    stamp, agreed = bind("crm_modstamp"), bind("base")
+    name = dialect.identifier_preparer.format_table(table)
+    connection.exec_driver_sql(
+        f"UPDATE {name} SET crm_id = ?, crm_modstamp = ?, base = ? WHERE id = ?",
+        [(r["crm_id"], stamp(r["crm_modstamp"]), agreed(r["base"]), r["id"]) for r in rows])

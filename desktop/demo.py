@@ -45,14 +45,16 @@ def prepare_demo(store: Store) -> bool:
 
 
 def make_demo(path: Path, leads: int, accounts: int, seed: int,
-              with_crm: bool = True, past: bool = False) -> dict[str, int]:
+              with_crm: bool = True, past: bool = False,
+              timings: dict[str, float] | None = None) -> dict[str, int]:
     """A demo store at ``path`` (which holds no data; rows written per table), with eight
     weeks of the team's work when ``past``, and, ``with_crm``, the same records in the
     profile's demo CRM, a new one. All or nothing: the store is built beside ``path`` and
-    renamed into place once complete."""
+    renamed into place once complete. ``timings`` gets each phase's seconds."""
     settings = {DEMO_SETTING: True}
     if not with_crm:
-        return build_demo_store(path, leads, accounts, seed, settings=settings, past=past)
+        return build_demo_store(path, leads, accounts, seed, settings=settings, past=past,
+                                timings=timings)
     crm_path = path.parent / SANDBOX_FILE
     for stale in (crm_path, crm_path.with_name(crm_path.name + "-journal")):
         stale.unlink(missing_ok=True)  # a CRM left from an earlier demo holds other records
@@ -61,7 +63,8 @@ def make_demo(path: Path, leads: int, accounts: int, seed: int,
         # Copied once the past is made, so the CRM holds what that past left (its
         # qualifications, conversions and deals) and the first sync has nothing to move.
         return build_demo_store(path, leads, accounts, seed, settings=settings, past=past,
-                                finish=lambda engine: copy_to_crm(engine, sandbox.store, _now))
+                                finish=lambda engine: copy_to_crm(engine, sandbox.store, _now),
+                                timings=timings)
     finally:
         sandbox.store.close()
 

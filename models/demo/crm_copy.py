@@ -11,13 +11,15 @@ written locally); a demo profile made before its CRM held anything is copied fro
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, select, update
+from sqlalchemy import Connection, Engine, Table, select
 
 from models.crm.sandbox.store import SandboxStore, bulk_load
-from models.store import SyncState
+from models.store import Base, SyncState
 from models.store.engine import session_factory
 from models.store.tracking import json_value
 from models.sync.fieldmap import REFERENCES, FieldMap, field_map, model_of, to_crm_value
@@ -43,11 +45,16 @@ class CrmCopy:
         if spec is None or not rows:
             return
         columns = [(local, crm, REFERENCES.get(local)) for local, crm in spec.fields.items()]
+        # Only dates, times and numbers change on their way into JSON, only JSON values on
+        # their way to the CRM: the other values (most of them) are taken as they are.
+        to_json, to_text = _converted(table, [local for local, _, _ in columns])
         records = []
         for row in rows:
             # What the CRM and the profile agree on, in the outbox's JSON form.
-            row["base"] = agreed = {local: json_value(row.get(local)) for local, _, _ in columns}
-            records.append(self._record(columns, agreed, row["id"]))
+            row["base"] = agreed = {local: row.get(local) for local, _, _ in columns}
+            for local in to_json:
+                agreed[local] = json_value(agreed[local])
+            records.append(self._record(columns, agreed, row["id"], to_text))
         made = bulk_load(self.crm, spec.object, records, AGE, commit=False)
         for row, (crm_id, moment) in zip(rows, made, strict=True):
             self.crm_ids[(table, row["id"])] = crm_id
@@ -57,7 +64,7 @@ class CrmCopy:
         self.copied[spec.object] = self.copied.get(spec.object, 0) + len(rows)
 
     def _record(self, columns: list[tuple[str, str, str | None]], agreed: dict[str, Any],
-                local_id: str) -> dict[str, Any]:
+                local_id: str, to_text: frozenset[str]) -> dict[str, Any]:
         record: dict[str, Any] = {}
         for local, crm, parent in columns:
             value = agreed[local]
@@ -67,7 +74,7 @@ class CrmCopy:
                 value = self.crm_ids.get((parent, value))
                 if value is None:
                     continue  # a parent the CRM does not have (none in demo data)
-            record[crm] = to_crm_value(value)
+            record[crm] = to_crm_value(value) if local in to_text else value
         record[self.map.external_id] = local_id
         return record
 
@@ -90,6 +97,27 @@ class CrmCopy:
                 state.deletions_through = at
                 session.merge(state)
         return self.copied
+
+
+@cache
+def _kind(table: str, local: str) -> type | None:
+    """The Python type of a column's values (None: not known, so always converted)."""
+    column = Base.metadata.tables[table].columns.get(local)
+    try:
+        return column.type.python_type if column is not None else None
+    except NotImplementedError:
+        return None
+
+
+def _converted(table: str, locals_: list[str]) -> tuple[list[str], frozenset[str]]:
+    """The columns ``json_value`` may change (dates, times, decimals) and those
+    ``to_crm_value`` may change once they are in JSON form (dicts and lists)."""
+    kinds = {local: _kind(table, local) for local in locals_}
+    to_json = [local for local, kind in kinds.items()
+               if kind is None or issubclass(kind, date | Decimal)]
+    to_text = frozenset(local for local, kind in kinds.items()
+                        if kind is None or issubclass(kind, dict | list))
+    return to_json, to_text
 
 
 def needs_copy(engine: Engine, crm: SandboxStore, fields: FieldMap | None = None) -> bool:
@@ -120,10 +148,21 @@ def copy_to_crm(engine: Engine, crm: SandboxStore, now: Callable[[], datetime],
         copy(spec.table, fresh)
         if fresh:
             with engine.begin() as connection:
-                connection.execute(
-                    update(table).where(table.c.id == bindparam("row_id")).values(
-                        crm_id=bindparam("new_crm_id"), crm_modstamp=bindparam("stamp"),
-                        base=bindparam("agreed")),
-                    [{"row_id": r["id"], "new_crm_id": r["crm_id"], "stamp": r["crm_modstamp"],
-                      "agreed": r["base"]} for r in fresh])
+                _give_crm_ids(connection, table, fresh)
     return copy.finish(engine, now())
+
+
+def _give_crm_ids(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Each row's CRM id, SystemModstamp and agreed values, in one ``executemany`` with the
+    values bound by the columns' own types (as ``models.store.bulk`` binds a load)."""
+    dialect = connection.dialect
+
+    def bind(key: str) -> Callable[[Any], Any]:
+        processor = table.c[key].type.dialect_impl(dialect).bind_processor(dialect)
+        return processor if processor is not None else (lambda value: value)
+
+    stamp, agreed = bind("crm_modstamp"), bind("base")
+    name = dialect.identifier_preparer.format_table(table)
+    connection.exec_driver_sql(
+        f"UPDATE {name} SET crm_id = ?, crm_modstamp = ?, base = ? WHERE id = ?",
+        [(r["crm_id"], stamp(r["crm_modstamp"]), agreed(r["base"]), r["id"]) for r in rows])

@@ -44,6 +44,11 @@ STAGE_WEIGHTS = (60, 10, 8, 3, 12, 3, 4)
 CALL_OUTCOMES = ("no answer", "voicemail", "connected", "bad number", "wrong person",
                  "call back")
 CALL_OUTCOME_WEIGHTS = (40, 30, 18, 4, 3, 5)
+# Reason codes of the close form (resources/reason_codes.json); most lost deals die of no
+# decision or of price, a few to a named competitor.
+WIN_REASONS, WIN_WEIGHTS = ("WIN-FEATURES", "WIN-PRICE", "WIN-RELATIONSHIP"), (45, 20, 35)
+LOSS_REASONS = ("LOSS-NO-DECISION", "LOSS-PRICE", "LOSS-COMPETITOR", "LOSS-FEATURES")
+LOSS_WEIGHTS = (40, 25, 20, 15)
 
 
 @dataclass
@@ -79,6 +84,7 @@ class DemoGenerator:
         self.campaigns: list[str] = []
         self.products: list[tuple[str, float]] = []
         self.accounts: list[dict[str, Any]] = []
+        self._competitors: list[str] | None = None
         # (original, copy) of every duplicate lead made: the truth for duplicate detection.
         self.duplicates: list[tuple[str, str]] = []
 
@@ -379,6 +385,7 @@ class DemoGenerator:
         # A closed deal closed some weeks after it opened, never in the future.
         closed_at = min(self.now, created + timedelta(days=21)) if closed else None
         spec = stage_named(stage)
+        reason, competitor = self.close_reason(opportunity_id, stage)
         self.data.add("opportunities", {
             "id": opportunity_id, "name": f"{lead['company']} - new business",
             "account_id": lead["account_id"], "lead_id": lead["id"],
@@ -389,12 +396,34 @@ class DemoGenerator:
             "close_date": closed_at.date() if closed_at else close_date,
             "is_closed": closed, "is_won": stage == "Closed Won",
             "created_at": created, "closed_at": closed_at,
+            "close_reason_code": reason, "competitor": competitor,
         })
         for quantity, (product_id, price) in zip(quantities, lines, strict=True):
             self.data.add("opportunity_line_items", {
                 "id": self.uid(), "opportunity_id": opportunity_id, "product_id": product_id,
                 "quantity": quantity, "unit_price": price,
             })
+
+    def close_reason(self, opportunity_id: str, stage: str) -> tuple[str | None, str | None]:
+        """Why a closed deal was won or lost, as the close form records it, so the reasons'
+        Pareto reads true. Drawn from the deal's id, not the generator, so the rest of the
+        demo stays as it was."""
+        if not stage.startswith("Closed"):
+            return None, None
+        rng = random.Random(opportunity_id)
+        if stage == "Closed Won":
+            return rng.choices(WIN_REASONS, WIN_WEIGHTS)[0], None
+        reason = rng.choices(LOSS_REASONS, LOSS_WEIGHTS)[0]
+        competitors = self.competitor_names()
+        if reason == "LOSS-COMPETITOR" and competitors:
+            return reason, rng.choice(competitors)
+        return reason, None
+
+    def competitor_names(self) -> list[str]:
+        if self._competitors is None:
+            self._competitors = [a["name"] for a in self.accounts
+                                 if a["kind"] == AccountKind.COMPETITOR][:12]
+        return self._competitors
 
     def templates(self) -> None:
         for name, subject, body, step in (

@@ -7,7 +7,8 @@ Deterministic for a seed; the CRM is taken to know all of it already (no outbox 
 from __future__ import annotations
 
 import random
-from contextlib import suppress
+from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,7 +17,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models.closing import CloseDraft, CloseError, LineItem, NewContact, close_opportunity
 from models.deals import DealError, open_stages, step_stage
+from models.funnel_config import close_rate_band
 from models.handoffs import accept, opportunity_criteria, reject
+from models.nurture import return_due_from_nurture
 from models.qualification import QualificationDraft, frameworks, save_qualification
 from models.references import record_use, reference_customers
 from models.store import Account, Lead, OutboxEntry, Product, User
@@ -76,8 +79,8 @@ def _contact(rng: random.Random, mailbox: str) -> NewContact:
 
 
 def _close(sessions: sessionmaker[Session], rng: random.Random, deal_id: str, ae: str,
-           products: list[tuple[str, float]], at: datetime) -> None:
-    won = rng.random() < 0.5
+           products: list[tuple[str, float]], at: datetime, won: bool) -> bool:
+    """Close the deal won or lost through the close form; False if the form refused it."""
     if won:
         product_id, price = rng.choice(products)
         draft = CloseDraft(
@@ -94,44 +97,75 @@ def _close(sessions: sessionmaker[Session], rng: random.Random, deal_id: str, ae
             "LOSS-PRICE", "LOSS-FEATURES", "LOSS-NO-DECISION", "LOSS-COMPETITOR")),
             competitor=rng.choice(("Northwind CRM", "no decision")),
             requested_features=tuple(rng.sample(FEATURES, 1)))
-    with suppress(CloseError):  # a deal the close form refuses stays open
+    try:
         close_opportunity(sessions, deal_id, draft, ae, at)
+    except CloseError:  # a deal the close form refuses stays open
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class Closable:
+    """An accepted deal with time left to close before now."""
+
+    framework: str
+    deal_id: str
+    ae: str
+    at: datetime
 
 
 def _work_one(sessions: sessionmaker[Session], rng: random.Random, lead: Lead,
-              context: dict[str, Any], now: datetime) -> None:
+              context: dict[str, Any], now: datetime) -> Closable | None:
+    """Qualify the lead; an A or B goes to an AE, who answers unless it is recent, and an
+    accepted deal moves through its stages. Returns the deal when it could close by now."""
     first_touch = lead.first_touch_at or lead.created_at
     start = max(first_touch, now - timedelta(weeks=WEEKS)) + timedelta(hours=2)
-    at = start + (now - start) * rng.random() ** 0.7
+    at = start + (now - start) * rng.random() ** 0.85
     category = _pick(rng, CATEGORIES)
     ae = rng.choice(context["aes"])
-    save_qualification(sessions, lead.id, _draft(rng, category, ae, at,
-                                                 context["competitors"]),
-                       lead.owner_id, at)
+    draft = _draft(rng, category, ae, at, context["competitors"])
+    save_qualification(sessions, lead.id, draft, lead.owner_id, at)
     if category not in "AB":
-        return
+        return None
+    sqls: Counter[str] = context["sqls"]
+    sqls[draft.framework] += 1
     answered = at + timedelta(hours=rng.uniform(2, 40))
     fate = rng.random()
     if answered > now or (at > now - timedelta(days=4) and fate < 0.6):
-        return  # still pending: the last days' hand-offs, those past 48 hours overdue
+        return None  # still pending: the last days' hand-offs, those past 48 hours overdue
     if fate < 0.2:
         reject(sessions, lead.id, ae, rng.choice(("REJECT-NOT-QUALIFIED",
                                                   "REJECT-WRONG-TERRITORY")),
                "Not the right time", answered)
-        return
+        return None
     deal = accept(sessions, lead.id, ae, answered, context["criteria"])
     moved = answered
     for _ in range(rng.randint(0, len(open_stages()) - 2)):
-        moved += timedelta(days=rng.uniform(1, 6))
+        moved += timedelta(days=rng.uniform(1, 4))
         if moved > now:
-            return
+            return None
         try:
             step_stage(sessions, deal, 1, ae, moved)
         except DealError:
             break
-    closed = moved + timedelta(days=rng.uniform(2, 10))
-    if closed < now and rng.random() < 0.45:
-        _close(sessions, rng, deal, ae, context["products"], closed)
+    closed = moved + timedelta(days=rng.uniform(2, 7))
+    return Closable(draft.framework, deal, ae, closed) if closed < now else None
+
+
+def _close_deals(sessions: sessionmaker[Session], rng: random.Random,
+                 closable: list[Closable], sqls: Counter[str],
+                 products: list[tuple[str, float]]) -> None:
+    """Each framework's SQLs close won at the middle of its band (seed 003: BANT 25-35 %,
+    the others 10-20 %; ``resources/funnel.json``), as far as its deals had the time; of
+    the rest, most are lost with their reason and some stay open."""
+    wins = {framework: round(sum(close_rate_band(framework)) / 2 * count)
+            for framework, count in sqls.items()}
+    for deal in closable:
+        if wins[deal.framework] > 0:
+            if _close(sessions, rng, deal.deal_id, deal.ae, products, deal.at, won=True):
+                wins[deal.framework] -= 1
+        elif rng.random() < 0.6:
+            _close(sessions, rng, deal.deal_id, deal.ae, products, deal.at, won=False)
 
 
 def make_past(sessions: sessionmaker[Session], seed: int, now: datetime) -> int:
@@ -143,7 +177,7 @@ def make_past(sessions: sessionmaker[Session], seed: int, now: datetime) -> int:
                                Lead.owner_id.is_not(None),
                                Lead.created_at < now - timedelta(days=2))
             .order_by(Lead.id)))
-        context = {
+        context: dict[str, Any] = {
             "aes": list(session.scalars(select(User.id).where(User.role == Role.AE)
                                         .order_by(User.id))),
             "competitors": list(session.scalars(
@@ -152,12 +186,18 @@ def make_past(sessions: sessionmaker[Session], seed: int, now: datetime) -> int:
             "products": [(p.id, p.list_price) for p in session.scalars(
                 select(Product).order_by(Product.name))],
             "criteria": [key for key, _label in opportunity_criteria()],
+            "sqls": Counter(),
         }
     if not candidates or not context["aes"]:
         return 0
     chosen = rng.sample(candidates, min(AT_MOST, max(1, int(len(candidates) * SHARE))))
-    for lead in chosen:
-        _work_one(sessions, rng, lead, context, now)
+    closable = [deal for lead in chosen
+                if (deal := _work_one(sessions, rng, lead, context, now)) is not None]
+    _close_deals(sessions, rng, closable, context["sqls"], context["products"])
+    for days_ago in range(WEEKS * 7, -1, -1):
+        # C leads come back from nurture on their follow-up day, as each morning's start
+        # brings them back in the window.
+        return_due_from_nurture(sessions, now - timedelta(days=days_ago))
     _use_references(sessions, rng, now)
     with sessions.begin() as session:
         # The CRM already knows this past, like the rest of the demo.

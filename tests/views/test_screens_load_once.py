@@ -102,4 +102,5 @@ def test_the_deal_on_the_first_row_is_the_one_described_after_a_refresh(
     view.include_closed.setChecked(True)  # closed deals come first: row 0 is another deal
     qtbot.waitUntil(lambda: view.table.model().index(0, 0).data() != first_open)
     qtbot.waitUntil(lambda: view.table.model().index(0, 0).data() in view.detail.toPlainText())
-    assert view.current() is not None and view.current().name == view.table.model().index(0, 0).data()
+    first = view.table.model().index(0, 0).data()
+    assert view.current() is not None and view.current().name == first

@@ -20,6 +20,12 @@ MAX_PAGE = 2000
 CRM_ID = re.compile(r"[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?")
 _FROM = re.compile(r"\bFROM\s+(\w+)", re.IGNORECASE)
 _STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+# The first three characters of a standard object's ids (Salesforce's key prefixes): an upsert's
+# answer names no external id, so an answer whose ids are of another object is another
+# request's. Custom objects' prefixes differ per org and are not checked.
+KEY_PREFIXES = {"Lead": "00Q", "Account": "001", "Contact": "003", "Opportunity": "006",
+                "Task": "00T", "Event": "00U", "Campaign": "701", "User": "005",
+                "EmailTemplate": "00X", "OpportunityLineItem": "00k", "Product2": "01t"}
 # What the largest answer of records holds, with room: parsed, about 30 MB at most.
 MOST_VALUES = 500_000
 MOST_CONTAINERS = 100_000
@@ -73,9 +79,9 @@ def _shape(body: object) -> str:
 
 
 def save_results(body: object, sent: int, ids: Sequence[str] | None,
-                 what: str) -> list[SaveResult]:
+                 what: str, obj: str | None = None) -> list[SaveResult]:
     """A collection call's answer: one result per record sent, in order, each for the id sent
-    where the request named one.
+    where the request named one, and each of ``obj``'s ids where its key prefix is known.
 
     Raises:
         BrokenAnswer: the answer does not fit the request.
@@ -95,6 +101,10 @@ def save_results(body: object, sent: int, ids: Sequence[str] | None,
             if ids is not None and not same_id(crm_id, ids[position]):
                 raise BrokenAnswer(f"the CRM's answer to {what} is for {crm_id}, not for "
                                    f"{ids[position]}: an answer to another request")
+            prefix = KEY_PREFIXES.get(obj or "")
+            if prefix is not None and not crm_id.startswith(prefix):
+                raise BrokenAnswer(f"the CRM's answer to {what} names {crm_id}, not the id of "
+                                   f"a {obj}: an answer to another request")
             if crm_id[:15] in seen:
                 raise BrokenAnswer(f"the CRM's answer to {what} names {crm_id} twice")
             seen.add(crm_id[:15])

@@ -239,7 +239,8 @@ class SalesforceRest:
         # Idempotent: the external id names each record whether or not it exists yet.
         return self.call(  # type: ignore[no-any-return]
             "PATCH", f"composite/sobjects/{obj}/{self.external_id}", json=payload, retry=True,
-            fit=lambda body: save_results(body, len(records), None, f"an upsert of {obj}"))
+            fit=lambda body: save_results(body, len(records), None, f"an upsert of {obj}",
+                                          obj))
 
     def update(self, obj: str, records: Sequence[dict[str, Any]]) -> list[SaveResult]:
         assert len(records) <= MAX_COLLECTION
@@ -334,7 +335,8 @@ class SalesforceRest:
                    "records": [{"attributes": {"type": obj}, **r} for r in records]}
         return self.call(  # type: ignore[no-any-return]
             "PATCH", f"composite/sobjects/{obj}/{self.external_id}", json=payload, retry=False,
-            fit=lambda body: save_results(body, len(records), None, f"an upsert of {obj}"))
+            fit=lambda body: save_results(body, len(records), None, f"an upsert of {obj}",
+                                          obj))
 
     def send_email_at_most_once(self, to: str, subject: str, body: str) -> None:
         """emailSimple takes no idempotency key and leaves no record to look up: sent once

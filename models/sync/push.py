@@ -36,6 +36,8 @@ from models.sync.fieldmap import (
 from models.sync.in_doubt import deletion_label, look_up, merge_sent, unsettled_deletion
 
 BATCH = 200
+# What a change came to: (change, outbox state, error, CRM id to link, values agreed).
+Outcome = tuple[Change, str, str | None, str | None, dict[str, Any] | None]
 __all__ = ["BATCH", "Change", "PushReport", "Pusher", "coalesce", "push"]
 
 
@@ -44,8 +46,7 @@ class Pusher:
                  fields: FieldMap, now: Callable[[], datetime]) -> None:
         self.sessions, self.adapter, self.map, self.now = sessions, adapter, fields, now
         self.report = PushReport()
-        self._outcomes: list[tuple[Change, str, str | None, str | None,
-                                   dict[str, Any] | None]] = []
+        self._outcomes: list[Outcome] = []
         self._parents: dict[tuple[str, str], str] = {}
 
     # -- bookkeeping -----------------------------------------------------------------------
@@ -108,6 +109,7 @@ class Pusher:
         outcomes, self._outcomes = self._outcomes, []
         with self.sessions.begin() as session:
             session.info[FROM_CRM] = True
+            outcomes = self._not_linked_twice(session, outcomes)
             by_seq = {seq: outcome for outcome in outcomes for seq in outcome[0].seqs}
             for entry in session.scalars(select(OutboxEntry).where(
                     OutboxEntry.seq.in_(list(by_seq)))):
@@ -122,6 +124,35 @@ class Pusher:
                     if crm_id:
                         row.crm_id = crm_id
                     row.base = {**(row.base or {}), **(agreed or {})}
+
+    def _not_linked_twice(self, session: Session, outcomes: list[Outcome]) -> list[Outcome]:
+        """Outcomes whose CRM id another local row already holds (the store allows one row
+        per CRM record) are kept on the outbox, failed with a message for the rep, instead
+        of stopping the sync: both rows and the rep's edits stay as they are."""
+        links: dict[tuple[str, str], str] = {}  # (table, CRM id) → the local row linking it
+        for change, _state, _error, crm_id, _agreed in outcomes:
+            if crm_id:
+                links.setdefault((change.table, crm_id), change.record_id)
+        held: dict[tuple[str, str], str] = {}
+        for table in {table for table, _crm_id in links}:
+            model = model_of(table)
+            wanted = [crm_id for t, crm_id in links if t == table]
+            held.update({(table, crm_id): local for local, crm_id in session.execute(
+                select(model.id, model.crm_id).where(model.crm_id.in_(wanted))).tuples()
+                if crm_id})
+        kept: list[Outcome] = []
+        for outcome in outcomes:
+            change, crm_id = outcome[0], outcome[3]
+            key = (change.table, crm_id or "")
+            other = held.get(key) or links.get(key)
+            if crm_id and other not in (None, change.record_id):
+                self.report.failed += 1
+                outcome = (change, "failed", (
+                    f"The CRM's record {crm_id} is already linked to another local record "
+                    f"({other}); RepDesk did not link it a second time. Check whether the "
+                    "two are one record."), None, None)
+            kept.append(outcome)
+        return kept
 
     def _wait(self, change: Change, reason: str) -> None:
         self.report.waiting += 1
@@ -188,6 +219,7 @@ class Pusher:
             try:
                 results = self.adapter.upsert_at_most_once(
                     spec.object, [record for _, record, _ in chunk])
+                self._own_answer(spec, chunk, results)
             except OutcomeUnknown:
                 # Carried out or not: ask the CRM before anything is sent again.
                 absent = self._settle_in_doubt(spec, chunk)
@@ -198,6 +230,32 @@ class Pusher:
             for (change, _record, values), result in zip(chunk, results, strict=True):
                 self._apply(change, result, values)
             self._commit_outcomes()
+
+    def _own_answer(self, spec: ObjectMap,
+                    chunk: list[tuple[Change, dict[str, Any], dict[str, Any]]],
+                    results: list[SaveResult]) -> None:
+        """An upsert's answer names CRM ids but not our external ids, so a stale answer left
+        on a kept-alive connection (the previous update's or create's) fits any request of
+        the same size. One that names a record already linked to another local row, or one
+        record twice, is not this request's: the creates are in doubt and looked up.
+
+        Raises:
+            OutcomeUnknown: the answer is another request's.
+        """
+        named = [r.crm_id for r in results if r.success and r.crm_id]
+        if len({crm_id[:15] for crm_id in named}) < len(named):
+            raise OutcomeUnknown(f"an upsert of {spec.object} was answered with one id twice")
+        if not named:
+            return
+        model = model_of(spec.table)
+        with self.sessions() as session:
+            taken = session.execute(select(model.id, model.crm_id).where(
+                model.crm_id.in_(named),
+                model.id.not_in([change.record_id for change, _r, _v in chunk]))).first()
+        if taken is not None:
+            raise OutcomeUnknown(
+                f"an upsert of {spec.object} was answered with {taken[1]}, the CRM id of "
+                f"another local record ({taken[0]}): an answer to another request")
 
     def _mark_sent(self, spec: ObjectMap,
                    chunk: list[tuple[Change, dict[str, Any], dict[str, Any]]]) -> None:

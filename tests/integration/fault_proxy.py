@@ -35,6 +35,13 @@ TRANSPORT_FAULTS = (
     "duplicate_answer",  # the answer sent twice on a keep-alive connection (a stale answer)
     "trickle",           # the answer one byte at a time, past any total deadline
 )
+# Faults for tests that build one interleaving by hand, never drawn at random.
+EXACT_FAULTS = (
+    # the answer sent twice, the copy held back until the client's next request on this
+    # connection has been carried out: that request is answered by the stale copy first
+    # ("duplicate_answer" with the timing fixed, whatever the machine's load).
+    "stale_next",
+)
 # How long a "late" answer waits: longer than the read timeout the suite gives the adapter.
 LATE_S = 0.6
 HOP_HEADERS = {"connection", "keep-alive", "proxy-connection", "transfer-encoding",
@@ -83,6 +90,9 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True
     server: FaultProxy
+    # An answer kept for the next request on this connection ("stale_next").
+    held: bytes | None = None
+    held_meta: tuple[int, list[tuple[str, str]]] | None = None
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -114,7 +124,14 @@ class _Handler(BaseHTTPRequestHandler):
             # The instance is reached through this proxy too.
             data = data.replace(proxy.target_base.encode(), proxy.base_url.encode())
         kept = [(k, v) for k, v in answer_headers if k.lower() not in HOP_HEADERS]
-        if fault == "lost":
+        if self.held is not None and self.held_meta is not None:
+            # The copy held back from the previous answer arrives first.
+            self._answer(*self.held_meta, self.held)
+            self.held = self.held_meta = None
+        if fault == "stale_next":
+            self._answer(status, kept, data)
+            self.held, self.held_meta = data, (status, kept)
+        elif fault == "lost":
             self.close_connection = True
         elif fault == "truncated":
             self._head(status, kept, len(data))

@@ -39,7 +39,9 @@ from tests.integration.conftest import clock, connect
 from tests.integration.fault_proxy import FAULTS, LATE_S, TRANSPORT_FAULTS, FaultProxy
 
 ROUNDS = int(os.environ.get("FAULT_ROUNDS", "300"))
-SEED = 12
+# Thread timing still varies a run (two syncs at once, the proxy's threads, late answers), but
+# a failure prints its seed, round and faults; FAULT_SEED=<n> runs another seed.
+SEED = int(os.environ.get("FAULT_SEED", "12"))
 # Share of data-API requests that meet a fault during a faulty sync: reads, writes, sends.
 READ_FAULT_RATE, WRITE_FAULT_RATE, SEND_FAULT_RATE = 0.05, 0.25, 0.35
 WEIGHTS = {"drop": 3, "lost": 5, "truncated": 2, "invalid_json": 2, "html_5xx_before": 2,
@@ -71,6 +73,9 @@ class Log:
     remote_deleted: set[str] = field(default_factory=set)
     local_deleted: set[str] = field(default_factory=set)
     emails: dict[str, str] = field(default_factory=dict)  # activity → subject
+    round: int = -1
+    # (round, method, path, fault) of every fault drawn, printed when the suite fails
+    faults: list[tuple[int, str, str, str]] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -194,6 +199,7 @@ class World:
         kinds = [k for k in ENABLED if k != "replay" or method in ("PATCH", "DELETE")]
         kind = self.rng.choices(kinds, [WEIGHTS[k] for k in kinds])[0]
         self.log.counts[f"fault {kind} on {_operation(method, path)}"] += 1
+        self.log.faults.append((self.log.round, method, path.split("?")[0], kind))
         return kind
 
     def while_syncing(self, method: str, _path: str) -> None:
@@ -307,9 +313,23 @@ def world(profile: Store, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
 
 def test_three_hundred_rounds_of_faults_keep_every_invariant(
         world: World, capsys: pytest.CaptureFixture[str]) -> None:
+    try:
+        _rounds(world, capsys)
+    except BaseException:
+        log = world.log
+        where = f"round {log.round}" if log.round < ROUNDS else "the final check"
+        print(f"FAULT_SEED={SEED} FAULT_ROUNDS={ROUNDS}: failed in {where}; the faults of "
+              "the last three rounds:")
+        for fault in [f for f in log.faults if f[0] >= log.round - 2]:
+            print("  round {} {} {} {}".format(*fault))
+        raise
+
+
+def _rounds(world: World, capsys: pytest.CaptureFixture[str]) -> None:
     started = time.perf_counter()
     rng = world.rng
     for round_number in range(ROUNDS):
+        world.log.round = round_number
         world.faulty = False
         for _ in range(rng.randrange(1, 4)):
             world.local_round()
@@ -325,6 +345,7 @@ def test_three_hundred_rounds_of_faults_keep_every_invariant(
             if rng.random() < 0.25:
                 world.sync()
     world.faulty = False
+    world.log.round = ROUNDS
     world.monkeypatch.undo()  # the final syncs wait as long as a real one would
     world.sync()
     world.sync()
@@ -365,7 +386,15 @@ def _check_invariants(world: World) -> int:
     open_fields = {(c.record_id, c.field) for c in conflicts if c.resolved_at is None}
     deleted_conflicts = {c.record_id for c in conflicts if c.field == RECORD_DELETED
                          and c.resolved_at is None}
-    assert not [e for e in entries if e.state == "pending"], "the outbox did not empty"
+    # A Task logged on a lead whose create was in doubt and then found deleted in the CRM
+    # waits, rightly, for the rep's decision on that lead (it has no CRM id to point at).
+    waiting = [e for e in entries if e.state == "pending" and e.error and
+               e.error.startswith("waiting for ") and
+               any(lead_id in e.error for lead_id in deleted_conflicts)]
+    # A str message is printed whole (every change not done, with its state and reason).
+    assert not [e for e in entries if e.state == "pending" and e not in waiting], \
+        "the outbox did not empty:\n" + \
+        "\n".join(f"  {e.object} {e.op} {e.record_id} {e.state}: {e.error}" for e in entries)
     assert all(e.error for e in entries), (
         "a refused change without a message",
         [(e.object, e.op, e.state, e.error) for e in entries if not e.error])
@@ -413,11 +442,14 @@ def _check_invariants(world: World) -> int:
                 f"remote {edits}, local {log.local.get((ext, name))}, "
                 f"conflicts {[(c.field, c.mine) for c in conflicts if c.record_id == ext]}")
 
+    held_back = {e.record_id for e in waiting}
     sent = Counter(mail["subject"] for mail in sandbox.sent_emails)
     for activity_id, subject in log.emails.items():
         state = sends[activity_id].state if activity_id in sends else "never due"
         if state == SENT:
             assert sent[subject] == 1, (subject, sent[subject])
+        elif state == "never due" and activity_id in held_back:
+            assert sent[subject] == 0, (subject, sent[subject])  # its Task waits, unsent
         elif state in (UNSURE, REFUSED):
             assert sent[subject] <= 1 and (state == UNSURE or sent[subject] == 0)
             log.counts["e-mails flagged for the rep"] += 1

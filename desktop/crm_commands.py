@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -71,6 +72,10 @@ def run_sandbox(args: argparse.Namespace, _folder: Path) -> int:
     accounts = seed_accounts(server.sandbox, args.seed_accounts) if args.seed_accounts else 0
     print(f"Sandbox CRM at {server.base_url} with {seeded:,} leads and {accounts:,} accounts."
           " Ctrl+C stops it.", flush=True)
+    # Ctrl+C and a plain kill stop it, even when started from a shell that ignores Ctrl+C
+    # for what it runs in the background (Python then leaves SIGINT ignored).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -78,6 +83,10 @@ def run_sandbox(args: argparse.Namespace, _folder: Path) -> int:
     finally:
         server.server_close()
     return 0
+
+
+def _interrupt(_signal: int, _frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _sync_with_demo_crm(args: argparse.Namespace, folder: Path) -> int:

@@ -56,7 +56,9 @@ class ConversionFigure:
 
 @dataclass(frozen=True)
 class CloseRate:
-    """Of the SQLs qualified with ``framework``, the share that closed won (seed 003)."""
+    """Of a group of SQLs qualified with ``framework``, the share that closed won (seed 003):
+    the funnel counts the SQLs that entered its window, the KPIs those decided in the period
+    (``models.kpis.close_rates``)."""
 
     framework: str
     sqls: int

@@ -19,6 +19,7 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.funnel_config import close_rate_band
+from models.funnel_report import CloseRate
 from models.kpis.periods import Period
 from models.store import Lead, Opportunity, Qualification, StageChange
 from models.vocab import FunnelStage, LeadCategory
@@ -34,27 +35,6 @@ class Decided:
     framework: str
     ae: str | None
     won: bool
-
-
-@dataclass(frozen=True)
-class CloseRate:
-    """Of the SQLs decided in the period with ``framework``, the share won."""
-
-    framework: str
-    sqls: int
-    won: int
-    band: tuple[float, float] | None
-
-    @property
-    def rate(self) -> float | None:
-        return self.won / self.sqls if self.sqls else None
-
-    @property
-    def verdict(self) -> str | None:
-        if self.rate is None or self.band is None:
-            return None
-        low, high = self.band
-        return "below" if self.rate < low else "above" if self.rate > high else "within"
 
 
 def decided_sqls(sessions: sessionmaker[Session], period: Period,

@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QObject, Qt, Signal, SignalInstance
+from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from models.deal_emails import DealAddressee
+from ui.keys import shortcut
 from views.background import Background
 from views.commanding import Commands
 from views.email_composer import ComposerServices, EmailComposer
@@ -52,3 +53,21 @@ class DealMail(QObject):
             f"E-mail logged on {addressee.deal}; it goes out with the next sync."))
         self.composer = composer
         composer.open()
+
+
+def offer_deal_mail(screen: QWidget, services: DealMailServices | None,
+                    background: Background, commands: Commands, button: QPushButton,
+                    message: QLabel, mailto_requested: SignalInstance, section: str,
+                    deal_id: Callable[[], str | None]) -> DealMail | None:
+    """Ctrl+E and ``button`` open the composer on the deal ``deal_id`` names; what it says
+    lands in ``message``. Without mail services the button is hidden and no key is taken."""
+    button.setVisible(services is not None)
+    if services is None:
+        return None
+    mail = DealMail(services, background, commands, screen)
+    mail.mailto_requested.connect(mailto_requested.emit)
+    mail.sent.connect(message.setText)
+    button.clicked.connect(lambda: mail.open(deal_id()))
+    shortcut(screen, "Ctrl+E", lambda: mail.open(deal_id()), "E-mail the deal's contact",
+             section, Qt.ShortcutContext.WidgetWithChildrenShortcut)
+    return mail

@@ -32,7 +32,7 @@ from ui.tables import fit_to_contents
 from views.background import Background
 from views.close_form import CloseForm, CloseServices
 from views.commanding import Commands, follow
-from views.deal_mail import DealMail, DealMailServices
+from views.deal_mail import DealMailServices, offer_deal_mail
 from views.failure_text import failure_text
 from views.last_dialog import LastDialog
 
@@ -139,14 +139,10 @@ class OpportunitiesView(QWidget):
         self.close_button.clicked.connect(self.open_close_form)
         shortcut(self, "Ctrl+K", self.open_close_form, "Close the selected deal (won or lost)",
                  "Opportunities", Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.deal_mail: DealMail | None = None
-        if services.mail is not None:
-            self.deal_mail = DealMail(services.mail, background, commands, self)
-            self.deal_mail.mailto_requested.connect(self.mailto_requested.emit)
-            self.deal_mail.sent.connect(self.message.setText)
-            self.email_button.clicked.connect(self.write_email)
-            shortcut(self, "Ctrl+E", self.write_email, "E-mail the deal's contact",
-                     "Opportunities", Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.deal_mail = offer_deal_mail(
+            self, services.mail, background, commands, self.email_button, self.message,
+            self.mailto_requested, "Opportunities",
+            lambda: row.id if (row := self.current()) else None)
         # An accepted hand-off opens a deal; a sync may change any.
         follow(self, commands, (Kind.OPPORTUNITY, Kind.HANDOFF), lambda _c: self.refresh(
             select=row.id if (row := self.current()) else None))

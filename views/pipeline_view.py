@@ -36,7 +36,7 @@ from ui.list_detail import ListWithDetail
 from ui.theme import brush, coloured
 from views.background import Background
 from views.commanding import Commands, follow
-from views.deal_mail import DealMail, DealMailServices
+from views.deal_mail import DealMailServices, offer_deal_mail
 from views.failure_text import failure_text
 
 COLUMNS = ("Deal", "Account", "Amount", "Close date", "Next step", "Owner")
@@ -109,15 +109,9 @@ class PipelineView(QWidget):
                                  ("Ctrl+S", self.save, "Save the deal's amount, date and step")):
             shortcut(self, keys, slot, says, "Pipeline by stage",
                      Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.deal_mail: DealMail | None = None
-        if services.mail is not None:
-            self.deal_mail = DealMail(services.mail, background, commands, self)
-            self.deal_mail.mailto_requested.connect(self.mailto_requested.emit)
-            self.deal_mail.sent.connect(self.message.setText)
-            self.email_button.clicked.connect(self.write_email)
-            shortcut(self, "Ctrl+E", self.write_email, "E-mail the deal's contact",
-                     "Pipeline by stage", Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.email_button.setVisible(self.deal_mail is not None)
+        self.deal_mail = offer_deal_mail(
+            self, services.mail, background, commands, self.email_button, self.message,
+            self.mailto_requested, "Pipeline by stage", self.current_id)
         # Deals moved anywhere (a hand-off accepted, a deal closed, a sync) show here.
         follow(self, commands, (Kind.OPPORTUNITY, Kind.HANDOFF), lambda _c: self.refresh())
 

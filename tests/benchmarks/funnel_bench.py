@@ -6,11 +6,7 @@
 
 from __future__ import annotations
 
-import argparse
-import json
 import statistics
-import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,10 +14,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from models.demo.load import load_demo_data
 from models.funnel_report import funnel_report
 from models.store import Lead
 from models.store.open import open_store
+from tests.benchmarks.profiles import measure_from_command_line
 
 
 def median_ms(run: Any, times: int = 7) -> float:
@@ -68,20 +64,5 @@ def measure(folder: Path) -> dict[str, Any]:
         store.close()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("folder", nargs="?", type=Path)
-    parser.add_argument("--leads", type=int, default=100_000)
-    args = parser.parse_args()
-    if args.folder:
-        print(json.dumps(measure(args.folder)))
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        store = open_store(Path(tmp))
-        load_demo_data(store.engine, args.leads, args.leads // 2, seed=2026)
-        store.close()
-        print(json.dumps(measure(Path(tmp))))
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    measure_from_command_line(measure, __doc__)

@@ -9,12 +9,8 @@ loaded machine the wall time also counts the waits for a core.
 
 from __future__ import annotations
 
-import argparse
-import json
 import random
 import statistics
-import sys
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -24,10 +20,10 @@ from typing import Any
 from sqlalchemy import func, insert, select
 
 from models.booking import book, slot_choices
-from models.demo.load import load_demo_data
 from models.store import Lead, Meeting, User
 from models.store.open import Store, open_store
 from models.vocab import Role
+from tests.benchmarks.profiles import measure_from_command_line
 
 EVENTS_PER_AE = 2_000  # about a year of a busy calendar, half behind, half ahead
 TIMES = 9
@@ -101,20 +97,5 @@ def measure(folder: Path) -> dict[str, Any]:
         store.close()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("folder", nargs="?", type=Path)
-    parser.add_argument("--leads", type=int, default=100_000)
-    args = parser.parse_args()
-    if args.folder:
-        print(json.dumps(measure(args.folder)))
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        store = open_store(Path(tmp))
-        load_demo_data(store.engine, args.leads, args.leads // 2, seed=2026)
-        store.close()
-        print(json.dumps(measure(Path(tmp))))
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    measure_from_command_line(measure, __doc__)

@@ -5,55 +5,24 @@ or is shown to the rep as "may not have been sent"."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import select
 
 from models.crm.adapter import CrmError
-from models.crm.salesforce import SalesforceRest
 from models.emails import send_email
 from models.store import Account, Activity, Lead, OutboxEntry, SyncConflict
 from models.store.open import Store
 from models.sync.conflicts import RECORD_DELETED, open_conflicts, resolve
-from models.sync.engine import sync_once
 from models.sync.mail import resend, unsure_emails
 from tests.integration.conftest import Crm, clock
-from tests.integration.fault_proxy import FaultProxy
-
-
-@dataclass
-class Rig:
-    crm: Crm
-    proxy: FaultProxy
-    adapter: SalesforceRest  # the rep's, through the proxy
-    plan: list[tuple[str, str, str]]  # (method, part of the path, fault), used once each
-
-    def fault(self, method: str, path_part: str, kind: str, times: int = 1) -> None:
-        self.plan.extend([(method, path_part, kind)] * times)
-
-    def sync(self, store: Store) -> None:
-        sync_once(store.sessions, self.adapter, clock)
+from tests.integration.fault_rig import Rig, planned_faults
 
 
 @pytest.fixture
 def rig(crm: Crm) -> Iterator[Rig]:
-    proxy = FaultProxy(crm.server.base_url).start()
-    tokens = crm.tokens
-    adapter = SalesforceRest(proxy.base_url, lambda: tokens.access_token,
-                             lambda: tokens.access_token, sleep=lambda _s: None)
-    rig = Rig(crm, proxy, adapter, [])
-
-    def decide(method: str, path: str) -> str | None:
-        for index, (wanted, part, kind) in enumerate(rig.plan):
-            if wanted == method and part in path:
-                del rig.plan[index]
-                return kind
-        return None
-
-    proxy.decide = decide
-    yield rig
-    proxy.stop()
+    with planned_faults(crm) as planned:
+        yield planned
 
 
 def _lose_create_and_its_lookup(rig: Rig, obj: str) -> None:

@@ -7,51 +7,23 @@ back until the next request has been carried out), against the real sandbox over
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import select
 
 from models.crm.adapter import CrmError
-from models.crm.salesforce import SalesforceRest
 from models.store import Activity, Lead, OutboxEntry
 from models.store.open import Store
-from models.sync.engine import sync_once
 from models.sync.fieldmap import field_map
 from models.sync.push import push
 from tests.integration.conftest import Crm, clock
-from tests.integration.fault_proxy import FaultProxy
-
-
-@dataclass
-class Rig:
-    crm: Crm
-    proxy: FaultProxy
-    adapter: SalesforceRest  # the rep's, through the proxy
-    plan: list[tuple[str, str, str]]  # (method, end of the path, fault), used once each
-
-    def sync(self, store: Store) -> None:
-        sync_once(store.sessions, self.adapter, clock)
+from tests.integration.fault_rig import Rig, planned_faults
 
 
 @pytest.fixture
 def rig(crm: Crm) -> Iterator[Rig]:
-    proxy = FaultProxy(crm.server.base_url).start()
-    tokens = crm.tokens
-    adapter = SalesforceRest(proxy.base_url, lambda: tokens.access_token,
-                             lambda: tokens.access_token, sleep=lambda _s: None)
-    rig = Rig(crm, proxy, adapter, [])
-
-    def decide(method: str, path: str) -> str | None:
-        for index, (wanted, end, kind) in enumerate(rig.plan):
-            if wanted == method and path.split("?")[0].endswith(end):
-                del rig.plan[index]
-                return kind
-        return None
-
-    proxy.decide = decide
-    yield rig
-    proxy.stop()
+    with planned_faults(crm, ends_only=True) as planned:
+        yield planned
 
 
 def _crm_ids(rig: Rig, obj: str) -> dict[str, str]:

@@ -96,12 +96,7 @@ def book_meeting(sessions: sessionmaker[Session], lead_id: str, ae_id: str,
     """
     if starts_at < now:
         raise MeetingError("That slot is in the past: choose one of the free slots.")
-    with sessions.begin() as session:
-        lead = session.get(Lead, lead_id)
-        ae = session.get(User, ae_id)
-        if lead is None or ae is None:
-            raise MeetingError("The lead or the AE is no longer here.")
-        return add_meeting(session, lead, ae, starts_at, starts_at + length, by, now).id
+    return _add(sessions, lead_id, ae_id, starts_at, length, by, now)
 
 
 def log_meeting(sessions: sessionmaker[Session], lead_id: str, ae_id: str,
@@ -113,6 +108,11 @@ def log_meeting(sessions: sessionmaker[Session], lead_id: str, ae_id: str,
     Raises:
         MeetingError: the AE already has a meeting then, or the lead or the AE is gone.
     """
+    return _add(sessions, lead_id, ae_id, starts_at, length, by, now)
+
+
+def _add(sessions: sessionmaker[Session], lead_id: str, ae_id: str, starts_at: datetime,
+         length: timedelta, by: str | None, now: datetime) -> str:
     with sessions.begin() as session:
         lead = session.get(Lead, lead_id)
         ae = session.get(User, ae_id)

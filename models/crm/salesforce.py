@@ -233,12 +233,16 @@ class SalesforceRest:
         raise CrmError(f"{code or answer.status}: {message}")
 
     def upsert(self, obj: str, records: Sequence[dict[str, Any]]) -> list[SaveResult]:
+        # Idempotent: the external id names each record whether or not it exists yet.
+        return self._upsert(obj, records, retry=True)
+
+    def _upsert(self, obj: str, records: Sequence[dict[str, Any]],
+                retry: bool) -> list[SaveResult]:
         assert len(records) <= MAX_COLLECTION
         payload = {"allOrNone": False,
                    "records": [{"attributes": {"type": obj}, **r} for r in records]}
-        # Idempotent: the external id names each record whether or not it exists yet.
         return self.call(  # type: ignore[no-any-return]
-            "PATCH", f"composite/sobjects/{obj}/{self.external_id}", json=payload, retry=True,
+            "PATCH", f"composite/sobjects/{obj}/{self.external_id}", json=payload, retry=retry,
             fit=lambda body: save_results(body, len(records), None, f"an upsert of {obj}",
                                           obj))
 
@@ -330,13 +334,7 @@ class SalesforceRest:
         Raises:
             OutcomeUnknown: it may have been carried out, and no answer that matches came.
         """
-        assert len(records) <= MAX_COLLECTION
-        payload = {"allOrNone": False,
-                   "records": [{"attributes": {"type": obj}, **r} for r in records]}
-        return self.call(  # type: ignore[no-any-return]
-            "PATCH", f"composite/sobjects/{obj}/{self.external_id}", json=payload, retry=False,
-            fit=lambda body: save_results(body, len(records), None, f"an upsert of {obj}",
-                                          obj))
+        return self._upsert(obj, records, retry=False)
 
     def send_email_at_most_once(self, to: str, subject: str, body: str) -> None:
         """emailSimple takes no idempotency key and leaves no record to look up: sent once

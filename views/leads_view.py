@@ -254,6 +254,8 @@ class LeadsView(QWidget):
             earlier.activateWindow()
             return earlier
         dialog = NewLeadDialog(self._entry.new_lead, self._commands, self)
+        self._background.run("campaign-names", self._entry.new_lead.campaigns,
+                             dialog.offer_campaigns)
         dialog.lead_created.connect(self._after_new_lead)
         dialog.known_lead_chosen.connect(lambda lead_id, name: self.show_lead(lead_id, name))
         self.new_lead_dialog = dialog

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QStringListModel, Qt, Signal
 from PySide6.QtWidgets import (
     QCompleter,
     QDialog,
@@ -68,6 +68,7 @@ class NewLeadDialog(ReadingOrder, QDialog):
         self.setWindowTitle("New lead")
         self.resize(600, 0)
         self.edits: dict[str, QLineEdit] = {}
+        self.campaign_names = QStringListModel(self)
         self.errors: dict[str, QLabel] = {}
         self.notice = QLabel(objectName="formNotice", wordWrap=True)
         self.known_box = QFrame(objectName="knownPerson")  # theme.qss shades it
@@ -83,13 +84,18 @@ class NewLeadDialog(ReadingOrder, QDialog):
         self._build()
         self._connect()
 
+    def offer_campaigns(self, names: list[str]) -> None:
+        """The campaigns' names, suggested as the rep types in Campaign."""
+        self.campaign_names.setStringList(names)
+
     def _build(self) -> None:
         form = QFormLayout()
         for key, label in FIELDS:
             edit = QLineEdit(placeholderText=PLACEHOLDERS.get(key, ""))
             self.edits[key] = edit
             if key == "campaign":
-                completer = QCompleter(self._services.campaigns(), edit)
+                # Filled from a read off the UI thread (``offer_campaigns``).
+                completer = QCompleter(self.campaign_names, edit)
                 completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
                 completer.setFilterMode(Qt.MatchFlag.MatchContains)
                 edit.setCompleter(completer)

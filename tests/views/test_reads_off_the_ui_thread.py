@@ -1,6 +1,6 @@
 """The short reads a screen makes as it opens (whose figures the dashboard offers, whom one may
-work as, the catalogue editors, the close form's products and reasons, the CRM address on each
-sync tick) run off the UI thread."""
+work as, the catalogue editors, the campaigns New lead suggests, the close form's products and
+reasons, the CRM address on each sync tick) run off the UI thread."""
 
 from __future__ import annotations
 
@@ -40,8 +40,9 @@ def test_the_reads_behind_menus_dialogs_and_the_sync_tick_leave_the_ui_thread(
         monkeypatch: pytest.MonkeyPatch) -> None:
     reads = Reads()
     services = window_services(demo_store, clock=lambda: FIXED_NOW, commands=commands)
-    assert services.dashboard is not None
+    assert services.dashboard is not None and services.lead_entry is not None
     catalogue = services.catalogue
+    entry = services.lead_entry
     services = replace(
         services,
         work_as=reads.watch("work as", lambda: []),
@@ -52,6 +53,9 @@ def test_the_reads_behind_menus_dialogs_and_the_sync_tick_leave_the_ui_thread(
                           templates=reads.watch("templates", catalogue.templates),
                           framework=reads.watch("framework", catalogue.framework)),
         sync=replace(services.sync, crm_url=reads.watch("crm address", lambda: None)),
+        lead_entry=replace(entry, new_lead=replace(
+            entry.new_lead,
+            campaigns=reads.watch("campaign names", entry.new_lead.campaigns))),
         opportunities=replace(services.opportunities, close=replace(
             services.opportunities.close,
             products=reads.watch("products", services.opportunities.close.products),
@@ -68,9 +72,13 @@ def test_the_reads_behind_menus_dialogs_and_the_sync_tick_leave_the_ui_thread(
                         lambda *args: (asked.append(args[3]), ("", False))[1])
     window.choose_framework()
     window.sync.sync_in_background()  # the scheduled tick
+    new_lead = window.leads.new_lead()
+    assert new_lead is not None
+    qtbot.waitUntil(lambda: new_lead.campaign_names.rowCount() > 0)
+    new_lead.reject()
     window.show_screen("Opportunities")
     window.workspace.setCurrentWidget(window.opportunities)
-    qtbot.waitUntil(lambda: len(reads.threads) == 8 and bool(asked))
+    qtbot.waitUntil(lambda: len(reads.threads) == 9 and bool(asked))
     assert asked[0]  # the frameworks were offered
     deals = window.opportunities
     qtbot.waitUntil(lambda: deals.close_button.isEnabled())

@@ -14,10 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import func, select
-
-from models.hygiene.account_links import MatchRefresh, refresh_matches
-from models.store import Lead
+from models.hygiene.account_links import MatchRefresh, leads_to_match, refresh_matches
 from models.store.open import Store, open_store_file
 
 APART_FROM_LEADS = 20_000
@@ -32,11 +29,10 @@ def _match(path: Path, now: datetime) -> MatchRefresh:
 
 
 def match_accounts(store: Store, now: datetime) -> MatchRefresh:
-    """``refresh_matches`` on ``store``, in a process of its own when the profile is big.
+    """``refresh_matches`` on ``store``, in a process of its own when it has many leads to match.
     Blocks the calling (background) thread until done."""
-    with store.sessions() as session:
-        leads = session.scalar(select(func.count()).select_from(Lead)) or 0
-    if leads < APART_FROM_LEADS:
+    # Counted first: most calls find little or nothing to match, which is not worth a process.
+    if leads_to_match(store.sessions) < APART_FROM_LEADS:
         return refresh_matches(store.sessions, now)
     # spawn, not fork: the window's process has Qt and threads running.
     with ProcessPoolExecutor(max_workers=1,

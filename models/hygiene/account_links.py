@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, delete, func, insert, literal, or_, select
+from sqlalchemy import Select, String, delete, func, insert, literal, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.hygiene.matching import DEFAULT_THRESHOLD, AccountFacts, AccountIndex, LeadCompany
@@ -85,6 +85,25 @@ def _fingerprint_in_sql() -> Any:
                        + sep + func.coalesce(Lead.account_id, ""), 1, 600)
 
 
+def leads_to_match(sessions: sessionmaker[Session]) -> int:
+    """How many leads the next ``refresh_matches`` would match."""
+    with sessions() as session:
+        query = _needing_match(session, _signature(session), everything=False)
+        return session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
+def _needing_match(session: Session, signature: str, everything: bool) -> Select[Any]:
+    """The leads to match: all of them when asked, or when the accounts changed since the
+    last match (their signature differs); otherwise those unmatched or changed since."""
+    stored = session.get(Setting, SIGNATURE_SETTING)
+    query = select(Lead.id, Lead.company, Lead.email, Lead.account_id)
+    if everything or stored is None or stored.value != signature:
+        return query
+    return query.outerjoin(LeadAccountMatch, LeadAccountMatch.lead_id == Lead.id).where(
+        or_(LeadAccountMatch.lead_id.is_(None),
+            LeadAccountMatch.fingerprint != _fingerprint_in_sql()))
+
+
 def refresh_matches(sessions: sessionmaker[Session], now: datetime,
                     everything: bool = False, workers: int = 1) -> MatchRefresh:
     """Match the leads that need it; ``everything`` re-matches all of them. One core by
@@ -93,13 +112,7 @@ def refresh_matches(sessions: sessionmaker[Session], now: datetime,
     with sessions() as session:
         limit = threshold(session)
         signature = _signature(session)
-        stored = session.get(Setting, SIGNATURE_SETTING)
-        everything = everything or stored is None or stored.value != signature
-        query = select(Lead.id, Lead.company, Lead.email, Lead.account_id)
-        if not everything:
-            query = query.outerjoin(LeadAccountMatch, LeadAccountMatch.lead_id == Lead.id) \
-                .where(or_(LeadAccountMatch.lead_id.is_(None),
-                           LeadAccountMatch.fingerprint != _fingerprint_in_sql()))
+        query = _needing_match(session, signature, everything)
         leads = list(session.execute(query).all())
         accounts = _accounts(session) if leads else []
     # Matched and written a batch at a time: the rows of all 100,000 leads of a first match

@@ -35,5 +35,7 @@ def test_a_big_profile_is_matched_in_a_process_of_its_own(
         some_lead = session.scalars(select(Lead.id)).first()
         assert some_lead is not None and account_of(session, some_lead) is not None
     assert done.rematched == leads == matched
-    # Nothing changed since: the next match finds nothing to do.
+    # Nothing changed since: the next match finds nothing to do, and starts no process for it.
+    processes.clear()
     assert matching_process.match_accounts(demo_store, FIXED_NOW).rematched == 0
+    assert not processes

@@ -154,6 +154,7 @@ def _closing(app: QApplication, window: MainWindow, background: Background, stor
         _settle(app, background, 100)
         form = view.open_close_form()
         assert form is not None, "the first open deal did not load"
+        _settle(app, background)  # its kept draft is read aside
         form.won.setChecked(True)
         form.reason.setCurrentIndex(1 + number % 3)
         form.competitor.setText(("Northwind CRM", "Pipeliner", "Spreadsheets")[number % 3])

@@ -41,6 +41,7 @@ from models.opportunities import OpportunityDetail, ProductChoice
 from ui.field import FieldWithMessage
 from ui.fit import fit_on_screen, scrolling
 from ui.keys import shortcut
+from views.background import Background
 from views.commanding import Commands
 from views.draft_form import DraftForm
 
@@ -65,9 +66,10 @@ class CloseForm(DraftForm):
     closed = Signal(object)
 
     def __init__(self, opportunity: OpportunityDetail, services: CloseServices,
-                 commands: Commands, parent: QWidget | None = None) -> None:
+                 commands: Commands, background: Background,
+                 parent: QWidget | None = None) -> None:
         super().__init__(opportunity.row.id, services.load_draft, services.save_draft,
-                         services.discard_draft, commands, parent)
+                         services.discard_draft, commands, background, parent)
         self._opportunity, self._services = opportunity, services
         self._settings = services.settings()
         self._products = services.products()
@@ -123,9 +125,9 @@ class CloseForm(DraftForm):
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         self.save_button.setText("Save  (Ctrl+Enter)")
         self._build()
-        self._restore()
         self._connect()
         self._update()
+        self.read_draft(self.fields)
 
     # -- layout ----------------------------------------------------------------------------
     def _field(self, key: str, widget: QWidget) -> QWidget:
@@ -192,8 +194,9 @@ class CloseForm(DraftForm):
         body.addWidget(self.won_box)
         body.addStretch(1)
         # The fields scroll; Save and Cancel stay in view however short the screen.
+        self.fields = scrolling(body)
         layout = QVBoxLayout(self)
-        layout.addWidget(scrolling(body), 1)
+        layout.addWidget(self.fields, 1)
         layout.addWidget(self.buttons)
 
     def _connect(self) -> None:
@@ -311,12 +314,12 @@ class CloseForm(DraftForm):
     def draft_data(self) -> dict[str, Any]:
         return self.draft().to_json()
 
-    def problems(self) -> dict[str, str]:
-        return self._services.problems(self.draft())
+    def problems_check(self) -> Callable[[], dict[str, str]]:
+        draft, check = self.draft(), self._services.problems
+        return lambda: check(draft)
 
     # -- drafts ----------------------------------------------------------------------------
-    def _restore(self) -> None:
-        data = self.stored_draft()
+    def restore(self, data: dict[str, Any] | None) -> None:
         if not data:
             for name, quantity, price in self._opportunity.lines:
                 match = next((p for p in self._products if p.name == name), None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence
@@ -405,16 +406,19 @@ class MainWindow(ReadingOrder, QMainWindow):
 
     def open_qualification(self, lead_id: str) -> None:
         """Load what the form needs off the UI thread, then open it."""
+        context, draft = self._services.qualification_context, self._services.qualify.load_draft
         self._background.run("qualification-context",
-                             lambda: self._services.qualification_context(lead_id),
+                             lambda: (context(lead_id), draft(lead_id)),
                              self._show_qualification)
 
-    def _show_qualification(self, context: QualificationContext | None) -> None:
+    def _show_qualification(
+            self, loaded: tuple[QualificationContext | None, dict[str, Any] | None]) -> None:
+        context, kept = loaded
         if context is None:
             self.status.showMessage("That lead no longer exists.", 5000)
             return
-        form = self._last_qualification.opened(
-            QualificationForm(context, self._services.qualify, self._commands, self))
+        form = self._last_qualification.opened(QualificationForm(
+            context, self._services.qualify, self._commands, self._background, kept, self))
         form.qualified.connect(self._after_qualified)
         self.qualification_form = form
         form.open()

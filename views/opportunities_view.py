@@ -236,7 +236,8 @@ class OpportunitiesView(QWidget):
         if self._detail is None or self._detail.row.is_closed:
             return None
         form = self._last_form.opened(
-            CloseForm(self._detail, self._close_services(), self._commands, self))
+            CloseForm(self._detail, self._close_services(), self._commands,
+                      self._background, self))
         form.closed.connect(self._after_close)
         self.close_form = form
         form.open()

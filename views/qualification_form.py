@@ -40,6 +40,7 @@ from models.qualification import (
 from ui.field import FieldWithMessage
 from ui.fit import fit_on_screen, scrolling
 from ui.keys import shortcut
+from views.background import Background
 from views.commanding import Commands
 from views.draft_form import DraftForm
 
@@ -66,9 +67,11 @@ class QualificationForm(DraftForm):
     qualified = Signal(object)
 
     def __init__(self, context: QualificationContext, services: QualifyServices,
-                 commands: Commands, parent: QWidget | None = None) -> None:
+                 commands: Commands, background: Background,
+                 kept: dict[str, Any] | None, parent: QWidget | None = None) -> None:
+        """``kept``: the draft kept for this lead, read with ``context`` off the UI thread."""
         super().__init__(context.lead.id, services.load_draft, services.save_draft,
-                         services.discard_draft, commands, parent)
+                         services.discard_draft, commands, background, parent)
         self._context, self._services = context, services
         lead = context.lead
         self.setWindowTitle(f"Qualify {lead.name} — {lead.company}")
@@ -104,7 +107,7 @@ class QualificationForm(DraftForm):
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         self.save_button.setText("Save  (Ctrl+Enter)")
         self._build()
-        self._restore_draft()
+        self.restore_kept(kept)
         self._connect()
         self._update_visibility()
 
@@ -233,12 +236,12 @@ class QualificationForm(DraftForm):
     def draft_data(self) -> dict[str, Any]:
         return self.draft().to_json()
 
-    def problems(self) -> dict[str, str]:
-        return self._services.problems(self.draft())
+    def problems_check(self) -> Callable[[], dict[str, str]]:
+        draft, check = self.draft(), self._services.problems
+        return lambda: check(draft)
 
     # -- drafts ----------------------------------------------------------------------------
-    def _restore_draft(self) -> None:
-        data = self.stored_draft()
+    def restore(self, data: dict[str, Any] | None) -> None:
         if not data:
             return
         draft = QualificationDraft.from_json(data)

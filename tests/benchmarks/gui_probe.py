@@ -102,6 +102,7 @@ def _close_deals(app: QApplication, window: MainWindow, rounds: int) -> list[flo
         _wait_for(app, lambda row=row: view._detail is not None and view._detail.row.id == row.id)
         form = view.open_close_form()
         assert form is not None
+        _wait_for(app, lambda form=form: not form.reading)  # its kept draft, read aside
         form.won.setChecked(True)
         form.reason.setCurrentIndex(1)
         form.add_product_line()

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from typing import Any
+
+import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from desktop.commands import CommandRunner
 from desktop.composition import window_services
 from models.closing import deliveries
-from models.drafts import load_draft
+from models.drafts import load_draft, save_draft
 from models.reps import choose_rep
 from models.store import Account, Contact, Opportunity, User
 from models.store.open import Store
@@ -17,11 +24,13 @@ from tests.conftest import FIXED_NOW
 from tests.views.conftest import activate
 from views.background import Background
 from views.close_form import CloseForm
-from views.main_window import MainWindow
+from views.main_window import MainWindow, WindowServices
 
 
 def _ae_window(qtbot: QtBot, store: Store, background: Background,
-        commands: CommandRunner) -> tuple[MainWindow, str]:
+        commands: CommandRunner,
+        services: Callable[[WindowServices], WindowServices] = lambda given: given,
+        ) -> tuple[MainWindow, str]:
     """An AE with an open deal on an account that has two contacts."""
     with store.sessions.begin() as session:
         ae = session.scalars(select(User).where(User.role == "AE")).first()
@@ -38,8 +47,8 @@ def _ae_window(qtbot: QtBot, store: Store, background: Background,
                            owner_id=ae.id, stage="Negotiation", created_at=FIXED_NOW)
         session.add(deal)
     choose_rep(store.sessions, ae.id)
-    window = MainWindow(window_services(store, clock=lambda: FIXED_NOW, commands=commands),
-                        background)
+    window = MainWindow(services(window_services(store, clock=lambda: FIXED_NOW,
+                                                 commands=commands)), background)
     qtbot.addWidget(window)
     window.show()
     window.show_screen("Opportunities")
@@ -57,6 +66,7 @@ def _open_close_form(qtbot: QtBot, window: MainWindow) -> CloseForm:
     qtbot.keyClick(window.opportunities.table, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
     form = window.opportunities.close_form
     assert form is not None and form.isVisible()
+    qtbot.waitUntil(lambda: not form.reading)  # its kept draft, read aside
     activate(qtbot, form)
     return form
 
@@ -109,7 +119,7 @@ def test_a_lost_deal_needs_its_reason_and_winner(qtbot: QtBot, demo_store: Store
     assert form.isVisible()
     assert "competitor that won" in form.errors["competitor"].text()
     qtbot.keyClicks(form.competitor, "Northwind CRM")
-    assert not form.errors["competitor"].isVisibleTo(form)
+    qtbot.waitUntil(lambda: not form.errors["competitor"].isVisibleTo(form))  # checked aside
 
 
 def test_an_unfinished_close_is_kept_as_a_draft(qtbot: QtBot, demo_store: Store,
@@ -125,6 +135,73 @@ def test_an_unfinished_close_is_kept_as_a_draft(qtbot: QtBot, demo_store: Store,
     again = _open_close_form(qtbot, window)
     assert again.po_number.text() == "PO-2211" and again.won.isChecked()
     assert again.notice.text() == "Restored your unsaved draft."
+
+
+@pytest.fixture
+def gate() -> Iterator[threading.Event]:
+    """Holds a read back until the test lets it go (and always at the end)."""
+    opened = threading.Event()
+    yield opened
+    opened.set()
+
+
+def _held_drafts(gate: threading.Event) -> Callable[[WindowServices], WindowServices]:
+    def change(services: WindowServices) -> WindowServices:
+        close = services.opportunities.close
+
+        def slow_read(deal_id: str) -> dict[str, Any] | None:
+            gate.wait(10)
+            return close.load_draft(deal_id)
+        return replace(services, opportunities=replace(
+            services.opportunities, close=replace(close, load_draft=slow_read)))
+    return change
+
+
+def test_the_close_form_holds_its_fields_until_the_kept_draft_is_shown(
+        qtbot: QtBot, demo_store: Store, background: Background, commands: CommandRunner,
+        gate: threading.Event) -> None:
+    window, deal_id = _ae_window(qtbot, demo_store, background, commands, _held_drafts(gate))
+    save_draft(demo_store.sessions, "close", deal_id,
+               {"outcome": "won", "po_number": "PO-2211"}, FIXED_NOW)
+    activate(qtbot, window)
+    qtbot.keyClick(window.opportunities.table, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    form = window.opportunities.close_form
+    assert form is not None and form.isVisible() and form.reading
+    assert form.notice.text() == "Reading your unsaved draft…"
+    assert not form.po_number.isEnabled() and not form.won.isEnabled()
+    assert form.save_button is not None and not form.save_button.isEnabled()
+    activate(qtbot, form)
+    qtbot.keyClicks(form.po_number, "typed too early")
+    qtbot.keyClick(form, Qt.Key.Key_W, Qt.KeyboardModifier.AltModifier)
+    qtbot.keyClick(form, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert form.isVisible() and not any(label.isVisibleTo(form)
+                                        for label in form.errors.values())
+
+    gate.set()
+    qtbot.waitUntil(lambda: not form.reading)
+    assert form.po_number.text() == "PO-2211" and form.won.isChecked()
+    assert form.notice.text() == "Restored your unsaved draft."
+    assert form.po_number.isEnabled() and form.save_button.isEnabled()
+    focused = QApplication.focusWidget()
+    assert focused is not None and form.fields.isAncestorOf(focused)  # ready to type
+
+
+def test_closing_the_form_before_its_draft_is_read_leaves_the_draft_as_it_was(
+        qtbot: QtBot, demo_store: Store, background: Background, commands: CommandRunner,
+        gate: threading.Event) -> None:
+    window, deal_id = _ae_window(qtbot, demo_store, background, commands, _held_drafts(gate))
+    save_draft(demo_store.sessions, "close", deal_id,
+               {"outcome": "lost", "competitor": "Northwind CRM"}, FIXED_NOW)
+    form = window.opportunities.open_close_form()
+    assert form is not None and form.reading
+    activate(qtbot, form)
+    qtbot.keyClick(form, Qt.Key.Key_Escape)
+    assert not form.isVisible()
+    gate.set()
+    qtbot.waitUntil(lambda: not form.reading)
+    commands.wait()
+    assert load_draft(demo_store.sessions, "close", deal_id) == {
+        "outcome": "lost", "competitor": "Northwind CRM"}
 
 
 def test_an_opportunity_is_created_by_hand(qtbot: QtBot, demo_store: Store,

@@ -73,7 +73,8 @@ def test_saving_an_incomplete_form_shows_inline_messages(qtbot: QtBot,
     assert "reason code is required" in form.errors["reason_code"].text()
     assert form.errors["next_step"].isVisibleTo(form)
     qtbot.keyClicks(form.next_step, "Call back after budget review")
-    assert not form.errors["next_step"].isVisibleTo(form)  # checked again as the rep types
+    # Checked again, off the UI thread, as the rep types.
+    qtbot.waitUntil(lambda: not form.errors["next_step"].isVisibleTo(form))
 
 
 def test_a_draft_survives_cancel_and_is_restored(qtbot: QtBot, window: MainWindow,

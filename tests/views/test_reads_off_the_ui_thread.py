@@ -1,6 +1,7 @@
 """The short reads a screen makes as it opens (whose figures the dashboard offers, whom one may
 work as, the catalogue editors, the campaigns New lead suggests, the close form's products and
-reasons, the CRM address on each sync tick) run off the UI thread."""
+reasons, the drafts kept of the close and qualification forms and their check after a refused
+save, the CRM address on each sync tick) run off the UI thread."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QInputDialog
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
 from desktop.commands import CommandRunner
 from desktop.composition import window_services
+from models.store import Lead
 from models.store.open import Store
 from tests.conftest import FIXED_NOW
 from views.background import Background
@@ -59,7 +62,14 @@ def test_the_reads_behind_menus_dialogs_and_the_sync_tick_leave_the_ui_thread(
         opportunities=replace(services.opportunities, close=replace(
             services.opportunities.close,
             products=reads.watch("products", services.opportunities.close.products),
-            reasons=reads.watch("close reasons", services.opportunities.close.reasons))))
+            reasons=reads.watch("close reasons", services.opportunities.close.reasons),
+            load_draft=reads.watch("close draft", services.opportunities.close.load_draft),
+            problems=reads.watch("close check", services.opportunities.close.problems))),
+        qualify=replace(services.qualify,
+                        load_draft=reads.watch("qualification draft",
+                                               services.qualify.load_draft),
+                        problems=reads.watch("qualification check",
+                                             services.qualify.problems)))
     window = MainWindow(services, background)
     qtbot.addWidget(window)
     window.show()
@@ -84,9 +94,28 @@ def test_the_reads_behind_menus_dialogs_and_the_sync_tick_leave_the_ui_thread(
     qtbot.waitUntil(lambda: deals.close_button.isEnabled())
     form = deals.open_close_form()  # the catalogue was read ahead, with the deals
     assert form is not None
+    qtbot.waitUntil(lambda: not form.reading)  # its kept draft, read aside
     form.lost.setChecked(True)
     assert form.reason.count() > 1  # lost's reasons, from what was read ahead
+    form.save()  # refused: no reason given; the check of each change after it runs aside
+    qtbot.waitUntil(lambda: form.notice.text().startswith("Some fields need attention"))
+    form.competitor.setText("Northwind CRM")
+    qtbot.waitUntil(lambda: "close check" in reads.threads)
     form.reject()
+    with demo_store.sessions() as session:
+        lead_id = session.scalars(select(Lead.id).where(Lead.stage == "MQL")).first()
+    assert lead_id is not None
+    window.open_qualification(lead_id)
+    qtbot.waitUntil(lambda: window.qualification_form is not None
+                    and window.qualification_form.isVisible())
+    qualifying = window.qualification_form
+    assert qualifying is not None
+    qualifying.save()
+    qtbot.waitUntil(lambda: qualifying.notice.text().startswith("Some fields need attention"))
+    qualifying.next_step.setText("Demo on Thursday")
+    qtbot.waitUntil(lambda: "qualification check" in reads.threads)
+    qualifying.reject()
+    assert {"close draft", "qualification draft"} <= set(reads.threads)
     for name, on_ui in reads.threads.items():
         assert not any(on_ui), f"{name} was read on the UI thread"
     assert window.dashboard is not None

@@ -29,6 +29,7 @@ from models import (
     feedback,
     handoffs,
     opportunities,
+    outbox_reasons,
     qualification,
     queue,
     reason_codes,
@@ -58,7 +59,7 @@ from models.records import DayBlockPlan, DayFigures
 from models.reps import current_rep
 from models.store.open import Store
 from models.sync import conflicts, mail
-from models.sync.status import outbox_lines, sync_status
+from models.sync.status import sync_status
 from views.background import Background
 from views.catalogue_dialogs import CatalogueServices
 from views.close_form import CloseServices
@@ -277,8 +278,8 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock,
     )
     crm = connection or CrmConnection(store, clock)
     sync = SyncServices(
-        outbox=partial(outbox_lines, store.sessions),
-        conflicts=partial(conflicts.open_conflicts, store.sessions),
+        outbox=partial(outbox_reasons.outbox_for_screen, store.sessions),
+        conflicts=partial(outbox_reasons.conflicts_for_screen, store.sessions),
         resolve=changing(lambda conflict_id, choice, edited: conflicts.resolve(
             store.sessions, conflict_id, choice, clock(), edited),
             Kind.CONFLICT, Kind.OUTBOX, Kind.LEAD, Kind.OPPORTUNITY, Kind.ACCOUNT),

@@ -24,6 +24,11 @@ def _on_this_computer(url: str) -> bool:
     return urlparse(url).hostname in ("127.0.0.1", "localhost", "::1")
 
 
+
+def _counted(count: int, thing: str) -> str:
+    """"1 conflict", "2 conflicts": the report is read, not parsed."""
+    return f"{count} {thing}{'' if count == 1 else 's'}"
+
 class CrmConnection:
     def __init__(self, store: Store, clock: Callable[[], datetime]) -> None:
         self._store, self._clock = store, clock
@@ -77,12 +82,13 @@ class CrmConnection:
             raise
         self.online = True
         pushed, pulled = done.report.push, done.report.pull
-        conflicts = f", {pushed.conflicts} conflicts to settle" if pushed.conflicts else ""
+        conflicts = (f", {_counted(pushed.conflicts, 'conflict')} to settle"
+                     if pushed.conflicts else "")
         refused = f", {pushed.failed} refused by the CRM" if pushed.failed else ""
         blocked = (f", {pushed.waiting} cannot be sent yet (see the list)"
                    if pushed.waiting else "")
-        unsure = (f", {pushed.emails_unsure} e-mails may not have been sent (see the list)"
-                  if pushed.emails_unsure else "")
+        unsure = (f", {_counted(pushed.emails_unsure, 'e-mail')} may not have been sent "
+                  "(see the list)" if pushed.emails_unsure else "")
         not_taken = (f", {pulled.refused} from the CRM not taken in (see the list)"
                      if pulled.refused else "")
         return (f"Synced: {pushed.sent} sent, {pulled.received} received{conflicts}"

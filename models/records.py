@@ -159,6 +159,9 @@ class OutboxLine:
     state: str
     error: str | None
     created_at: datetime
+    # Neither refused nor waiting for a send: it waits for the rep's decision (a record the
+    # CRM deleted, settled under Conflicts).
+    waits_for_rep: bool = False
 
 
 @dataclass(frozen=True)

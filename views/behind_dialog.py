@@ -9,11 +9,11 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QLabel,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
+
+from ui.row_table import RowTableModel, row_table
 
 
 class BehindDialog(QDialog):
@@ -27,16 +27,12 @@ class BehindDialog(QDialog):
         self.summary = QLabel(f"{title}: {count:,} record{'s' * (count != 1)}"
                               + (f" · {note}" if note else ""))
         layout.addWidget(self.summary)
-        self.table = QTableWidget(len(rows), len(headers))
-        self.table.setHorizontalHeaderLabels(list(headers))
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        # A number may stand for thousands of records: cells are made only when drawn.
+        self._model: RowTableModel[Sequence[str]] = RowTableModel(headers)
+        self._model.set_rows(list(rows))
+        self.table = row_table(self._model)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setTabKeyNavigation(False)  # Tab leaves the table for the Close button
-        self.table.verticalHeader().setVisible(False)
-        for r, row in enumerate(rows):
-            for c, value in enumerate(row):
-                self.table.setItem(r, c, QTableWidgetItem(value))
-        self.table.horizontalHeader().setStretchLastSection(True)
         layout.addWidget(self.table, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
@@ -44,6 +40,4 @@ class BehindDialog(QDialog):
         self.table.setFocus()
 
     def rows(self) -> list[list[str]]:
-        return [[(self.table.item(r, c) or QTableWidgetItem()).text()
-                 for c in range(self.table.columnCount())]
-                for r in range(self.table.rowCount())]
+        return [list(row) for row in self._model.rows]

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -27,8 +26,7 @@ from ui.confirm import ask_first
 from ui.countdown import CountdownBadge, countdown
 from ui.keys import shortcut
 from ui.list_detail import ListWithDetail, stacked
-from ui.tables import fit_to_contents, read_only_table
-from ui.theme import brush
+from ui.tables import fill, read_only_table, selected_row
 from views.acceptance_panel import AcceptanceChecks, QualificationCard
 from views.background import Background
 from views.commanding import Commands, follow
@@ -63,7 +61,7 @@ class HandoffInbox(QWidget):
         self._acting_as = acting_as
         self._services, self._background = services, background
         self._commands = commands
-        self._items: list[HandoffItem] = []
+        self._shown_at = services.now()  # the time left is counted from the last refresh
         heading = QLabel("Hand-off inbox")
         heading.setObjectName("screenTitle")
         self.ae = QComboBox()
@@ -72,7 +70,8 @@ class HandoffInbox(QWidget):
         if default_ae:
             self.ae.setCurrentIndex(max(self.ae.findData(default_ae), 0))
         self.summary = QLabel()
-        self.table = read_only_table(COLUMNS)
+        self.table = read_only_table(COLUMNS, cells=self._cells,
+                                     colour=lambda item: "problem" if item.overdue else None)
         self.panel = LeadPanel()
         self.learned = QualificationCard()
         self.checks = AcceptanceChecks(services.criteria())
@@ -89,7 +88,7 @@ class HandoffInbox(QWidget):
         self.confirmation: QMessageBox | None = None
         self._layout(heading)
         self.ae.currentIndexChanged.connect(lambda _: self.refresh())
-        self.table.itemSelectionChanged.connect(self._on_selection)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._on_selection())
         self.accept_button.clicked.connect(self.accept_current)
         self.reject_button.clicked.connect(self.reject_current)
         for key, slot, says in (
@@ -143,21 +142,14 @@ class HandoffInbox(QWidget):
             return
         self._background.run("inbox", lambda: self._services.pending(ae), self._show)
 
+    def _cells(self, item: HandoffItem) -> tuple[str, ...]:
+        return (countdown(item.remaining(self._shown_at)), item.name, item.company,
+                item.category or "", item.reason_code or "", item.sdr or "",
+                item.next_step or "")
+
     def _show(self, items: list[HandoffItem]) -> None:
-        self._items = items
-        self.table.clearSelection()  # rows now hold other hand-offs: select afresh
-        now = self._services.now()
-        self.table.setRowCount(len(items))
-        for row, item in enumerate(items):
-            cells = (countdown(item.remaining(now)), item.name, item.company,
-                     item.category or "", item.reason_code or "", item.sdr or "",
-                     item.next_step or "")
-            for column, text in enumerate(cells):
-                cell = QTableWidgetItem(text)
-                if item.overdue:
-                    cell.setForeground(brush("problem"))
-                self.table.setItem(row, column, cell)
-        fit_to_contents(self.table)
+        self._shown_at = self._services.now()
+        fill(self.table, items)  # rows now hold other hand-offs: select afresh
         overdue = sum(item.overdue for item in items)
         self.summary.setText(
             f"{len(items)} waiting" + (f", {overdue} overdue" if overdue else "")
@@ -168,8 +160,8 @@ class HandoffInbox(QWidget):
             self.panel.show_nothing()
 
     def current(self) -> HandoffItem | None:
-        rows = self.table.selectionModel().selectedRows()
-        return self._items[rows[0].row()] if rows else None
+        chosen: HandoffItem | None = selected_row(self.table)
+        return chosen
 
     def _on_selection(self) -> None:
         item = self.current()

@@ -272,7 +272,7 @@ class ImportDialog(ReadingOrder, QDialog):
 
     def _clear_lists(self) -> None:
         for table in (self.problems, self.duplicates, self.campaigns):
-            table.setRowCount(0)
+            fill(table, [])
         self.details.setTabText(0, "Problems")
         self.details.setTabText(1, "Already known")
         self.details.setTabText(2, "Campaigns not known")

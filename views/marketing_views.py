@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -19,7 +18,8 @@ from PySide6.QtWidgets import (
 from models.changes import Changed, Kind
 from models.feedback import FeedbackCounts
 from models.references import ReferenceRow, ReferenceUseRow
-from ui.tables import fill, read_only_table
+from ui.row_table import show_lines, text_list
+from ui.tables import fill, read_only_table, rows_of, selected_row
 from views.background import Background
 from views.commanding import Commands, follow
 from views.failure_text import failure_text
@@ -41,12 +41,14 @@ class ReferencesView(QWidget):
         super().__init__(parent)
         self._services, self._background = services, background
         self._commands = commands
-        self._rows: list[ReferenceRow] = []
         heading = QLabel("Reference customers")
         heading.setObjectName("screenTitle")
         self.table = read_only_table(
-            ("Customer", "Contact", "Agreed to", "Since", "Uses", "Last used"))
-        self.uses = QListWidget()
+            ("Customer", "Contact", "Agreed to", "Since", "Uses", "Last used"),
+            cells=lambda r: (r.account, r.contact or "", ", ".join(r.kinds),
+                             f"{r.agreed_at:%d %b %Y}", str(r.uses),
+                             f"{r.last_used_at:%d %b %Y}" if r.last_used_at else "never"))
+        self.uses = text_list()
         self.kind = QComboBox()
         self.used_for = QLineEdit(placeholderText="Used for: prospect, campaign or deal")
         self.note = QLineEdit(placeholderText="Note")
@@ -62,7 +64,7 @@ class ReferencesView(QWidget):
         layout.addWidget(self.uses, 1)
         layout.addLayout(form)
         layout.addWidget(self.message)
-        self.table.itemSelectionChanged.connect(self._on_selection)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._on_selection())
         record.clicked.connect(self.record)
         # A deal closed won with a reference adds a customer; a use recorded moves the order.
         follow(self, commands, (Kind.REFERENCE, Kind.OPPORTUNITY), lambda _c: self.refresh())
@@ -70,20 +72,21 @@ class ReferencesView(QWidget):
     def refresh(self) -> None:
         self._background.run("references", self._services.references, self._show)
 
+    @property
+    def _rows(self) -> list[ReferenceRow]:
+        rows: list[ReferenceRow] = rows_of(self.table)
+        return rows
+
     def _show(self, rows: list[ReferenceRow]) -> None:
-        self._rows = rows
-        fill(self.table, [(r.account, r.contact or "", ", ".join(r.kinds),
-                            f"{r.agreed_at:%d %b %Y}", str(r.uses),
-                            f"{r.last_used_at:%d %b %Y}" if r.last_used_at else "never")
-                           for r in rows])
+        fill(self.table, rows)
         if rows:
             self.table.selectRow(0)
         else:
             self.message.setText("No reference customer yet: they come from Closed Won deals.")
 
     def current(self) -> ReferenceRow | None:
-        selected = self.table.selectionModel().selectedRows()
-        return self._rows[selected[0].row()] if selected else None
+        chosen: ReferenceRow | None = selected_row(self.table)
+        return chosen
 
     def _on_selection(self) -> None:
         row = self.current()
@@ -95,10 +98,9 @@ class ReferencesView(QWidget):
                              self._show_uses)
 
     def _show_uses(self, uses: list[ReferenceUseRow]) -> None:
-        self.uses.clear()
-        self.uses.addItems([f"{u.used_at:%d %b %Y}: {u.kind} for {u.used_for}"
-                            f"{' — ' + u.note if u.note else ''}" for u in uses]
-                           or ["Not used yet."])
+        show_lines(self.uses, [f"{u.used_at:%d %b %Y}: {u.kind} for {u.used_for}"
+                               f"{' — ' + u.note if u.note else ''}" for u in uses]
+                   or ["Not used yet."])
 
     def record(self) -> None:
         row = self.current()
@@ -128,7 +130,7 @@ class FeedbackView(QWidget):
         heading.setObjectName("screenTitle")
         self.features = read_only_table(("Requested feature", "Times asked"))
         self.competitors = read_only_table(("Competitor", "Times met"))
-        self.notes = QListWidget()
+        self.notes = text_list()
         tables = QHBoxLayout()
         tables.addWidget(self.features)
         tables.addWidget(self.competitors)
@@ -146,5 +148,6 @@ class FeedbackView(QWidget):
     def _show(self, counts: FeedbackCounts) -> None:
         fill(self.features, [(name, str(n)) for name, n in counts.features])
         fill(self.competitors, [(name, str(n)) for name, n in counts.competitors])
-        self.notes.clear()
-        self.notes.addItems(list(counts.competitive_notes))
+        show_lines(self.notes, counts.competitive_notes or [
+            "Nothing yet: what prospects say about other vendors comes from the qualification "
+            "form's Competitive info."])

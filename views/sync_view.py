@@ -14,18 +14,58 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from models.changes import EVERYTHING, Changed, Kind
 from models.records import ConflictRecord, OutboxLine, UnsureEmail
-from ui.tables import fit_to_contents, read_only_table
-from ui.theme import brush
+from ui.tables import fill, read_only_table, selected_row
 from views.background import Background
 from views.commanding import Commands, follow
 from views.failure_text import failure_text
+
+# The CRM's own names for what the rep knows as these.
+RECORD_NAMES = {"CloseHandoff__c": "Close hand-off", "Reference__c": "Reference",
+                "ReferenceUse__c": "Reference use", "Qualification__c": "Qualification",
+                "Event": "Meeting", "Product2": "Product", "OpportunityLineItem": "Product line",
+                "Opportunity": "Deal", "EmailTemplate": "E-mail template"}
+
+
+def record_name(crm_object: str) -> str:
+    return RECORD_NAMES.get(crm_object) or crm_object.removesuffix("__c")
+
+
+def _state(line: OutboxLine) -> str:
+    if line.op == "receive":  # a record from the CRM that was not taken in
+        return "not taken in"
+    if line.waits_for_rep:
+        return "your decision"
+    return "refused" if line.state == "failed" else "blocked" if line.error else "waiting"
+
+
+def _outbox_cells(line: OutboxLine) -> tuple[str, ...]:
+    return (_state(line), record_name(line.object),
+            "from the CRM" if line.op == "receive" else line.op,
+            ", ".join(line.fields[:6]) + ("…" if len(line.fields) > 6 else ""),
+            f"{line.created_at.astimezone():%d %b %H:%M}", line.error or "")
+
+
+def _outbox_colour(line: OutboxLine) -> str | None:
+    # A problem for the rep, not a queue to wait on.
+    return None if _state(line) == "waiting" else "problem"
+
+
+def _conflict_cells(conflict: ConflictRecord) -> tuple[str, ...]:
+    return (f"{conflict.table} {conflict.record_id[:8]}", conflict.field, str(conflict.base),
+            str(conflict.mine), str(conflict.theirs))
+
+
+def _email_cells(mail: UnsureEmail) -> tuple[str, ...]:
+    what = ("may not have been sent: the CRM's answer never came" if mail.unsure
+            else f"the CRM refused it: {mail.message}")
+    tried = f"{mail.tried_at.astimezone():%d %b %H:%M}" if mail.tried_at else ""
+    return (mail.to, mail.subject, tried, what)
 
 
 @dataclass(frozen=True)
@@ -50,8 +90,6 @@ class SyncView(QWidget):
         super().__init__(parent)
         self._services, self._background = services, background
         self._commands = commands
-        self._conflicts: list[ConflictRecord] = []
-        self._emails: list[UnsureEmail] = []
         heading = QLabel("Sync")
         heading.setObjectName("screenTitle")
         self.sync_button = QPushButton("Sync now")
@@ -59,13 +97,16 @@ class SyncView(QWidget):
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.outbox = read_only_table(
-            ("State", "Object", "Change", "Fields", "Saved", "Answer or reason"))
-        self.conflicts = read_only_table(("Record", "Field", "Agreed before", "Mine", "Theirs"))
+            ("State", "Object", "Change", "Fields", "Saved", "Answer or reason"),
+            cells=_outbox_cells, colour=_outbox_colour)
+        self.conflicts = read_only_table(("Record", "Field", "Agreed before", "Mine", "Theirs"),
+                                         cells=_conflict_cells)
         self.edited = QLineEdit(placeholderText="The right value, if neither is")
         self.keep_mine = QPushButton("Keep mine")
         self.take_theirs = QPushButton("Take theirs")
         self.use_edited = QPushButton("Use this value")
-        self.emails = read_only_table(("To", "Subject", "Tried", "What happened"))
+        self.emails = read_only_table(("To", "Subject", "Tried", "What happened"),
+                                      cells=_email_cells)
         self.resend = QPushButton("Resend this e-mail")
         self.resend.setToolTip("Only after checking that it did not arrive: it is sent again "
                                "with the next sync.")
@@ -112,55 +153,24 @@ class SyncView(QWidget):
         self._show_emails(emails)
         if url and not self.crm_url.text():
             self.crm_url.setText(url)
-        self.outbox.setRowCount(len(lines))
-        for row, line in enumerate(lines):
-            incoming = line.op == "receive"  # a record from the CRM that was not taken in
-            state = ("not taken in" if incoming else "refused" if line.state == "failed"
-                     else "blocked" if line.error else "waiting")
-            cells = (state, line.object, "from the CRM" if incoming else line.op,
-                     ", ".join(line.fields[:6]) + ("…" if len(line.fields) > 6 else ""),
-                     f"{line.created_at.astimezone():%d %b %H:%M}", line.error or "")
-            for column, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                if state != "waiting":  # a problem for the rep, not a queue to wait on
-                    item.setForeground(brush("problem"))
-                self.outbox.setItem(row, column, item)
-        self._conflicts = conflicts
-        self.conflicts.setRowCount(len(conflicts))
-        for row, conflict in enumerate(conflicts):
-            texts = (f"{conflict.table} {conflict.record_id[:8]}", conflict.field,
-                     str(conflict.base), str(conflict.mine), str(conflict.theirs))
-            for column, text in enumerate(texts):
-                item = QTableWidgetItem(text)
-                item.setToolTip(text)  # a narrow column shows the start of a long value
-                self.conflicts.setItem(row, column, item)
-        for table in (self.outbox, self.conflicts):
-            fit_to_contents(table)
+        fill(self.outbox, lines)
+        fill(self.conflicts, conflicts)
         if conflicts:
             self.conflicts.selectRow(0)
         for button in (self.keep_mine, self.take_theirs, self.use_edited):
             button.setEnabled(bool(conflicts))
 
     def _show_emails(self, emails: list[UnsureEmail]) -> None:
-        self._emails = emails
-        self.emails.setRowCount(len(emails))
-        for row, mail in enumerate(emails):
-            what = ("may not have been sent: the CRM's answer never came" if mail.unsure
-                    else f"the CRM refused it: {mail.message}")
-            tried = f"{mail.tried_at.astimezone():%d %b %H:%M}" if mail.tried_at else ""
-            for column, text in enumerate((mail.to, mail.subject, tried, what)):
-                self.emails.setItem(row, column, QTableWidgetItem(text))
-        fit_to_contents(self.emails)
+        fill(self.emails, emails)
         if emails:
             self.emails.selectRow(0)
         for widget in (self.emails_label, self.emails, self.resend):
             widget.setVisible(bool(emails))
 
     def _resend(self) -> None:
-        rows = self.emails.selectionModel().selectedRows()
-        if not rows:
+        mail: UnsureEmail | None = selected_row(self.emails)
+        if mail is None:
             return
-        mail = self._emails[rows[0].row()]
 
         def queued(_: object) -> None:
             self.message.setText(f"“{mail.subject}” to {mail.to} goes again with the next "
@@ -178,10 +188,9 @@ class SyncView(QWidget):
                            queued, refused, action=self.resend, origin=self)
 
     def _resolve(self, choice: str) -> None:
-        rows = self.conflicts.selectionModel().selectedRows()
-        if not rows:
+        conflict: ConflictRecord | None = selected_row(self.conflicts)
+        if conflict is None:
             return
-        conflict = self._conflicts[rows[0].row()]
         if choice == "edited" and not self.edited.text().strip():
             self.message.setText("Type the right value first.")
             return

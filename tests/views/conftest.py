@@ -4,7 +4,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 
 import pytest
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -76,3 +76,12 @@ def activate(qtbot: QtBot, widget: QWidget) -> None:
     """Shortcuts and mnemonics go to the active window, as on a desktop."""
     widget.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is widget)
+
+
+def cell(table: QAbstractItemView, row: int, column: int) -> str:
+    """The text a list screen's table shows in a cell."""
+    return str(table.model().index(row, column).data() or "")
+
+
+def row_count(table: QAbstractItemView) -> int:
+    return table.model().rowCount()

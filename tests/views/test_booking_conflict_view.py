@@ -17,6 +17,7 @@ from models.store import Meeting
 from models.store.open import Store, open_store
 from tests.integration.conftest import connect
 from tests.integration.test_booking_sync import _two_offline_bookings
+from tests.views.conftest import cell, row_count
 from views.background import Background
 from views.main_window import MainWindow
 
@@ -44,11 +45,11 @@ def test_the_second_rep_takes_theirs_on_the_sync_screen(
     window.show()
     window.show_screen("Sync")
     view = window.sync
-    qtbot.waitUntil(lambda: view.conflicts.rowCount() == 1, timeout=5000)
-    assert view.conflicts.item(0, 1).text() == "(time taken in the CRM)"
-    assert "Seoul Cargo" in view.conflicts.item(0, 3).text()
-    assert "Lyon Freight" in view.conflicts.item(0, 4).text()
+    qtbot.waitUntil(lambda: row_count(view.conflicts) == 1, timeout=5000)
+    assert cell(view.conflicts, 0, 1) == "(time taken in the CRM)"
+    assert "Seoul Cargo" in cell(view.conflicts, 0, 3)
+    assert "Lyon Freight" in cell(view.conflicts, 0, 4)
     view.take_theirs.click()
-    qtbot.waitUntil(lambda: view.conflicts.rowCount() == 0, timeout=5000)
+    qtbot.waitUntil(lambda: row_count(view.conflicts) == 0, timeout=5000)
     with second_store.sessions() as session:
         assert ids["second"] not in session.scalars(select(Meeting.lead_id)).all()

@@ -21,7 +21,7 @@ from models.reps import choose_rep
 from models.store import Account, Contact, Opportunity, User
 from models.store.open import Store
 from tests.conftest import FIXED_NOW
-from tests.views.conftest import activate
+from tests.views.conftest import activate, cell, row_count
 from views.background import Background
 from views.close_form import CloseForm
 from views.main_window import MainWindow, WindowServices
@@ -100,10 +100,16 @@ def test_closing_a_won_deal_from_the_keyboard_sends_every_team_its_hand_off(
         assert deal is not None and deal.stage == "Closed Won" and deal.amount
     assert load_draft(demo_store.sessions, "close", deal_id) is None
     window.show_screen("References")
-    qtbot.waitUntil(lambda: window.references.table.rowCount() >= 1)
-    customers = [window.references.table.item(r, 0).text()
-                 for r in range(window.references.table.rowCount())]
+    qtbot.waitUntil(lambda: row_count(window.references.table) >= 1)
+    customers = [cell(window.references.table, r, 0)
+                 for r in range(row_count(window.references.table))]
     assert "Cedar Health GmbH" in customers
+    window.show_screen("Sync")  # what waits for the CRM, named as the rep knows it
+    sync = window.sync
+    qtbot.waitUntil(lambda: row_count(sync.outbox) > 0)
+    named = {cell(sync.outbox, r, 1) for r in range(row_count(sync.outbox))}
+    assert {"Close hand-off", "Reference", "Product line"} <= named
+    assert not any("__c" in name for name in named)
 
 
 def test_a_lost_deal_needs_its_reason_and_winner(qtbot: QtBot, demo_store: Store,
@@ -248,10 +254,10 @@ def test_marketing_records_a_reference_use_and_reads_the_feedback(
     qtbot.waitUntil(lambda: any(r.account == "Cedar Health GmbH" and r.uses == 1
                                 for r in refs._rows))
     window.show_screen("Feedback")
-    qtbot.waitUntil(lambda: window.feedback.features.rowCount() > 0)
-    features = {window.feedback.features.item(r, 0).text():
-                window.feedback.features.item(r, 1).text()
-                for r in range(window.feedback.features.rowCount())}
+    qtbot.waitUntil(lambda: row_count(window.feedback.features) > 0)
+    features = {cell(window.feedback.features, r, 0):
+                cell(window.feedback.features, r, 1)
+                for r in range(row_count(window.feedback.features))}
     assert features["Territory maps"] == "2"  # counted whatever the spacing and case
 
 

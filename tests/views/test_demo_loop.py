@@ -18,6 +18,7 @@ from desktop.demo import DemoCrm, make_demo, other_user, start_demo_crm
 from models.crm.sandbox.server import SandboxServer
 from models.store import Account, Contact, Lead
 from models.store.open import DATABASE_NAME, Store, open_store
+from tests.views.conftest import cell, row_count
 from views.background import Background
 from views.lead_fields_dialog import LeadFieldsDialog
 from views.main_window import MainWindow
@@ -120,13 +121,13 @@ def test_an_edit_is_sent_a_crm_change_pulled_and_a_conflict_settled(
     _fill_and_save(qtbot, window, {"title": "CTO"})
     window.demo_change_action.trigger()
     _fill_and_save(qtbot, window, {"title": "Chief Technology Officer"})
-    assert "1 conflicts to settle" in _sync(qtbot, window)
+    assert "1 conflict to settle" in _sync(qtbot, window)
     view = window.sync
-    qtbot.waitUntil(lambda: view.conflicts.rowCount() == 1)
-    assert [view.conflicts.item(0, c).text() for c in (1, 3, 4)] == [
+    qtbot.waitUntil(lambda: row_count(view.conflicts) == 1)
+    assert [cell(view.conflicts, 0, c) for c in (1, 3, 4)] == [
         "title", "CTO", "Chief Technology Officer"]
     view.keep_mine.click()
-    qtbot.waitUntil(lambda: view.conflicts.rowCount() == 0)
+    qtbot.waitUntil(lambda: row_count(view.conflicts) == 0)
     assert _sync(qtbot, window).startswith("Synced: 1 sent")
     assert _crm_lead(demo, lead_id)["Title"] == "CTO"
 
@@ -159,8 +160,8 @@ def test_a_change_blocked_by_a_missing_parent_is_a_problem_not_waiting(
     view = window.sync
 
     def states() -> dict[str, str]:
-        return {view.outbox.item(row, 1).text(): view.outbox.item(row, 0).text()
-                for row in range(view.outbox.rowCount())}
+        return {cell(view.outbox, row, 1): cell(view.outbox, row, 0)
+                for row in range(row_count(view.outbox))}
 
     qtbot.waitUntil(lambda: states() == {"Account": "refused", "Contact": "blocked"})
     window.refresh_status()

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from models.store.open import Store
-from tests.views.conftest import activate
+from tests.views.conftest import activate, cell, row_count
 from tests.views.test_import_dialog import ROWS, write_csv
 from views.main_window import MainWindow
 
@@ -166,8 +166,8 @@ def test_f1_lists_every_shortcut_the_window_and_its_forms_registered(
     qtbot.keyClick(window, Qt.Key.Key_F1)
     sheet = window.shortcut_sheet
     assert sheet is not None and sheet.isVisible()
-    listed = {(sheet.table.item(r, 0).text(), sheet.table.item(r, 2).text())
-              for r in range(sheet.table.rowCount())}
+    listed = {(cell(sheet.table, r, 0), cell(sheet.table, r, 2))
+              for r in range(row_count(sheet.table))}
     native = QKeySequence.SequenceFormat.NativeText
     shortcuts = window.findChildren(QShortcut)
     assert len(shortcuts) > 30

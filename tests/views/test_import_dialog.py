@@ -14,6 +14,7 @@ from sqlalchemy import select
 from models.reps import current_rep
 from models.store import Lead
 from models.store.open import Store
+from tests.views.conftest import cell
 from views.import_dialog import ImportDialog
 from views.main_window import MainWindow
 
@@ -61,7 +62,7 @@ def test_a_file_with_a_bad_row_imports_nothing_until_the_good_rows_are_taken(
     assert dialog.preview.item(1, 0).text() == "ready"
     assert "not an e-mail address" in dialog.preview.item(2, 0).text()
     assert dialog.summary_text().startswith("3 rows: 2 ready to import, 1 row with problems.")
-    assert (dialog.problems.item(0, 0).text(), dialog.problems.item(0, 1).text()) == (
+    assert (cell(dialog.problems, 0, 0), cell(dialog.problems, 0, 1)) == (
         "3", "E-Mail")
     assert not dialog.import_button.isEnabled()
     assert dialog.take_good_rows.isVisible()
@@ -118,8 +119,8 @@ def test_people_already_known_are_listed_and_left_out(
             ROWS[0]]
     dialog = _open(qtbot, window, monkeypatch, write_csv(tmp_path / "known.csv", rows))
     assert dialog.details.tabText(1) == "Already known (1)"
-    assert dialog.duplicates.item(0, 0).text() == "2"
-    assert "— lead, " in dialog.duplicates.item(0, 3).text()
+    assert cell(dialog.duplicates, 0, 0) == "2"
+    assert "— lead, " in cell(dialog.duplicates, 0, 3)
     assert dialog.preview.item(1, 0).text().startswith("already known: ")
     assert dialog.import_button.text() == "Import 1 lead"
 

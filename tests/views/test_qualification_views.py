@@ -16,7 +16,7 @@ from models.reps import choose_rep
 from models.store import Lead, Opportunity, User
 from models.store.open import Store
 from tests.conftest import FIXED_NOW
-from tests.views.conftest import activate
+from tests.views.conftest import activate, cell, row_count
 from views.background import Background
 from views.main_window import MainWindow
 from views.qualification_form import QualificationForm
@@ -120,7 +120,7 @@ def test_the_ae_accepts_and_rejects_hand_offs_in_the_inbox(
     inbox = window.inbox
     inbox.ae.setCurrentIndex(inbox.ae.findData(ae.id))
     window.show_screen("Opportunities")
-    qtbot.waitUntil(lambda: inbox.table.rowCount() == 2)
+    qtbot.waitUntil(lambda: row_count(inbox.table) == 2)
     # The SDR may look at the AE's inbox, not decide for them.
     assert not inbox.accept_button.isEnabled() and "only they can" in inbox.message.text()
     window.close()
@@ -132,9 +132,9 @@ def test_the_ae_accepts_and_rejects_hand_offs_in_the_inbox(
     assert window.current_screen() == "Opportunities"  # an AE's desk opens on the inbox
     inbox = window.inbox
     assert inbox.ae_id() == ae.id
-    qtbot.waitUntil(lambda: inbox.table.rowCount() == 2)
+    qtbot.waitUntil(lambda: row_count(inbox.table) == 2)
     assert inbox.accept_button.isEnabled()
-    assert inbox.table.item(0, 0).text().startswith("OVERDUE 2 h")
+    assert cell(inbox.table, 0, 0).startswith("OVERDUE 2 h")
     # the chosen hand-off's time, beside the buttons that decide it
     assert inbox.time_left.isVisible() and inbox.time_left.text().startswith("OVERDUE 2 h")
     assert "2 overdue" in inbox.summary.text()
@@ -151,13 +151,13 @@ def test_the_ae_accepts_and_rejects_hand_offs_in_the_inbox(
         box.button(QMessageBox.StandardButton.Yes).click()
     assert rejected.args == [first.lead_id, "rejected"]
     assert _stage(demo_store, first.lead_id).stage == "nurture"
-    qtbot.waitUntil(lambda: inbox.table.rowCount() == 1)
+    qtbot.waitUntil(lambda: row_count(inbox.table) == 1)
     second = inbox.current()
     assert second is not None
     # What the SDR learned is in front of the AE, with who learned it.
     qtbot.waitUntil(lambda: "CFO" in inbox.learned.toPlainText())
     assert "Forecasting" in inbox.learned.toPlainText()
-    assert inbox.table.item(0, 5).text() == sdr.name
+    assert cell(inbox.table, 0, 5) == sdr.name
     activate(qtbot, window)
     inbox.table.setFocus()
     # Seed 004: no acceptance until every criterion of an opportunity is confirmed.
@@ -176,5 +176,5 @@ def test_the_ae_accepts_and_rejects_hand_offs_in_the_inbox(
     with demo_store.sessions() as session:
         assert session.scalars(select(Opportunity).where(
             Opportunity.lead_id == second.lead_id)).one().owner_id == ae.id
-    qtbot.waitUntil(lambda: inbox.table.rowCount() == 0)
+    qtbot.waitUntil(lambda: row_count(inbox.table) == 0)
     assert inbox.summary.text() == "No hand-off is waiting."

@@ -14,6 +14,7 @@ from models.crm.sandbox.server import Sandbox, SandboxServer
 from models.crm.sandbox.store import bulk_load
 from models.store import Lead
 from models.store.open import Store
+from tests.views.conftest import cell, row_count
 from views.background import Background
 from views.main_window import MainWindow
 
@@ -37,14 +38,14 @@ def test_pending_changes_sync_and_a_conflict_is_settled(
     window.show()
     view = window.sync
     window.show_screen("Sync")
-    qtbot.waitUntil(lambda: view.outbox.rowCount() == 1)
-    assert view.outbox.item(0, 0).text() == "waiting"
-    assert view.outbox.item(0, 1).text() == "Lead"
+    qtbot.waitUntil(lambda: row_count(view.outbox) == 1)
+    assert cell(view.outbox, 0, 0) == "waiting"
+    assert cell(view.outbox, 0, 1) == "Lead"
     view.crm_url.setText(server.base_url)
     with qtbot.waitSignal(view.synced, timeout=10_000):
         view.sync_button.click()
     assert view.message.text().startswith("Synced: 1 sent")
-    qtbot.waitUntil(lambda: view.outbox.rowCount() == 0)
+    qtbot.waitUntil(lambda: row_count(view.outbox) == 0)
     window.refresh_status()
     qtbot.waitUntil(lambda: window.status.connection.text().startswith("Online"))
 
@@ -56,12 +57,12 @@ def test_pending_changes_sync_and_a_conflict_is_settled(
         local.title = "CIO"
     with qtbot.waitSignal(view.synced, timeout=10_000):
         view.sync_button.click()
-    assert "1 conflicts to settle" in view.message.text()
-    qtbot.waitUntil(lambda: view.conflicts.rowCount() == 1)
-    assert [view.conflicts.item(0, c).text() for c in (1, 3, 4)] == ["title", "CIO",
+    assert "1 conflict to settle" in view.message.text()
+    qtbot.waitUntil(lambda: row_count(view.conflicts) == 1)
+    assert [cell(view.conflicts, 0, c) for c in (1, 3, 4)] == ["title", "CIO",
                                                                       "Head of IT"]
     view.keep_mine.click()
-    qtbot.waitUntil(lambda: view.conflicts.rowCount() == 0)
+    qtbot.waitUntil(lambda: row_count(view.conflicts) == 0)
     with qtbot.waitSignal(view.synced, timeout=10_000):
         view.sync_button.click()
     assert server.sandbox.store.get("Lead", record.id).fields["Title"] == "CIO"  # type: ignore[union-attr]
@@ -80,7 +81,7 @@ def test_a_sync_that_cannot_reach_the_crm_says_so_and_keeps_the_changes(
     view.sync_now()
     qtbot.waitUntil(lambda: view.sync_button.isEnabled(), timeout=20_000)
     assert "The sync stopped" in view.message.text() and "Nothing is lost" in view.message.text()
-    qtbot.waitUntil(lambda: view.outbox.rowCount() == 1)
+    qtbot.waitUntil(lambda: row_count(view.outbox) == 1)
 
 
 def test_a_record_the_crm_sent_malformed_is_listed_as_not_taken_in(
@@ -98,8 +99,8 @@ def test_a_record_the_crm_sent_malformed_is_listed_as_not_taken_in(
         view.sync_button.click()
     assert view.message.text() == ("Synced: 0 sent, 1 received, 1 from the CRM not taken in "
                                    "(see the list).")
-    qtbot.waitUntil(lambda: view.outbox.rowCount() == 1)
-    cells = [view.outbox.item(0, column).text() for column in range(6)]
+    qtbot.waitUntil(lambda: row_count(view.outbox) == 1)
+    cells = [cell(view.outbox, 0, column) for column in range(6)]
     assert cells[:4] == ["not taken in", "Lead", "from the CRM", "Title"]
     assert cells[5].startswith("Lead 00Q") and "Title is ['IT', 'Manager'], where a single " \
         "value belongs; the record was not taken in" in cells[5]
@@ -136,17 +137,17 @@ def test_an_email_that_may_not_have_been_sent_is_shown_and_resent_on_request(
     with store.sessions.begin() as session:
         session.execute(update(EmailSend).values(state="unsure", message="lost"))
     view.refresh()
-    qtbot.waitUntil(lambda: view.emails.rowCount() == 1)
+    qtbot.waitUntil(lambda: row_count(view.emails) == 1)
     assert view.resend.isVisible()
-    assert [view.emails.item(0, c).text() for c in (0, 1)] == ["yuki@orion.co.jp", "Your trial"]
-    assert "may not have been sent" in view.emails.item(0, 3).text()
+    assert [cell(view.emails, 0, c) for c in (0, 1)] == ["yuki@orion.co.jp", "Your trial"]
+    assert "may not have been sent" in cell(view.emails, 0, 3)
     with qtbot.waitSignal(view.synced, timeout=10_000):
         view.sync_button.click()
     assert len(server.sandbox.sent_emails) == 1  # never again by itself
 
     view.resend.click()
     qtbot.waitUntil(lambda: "goes again with the next sync" in view.message.text())
-    qtbot.waitUntil(lambda: view.emails.rowCount() == 0)
+    qtbot.waitUntil(lambda: row_count(view.emails) == 0)
     with qtbot.waitSignal(view.synced, timeout=10_000):
         view.sync_button.click()
     assert len(server.sandbox.sent_emails) == 2

@@ -36,9 +36,15 @@ def _takes_tab(widget: QWidget, window: QWidget) -> bool:
             and not (_in_table(widget) and widget.visibleRegion().isEmpty()))
 
 
+# A row of fields is about this tall; a taller widget (a list, a table, the navigation down
+# the window's side) does not widen the row it starts: the eye still reads the widgets
+# beside its top, not those halfway down it, as its row.
+LINE_HEIGHT = 32
+
+
 def same_row(first: tuple[int, int], second: tuple[int, int]) -> bool:
     """(top, height) of two widgets: do they read as one row? Tops close for their size."""
-    return abs(first[0] - second[0]) <= max(4, min(first[1], second[1]) / 2)
+    return abs(first[0] - second[0]) <= max(4, min(first[1], second[1], LINE_HEIGHT) / 2)
 
 
 def _skipped_radio(widget: QWidget) -> bool:

@@ -11,7 +11,6 @@ from html import escape
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDateEdit,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -25,6 +24,7 @@ from models.changes import Changed, Kind
 from models.closing import CloseSaved, HandoffDelivery
 from models.opportunities import OpportunityDetail, OpportunityRow, ProductChoice
 from ui.columns import ColumnFit
+from ui.dates import date_field
 from ui.keys import shortcut
 from ui.list_detail import ListWithDetail, stacked
 from ui.row_table import RowTableModel, row_table
@@ -101,9 +101,10 @@ class OpportunitiesView(QWidget):
         self._detail: OpportunityDetail | None = None
         # Read off the UI thread with the first rows, so the close form opens without a read.
         self._catalogue: CloseCatalogue | None = None
+        self._message_about: str | None = None  # the deal the message under the list is about
         self.include_closed = QCheckBox("Show closed deals")
         self.new_name = QLineEdit(placeholderText="New opportunity name")
-        self.new_close = QDateEdit(calendarPopup=True)
+        self.new_close = date_field()
         self.new_close.setDate(QDate.currentDate().addMonths(2))
         self.create_button = QPushButton("Create")
         self.close_button = QPushButton("Close deal…  (Ctrl+K)")
@@ -199,6 +200,10 @@ class OpportunitiesView(QWidget):
         row = self.current()
         if row is None:
             return
+        if row.id != self._message_about:
+            # "Closed won: …" said of another deal would read as said of this one.
+            self.message.clear()
+            self._message_about = row.id
         self._background.run(
             "opportunity-detail",
             lambda: (self._services.detail(row.id), self._services.deliveries(row.id)),
@@ -230,6 +235,7 @@ class OpportunitiesView(QWidget):
     def _created(self, created: str) -> None:
         self.new_name.clear()
         self.message.setText("Opportunity created.")
+        self._message_about = created
         self.refresh(select=created)
 
     def open_close_form(self) -> CloseForm | None:
@@ -244,6 +250,7 @@ class OpportunitiesView(QWidget):
         return form
 
     def _after_close(self, saved: CloseSaved) -> None:
+        self._message_about = saved.opportunity_id
         teams = len(saved.handoffs)
         self.message.setText(
             f"Closed {saved.outcome}: {saved.amount:,.2f}; {teams} team"

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
@@ -31,6 +30,7 @@ from PySide6.QtWidgets import (
 from models.changes import Changed, Kind
 from models.deals import DealChangeRecord, DealEdit, DealError, DealStage, PipelineRow, StageGroup
 from ui.columns import ColumnFit
+from ui.dates import date_field
 from ui.keys import shortcut
 from ui.list_detail import ListWithDetail
 from ui.theme import brush, coloured
@@ -91,7 +91,7 @@ class PipelineView(QWidget):
         self.stage.addItems(services.open_stages())
         self.amount = QDoubleSpinBox(maximum=1e12, decimals=2, singleStep=1000)
         self.amount.setGroupSeparatorShown(True)
-        self.close_date = QDateEdit(calendarPopup=True)
+        self.close_date = date_field()
         self.next_step = QLineEdit(placeholderText="What happens next, and when")
         self.save_button = QPushButton("Save  (Ctrl+S)")
         self.email_button = QPushButton("E-mail the contact…  (Ctrl+E)")

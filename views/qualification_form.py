@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QCompleter,
-    QDateEdit,
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
@@ -37,6 +36,7 @@ from models.qualification import (
     frameworks,
     known_answers,
 )
+from ui.dates import date_field
 from ui.field import FieldWithMessage
 from ui.fit import fit_on_screen, scrolling
 from ui.keys import shortcut
@@ -94,7 +94,7 @@ class QualificationForm(DraftForm):
         self.competitive_info.setTabChangesFocus(True)
         self.competitive_info.setFixedHeight(60)
         self.next_step = QLineEdit(placeholderText="What happens next, for the AE")
-        self.follow_up = QDateEdit(calendarPopup=True)
+        self.follow_up = date_field()
         self.follow_up.setDate(QDate.currentDate().addMonths(3))
         self.ae = QComboBox()
         for ae in context.aes:

@@ -99,6 +99,12 @@ def test_closing_a_won_deal_from_the_keyboard_sends_every_team_its_hand_off(
         deal = session.get(Opportunity, deal_id)
         assert deal is not None and deal.stage == "Closed Won" and deal.amount
     assert load_draft(demo_store.sessions, "close", deal_id) is None
+    deals = window.opportunities
+    assert deals.message.text().startswith("Closed won: ")
+    qtbot.waitUntil(lambda: deals.current() is not None and deals.current().id == deal_id)
+    other = next(i for i, row in enumerate(deals._rows) if row.id != deal_id)
+    deals.table.selectRow(other)  # the message was about the deal just closed, not this one
+    qtbot.waitUntil(lambda: deals.message.text() == "")
     window.show_screen("References")
     qtbot.waitUntil(lambda: row_count(window.references.table) >= 1)
     customers = [cell(window.references.table, r, 0)

@@ -3,8 +3,9 @@
 The push writes its reasons for the record it was sending ("waiting for leads 01a2… to reach
 the CRM", "deleted in the CRM"). Read alone they mislead: a lead the CRM deleted after a create
 whose answer was lost has not been refused, it waits for the rep's decision under Conflicts; the
-tasks logged on it do not wait for a send, they wait for that decision too. This module reads
-the records behind the lines and says what is true.
+tasks logged on it do not wait for a send, they wait for that decision too; and once the rep
+chose to leave it deleted, they can never go. This module reads the records behind the lines
+and says what is true.
 """
 
 from __future__ import annotations
@@ -23,8 +24,11 @@ from models.sync.conflicts import DELETED_IN_CRM, RECORD_DELETED, open_conflicts
 from models.sync.fieldmap import REFERENCES, model_of
 from models.sync.status import outbox_lines
 
-DECIDE = ("decide under Conflicts whether to create it again (Keep mine) or to remove it here "
-          "(Take theirs)")
+# What the rep's two choices do to a record the CRM deleted; with records that point at it,
+# leaving it deleted cannot remove it here (they still point at it) and they are never sent.
+KEEP = "create it again (Keep mine)"
+LEAVE = "or to remove it here (Take theirs)"
+LEAVE_WITH = "or to leave it deleted (Take theirs: {they} then never go)"
 
 
 def _model(crm_object: str) -> type[Synced] | None:
@@ -53,21 +57,31 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'s' if count != 1 else ''}"
 
 
-def _undecided_deletions(session: Session) -> dict[str, str]:
-    """Record id → its table, for records the CRM deleted that the rep has not decided on."""
-    return {c.record_id: c.table for c in session.scalars(select(SyncConflict).where(
-        SyncConflict.field == RECORD_DELETED, SyncConflict.resolved_at.is_(None)))}
+def _deletions(session: Session) -> tuple[dict[str, str], set[str]]:
+    """Records the CRM deleted: those the rep has not decided on (id → table), and those the
+    rep chose to leave deleted that are still here (records still point at them)."""
+    undecided: dict[str, str] = {}
+    left: set[str] = set()
+    for conflict in session.scalars(select(SyncConflict).where(
+            SyncConflict.field == RECORD_DELETED)):
+        if conflict.resolved_at is None:
+            undecided[conflict.record_id] = conflict.table
+        elif conflict.resolution == "theirs":
+            row = session.get(model_of(conflict.table), conflict.record_id)
+            if row is not None and row.crm_id is None:
+                left.add(conflict.record_id)
+    return undecided, left
 
 
-def _waiting_parents(session: Session, line: OutboxLine,
-                     undecided: dict[str, str]) -> list[str]:
-    """The ids of the undecided deleted records ``line``'s record points at."""
+def _parents(session: Session, line: OutboxLine, of: set[str]) -> list[str]:
+    """The ids among ``of`` that ``line``'s record points at."""
     model = _model(line.object)
     row = session.get(model, line.record_id) if model is not None else None
     if row is None:
         return []
-    return [value for column in REFERENCES
-            if (value := getattr(row, column, None)) is not None and value in undecided]
+    return list(dict.fromkeys(value for column in REFERENCES
+                              if (value := getattr(row, column, None)) is not None
+                              and value in of))
 
 
 def _label(session: Session, table: str, record_id: str) -> str:
@@ -79,33 +93,52 @@ def _label(session: Session, table: str, record_id: str) -> str:
 
 
 def explain(sessions: sessionmaker[Session], lines: list[OutboxLine]) -> list[OutboxLine]:
-    """``lines`` with the reasons of records waiting on a deletion the rep has to decide."""
+    """``lines`` with the reasons of records that wait on a deletion in the CRM."""
     with sessions() as session:
-        undecided = _undecided_deletions(session)
-        if not undecided:
+        undecided, left = _deletions(session)
+        if not undecided and not left:
             return lines
-        labels = {record_id: _label(session, table, record_id)
-                  for record_id, table in undecided.items()}
+        deleted = set(undecided) | left
         parents = {index: found for index, line in enumerate(lines)
                    if line.state == "pending" and line.error
-                   and (found := _waiting_parents(session, line, undecided))}
+                   and (found := _parents(session, line, deleted))}
+        labels = {record_id: describe(row) for record_id in deleted
+                  if (row := _row(session, record_id, undecided)) is not None}
     dependants = Counter((parent, lines[index].object)
-                         for index, found in parents.items() for parent in set(found))
-    told: list[OutboxLine] = []
-    for index, line in enumerate(lines):
-        if index in parents:
-            names = ", ".join(labels[parent] for parent in dict.fromkeys(parents[index]))
-            told.append(replace(line, error=f"waits for your decision on {names}, deleted in "
-                                            "the CRM (see Conflicts)"))
-        elif line.record_id in undecided and line.error == DELETED_IN_CRM:
-            waiting = [_plural(n, obj.lower()) for (parent, obj), n in dependants.items()
-                       if parent == line.record_id]
-            also = f"; {' and '.join(waiting)} wait for it" if waiting else ""
-            told.append(replace(line, error=f"Deleted in the CRM: {DECIDE}{also}.",
-                                waits_for_rep=True))
-        else:
-            told.append(line)
-    return told
+                         for index, found in parents.items() for parent in found)
+    return [_told(index, line, parents, labels, undecided, dependants)
+            for index, line in enumerate(lines)]
+
+
+def _row(session: Session, record_id: str, undecided: dict[str, str]) -> Any:
+    table = undecided.get(record_id)
+    if table is not None:
+        return session.get(model_of(table), record_id)
+    for model in (Lead, Account, Contact, Opportunity):
+        if (row := session.get(model, record_id)) is not None:
+            return row
+    return None
+
+
+def _told(index: int, line: OutboxLine, parents: dict[int, list[str]], labels: dict[str, str],
+          undecided: dict[str, str], dependants: Counter[tuple[str, str]]) -> OutboxLine:
+    if index in parents:
+        waiting = [p for p in parents[index] if p in undecided]
+        names = ", ".join(labels.get(p, "a record") for p in (waiting or parents[index]))
+        if waiting:
+            return replace(line, error=f"waits for your decision on {names}, deleted in the "
+                                       "CRM (see Conflicts)")
+        return replace(line, error=f"cannot go: {names} was deleted in the CRM and you "
+                                   "chose to leave it deleted")
+    if line.record_id in undecided and line.error == DELETED_IN_CRM:
+        they = [_plural(n, obj.lower()) for (parent, obj), n in dependants.items()
+                if parent == line.record_id]
+        both = " and ".join(they)
+        leave = LEAVE_WITH.format(they=f"the {both}") if they else LEAVE
+        also = f"; {both} wait for it" if they else ""
+        return replace(line, error=f"Deleted in the CRM: decide under Conflicts whether to "
+                                   f"{KEEP} {leave}{also}.", waits_for_rep=True)
+    return line
 
 
 def outbox_for_screen(sessions: sessionmaker[Session], limit: int = 500) -> list[OutboxLine]:

@@ -33,8 +33,9 @@ def _lines(table: QAbstractItemView, columns: int) -> list[list[str]]:
             for r in range(model.rowCount())]
 
 
-def test_a_lead_deleted_in_the_crm_after_a_lost_create_waits_for_the_rep_and_so_do_its_tasks(
-        qtbot: QtBot, rig: Rig, store: Store) -> None:
+def _deleted_after_a_lost_create(rig: Rig, store: Store) -> str:
+    """A lead whose create reached the CRM with its answer lost, then deleted there by a
+    colleague, with two calls the rep logged on it since."""
     with store.sessions.begin() as session:
         lead = Lead(first_name="Yuki", last_name="Sato", company="Orion Labs",
                     created_at=clock())
@@ -46,51 +47,78 @@ def test_a_lead_deleted_in_the_crm_after_a_lost_create_waits_for_the_rep_and_so_
         rig.sync(store)
     [made] = [r for r in rig.crm.sandbox.store.all("Lead")
               if r.fields.get("RepDesk_Id__c") == lead.id]
-    rig.crm.sandbox.store.delete("Lead", made.id)  # a colleague deletes it meanwhile
+    rig.crm.sandbox.store.delete("Lead", made.id)
     rig.sync(store)
-    for _ in range(2):  # the rep keeps calling the lead
+    for _ in range(2):
         log_touch(store.sessions, lead.id, None, "call", clock(), "no answer")
     rig.sync(store)
+    return lead.id
 
+
+@pytest.fixture
+def screen(qtbot: QtBot, store: Store) -> Iterator[SyncView]:
+    """The Sync screen on ``store``, wired as the window wires it."""
     commands, background = CommandRunner(), Background()
-    try:
-        view = SyncView(window_services(store, clock=clock, commands=commands).sync,
-                        background, commands)
-        qtbot.addWidget(view)
-        view.show()
-        view.refresh()
-        qtbot.waitUntil(lambda: view.outbox.model().rowCount() == 3)
-        lines = _lines(view.outbox, 6)
-        [lead_line] = [line for line in lines if line[1] == "Lead"]
-        tasks = [line for line in lines if line[1] == "Task"]
-        assert lead_line[0] == "your decision"  # not "refused": the CRM refused nothing
-        assert lead_line[5] == ("Deleted in the CRM: decide under Conflicts whether to create "
-                                "it again (Keep mine) or to remove it here (Take theirs); 2 "
-                                "tasks wait for it.")
-        assert len(tasks) == 2
-        for task in tasks:
-            assert task[0] == "blocked"
-            assert task[5] == ("waits for your decision on the lead Yuki Sato (Orion Labs), "
-                               "deleted in the CRM (see Conflicts)")
-            assert "to reach the CRM" not in task[5]
-        [conflict] = _lines(view.conflicts, 5)
-        assert conflict[1] == "(deleted in the CRM)"
-        assert conflict[3] == "the lead Yuki Sato (Orion Labs), kept here until you decide"
+    view = SyncView(window_services(store, clock=clock, commands=commands).sync, background,
+                    commands)
+    qtbot.addWidget(view)
+    view.show()
+    yield view
+    commands.wait()
+    background.wait()
+    commands.stop()
 
-        # Keep mine, as the line says: the lead is created again and its tasks follow it.
-        view.conflicts.selectRow(0)
-        view.keep_mine.click()
-        qtbot.waitUntil(lambda: view.conflicts.model().rowCount() == 0)
-        rig.sync(store)
-        rig.sync(store)
-        view.refresh()
-        qtbot.waitUntil(lambda: view.outbox.model().rowCount() == 0)
-        [again] = [r for r in rig.crm.sandbox.store.all("Lead")
-                   if r.fields.get("RepDesk_Id__c") == lead.id]
-        tasks_there = [r for r in rig.crm.sandbox.store.all("Task")
-                       if r.fields.get("WhoId") == again.id]
-        assert len(tasks_there) == 2
-    finally:
-        commands.wait()
-        background.wait()
-        commands.stop()
+
+def _shown(qtbot: QtBot, view: SyncView, rows: int) -> list[list[str]]:
+    view.refresh()
+    qtbot.waitUntil(lambda: view.outbox.model().rowCount() == rows)
+    return _lines(view.outbox, 6)
+
+
+def test_a_lead_deleted_in_the_crm_after_a_lost_create_waits_for_the_rep_and_so_do_its_tasks(
+        qtbot: QtBot, rig: Rig, store: Store, screen: SyncView) -> None:
+    lead_id = _deleted_after_a_lost_create(rig, store)
+
+    lines = _shown(qtbot, screen, 3)
+    [lead_line] = [line for line in lines if line[1] == "Lead"]
+    tasks = [line for line in lines if line[1] == "Task"]
+    assert lead_line[0] == "your decision"  # not "refused": the CRM refused nothing
+    assert lead_line[5] == (
+        "Deleted in the CRM: decide under Conflicts whether to create it again (Keep mine) or "
+        "to leave it deleted (Take theirs: the 2 tasks then never go); 2 tasks wait for it.")
+    assert len(tasks) == 2
+    for task in tasks:
+        assert task[0] == "blocked"
+        assert task[5] == ("waits for your decision on the lead Yuki Sato (Orion Labs), "
+                           "deleted in the CRM (see Conflicts)")
+    [conflict] = _lines(screen.conflicts, 5)
+    assert conflict[1] == "(deleted in the CRM)"
+    assert conflict[3] == "the lead Yuki Sato (Orion Labs), kept here until you decide"
+
+    # Keep mine, as the line says: the lead is created again and its tasks follow it.
+    screen.conflicts.selectRow(0)
+    screen.keep_mine.click()
+    qtbot.waitUntil(lambda: screen.conflicts.model().rowCount() == 0)
+    rig.sync(store)
+    rig.sync(store)
+    assert _shown(qtbot, screen, 0) == []
+    [again] = [r for r in rig.crm.sandbox.store.all("Lead")
+               if r.fields.get("RepDesk_Id__c") == lead_id]
+    assert len([r for r in rig.crm.sandbox.store.all("Task")
+                if r.fields.get("WhoId") == again.id]) == 2
+
+
+def test_tasks_of_a_lead_left_deleted_say_they_cannot_go(
+        qtbot: QtBot, rig: Rig, store: Store, screen: SyncView) -> None:
+    _deleted_after_a_lost_create(rig, store)
+    _shown(qtbot, screen, 3)
+    screen.conflicts.selectRow(0)
+    screen.take_theirs.click()  # the calls still point at the lead: it stays here
+    qtbot.waitUntil(lambda: screen.conflicts.model().rowCount() == 0)
+    rig.sync(store)
+
+    tasks = _shown(qtbot, screen, 2)
+    for task in tasks:
+        assert task[1] == "Task"
+        assert task[5] == ("cannot go: the lead Yuki Sato (Orion Labs) was deleted in the CRM "
+                           "and you chose to leave it deleted")

@@ -38,6 +38,7 @@ OTHER_DOMAIN_PENALTY = 12.0
 SAME_STEM_BONUS = 4.0
 SAME_STEM_CONFIDENCE = 97.0
 CHUNK = 1024
+NOWHERE = Place(None, None, None)
 # A name not typed as the account is named stays below a name that is, whatever its address.
 PLACE_CEILING = 99.5
 # People seldom mistype the first letter of a name: a name that differs there is more likely
@@ -175,7 +176,7 @@ class AccountIndex:
                                     scorer=fuzz.ratio, dtype=np.uint8, workers=self._workers,
                                     score_cutoff=CANDIDATE_CUTOFF)
             scores[again] = np.maximum(scores[again], ordered)
-        rows, columns = np.nonzero(scores)
+        rows, columns = _nonzero(scores)
         candidates = np.split(columns, np.searchsorted(rows, np.arange(1, len(leads))))
         return [self._best(lead, key, found, threshold)
                 for lead, key, found in zip(leads, keys, candidates, strict=True)]
@@ -238,7 +239,9 @@ class AccountIndex:
         name = self._score(key, index)
         raw = name + self._domain_weight(domain, index, key)
         if name < 100:
-            raw += min(places.weigh(where, self._places[index]).weight, PLACE_CEILING - name)
+            if where != NOWHERE:
+                raw += min(places.weigh(where, self._places[index]).weight,
+                           PLACE_CEILING - name)
             raw -= FIRST_LETTER_AGAINST if key[:1] != self._keys[index][:1] else 0.0
         return raw
 
@@ -323,6 +326,18 @@ class AccountIndex:
                 "the rest typed exactly"] if meant else []
 
 
+def _nonzero(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.nonzero`` of a score matrix with a few candidates a row among many accounts: the
+    rows are first read eight scores at a time, as one 64-bit word, and only the words that
+    hold a candidate are looked into (a 1,024 × 100,000 matrix took most of a second)."""
+    lines, width = scores.shape
+    if width % 8 or not scores.flags.c_contiguous or scores.dtype != np.uint8:
+        return np.nonzero(scores)  # type: ignore[return-value]
+    rows, words = np.nonzero(scores.view(np.uint64))
+    found, within = np.nonzero(scores.reshape(lines, width // 8, 8)[rows, words])
+    return rows[found], words[found] * 8 + within
+
+
 @lru_cache(maxsize=16_384)
 def _unglued(key: str) -> str:
     """The name squeezed without its "and"s: "Watanabeand Dubois" (the space before "and"
@@ -333,11 +348,19 @@ def _unglued(key: str) -> str:
 def _left_out(typed: str, name: str) -> str | None:
     """The word such as "group" or "holding" the typed name lacks and is otherwise the
     account's ("corsev robotics" for "corsev robotics group"), or None."""
+    # Weighed for every candidate: the lengths say first whether one such word may be out.
+    if len(name) - len(typed) - 1 not in _designator_lengths():
+        return None
     words, full = typed.split(), name.split()
     if len(full) != len(words) + 1 or not words:
         return None
     return next((word for at, word in enumerate(full) if word in designators()
                  and full[:at] + full[at + 1:] == words), None)
+
+
+@lru_cache(maxsize=1)
+def _designator_lengths() -> frozenset[int]:
+    return frozenset(len(word) for word in designators())
 
 
 def _abbreviates(typed: str, name: str) -> bool:

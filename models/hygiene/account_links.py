@@ -1,6 +1,6 @@
 """Keeping every lead's account match current: run in the background over all leads, then
-again only for the leads whose company or e-mail changed (or for all of them when the accounts
-changed). A lead the CRM already links to an account keeps that link."""
+again only for the leads whose company, e-mail or address changed (or for all of them when the
+accounts changed). A lead the CRM already links to an account keeps that link."""
 
 from __future__ import annotations
 
@@ -59,9 +59,11 @@ def _accounts(session: Session) -> list[AccountFacts]:
             select(Activity.account_id, func.max(Activity.occurred_at))
             .where(Activity.account_id.is_not(None)).group_by(Activity.account_id))}
     rows = session.execute(select(Account.id, Account.name, Account.domain, Account.kind,
-                                  Account.is_named, Account.employees).order_by(Account.id))
-    return [AccountFacts(i, name, domain, kind, named, employees, activity.get(i))
-            for i, name, domain, kind, named, employees in rows]
+                                  Account.is_named, Account.employees, Account.city,
+                                  Account.postal_code, Account.country).order_by(Account.id))
+    return [AccountFacts(i, name, domain, kind, named, employees, activity.get(i), city,
+                         postal, country)
+            for i, name, domain, kind, named, employees, city, postal, country in rows]
 
 
 def _signature(session: Session) -> str:
@@ -69,20 +71,29 @@ def _signature(session: Session) -> str:
     matched again."""
     digest = hashlib.blake2b(digest_size=16)
     for row in session.execute(select(Account.id, Account.name, Account.domain, Account.kind,
-                                      Account.is_named).order_by(Account.id)):
+                                      Account.is_named, Account.city, Account.postal_code,
+                                      Account.country).order_by(Account.id)):
         digest.update("\x1f".join(map(str, row)).encode() + b"\x1e")
     return digest.hexdigest()
 
 
-def fingerprint(company: str | None, email: str | None, account_id: str | None) -> str:
-    return f"{company or ''}\x1f{email or ''}\x1f{account_id or ''}"[:600]
+def fingerprint(company: str | None, email: str | None, account_id: str | None,
+                city: str | None = None, postal_code: str | None = None,
+                country: str | None = None) -> str:
+    """What a lead's match depends on: its company, e-mail, CRM link and address."""
+    return "\x1f".join(value or "" for value in (
+        company, email, account_id, city, postal_code, country))[:600]
 
 
 def _fingerprint_in_sql() -> Any:
     """``fingerprint`` as SQLite computes it, so unchanged leads are never read."""
     sep = literal("\x1f", String)
-    return func.substr(func.coalesce(Lead.company, "") + sep + func.coalesce(Lead.email, "")
-                       + sep + func.coalesce(Lead.account_id, ""), 1, 600)
+    parts = [func.coalesce(column, "") for column in (
+        Lead.company, Lead.email, Lead.account_id, Lead.city, Lead.postal_code, Lead.country)]
+    joined: Any = parts[0]
+    for part in parts[1:]:
+        joined = joined + sep + part
+    return func.substr(joined, 1, 600)
 
 
 def leads_to_match(sessions: sessionmaker[Session]) -> int:
@@ -96,7 +107,8 @@ def _needing_match(session: Session, signature: str, everything: bool) -> Select
     """The leads to match: all of them when asked, or when the accounts changed since the
     last match (their signature differs); otherwise those unmatched or changed since."""
     stored = session.get(Setting, SIGNATURE_SETTING)
-    query = select(Lead.id, Lead.company, Lead.email, Lead.account_id)
+    query = select(Lead.id, Lead.company, Lead.email, Lead.account_id, Lead.city,
+                   Lead.postal_code, Lead.country)
     if everything or stored is None or stored.value != signature:
         return query
     return query.outerjoin(LeadAccountMatch, LeadAccountMatch.lead_id == Lead.id).where(
@@ -153,7 +165,8 @@ def _match_rows(index: AccountIndex | None, names: dict[str, str], leads: list[A
         else:
             to_match.append(lead)
     if to_match and index is not None:
-        found = index.match([LeadCompany(r.id, r.company or "", r.email) for r in to_match],
+        found = index.match([LeadCompany(r.id, r.company or "", r.email, r.city,
+                                         r.postal_code, r.country) for r in to_match],
                             limit, workers)
         rows += [_row(lead, match.account_id, match.confidence, match.method,
                       list(match.reasons), now) for lead, match in zip(to_match, found,
@@ -167,7 +180,8 @@ def _row(lead: Any, account_id: str | None, confidence: float, method: str,
          reasons: list[str], now: datetime) -> dict[str, Any]:
     return {"lead_id": lead.id, "account_id": account_id, "confidence": confidence,
             "method": method, "reasons": reasons, "matched_at": now,
-            "fingerprint": fingerprint(lead.company, lead.email, lead.account_id)}
+            "fingerprint": fingerprint(lead.company, lead.email, lead.account_id, lead.city,
+                                       lead.postal_code, lead.country)}
 
 
 def account_of(session: Session, lead_id: str) -> LeadAccount | None:
@@ -194,7 +208,8 @@ def confirm_match(sessions: sessionmaker[Session], lead_id: str) -> str | None:
             return None
         lead.account_id = match.account_id
         match.method, match.confidence = "linked", 100.0
-        match.fingerprint = fingerprint(lead.company, lead.email, lead.account_id)
+        match.fingerprint = fingerprint(lead.company, lead.email, lead.account_id, lead.city,
+                                        lead.postal_code, lead.country)
         return match.account_id
 
 

@@ -14,8 +14,10 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from models.hygiene import place as places
 from models.hygiene.calibration import confidence as calibrated
-from models.hygiene.standardise import EmailDomain, company_key, email_domain
+from models.hygiene.place import Place
+from models.hygiene.standardise import EmailDomain, company_key, designators, email_domain
 
 # Confidence is calibrated (models.hygiene.calibration): a match at 90 was right nine times in
 # ten on the labelled sets.
@@ -23,10 +25,11 @@ DEFAULT_THRESHOLD = 90.0
 # Names scoring below this are not even candidates; between the suggest floor and the
 # threshold a match is shown as "low confidence" for the rep to confirm in the clean-up block.
 CANDIDATE_CUTOFF = 80
-# Below this, a match is not worth a rep's look (fewer than two in five such suggestions were
-# right): the lead counts as without an account. A name one letter off an account is right
-# about one time in two, and confirming it is one key; a missed account is a duplicate made.
-SUGGEST_FLOOR = 40.0
+# Below this, a match is not worth a rep's look (fewer than one in three such suggestions
+# were right): the lead counts as without an account. A name one letter off an account, with
+# nothing else to tell, is right about two times in five (39-45 on the tuning seeds), and
+# confirming it is one key; a missed account is a duplicate account made.
+SUGGEST_FLOOR = 35.0
 # A runner-up with a different name this close makes the best match less certain.
 AMBIGUITY_GAP = 8.0
 # The lead writes from a work domain that is not the account's: another company, most likely.
@@ -35,6 +38,12 @@ OTHER_DOMAIN_PENALTY = 12.0
 SAME_STEM_BONUS = 4.0
 SAME_STEM_CONFIDENCE = 97.0
 CHUNK = 1024
+NOWHERE = Place(None, None, None)
+# A name not typed as the account is named stays below a name that is, whatever its address.
+PLACE_CEILING = 99.5
+# People seldom mistype the first letter of a name: a name that differs there is more likely
+# another company's.
+FIRST_LETTER_AGAINST = 3.0
 # A word in at least this many account names (and this share of them) is a common one
 # ("systems", "analytics"), not the one that tells a company apart.
 COMMON_WORD_MIN = 5
@@ -53,6 +62,10 @@ class AccountFacts:
     is_named: bool = False
     employees: int | None = None
     last_activity_at: datetime | None = None
+    # The billing address.
+    city: str | None = None
+    postal_code: str | None = None
+    country: str | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +73,9 @@ class LeadCompany:
     id: str
     company: str
     email: str | None
+    city: str | None = None
+    postal_code: str | None = None
+    country: str | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +121,7 @@ class AccountIndex:
         self._squeezed = [_squeeze(key) for key in self._keys]
         self._sorted = [_sorted_words(key) for key in self._keys]
         self._unglued = [_unglued(key) for key in self._keys]
+        self._places = [Place.of(a.city, a.postal_code, a.country) for a in self.accounts]
         # How many account names each word is in: "systems" is in many, "zentrix" in one.
         self._names_with: Counter[str] = Counter(
             word for key in self._keys for word in set(key.split()))
@@ -159,7 +176,7 @@ class AccountIndex:
                                     scorer=fuzz.ratio, dtype=np.uint8, workers=self._workers,
                                     score_cutoff=CANDIDATE_CUTOFF)
             scores[again] = np.maximum(scores[again], ordered)
-        rows, columns = np.nonzero(scores)
+        rows, columns = _nonzero(scores)
         candidates = np.split(columns, np.searchsorted(rows, np.arange(1, len(leads))))
         return [self._best(lead, key, found, threshold)
                 for lead, key, found in zip(leads, keys, candidates, strict=True)]
@@ -169,11 +186,14 @@ class AccountIndex:
         if not key or candidates.size == 0:
             return AccountMatch(lead.id, None, 0.0, "none", ("no account with a similar name",))
         domain = email_domain(lead.email)
+        where = Place.of(lead.city, lead.postal_code, lead.country)
         # Exact scores for the few candidates (cdist's are whole numbers), each weighed with
-        # what the lead's own work domain says about it.
-        scored = sorted(((self._score(key, int(i)) + self._domain_weight(domain, int(i), key),
-                          int(i)) for i in candidates),
-                        key=lambda s: (-s[0], _tie_break(self.accounts[s[1]])))
+        # what the lead's own work domain and address say about it.
+        scored = sorted(((self._weight(key, int(i), domain, where), int(i))
+                         for i in candidates),
+                        # A name typed exactly as an account's first, before any reading.
+                        key=lambda s: (-s[0], self._keys[s[1]] != key,
+                                       _tie_break(self.accounts[s[1]])))
         raw, best = scored[0]
         same_name = [i for score, i in scored if self._keys[i] == self._keys[best]]
         best = min(same_name, key=lambda i: _tie_break(self.accounts[i]))
@@ -181,6 +201,9 @@ class AccountIndex:
         name_score = self._score(key, best)
         reasons = [f"company name {lead.company!r} ≈ {_describe(account)}: {name_score:.0f}"]
         reasons += self._domain_reasons(domain, best, key) + self._slip_reasons(key, best)
+        if left_out := _left_out(key, self._keys[best]):
+            reasons.append(f"the account's name but for {left_out!r}, which people leave out")
+        reasons += self._place_reasons(key, where, best, name_score)
         if len(same_name) > 1:
             reasons.append(f"{len(same_name)} accounts have this name; chose by named account, "
                            "kind, size and recent activity")
@@ -202,10 +225,35 @@ class AccountIndex:
         if confidence < min(SUGGEST_FLOOR, threshold):
             return AccountMatch(lead.id, None, 0.0, "none", (
                 f"closest name: {account.name} ({name_score:.0f}), too unsure to suggest "
-                f"({confidence:.0f})", *self._domain_reasons(domain, best, key)))
+                f"({confidence:.0f})", *self._domain_reasons(domain, best, key),
+                *self._place_reasons(key, where, best, name_score)))
         if confidence < threshold:
             reasons.append(f"below the {threshold:.0f} threshold: confirm it")
         return AccountMatch(lead.id, account.id, round(confidence, 1), "name", tuple(reasons))
+
+    def _weight(self, key: str, index: int, domain: EmailDomain, where: Place) -> float:
+        """The raw evidence for this account: the name, the lead's work domain, and, when the
+        name leaves doubt, where the lead is. A name typed as the account is named is the
+        account wherever the lead sits (an office abroad); the address cannot make a name
+        one letter off as sure as the name itself."""
+        name = self._score(key, index)
+        raw = name + self._domain_weight(domain, index, key)
+        if name < 100:
+            if where != NOWHERE:
+                raw += min(places.weigh(where, self._places[index]).weight,
+                           PLACE_CEILING - name)
+            raw -= FIRST_LETTER_AGAINST if key[:1] != self._keys[index][:1] else 0.0
+        return raw
+
+    def _place_reasons(self, key: str, where: Place, index: int, name_score: float
+                       ) -> list[str]:
+        """The address and first-letter evidence ``_weight`` counted, in words."""
+        if name_score == 100:
+            return []
+        found = places.weigh(where, self._places[index]).reason
+        first = [] if key[:1] == self._keys[index][:1] else [
+            "against: the name starts with another letter, where a slip is rare"]
+        return ([found] if found else []) + first
 
     def _domain_weight(self, domain: EmailDomain, index: int, typed: str = "") -> float:
         own = self.accounts[index].domain
@@ -223,9 +271,12 @@ class AccountIndex:
         """The domain spells the first word of the account's name (or all of it), which the
         lead typed with a slip: the domain puts the slip right. A lead that typed the word as
         its domain spells it is another company's as likely."""
-        words = self._keys[index].split()
-        return bool(words) and len(words[0]) >= 4 and typed.split(" ", 1)[0] != words[0] \
+        words, own = self._keys[index].split(), typed.split(" ", 1)[0]
+        # "getcorsev.com" spells "Corsev" too, unless the label spells the name typed
+        # ("tekcorsev.com" for "Tekcorsev Analytics": a company of its own).
+        return bool(words) and len(words[0]) >= 4 and own != words[0] \
             and any(part in (words[0], self._squeezed[index])
+                    or (len(words[0]) >= 5 and words[0] in part and own not in part)
                     for part in _stem(domain).split("-"))
 
     def _domain_reasons(self, domain: EmailDomain, index: int, typed: str) -> list[str]:
@@ -246,6 +297,7 @@ class AccountIndex:
         # the name; looked at only when the letters alone do not say so.
         if ratio < 100 and (_unglued(key) == self._unglued[index]
                             or _abbreviates(key, self._keys[index])
+                            or _left_out(key, self._keys[index])
                             or self._common_word_slip(key, index)):
             return 100.0
         return ratio
@@ -274,11 +326,41 @@ class AccountIndex:
                 "the rest typed exactly"] if meant else []
 
 
+def _nonzero(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.nonzero`` of a score matrix with a few candidates a row among many accounts: the
+    rows are first read eight scores at a time, as one 64-bit word, and only the words that
+    hold a candidate are looked into (a 1,024 × 100,000 matrix took most of a second)."""
+    lines, width = scores.shape
+    if width % 8 or not scores.flags.c_contiguous or scores.dtype != np.uint8:
+        return np.nonzero(scores)  # type: ignore[return-value]
+    rows, words = np.nonzero(scores.view(np.uint64))
+    found, within = np.nonzero(scores.reshape(lines, width // 8, 8)[rows, words])
+    return rows[found], words[found] * 8 + within
+
+
 @lru_cache(maxsize=16_384)
 def _unglued(key: str) -> str:
     """The name squeezed without its "and"s: "Watanabeand Dubois" (the space before "and"
     missed, so the key kept it) reads as "Watanabe and Dubois"."""
     return _squeeze(key).replace("and", "")
+
+
+def _left_out(typed: str, name: str) -> str | None:
+    """The word such as "group" or "holding" the typed name lacks and is otherwise the
+    account's ("corsev robotics" for "corsev robotics group"), or None."""
+    # Weighed for every candidate: the lengths say first whether one such word may be out.
+    if len(name) - len(typed) - 1 not in _designator_lengths():
+        return None
+    words, full = typed.split(), name.split()
+    if len(full) != len(words) + 1 or not words:
+        return None
+    return next((word for at, word in enumerate(full) if word in designators()
+                 and full[:at] + full[at + 1:] == words), None)
+
+
+@lru_cache(maxsize=1)
+def _designator_lengths() -> frozenset[int]:
+    return frozenset(len(word) for word in designators())
 
 
 def _abbreviates(typed: str, name: str) -> bool:

@@ -73,6 +73,12 @@ def _legal_suffixes() -> tuple[str, ...]:
     return tuple(sorted(_companies()["legal_suffixes"], key=len, reverse=True))
 
 
+@cache
+def designators() -> frozenset[str]:
+    """Words such as "group" or "holding" that people leave out of a company's name."""
+    return frozenset(_companies()["designators"])
+
+
 def company_key(name: str) -> str:
     """The company name as matching compares it: no legal suffix, no "The", no "and" or "&",
     abbreviations written out ("Intl" → "international")."""

@@ -424,7 +424,13 @@ def _siblings_at_work(people: _People) -> None:
 
 def matching_set(accounts: int, leads: int, seed: int = DEV_SEED) -> B2BMatching:
     """Leads against accounts; 15 % of the leads belong to no account, many of those at a
-    company one letter away from an account, often with a work address of their own."""
+    company one letter away from an account, often with a work address of their own.
+
+    Accounts carry a billing address and leads the city, postal code and country of their
+    form, as a CRM holds them: a lead at its account's head office, at another office, abroad
+    or with no address at all; a look-alike outsider may be in the same town. The places are
+    drawn from a stream of their own, so the names and e-mails of a seed are the same with
+    or without them."""
     world = _World(seed)
     rng = world.rng
     companies = [world.company() for _ in range(accounts)]
@@ -433,6 +439,9 @@ def matching_set(accounts: int, leads: int, seed: int = DEV_SEED) -> B2BMatching
                           is_named=rng.random() < 0.02,
                           employees=int(rng.lognormvariate(5, 1.5)))
              for i, c in enumerate(companies)]
+    places = _Places(seed)
+    facts = [places.billing(fact, company) for fact, company in zip(facts, companies,
+                                                                      strict=True)]
     taken = {c.name.split()[0].casefold() for c in companies}
     rows: list[LeadCompany] = []
     truth: dict[str, str | None] = {}
@@ -441,8 +450,9 @@ def matching_set(accounts: int, leads: int, seed: int = DEV_SEED) -> B2BMatching
         lead_id = f"m{number}"
         roll = rng.random()
         if roll < 0.15:
-            company, email, kind = _outsider(world, rng.choice(companies), taken)
-            rows.append(LeadCompany(lead_id, company, email))
+            near = rng.choice(companies)
+            company, email, kind = _outsider(world, near, taken)
+            rows.append(places.outsider(LeadCompany(lead_id, company, email), near))
             truth[lead_id], kinds[lead_id] = None, kind
             continue
         at = rng.randrange(accounts)
@@ -462,7 +472,7 @@ def matching_set(accounts: int, leads: int, seed: int = DEV_SEED) -> B2BMatching
             email, kind = None, "no address"
         if not typed and not (email and kind == "work address"):
             typed = company.name
-        rows.append(LeadCompany(lead_id, typed, email))
+        rows.append(places.of_lead(LeadCompany(lead_id, typed, email), company))
         truth[lead_id], kinds[lead_id] = facts[at].id, kind
     return B2BMatching(facts, rows, truth, kinds)
 
@@ -486,3 +496,83 @@ def _outsider(world: _World, near: Company, taken: set[str]) -> tuple[str, str |
     if email and email.endswith(own):
         kind += ", own work domain"
     return name, email, kind
+
+
+class _Places:
+    """Where accounts and leads are, from a stream of its own (see ``matching_set``)."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = random.Random(f"b2b-places:{seed}")
+
+    def postal(self, country: str, prefix: str) -> str:
+        rng = self.rng
+        if country == "US":
+            return f"{prefix}{rng.randrange(100):02d}"
+        if country == "GB":
+            return f"{prefix} {rng.randrange(1, 9)}{rng.choice('ABDEFGHJ')}{rng.choice('LNPQRS')}"
+        if country == "DE":
+            return f"{prefix}{rng.randrange(1000):03d}"
+        return f"{prefix}0{rng.randrange(1, 21):02d}"
+
+    def somewhere(self, country: str | None = None) -> tuple[str, str, str]:
+        """A city, postal code and country: in ``country``, or anywhere."""
+        country = country or self.rng.choice(("US", "US", "US", "GB", "DE", "FR"))
+        city, prefix, _area = self.rng.choice(PLACES[country])
+        return city, self.postal(country, prefix), country
+
+    def billing(self, fact: AccountFacts, company: Company) -> AccountFacts:
+        """Most accounts have a billing address; some only a country, some nothing."""
+        roll = self.rng.random()
+        if roll < 0.8:
+            return replace(fact, city=company.city, postal_code=company.postal,
+                           country=company.country)
+        if roll < 0.9:
+            return replace(fact, country=company.country)
+        return fact
+
+    def of_lead(self, lead: LeadCompany, company: Company) -> LeadCompany:
+        """A lead of ``company``. A CRM lead's address is its company's: the account's
+        billing address (the postal code often left out), another office in its country, one
+        abroad, or no address on the form (perhaps the country)."""
+        rng = self.rng
+        roll = rng.random()
+        if roll < 0.55:
+            postal = company.postal if rng.random() < 0.7 else None
+            return replace(lead, city=_cased(rng, company.city), postal_code=postal,
+                           country=company.country if rng.random() < 0.9 else None)
+        if roll < 0.7:
+            city, postal, country = self.somewhere(company.country)
+            return replace(lead, city=city, postal_code=postal if rng.random() < 0.7 else None,
+                           country=country)
+        if roll < 0.75:
+            city, postal, country = self.somewhere()
+            return replace(lead, city=city, postal_code=postal, country=country)
+        if roll < 0.85:
+            return replace(lead, country=company.country)
+        return lead
+
+    def outsider(self, lead: LeadCompany, near: Company) -> LeadCompany:
+        """A company that is no account, somewhere of its own: often in the same town as the
+        account it looks like (the local namesake), else anywhere; sometimes no address."""
+        rng = self.rng
+        roll = rng.random()
+        if roll < 0.35:
+            city, postal, country = near.city, self.postal(near.country, _prefix(near)), \
+                near.country
+        elif roll < 0.8:
+            city, postal, country = self.somewhere()
+        else:
+            return replace(lead, country=rng.choice((None, near.country)))
+        return replace(lead, city=_cased(rng, city),
+                       postal_code=postal if rng.random() < 0.7 else None, country=country)
+
+
+def _prefix(company: Company) -> str:
+    """The postal prefix of the company's town."""
+    return next(prefix for city, prefix, _ in PLACES[company.country] if city == company.city)
+
+
+def _cased(rng: random.Random, city: str) -> str:
+    """The town as typed: as written, in capitals, or without its accents."""
+    roll = rng.random()
+    return city.upper() if roll < 0.1 else _ascii(city) if roll < 0.2 else city

@@ -25,20 +25,30 @@ OUT = Path(__file__).resolve().parents[2] / "resources" / "hygiene" / "calibrati
 DEV_SEEDS = tuple(b2b.DEV_SEED + n for n in range(8))
 # A step needs this many observations, so that one odd pair does not make its own step.
 MIN_STEP = 40
+# Matches are fewer below the claim: a step of theirs needs more observations, so that each
+# step holds some 25 per seed and does not follow one seed's share of look-alikes.
+MIN_MATCH_STEP = 200
 
 
-def isotonic(observed: list[tuple[float, bool]]) -> list[list[float]]:
+def isotonic(observed: list[tuple[float, bool]], min_step: int = MIN_STEP
+             ) -> list[list[float]]:
     """[[lowest raw weight of the step, percent right], ...] rising."""
-    observed.sort()
-    blocks: list[list[float]] = []  # [low raw, right, count]
+    # All the observations of one raw weight start as one block: the table cannot tell them
+    # apart, so the wrong ones at a weight must count against that weight's step, not be
+    # pooled into the step below while the right ones start a step of their own.
+    at: dict[float, list[float]] = {}
     for raw, right in observed:
-        blocks.append([raw, float(right), 1.0])
+        block = at.setdefault(raw, [raw, 0.0, 0.0])
+        block[1] += right
+        block[2] += 1
+    blocks: list[list[float]] = []  # [low raw, right, count]
+    for block in sorted(at.values()):
+        blocks.append(block)
         while len(blocks) > 1 and (blocks[-2][1] / blocks[-2][2] >= blocks[-1][1] / blocks[-1][2]
-                                   or blocks[-2][2] < MIN_STEP):
-            low, right_sum, count = blocks.pop()
+                                   or blocks[-2][2] < min_step):
+            _low, right_sum, count = blocks.pop()
             blocks[-1][1] += right_sum
             blocks[-1][2] += count
-            del low
     return [[round(low, 2), round(100 * right / count, 1)] for low, right, count in blocks]
 
 
@@ -101,7 +111,8 @@ def main() -> None:
                           ("people", people_observations),
                           ("matching", matching_observations)):
         observed = observe()
-        table[kind] = {"observations": len(observed), "points": isotonic(observed)}
+        points = isotonic(observed, MIN_MATCH_STEP if kind == "matching" else MIN_STEP)
+        table[kind] = {"observations": len(observed), "points": points}
         print(kind, len(observed), table[kind]["points"])
     OUT.write_text(json.dumps(table, indent=1) + "\n", encoding="utf-8")
 

@@ -59,3 +59,17 @@ def test_a_crm_link_wins_and_confirming_a_match_links_the_lead(demo_store: Store
         assert session.scalar(select(func.count()).select_from(OutboxEntry)) == pending
         shown = account_of(session, matched_id)
         assert shown is not None and shown.method == "linked"
+
+
+def test_a_changed_address_rematches_the_lead_or_everyone(demo_store: Store) -> None:
+    # Where a lead or an account is counts for a name that leaves doubt.
+    refresh_matches(demo_store.sessions, FIXED_NOW)
+    with demo_store.sessions.begin() as session:
+        lead = session.scalars(select(Lead).where(Lead.account_id.is_(None))
+                               .order_by(Lead.id).limit(1)).one()
+        lead.postal_code = "99999" if lead.postal_code != "99999" else "11111"
+    assert refresh_matches(demo_store.sessions, FIXED_NOW).rematched == 1
+    with demo_store.sessions.begin() as session:
+        account = session.scalars(select(Account).order_by(Account.id).limit(1)).one()
+        account.city = f"{account.city or ''} Nord"
+    assert refresh_matches(demo_store.sessions, FIXED_NOW).rematched > 500

@@ -149,3 +149,46 @@ def test_a_work_domain_spelling_an_account_without_a_domain_puts_a_typo_right() 
     # Writing from its own name's domain, the look-alike is another company as likely.
     own = _match("Corsot Insurance", "mkaya@corsot-group.com", accounts)
     assert own.confidence < 90
+
+
+BILLED = [AccountFacts("acme", "Acme Analytics Inc.", "acme-analytics.com", "prospect",
+                       city="Köln", postal_code="50667", country="DE"),
+          AccountFacts("zen", "Zentrix Cloud Systems", "zentrix.io", "prospect",
+                       city="Austin", postal_code="78701", country="US")]
+
+
+def _at(company: str, city: str | None = None, postal: str | None = None,
+        country: str | None = None):
+    [found] = AccountIndex(BILLED).match([LeadCompany("lead", company, "ann@gmail.com", city,
+                                                      postal, country)])
+    return found
+
+
+def test_a_name_one_letter_off_at_the_accounts_postal_code_is_claimed_and_says_why() -> None:
+    # One letter off and nothing else: maybe another company. At the account's own postal
+    # code: a typo.
+    alone = _at("Acme Analitics")
+    there = _at("Acme Analitics", "KOELN", "50667", "DE")
+    assert alone.confidence < 90 <= there.confidence
+    assert there.account_id == "acme"
+    assert any("postal code is the account's (50667)" in r for r in there.reasons)
+
+
+def test_a_lead_in_another_country_counts_against_a_name_one_letter_off() -> None:
+    abroad = _at("Acme Analitics", "Lyon", "69001", "FR")
+    assert abroad.confidence < _at("Acme Analitics").confidence
+    assert any("against: the lead is in FR, the account in DE" in r for r in abroad.reasons)
+
+
+def test_a_name_typed_exactly_is_the_account_wherever_the_lead_is() -> None:
+    found = _at("Acme Analytics", "Lyon", "69001", "FR")
+    assert found.account_id == "acme" and found.confidence >= 90
+    assert not any("FR" in reason for reason in found.reasons)
+
+
+def test_a_name_that_differs_in_its_first_letter_is_less_likely_a_slip() -> None:
+    first = _at("Ecme Analytics")
+    later = _at("Acme Analytycs")
+    assert first.confidence < later.confidence
+    assert first.account_id is None or any(
+        "starts with another letter" in reason for reason in first.reasons)

@@ -40,6 +40,7 @@ from views.dashboard_charts import (
     trend_chart,
     waterfall_chart,
 )
+from views.digest_button import DigestButton, DigestServices
 from views.failure_text import failure_text
 
 # (key in the sheet, label, how it is written, whether more is better)
@@ -80,6 +81,8 @@ class DashboardServices:
     # → the whole sheet, the one ``sheet`` gives.
     figures: Callable[[str, str | None], Sheet] | None = None
     details: Callable[[Sheet], Sheet] | None = None
+    # A manager's "send this week's digest now"; None on a rep's desk.
+    send_digest: DigestServices | None = None
 
 
 def _when(moment: datetime | None) -> str:
@@ -109,6 +112,10 @@ class DashboardView(QWidget):
         top.addWidget(self.who)
         top.addWidget(self.period)
         top.addWidget(self.caption, 1)
+        self.digest = (DigestButton(services.send_digest, background, commands)
+                       if services.send_digest else None)
+        if self.digest is not None:
+            top.addWidget(self.digest, 1)
         self.tiles: dict[str, QPushButton] = {}
         tiles = QGridLayout()
         tiles.setSpacing(4)

@@ -278,6 +278,9 @@ class DashboardView(QWidget):
             tile = self.tiles[key]
             tile.setText(f"{label}\n{line}")
             tile.setAccessibleDescription(f"{label}: {line}")
+            if key == "lvr" and sheet.team.get("lvr_months"):
+                tile.setToolTip("Growth of qualified leads (entered SQL), "
+                                f"{sheet.team['lvr_months']}")
             tile.setProperty("state", state)
             tile.style().unpolish(tile)
             tile.style().polish(tile)

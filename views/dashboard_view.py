@@ -11,14 +11,11 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -28,7 +25,7 @@ from models.kpis.behind import Behind
 from models.kpis.digest_charts import consecutive, weekly_targets
 from models.kpis.digest_html import figure
 from models.kpis.reasons import pareto
-from models.kpis.sheet import RepFigures, Sheet
+from models.kpis.sheet import Sheet
 from models.records import RepProfile
 from views.background import Background
 from views.behind_dialog import BehindDialog
@@ -40,6 +37,7 @@ from views.dashboard_charts import (
     trend_chart,
     waterfall_chart,
 )
+from views.dashboard_reps import fill_reps, reps_table
 from views.digest_button import DigestButton, DigestServices
 from views.failure_text import failure_text
 
@@ -55,12 +53,6 @@ TILES = (("calls", "Calls", "count", True), ("meetings", "Meetings set", "count"
          ("selling_share", "Selling time", "share", True),
          ("forecast", "Forecast (weighted)", "money", True))
 TILES_A_ROW = 7
-REP_COLUMNS = (("Rep", "name", "text"), ("Role", "role", "text"), ("Calls", "calls", "count"),
-               ("Meetings", "meetings", "count"), ("Pipeline", "pipeline_added", "money"),
-               ("Touch/day", "touches_per_day", "count"),
-               ("≤ 24 h", "first_touch_within_24h", "share"),
-               ("Win rate", "win_rate", "share"), ("SQL close", "sql_close_rate", "share"),
-               ("Held > 2 d", "aged_leads", "count"), ("Selling", "selling_share", "share"))
 PERIODS = (("This week", "week"), ("This month", "month"), ("This quarter", "quarter"))
 TEAM = "team"
 # Counted from records behind the numbers: a write to any of these can move them (a block
@@ -130,14 +122,7 @@ class DashboardView(QWidget):
                                                        "reasons")}
         for chart in self.charts.values():
             chart.opened.connect(self.open_figure)
-        self.reps = QTableWidget(0, len(REP_COLUMNS))
-        self.reps.setHorizontalHeaderLabels([c for c, _k, _t in REP_COLUMNS])
-        self.reps.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.reps.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.reps.setTabKeyNavigation(False)
-        self.reps.verticalHeader().setVisible(False)
-        self.reps.verticalHeader().setDefaultSectionSize(22)
-        self.reps.horizontalHeader().setStretchLastSection(True)
+        self.reps = reps_table()
         self.reps.activated.connect(lambda index: self._choose_row(index.row()))
         self.notes = QLabel(objectName="dashboardNote", wordWrap=True)
         self.notes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -247,7 +232,7 @@ class DashboardView(QWidget):
             # same figures counted again keep their charts until the new ones come).
             for chart in self.charts.values():
                 chart.setChart(counting_chart())
-        self._show_reps(sheet.reps)
+        fill_reps(self.reps, sheet.reps)
         self.notes.setText(self._notes(sheet) if sheet.complete else "")
         (self.shown if sheet.complete else self.first_numbers).emit(sheet)
 
@@ -315,27 +300,6 @@ class DashboardView(QWidget):
             for bar in sheet.pareto.get(kind, []):
                 merged[bar.name] = merged.get(bar.name, 0) + bar.count
         return pareto(merged)
-
-    def _show_reps(self, reps: list[RepFigures]) -> None:
-        self.reps.setSortingEnabled(False)
-        self.reps.setRowCount(len(reps))
-        for r, rep in enumerate(reps):
-            for c, (_label, key, kind) in enumerate(REP_COLUMNS):
-                value = getattr(rep, key)
-                text = value if kind == "text" else figure(value, kind)
-                if key == "name" and rep.needs_coaching:
-                    text += " ⚑"  # the whole word in its tooltip and the notes line
-                item = QTableWidgetItem(str(text))
-                if key == "name" and rep.needs_coaching:
-                    item.setToolTip("SQL close rate under 20 %: needs coaching")
-                if kind != "text":
-                    item.setData(Qt.ItemDataRole.UserRole + 1, value)
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight
-                                          | Qt.AlignmentFlag.AlignVCenter)
-                if c == 0:
-                    item.setData(Qt.ItemDataRole.UserRole, rep.id)
-                self.reps.setItem(r, c, item)
-        self.reps.resizeColumnsToContents()
 
     @staticmethod
     def _notes(sheet: Sheet) -> str:

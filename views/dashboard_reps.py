@@ -19,8 +19,9 @@ REP_COLUMNS = (("Rep", "name", "text"), ("Role", "role", "text"), ("Calls", "cal
                ("≤ 24 h", "first_touch_within_24h", "share"),
                ("Win rate", "win_rate", "share"), ("SQL close", "sql_close_rate", "share"),
                ("Held > 2 d", "aged_leads", "count"), ("Selling", "selling_share", "share"))
-# Hidden first, least needed first, when even the columns' least widths do not fit (the tiles
-# and the "by rep" lists still have them): role, selling, touches a day, held leads, ≤ 24 h.
+# Hidden first, least needed first, when the columns cannot all have their figures' width
+# (the tiles and the "by rep" lists still have them): role, selling, touches a day, held
+# leads, ≤ 24 h.
 DROP_FIRST = (1, 10, 5, 9, 6)
 NAME_LEAST = 110  # a rep's name stays readable
 
@@ -35,8 +36,10 @@ def reps_table() -> QTableWidget:
     table.verticalHeader().setDefaultSectionSize(22)
     table.setWordWrap(False)
     table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    # A column shown gets the width its figures need (no "$126,0…"); when they do not all
+    # fit, the least needed leave.
     ColumnFit(table, table.horizontalHeader(), drop_order=DROP_FIRST,
-              least={0: NAME_LEAST})
+              least={0: NAME_LEAST}, drop_to_want=True)
     return table
 
 

@@ -107,7 +107,7 @@ class DashboardView(QWidget):
         self.digest = (DigestButton(services.send_digest, background, commands)
                        if services.send_digest else None)
         if self.digest is not None:
-            top.addWidget(self.digest, 1)
+            top.addWidget(self.digest)  # the caption wraps first
         self.tiles: dict[str, QPushButton] = {}
         tiles = QGridLayout()
         tiles.setSpacing(4)

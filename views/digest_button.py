@@ -63,6 +63,7 @@ class DigestButton(QWidget):
                                "once a week; Monday's digest of the whole week still comes.")
         self.button.clicked.connect(self.send)
         self.outcome = QLabel(objectName="dashboardNote", wordWrap=True)
+        self.outcome.setMaximumWidth(320)  # wraps rather than crowding whose figures
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.button)

@@ -49,7 +49,7 @@ STYLE = (
     "th{vertical-align:bottom}th:first-child,td:first-child{text-align:left}"
     "img{max-width:100%;height:auto}"
     ".reps td{white-space:nowrap}.reps th{white-space:normal}"
-    ".flag{color:#b3261e;font-size:smaller}"
+    ".flag{color:#b3261e;font-size:smaller}.reps .text{text-align:left}"
     f"@media (max-width:{NARROW}px){{.reps .spare{{display:none}}"
     ".reps td,.reps th{padding:2px 4px}}")
 
@@ -59,16 +59,22 @@ def _cell(tag: str, text: str, spare: bool) -> str:
 
 
 def _rep_rows(sheet: Sheet) -> str:
-    head = "<tr><th>Rep</th>" + _cell("th", "Role", True) + "".join(
+    head = "<tr><th>Rep</th><th class='spare text'>Role</th>" + "".join(
         _cell("th", escape(label), spare) for label, _k, _t, spare in REP_COLUMNS) + "</tr>"
     rows = "".join(
         "<tr><td>" + escape(rep.name)
         + (" <span class='flag'>⚑ coaching</span>" if rep.needs_coaching else "") + "</td>"
-        + _cell("td", escape(rep.role), True)
+        + f"<td class='spare text'>{escape(rep.role)}</td>"
         + "".join(_cell("td", figure(getattr(rep, key), kind), spare)
                   for _l, key, kind, spare in REP_COLUMNS) + "</tr>"
         for rep in sheet.reps)
     return f"<table class='reps'>{head}{rows}</table>"
+
+
+def _label(sheet: Sheet, label: str, key: str) -> str:
+    """The Lead Velocity Rate names the months it compares (``models.kpis.velocity``)."""
+    months = sheet.team.get("lvr_months") if key == "lvr" else None
+    return f"{label} ({months})" if months else label
 
 
 def _charts(sheet: Sheet) -> str:
@@ -83,7 +89,8 @@ def digest_html(sheet: Sheet, who: str, charts: bool = True) -> str:
     (``charts``), and the reps side by side."""
     targets = sheet.team.get("targets", {})
     rows = "".join(
-        f"<tr><th>{escape(label)}</th><td>{figure(sheet.team.get(key), kind)}</td>"
+        f"<tr><th>{escape(_label(sheet, label, key))}</th>"
+        f"<td>{figure(sheet.team.get(key), kind)}</td>"
         f"<td>{figure(targets.get(key), kind) if key in targets else ''}</td></tr>"
         for label, key, kind in TEAM_ROWS)
     coaching = ", ".join(escape(n) for n in sheet.team.get("coaching", []))

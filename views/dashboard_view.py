@@ -27,6 +27,7 @@ from models.kpis.digest_html import figure
 from models.kpis.reasons import pareto
 from models.kpis.sheet import Sheet
 from models.records import RepProfile
+from ui.tile_rows import TileRows
 from views.background import Background
 from views.behind_dialog import BehindDialog
 from views.commanding import Commands, follow
@@ -52,7 +53,7 @@ TILES = (("calls", "Calls", "count", True), ("meetings", "Meetings set", "count"
          ("aged_leads", "Held > 2 days", "count", False),
          ("selling_share", "Selling time", "share", True),
          ("forecast", "Forecast (weighted)", "money", True))
-TILES_A_ROW = 7
+TILES_A_ROW, TILES_LEAST_A_ROW = 7, 4
 PERIODS = (("This week", "week"), ("This month", "month"), ("This quarter", "quarter"))
 TEAM = "team"
 # Counted from records behind the numbers: a write to any of these can move them (a block
@@ -93,6 +94,8 @@ class DashboardView(QWidget):
         title = QLabel("Dashboard", objectName="screenTitle")
         self.who = QComboBox()
         self.who.setAccessibleName("Whose figures")
+        # Filled after the screen is first shown: as wide as the names it then holds.
+        self.who.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.period = QComboBox()
         self.period.setAccessibleName("Period")
         for label, kind in PERIODS:
@@ -109,15 +112,15 @@ class DashboardView(QWidget):
         if self.digest is not None:
             top.addWidget(self.digest)  # the caption wraps first
         self.tiles: dict[str, QPushButton] = {}
-        tiles = QGridLayout()
-        tiles.setSpacing(4)
-        for n, (key, label, _kind, _better) in enumerate(TILES):
+        # Seven a row where there is room; one more row on a narrow screen.
+        self.tile_rows = tiles = TileRows(TILES_A_ROW, TILES_LEAST_A_ROW)
+        for key, label, _kind, _better in TILES:
             tile = QPushButton(label, objectName="kpiTile")
             tile.setAccessibleName(label)
             tile.setMinimumHeight(44)
             tile.clicked.connect(lambda _=False, k=key: self.open_figure(k))
             self.tiles[key] = tile
-            tiles.addWidget(tile, n // TILES_A_ROW, n % TILES_A_ROW)
+            tiles.add(tile)
         self.charts = {key: ChartView(key) for key in ("calls", "meetings", "waterfall",
                                                        "reasons")}
         for chart in self.charts.values():
@@ -139,7 +142,7 @@ class DashboardView(QWidget):
         layout.setContentsMargins(10, 6, 10, 6)
         layout.setSpacing(6)
         layout.addLayout(top)
-        layout.addLayout(tiles)
+        layout.addWidget(tiles)
         layout.addLayout(grid, 1)
         layout.addWidget(self.notes)
         self.who.currentIndexChanged.connect(lambda _i: self.refresh())

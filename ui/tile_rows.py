@@ -42,12 +42,20 @@ class TileRows(QWidget):
         return QSize(self.needed(self._most), self._grid.sizeHint().height())
 
     def resizeEvent(self, event: QResizeEvent) -> None:
+        self._fit(event.size().width())
+        super().resizeEvent(event)
+
+    def refit(self) -> None:
+        """After the tiles' texts changed: as many a row as now fit."""
+        self.updateGeometry()
+        self._fit(self.width())
+
+    def _fit(self, width: int) -> None:
         fitting = next((n for n in range(self._most, self._least - 1, -1)
-                        if self.needed(n) <= event.size().width()), self._least)
+                        if self.needed(n) <= width), self._least)
         if fitting != self.per_row:
             self.per_row = fitting
             self._place()
-        super().resizeEvent(event)
 
     def _place(self) -> None:
         for tile in self._tiles:

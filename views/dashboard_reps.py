@@ -4,7 +4,7 @@ off to the right."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QAbstractItemView, QTableWidget, QTableWidgetItem
 
 from models.kpis.digest_html import figure
@@ -62,4 +62,14 @@ def fill_reps(table: QTableWidget, reps: list[RepFigures]) -> None:
             if c == 0:
                 item.setData(Qt.ItemDataRole.UserRole, rep.id)
             table.setItem(r, c, item)
+    # Every column measured, those the last fit hid included (a hidden column measures as
+    # nothing, and would come back too narrow for its header).
+    header = table.horizontalHeader()
+    for column in range(header.count()):
+        header.setSectionHidden(column, False)
     fit_to_contents(table)
+    # Once more after the rows are laid out (a vertical scroll bar may have come and taken
+    # its width).
+    fit = table.findChild(ColumnFit)
+    if fit is not None:
+        QTimer.singleShot(0, fit, fit.fit)

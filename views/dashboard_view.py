@@ -272,6 +272,7 @@ class DashboardView(QWidget):
             tile.setProperty("state", state)
             tile.style().unpolish(tile)
             tile.style().polish(tile)
+        self.tile_rows.refit()  # longer figures may need one more row
 
     def _show_charts(self, sheet: Sheet) -> None:
         weeks = [t.week for t in sheet.trend]

@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from models.changes import NOTHING, Changes, Kind
+from models.changes import NOTHING, Changed, Changes, Kind
 from models.kpis.activity import call_records
 from models.kpis.behind import Behind
 from models.kpis.digest_mail import send_due_digests
+from models.kpis.digest_now import DigestNow, digest_now_state, queue_digest_now
 from models.kpis.leads import aged_records
 from models.kpis.periods import period_of, team_timezone
 from models.kpis.sheet import REP_ROLES, Sheet, add_details, compute_figures, compute_sheet
@@ -18,10 +19,12 @@ from models.reps import current_rep, team_members
 from models.store.open import Store
 from models.vocab import Role
 from views.dashboard_view import DashboardServices
+from views.digest_button import DigestServices
 
 
 def dashboard_services(store: Store, clock: Callable[[], datetime],
-                       rep: RepProfile | None) -> DashboardServices:
+                       rep: RepProfile | None,
+                       sync_now: Callable[[], str] | None = None) -> DashboardServices:
     def sheet(kind: str, rep_id: str | None) -> Sheet:
         now = clock()
         period = period_of(kind, now, team_timezone(store.sessions))
@@ -47,7 +50,31 @@ def dashboard_services(store: Store, clock: Callable[[], datetime],
         return [p for role in REP_ROLES for p in team_members(store.sessions, role)]
 
     return DashboardServices(people=people, sheet=sheet, behind=behind, signed_in=rep,
-                             figures=figures, details=details)
+                             figures=figures, details=details,
+                             send_digest=digest_services(store, clock, rep, sync_now))
+
+
+def digest_services(store: Store, clock: Callable[[], datetime], rep: RepProfile | None,
+                    sync_now: Callable[[], str] | None) -> DigestServices | None:
+    """A manager's "send this week's digest now": written through the command runner, then
+    sent by a sync, the one path every CRM mail takes (exactly once per manager and week)."""
+    if rep is None or rep.role != Role.MANAGER or sync_now is None:
+        return None
+    manager_id, sync = rep.id, sync_now
+
+    def queue() -> Changed[DigestNow]:
+        state = queue_digest_now(store.sessions, manager_id, clock())
+        return Changed(state, Changes.of(Kind.TOUCH, Kind.OUTBOX) if state.queued_now
+                       else NOTHING)
+
+    def deliver() -> DigestNow:
+        """Sync, so the CRM sends what is waiting; raises what stopped the sync."""
+        sync()
+        state = digest_now_state(store.sessions, manager_id, clock())
+        assert state is not None  # queued before this runs
+        return state
+
+    return DigestServices(queue=queue, deliver=deliver)
 
 
 def queue_due_digests(store: Store, clock: Callable[[], datetime]) -> Changes:

@@ -15,7 +15,9 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from desktop.commands import CommandRunner
 from desktop.composition import window_services
+from desktop.dashboard_shots import dashboards
 from models.demo.load import load_demo_data
+from models.demo.past import make_past
 from models.leads import LeadDirectory
 from models.qualification import QualificationDraft, save_qualification
 from models.references import record_use, reference_customers
@@ -56,6 +58,8 @@ def capture(out: Path, leads: int = 5_000, accounts: int = 2_500,
         # Mid-afternoon where the demo rep works, so Today shows a call block under way.
         now = datetime.now(ZoneInfo(rep.timezone if rep else "UTC")).replace(
             hour=14, minute=10, second=0, microsecond=0).astimezone(UTC)
+        # The weeks before, up to that moment: the Dashboard's reasons, deals and selling time.
+        make_past(store.sessions, 2026, now)
         background = Background()
         commands = CommandRunner()
         _RUNNERS[:] = [commands]
@@ -87,6 +91,8 @@ def capture(out: Path, leads: int = 5_000, accounts: int = 2_500,
             written.append(path)
         written.append(_cleanup(app, window, background, out))
         written += _forms(app, window, background, store, now, out)
+        written += dashboards(window, store, now, lambda ms: _settle(app, background, ms),
+                              out)
         window.close()
         background.wait()
         commands.wait()
@@ -200,7 +206,7 @@ def _team_screens(app: QApplication, window: MainWindow, background: Background,
         window.workspace.setCurrentWidget(window.pipeline)
         _settle(app, background)
         written.append(_save(window, out / "pipeline.png"))
-    for name in ("Dashboard", "Feedback", "Sync"):
+    for name in ("Feedback", "Sync"):
         window.show_screen(name)
         _settle(app, background, 600)
         written.append(_save(window, out / f"{name.lower()}.png"))

@@ -11,14 +11,11 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -28,8 +25,9 @@ from models.kpis.behind import Behind
 from models.kpis.digest_charts import consecutive, weekly_targets
 from models.kpis.digest_html import figure
 from models.kpis.reasons import pareto
-from models.kpis.sheet import RepFigures, Sheet
+from models.kpis.sheet import Sheet
 from models.records import RepProfile
+from ui.tile_rows import TileRows
 from views.background import Background
 from views.behind_dialog import BehindDialog
 from views.commanding import Commands, follow
@@ -40,6 +38,8 @@ from views.dashboard_charts import (
     trend_chart,
     waterfall_chart,
 )
+from views.dashboard_reps import fill_reps, reps_table
+from views.digest_button import DigestButton, DigestServices
 from views.failure_text import failure_text
 
 # (key in the sheet, label, how it is written, whether more is better)
@@ -53,13 +53,7 @@ TILES = (("calls", "Calls", "count", True), ("meetings", "Meetings set", "count"
          ("aged_leads", "Held > 2 days", "count", False),
          ("selling_share", "Selling time", "share", True),
          ("forecast", "Forecast (weighted)", "money", True))
-TILES_A_ROW = 7
-REP_COLUMNS = (("Rep", "name", "text"), ("Role", "role", "text"), ("Calls", "calls", "count"),
-               ("Meetings", "meetings", "count"), ("Pipeline", "pipeline_added", "money"),
-               ("Touch/day", "touches_per_day", "count"),
-               ("≤ 24 h", "first_touch_within_24h", "share"),
-               ("Win rate", "win_rate", "share"), ("SQL close", "sql_close_rate", "share"),
-               ("Held > 2 d", "aged_leads", "count"), ("Selling", "selling_share", "share"))
+TILES_A_ROW, TILES_LEAST_A_ROW = 7, 4
 PERIODS = (("This week", "week"), ("This month", "month"), ("This quarter", "quarter"))
 TEAM = "team"
 # Counted from records behind the numbers: a write to any of these can move them (a block
@@ -80,6 +74,8 @@ class DashboardServices:
     # → the whole sheet, the one ``sheet`` gives.
     figures: Callable[[str, str | None], Sheet] | None = None
     details: Callable[[Sheet], Sheet] | None = None
+    # A manager's "send this week's digest now"; None on a rep's desk.
+    send_digest: DigestServices | None = None
 
 
 def _when(moment: datetime | None) -> str:
@@ -98,6 +94,8 @@ class DashboardView(QWidget):
         title = QLabel("Dashboard", objectName="screenTitle")
         self.who = QComboBox()
         self.who.setAccessibleName("Whose figures")
+        # Filled after the screen is first shown: as wide as the names it then holds.
+        self.who.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.period = QComboBox()
         self.period.setAccessibleName("Period")
         for label, kind in PERIODS:
@@ -109,28 +107,25 @@ class DashboardView(QWidget):
         top.addWidget(self.who)
         top.addWidget(self.period)
         top.addWidget(self.caption, 1)
+        self.digest = (DigestButton(services.send_digest, background, commands)
+                       if services.send_digest else None)
+        if self.digest is not None:
+            top.addWidget(self.digest)  # the caption wraps first
         self.tiles: dict[str, QPushButton] = {}
-        tiles = QGridLayout()
-        tiles.setSpacing(4)
-        for n, (key, label, _kind, _better) in enumerate(TILES):
+        # Seven a row where there is room; one more row on a narrow screen.
+        self.tile_rows = tiles = TileRows(TILES_A_ROW, TILES_LEAST_A_ROW)
+        for key, label, _kind, _better in TILES:
             tile = QPushButton(label, objectName="kpiTile")
             tile.setAccessibleName(label)
             tile.setMinimumHeight(44)
             tile.clicked.connect(lambda _=False, k=key: self.open_figure(k))
             self.tiles[key] = tile
-            tiles.addWidget(tile, n // TILES_A_ROW, n % TILES_A_ROW)
+            tiles.add(tile)
         self.charts = {key: ChartView(key) for key in ("calls", "meetings", "waterfall",
                                                        "reasons")}
         for chart in self.charts.values():
             chart.opened.connect(self.open_figure)
-        self.reps = QTableWidget(0, len(REP_COLUMNS))
-        self.reps.setHorizontalHeaderLabels([c for c, _k, _t in REP_COLUMNS])
-        self.reps.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.reps.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.reps.setTabKeyNavigation(False)
-        self.reps.verticalHeader().setVisible(False)
-        self.reps.verticalHeader().setDefaultSectionSize(22)
-        self.reps.horizontalHeader().setStretchLastSection(True)
+        self.reps = reps_table()
         self.reps.activated.connect(lambda index: self._choose_row(index.row()))
         self.notes = QLabel(objectName="dashboardNote", wordWrap=True)
         self.notes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -147,7 +142,7 @@ class DashboardView(QWidget):
         layout.setContentsMargins(10, 6, 10, 6)
         layout.setSpacing(6)
         layout.addLayout(top)
-        layout.addLayout(tiles)
+        layout.addWidget(tiles)
         layout.addLayout(grid, 1)
         layout.addWidget(self.notes)
         self.who.currentIndexChanged.connect(lambda _i: self.refresh())
@@ -240,7 +235,7 @@ class DashboardView(QWidget):
             # same figures counted again keep their charts until the new ones come).
             for chart in self.charts.values():
                 chart.setChart(counting_chart())
-        self._show_reps(sheet.reps)
+        fill_reps(self.reps, sheet.reps)
         self.notes.setText(self._notes(sheet) if sheet.complete else "")
         (self.shown if sheet.complete else self.first_numbers).emit(sheet)
 
@@ -271,9 +266,13 @@ class DashboardView(QWidget):
             tile = self.tiles[key]
             tile.setText(f"{label}\n{line}")
             tile.setAccessibleDescription(f"{label}: {line}")
+            if key == "lvr" and sheet.team.get("lvr_months"):
+                tile.setToolTip("Growth of qualified leads (entered SQL), "
+                                f"{sheet.team['lvr_months']}")
             tile.setProperty("state", state)
             tile.style().unpolish(tile)
             tile.style().polish(tile)
+        self.tile_rows.refit()  # longer figures may need one more row
 
     def _show_charts(self, sheet: Sheet) -> None:
         weeks = [t.week for t in sheet.trend]
@@ -305,27 +304,6 @@ class DashboardView(QWidget):
             for bar in sheet.pareto.get(kind, []):
                 merged[bar.name] = merged.get(bar.name, 0) + bar.count
         return pareto(merged)
-
-    def _show_reps(self, reps: list[RepFigures]) -> None:
-        self.reps.setSortingEnabled(False)
-        self.reps.setRowCount(len(reps))
-        for r, rep in enumerate(reps):
-            for c, (_label, key, kind) in enumerate(REP_COLUMNS):
-                value = getattr(rep, key)
-                text = value if kind == "text" else figure(value, kind)
-                if key == "name" and rep.needs_coaching:
-                    text += " ⚑"  # the whole word in its tooltip and the notes line
-                item = QTableWidgetItem(str(text))
-                if key == "name" and rep.needs_coaching:
-                    item.setToolTip("SQL close rate under 20 %: needs coaching")
-                if kind != "text":
-                    item.setData(Qt.ItemDataRole.UserRole + 1, value)
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight
-                                          | Qt.AlignmentFlag.AlignVCenter)
-                if c == 0:
-                    item.setData(Qt.ItemDataRole.UserRole, rep.id)
-                self.reps.setItem(r, c, item)
-        self.reps.resizeColumnsToContents()
 
     @staticmethod
     def _notes(sheet: Sheet) -> str:

@@ -105,6 +105,9 @@ class TodayView(QWidget):
         self.heading.setObjectName("screenTitle")
         self.figures = QLabel()
         self.figures.setObjectName("dayFigures")
+        # A long day's figures wrap: unwrapped, they made the whole window wider than a
+        # 1366 px screen at 1.25x (every screen, the Dashboard included).
+        self.figures.setWordWrap(True)
         self.hint = QLabel("Enter opens the block under way; a click opens any block.")
         self.hint.setObjectName("hint")
         self._blocks = QVBoxLayout()

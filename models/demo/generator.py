@@ -49,6 +49,10 @@ CALL_OUTCOME_WEIGHTS = (40, 30, 18, 4, 3, 5)
 WIN_REASONS, WIN_WEIGHTS = ("WIN-FEATURES", "WIN-PRICE", "WIN-RELATIONSHIP"), (45, 20, 35)
 LOSS_REASONS = ("LOSS-NO-DECISION", "LOSS-PRICE", "LOSS-COMPETITOR", "LOSS-FEATURES")
 LOSS_WEIGHTS = (40, 25, 20, 15)
+# Why the demo's disqualified leads were filed D (resources/reason_codes.json); students are
+# told apart by their title or a free mailbox.
+DISQUALIFY_REASONS = ("D-NO-FIT", "D-TOO-SMALL", "D-BAD-DATA", "D-COMPETITOR")
+DISQUALIFY_WEIGHTS = (40, 30, 25, 5)
 
 
 @dataclass
@@ -275,6 +279,7 @@ class DemoGenerator:
             recent.append(row)
             self.activities_for(row)
             self.opportunity_for(row)
+            self.disqualification_for(row)
             row["search_key"] = lead_search_key(
                 row["first_name"], row["last_name"], row["company"], row["email"])
             yield row
@@ -380,10 +385,14 @@ class DemoGenerator:
         quantities = [self.rng.choice((5, 10, 25, 50, 100)) for _ in lines]
         owner = self.rng.choice(self.aes)  # drawn in the same order as before: same demo
         close_date = (self.now + timedelta(days=self.rng.randint(-30, 90))).date()
-        created = min(self.now, lead["created_at"] + timedelta(days=self.rng.randint(3, 20)))
+        created = lead["created_at"] + timedelta(days=self.rng.randint(3, 20))
+        if created > self.now:
+            # Not opened yet: the lead waits with its AE, and no deal is dated after now
+            # (nor piled up at now, where this week's "pipeline added" would count it).
+            lead["stage"] = FunnelStage.SQL.value
+            return
         closed = stage.startswith("Closed")
-        # A closed deal closed some weeks after it opened, never in the future.
-        closed_at = min(self.now, created + timedelta(days=21)) if closed else None
+        closed_at = self.closed_at(opportunity_id, created) if closed else None
         spec = stage_named(stage)
         reason, competitor = self.close_reason(opportunity_id, stage)
         self.data.add("opportunities", {
@@ -403,6 +412,35 @@ class DemoGenerator:
                 "id": self.uid(), "opportunity_id": opportunity_id, "product_id": product_id,
                 "quantity": quantity, "unit_price": price,
             })
+
+    def closed_at(self, opportunity_id: str, opened: datetime) -> datetime:
+        """Three weeks after it opened; a deal younger than that closed some time between
+        its opening and now (drawn from its id: the generator's draws stay as they were)."""
+        closed = opened + timedelta(days=21)
+        if closed <= self.now:
+            return closed
+        share = random.Random(f"{opportunity_id}/closed").uniform(0.3, 0.95)
+        return opened + (self.now - opened) * share
+
+    def disqualification_for(self, lead: dict[str, Any]) -> None:
+        """A disqualified lead was filed D with its reason code (DOMAIN.md: one uniform
+        list, so reasons can be analysed later), when it was last touched. Drawn from the
+        lead's id, so the generator's own draws, and the rest of the demo, stay as they were."""
+        if lead["stage"] != FunnelStage.DISQUALIFIED:
+            return
+        rng = random.Random(f"{lead['id']}/disqualified")
+        free_mail = lead["email"].endswith(tuple(f"@{domain}" for domain in v.FREE_MAIL))
+        student = lead["title_level"] == "student" or (free_mail and rng.random() < 0.3)
+        reason = "D-STUDENT" if student else rng.choices(DISQUALIFY_REASONS,
+                                                          DISQUALIFY_WEIGHTS)[0]
+        at = lead["last_touch_at"] or min(self.now, lead["created_at"] + timedelta(hours=2))
+        self.data.add("qualifications", {
+            "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)), "lead_id": lead["id"],
+            "category": "D", "reason_code": reason, "framework": "BANT", "answers": {},
+            "competitors": [], "requested_features": [], "competitive_info": None,
+            "next_step": None, "follow_up_on": None, "handoff_to_id": None,
+            "qualified_by_id": lead["owner_id"], "qualified_at": at,
+        })
 
     def close_reason(self, opportunity_id: str, stage: str) -> tuple[str | None, str | None]:
         """Why a closed deal was won or lost, as the close form records it, so the reasons'

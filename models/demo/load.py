@@ -27,7 +27,8 @@ from models.touches import refresh_cadences
 
 # Parents before children, so every foreign key already points at a row.
 REFERENCE_TABLES = ("users", "campaigns", "products", "email_templates", "accounts", "contacts")
-LEAD_TABLES = ("leads", "activities", "opportunities", "opportunity_line_items")
+LEAD_TABLES = ("leads", "qualifications", "activities", "opportunities",
+               "opportunity_line_items")
 BATCH = 1000
 
 

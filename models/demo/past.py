@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models.closing import CloseDraft, CloseError, LineItem, NewContact, close_opportunity
 from models.deals import DealError, open_stages, step_stage
+from models.demo.block_runs import make_block_runs
 from models.funnel_config import close_rate_band
 from models.handoffs import accept, opportunity_criteria, reject
 from models.nurture import return_due_from_nurture
@@ -199,6 +200,7 @@ def make_past(sessions: sessionmaker[Session], seed: int, now: datetime) -> int:
         # brings them back in the window.
         return_due_from_nurture(sessions, now - timedelta(days=days_ago))
     _use_references(sessions, rng, now)
+    make_block_runs(sessions, seed, now)
     with sessions.begin() as session:
         # The CRM already knows this past, like the rest of the demo.
         session.execute(delete(OutboxEntry))

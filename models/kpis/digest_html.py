@@ -31,12 +31,50 @@ TEAM_ROWS = (("Calls", "calls", "count"), ("Meetings set", "meetings", "count"),
              ("SQL → opportunity", "sql_to_opportunity", "share"),
              ("Win rate", "win_rate", "share"), ("Lead Velocity Rate", "lvr", "rate"),
              ("Leads held over 2 days", "aged_leads", "count"))
-REP_COLUMNS = (("Calls", "calls", "count"), ("Meetings", "meetings", "count"),
-               ("Pipeline", "pipeline_added", "money"), ("Touches/day", "touches_per_day",
-                                                         "count"),
-               ("Within 24 h", "first_touch_within_24h", "share"),
-               ("Win rate", "win_rate", "share"), ("SQL close", "sql_close_rate", "share"),
-               ("Held > 2 d", "aged_leads", "count"), ("Selling", "selling_share", "share"))
+# (header, figure, how it is written, dropped in a narrow window). The headers wrap at their
+# spaces; in a window under NARROW px (a mail pane, a 900 px browser) the least needed
+# columns are left out, so the table never scrolls sideways (the screen has them all).
+REP_COLUMNS = (("Calls", "calls", "count", False), ("Meetings", "meetings", "count", False),
+               ("Pipeline", "pipeline_added", "money", False),
+               ("Touches a day", "touches_per_day", "count", True),
+               ("Within 24 h", "first_touch_within_24h", "share", True),
+               ("Win rate", "win_rate", "share", False),
+               ("SQL close", "sql_close_rate", "share", False),
+               ("Held > 2 days", "aged_leads", "count", True),
+               ("Selling time", "selling_share", "share", True))
+NARROW = 1040
+STYLE = (
+    "body{font-family:sans-serif;margin:8px}"
+    "table{border-collapse:collapse}td,th{padding:2px 8px;text-align:right}"
+    "th{vertical-align:bottom}th:first-child,td:first-child{text-align:left}"
+    "img{max-width:100%;height:auto}"
+    ".reps td{white-space:nowrap}.reps th{white-space:normal}"
+    ".flag{color:#b3261e;font-size:smaller}.reps .text{text-align:left}"
+    f"@media (max-width:{NARROW}px){{.reps .spare{{display:none}}"
+    ".reps td,.reps th{padding:2px 4px}}")
+
+
+def _cell(tag: str, text: str, spare: bool) -> str:
+    return f"<{tag} class='spare'>{text}</{tag}>" if spare else f"<{tag}>{text}</{tag}>"
+
+
+def _rep_rows(sheet: Sheet) -> str:
+    head = "<tr><th>Rep</th><th class='spare text'>Role</th>" + "".join(
+        _cell("th", escape(label), spare) for label, _k, _t, spare in REP_COLUMNS) + "</tr>"
+    rows = "".join(
+        "<tr><td>" + escape(rep.name)
+        + (" <span class='flag'>⚑ coaching</span>" if rep.needs_coaching else "") + "</td>"
+        + f"<td class='spare text'>{escape(rep.role)}</td>"
+        + "".join(_cell("td", figure(getattr(rep, key), kind), spare)
+                  for _l, key, kind, spare in REP_COLUMNS) + "</tr>"
+        for rep in sheet.reps)
+    return f"<table class='reps'>{head}{rows}</table>"
+
+
+def _label(sheet: Sheet, label: str, key: str) -> str:
+    """The Lead Velocity Rate names the months it compares (``models.kpis.velocity``)."""
+    months = sheet.team.get("lvr_months") if key == "lvr" else None
+    return f"{label} ({months})" if months else label
 
 
 def _charts(sheet: Sheet) -> str:
@@ -51,29 +89,23 @@ def digest_html(sheet: Sheet, who: str, charts: bool = True) -> str:
     (``charts``), and the reps side by side."""
     targets = sheet.team.get("targets", {})
     rows = "".join(
-        f"<tr><th>{escape(label)}</th><td>{figure(sheet.team.get(key), kind)}</td>"
+        f"<tr><th>{escape(_label(sheet, label, key))}</th>"
+        f"<td>{figure(sheet.team.get(key), kind)}</td>"
         f"<td>{figure(targets.get(key), kind) if key in targets else ''}</td></tr>"
         for label, key, kind in TEAM_ROWS)
-    head = "".join(f"<th>{escape(label)}</th>" for label, _k, _t in REP_COLUMNS)
-    reps = "".join(
-        "<tr><td>" + escape(rep.name) + "</td><td>" + escape(rep.role) + "</td>"
-        + "".join(f"<td>{figure(getattr(rep, key), kind)}</td>" for _l, key, kind in REP_COLUMNS)
-        + ("<td>coaching</td>" if rep.needs_coaching else "<td></td>") + "</tr>"
-        for rep in sheet.reps)
     coaching = ", ".join(escape(n) for n in sheet.team.get("coaching", []))
     return (
         "<!DOCTYPE html><html><head><meta charset='utf-8'>"
         f"<title>RepDesk digest {escape(sheet.period.label)}</title>"
-        "<style>body{font-family:sans-serif}td,th{padding:2px 8px;text-align:right}"
-        "th:first-child,td:first-child{text-align:left}</style></head><body>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<style>{STYLE}</style></head><body>"
         f"<h1>{escape(who)}: {escape(sheet.period.label)}</h1>"
         f"<table><tr><th></th><th>this {escape(sheet.period.kind)}</th><th>target</th></tr>"
         f"{rows}</table>"
         + f"<p>{escape(selling_line(sheet))}</p>"
         + (f"<p>AEs under the close-rate floor: {coaching}</p>" if coaching else "")
         + (_charts(sheet) if charts else "")
-        + f"<h2>Reps</h2><table><tr><th>Rep</th><th>Role</th>{head}<th></th></tr>{reps}"
-        "</table></body></html>")
+        + f"<h2>Reps</h2>{_rep_rows(sheet)}</body></html>")
 
 
 def selling_line(sheet: Sheet) -> str:

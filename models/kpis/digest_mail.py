@@ -39,16 +39,17 @@ def digest_mail_id(week: str, manager_id: str) -> str:
 
 
 def queue_digest(sessions: sessionmaker[Session], manager: User, period: Period, body: str,
-                 now: datetime) -> bool:
-    """Write the manager's digest mail of ``period`` unless it exists; True if written now."""
-    mail_id = digest_mail_id(period.label, manager.id)
+                 now: datetime, mail_id: str | None = None, subject: str | None = None) -> bool:
+    """Write the manager's digest mail of ``period`` (under ``mail_id``, by default the
+    weekly mail's) unless it exists; True if written now."""
+    mail_id = mail_id or digest_mail_id(period.label, manager.id)
     try:
         with sessions.begin() as session:
             if session.get(Activity, mail_id) is not None:
                 return False
             session.add(Activity(
                 id=mail_id, kind=ActivityKind.EMAIL, owner_id=manager.id,
-                subject=f"RepDesk weekly digest {period.label}", body=body,
+                subject=subject or f"RepDesk weekly digest {period.label}", body=body,
                 occurred_at=now, email_to=manager.email, delivery="crm"))
     except IntegrityError:
         return False  # another window wrote it between our look and our write

@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from models.kpis.activity import PerRep
 from models.kpis.behind import Behind
-from models.kpis.periods import Period, month_of, previous
+from models.kpis.periods import Period
 from models.kpis.scope import owned
 from models.kpis.targets import setting
+from models.kpis.velocity import lvr_months
 from models.store import Lead, MqlEntry, StageChange
 from models.vocab import FunnelStage
 
@@ -82,13 +83,14 @@ def sqls_entered(sessions: sessionmaker[Session], period: Period,
 
 
 def lead_velocity_rate(sessions: sessionmaker[Session], period: Period,
-                       owners: Sequence[str] | None = None) -> float | None:
-    """Seed 003: (qualified leads this month − last month) / last month, in %, for the month
-    the period ends in."""
-    last_day = period.first_day + timedelta(days=period.days - 1)
-    this = month_of(last_day, period.timezone)
+                       owners: Sequence[str] | None = None,
+                       at: datetime | None = None) -> float | None:
+    """Seed 003: (qualified leads this month − last month) / last month, in %, for the
+    month ``models.kpis.velocity`` picks for the period (a quarter: its last complete
+    month as of ``at``)."""
+    this, last = lvr_months(period, at)
     now = sqls_entered(sessions, this, owners)
-    before = sqls_entered(sessions, previous(this), owners)
+    before = sqls_entered(sessions, last, owners)
     return None if before == 0 else (now - before) / before * 100
 
 

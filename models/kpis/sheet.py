@@ -17,6 +17,7 @@ from models.kpis.periods import Period, quarter_of, weeks_ending, working_days
 from models.kpis.selling_time import SellingTime, selling_time
 from models.kpis.targets import block_touch_target, block_touch_targets, setting, targets_for
 from models.kpis.trend import TrendWeek, weekly_trend
+from models.kpis.velocity import lvr_label
 from models.store import User
 from models.vocab import Role
 
@@ -179,8 +180,9 @@ def compute_figures(sessions: sessionmaker[Session], period: Period, now: dateti
         "won": team_rate.won, "lost": team_rate.lost,
         "bookings": round(team_rate.won_amount, 2),
         "sql_to_opportunity": None,  # from the waterfall (add_details)
-        "lvr": None if (lvr := leads.lead_velocity_rate(sessions, period, owners)) is None
+        "lvr": None if (lvr := leads.lead_velocity_rate(sessions, period, owners, now)) is None
         else round(lvr, 1),
+        "lvr_months": lvr_label(period, now),
         "aged_leads": sum(aged.values()),
         "selling_time": _selling(reps),
         "selling_share": _selling(reps)["share"],

@@ -141,7 +141,10 @@ def test_the_html_digest_carries_the_screen_s_numbers_and_charts(
     assert main(["digest", "--data-dir", str(store.path.parent), "--week", "2026-W48",
                  "--team", "--html", str(page)]) == 0
     html = page.read_text(encoding="utf-8")
-    rows = dict(re.findall(r"<tr><th>([^<]+)</th><td>([^<]*)</td>", html))
+    # A label without the months it compares ("Lead Velocity Rate (2026-11 against …)").
+    rows = {re.sub(r" \(.*\)$", "", label): value for label, value in
+            re.findall(r"<tr><th>([^<]+)</th><td>([^<]*)</td>", html)}
+    assert "Lead Velocity Rate (2026-11 against 2026-10)" in html
     # The tiles read "5  / 50.0": the page's value and the screen's are one figure.
     for label, key in (("Calls", "calls"), ("Meetings set", "meetings"),
                        ("Pipeline added", "pipeline_added"),

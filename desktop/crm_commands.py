@@ -139,7 +139,7 @@ def run_sync(args: argparse.Namespace, folder: Path) -> int:
         remember_crm(store.sessions, args.crm)
         started = time.perf_counter()
         try:
-            report = sync_once(store.sessions, adapter, _now)
+            report = sync_once(store.sessions, adapter, _now, waiting=_say_waiting)
         except CrmError as error:
             print(f"The sync stopped: {error}. Your changes are kept and go out next time.",
                   file=sys.stderr)
@@ -158,6 +158,11 @@ def run_sync(args: argparse.Namespace, folder: Path) -> int:
     else:
         print(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in figures.items()))
     return 0
+
+
+def _say_waiting() -> None:
+    print("Another sync of this profile is running: this one waits for it to end.",
+          file=sys.stderr, flush=True)
 
 
 def add_parsers(commands: Any, add_profile: Any) -> None:

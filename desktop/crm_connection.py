@@ -40,6 +40,10 @@ class CrmConnection:
         self._process.close()
         self._http.close()
 
+    def stop(self) -> None:
+        """End the sync process at once, mid-run if need be (the window is being stopped)."""
+        self._process.stop()
+
     @property
     def process_running(self) -> bool:
         return self._process.running

@@ -133,7 +133,8 @@ def run_sync(args: argparse.Namespace, folder: Path) -> int:
         tokens.access_token = refresh(http, args.crm, stored, tokens.instance_url).access_token
         return tokens.access_token
 
-    adapter = SalesforceRest(tokens.instance_url, lambda: tokens.access_token, renew, http)
+    adapter = SalesforceRest(tokens.instance_url, lambda: tokens.access_token, renew, http,
+                             org=tokens.org)
     store = open_profile(folder)
     try:
         remember_crm(store.sessions, args.crm)

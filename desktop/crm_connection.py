@@ -102,7 +102,7 @@ class CrmConnection:
             done = self._process.run(SyncJob(
                 self._store.path.parent, url, tokens.instance_url, tokens.access_token,
                 self.secrets.load(f"refresh:{url}") or tokens.refresh_token,
-                self._clock() - datetime.now(UTC)))
+                self._clock() - datetime.now(UTC), tokens.org))
         except (CrmError, requests.RequestException):
             # A sign-in the CRM may have ended (a restarted sandbox…): sign in again next time.
             self._tokens = None

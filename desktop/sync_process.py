@@ -42,6 +42,7 @@ class SyncJob:
     # The window's clock minus the real one: a window running at another time (demo, tests)
     # syncs at that time too.
     clock_offset: timedelta
+    org: str | None = None  # the org signed in to (Tokens.org)
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,8 @@ def run_sync(job: SyncJob) -> SyncDone:
 
     try:
         adapter = SalesforceRest(job.instance_url, lambda: token[0], renew, http,
-                                 usage=_USAGE.setdefault(job.instance_url, Usage()))
+                                 usage=_USAGE.setdefault(job.instance_url, Usage()),
+                                 org=job.org)
         report = sync_once(store.sessions, adapter,
                            lambda: datetime.now(UTC) + job.clock_offset)
         refresh_cadences(store.sessions)

@@ -108,10 +108,11 @@ class SalesforceRest:
                  refresh: Callable[[], str], session: requests.Session | None = None,
                  sleep: Callable[[float], None] = time.sleep, pacing: Pacing | None = None,
                  usage: Usage | None = None, deadline_s: float = DEADLINE_S,
-                 max_answer_bytes: int = MAX_ANSWER_BYTES) -> None:
+                 max_answer_bytes: int = MAX_ANSWER_BYTES, org: str | None = None) -> None:
         """``usage`` may be shared by the adapters of successive runs, so a run started after
         the allowance ran low makes no call at all. ``deadline_s`` is the whole time one
-        request may take, its answer read included."""
+        request may take, its answer read included. ``org`` is the org signed in to
+        (``Tokens.org``)."""
         check_url(instance_url)
         self.base = instance_url.rstrip("/")
         self.origin = origin_of(self.base)
@@ -122,6 +123,7 @@ class SalesforceRest:
         self._sleep = sleep
         self.deadline_s, self.max_answer_bytes = deadline_s, max_answer_bytes
         self.refused: list[RefusedRecord] = []
+        self.org = org
 
     def _url(self, path: str) -> str:
         """The address of a call, which must be on the signed-in instance's origin: the token

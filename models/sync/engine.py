@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models.crm.adapter import CrmAdapter, take_refused
 from models.funnel_backfill import backfill_in_steps, record_crm_moves
 from models.store import SyncState
+from models.sync.crm_switch import follow_crm
 from models.sync.fieldmap import FieldMap, field_map
 from models.sync.lock import lock_file, one_sync_at_a_time
 from models.sync.picklists import PicklistReport, refresh_reason_codes
@@ -43,6 +44,7 @@ def sync_once(sessions: sessionmaker[Session], adapter: CrmAdapter,
 
 def _sync_once(sessions: sessionmaker[Session], adapter: CrmAdapter,
                now: Callable[[], datetime], fields: FieldMap) -> SyncReport:
+    follow_crm(sessions, adapter.org)  # another CRM than last time: read it in full
     removed = PullReport()
     pull_removals(sessions, adapter, fields, now, removed)
     pushed = push(sessions, adapter, fields, now)

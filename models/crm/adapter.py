@@ -26,6 +26,11 @@ class OutcomeUnknown(TransientError):
     could trust: the CRM may or may not have acted on it."""
 
 
+class AnswerTooLarge(CrmError):
+    """An answer over the size RepDesk reads: refused unread (a query asks for smaller
+    pages before it gives up)."""
+
+
 class AuthError(CrmError):
     """The CRM no longer accepts our credentials, even after a refresh: sign in again."""
 

@@ -211,8 +211,11 @@ class Pusher:
                 ready.append((change, record, values))
         fresh = [item for item in ready if not item[0].sent]
         absent = self._settle_in_doubt(spec, [item for item in ready if item[0].sent])
-        # A new meeting whose time someone took in the CRM meanwhile is a conflict instead.
-        self._send_creates(spec, slots.free_slots_only(self, spec, fresh + absent), again=True)
+        # A new meeting whose time someone took in the CRM meanwhile is a conflict instead,
+        # and one booked at the same moment from another desk steps back if it came second.
+        sending = slots.free_slots_only(self, spec, fresh + absent)
+        self._send_creates(spec, sending, again=True)
+        slots.withdraw_second_bookings(self, spec, sending)
 
     def _send_creates(self, spec: ObjectMap,
                       ready: list[tuple[Change, dict[str, Any], dict[str, Any]]],

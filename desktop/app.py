@@ -22,6 +22,7 @@ from desktop.error_log import BugReport, start_log
 from desktop.first_sync import FirstSync
 from desktop.platform_check import explain, missing_x11_packages
 from desktop.startup import open_profile
+from desktop.termination import close_when_terminated
 from models.crm.sandbox.server import SandboxServer
 from models.store.errors import explain as store_trouble
 from models.store.open import DATABASE_NAME, Store
@@ -80,6 +81,7 @@ async def _run_window(store: Store, exit_when_shown: bool, bugs: BugReport,
     commands.run("Queue the weekly digest mail", lambda: queue_due_digests(store, system_clock))
     closed = asyncio.Event()
     app.lastWindowClosed.connect(closed.set)
+    close_when_terminated(app, lambda: desk.crm.stop() if desk.crm is not None else None)
     if first_sync is not None:
         first_sync.start(window)
     if exit_when_shown:

@@ -71,8 +71,8 @@ def run_sandbox(args: argparse.Namespace, _folder: Path) -> int:
     seeded = seed_leads(server.sandbox, args.seed_leads) if args.seed_leads else 0
     accounts = seed_accounts(server.sandbox, args.seed_accounts) if args.seed_accounts else 0
     # Ctrl+C and a plain kill stop it, even when started from a shell that ignores Ctrl+C
-    # for what it runs in the background (Python then leaves SIGINT ignored). Set before the
-    # line below: whoever reads it may stop the sandbox at once.
+    # for what it runs in the background (Python then leaves SIGINT ignored). Set before
+    # saying so: a signal sent as soon as the line is read must find them.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
@@ -134,13 +134,14 @@ def run_sync(args: argparse.Namespace, folder: Path) -> int:
         tokens.access_token = refresh(http, args.crm, stored, tokens.instance_url).access_token
         return tokens.access_token
 
-    adapter = SalesforceRest(tokens.instance_url, lambda: tokens.access_token, renew, http)
+    adapter = SalesforceRest(tokens.instance_url, lambda: tokens.access_token, renew, http,
+                             org=tokens.org)
     store = open_profile(folder)
     try:
         remember_crm(store.sessions, args.crm)
         started = time.perf_counter()
         try:
-            report = sync_once(store.sessions, adapter, _now)
+            report = sync_once(store.sessions, adapter, _now, waiting=_say_waiting)
         except CrmError as error:
             print(f"The sync stopped: {error}. Your changes are kept and go out next time.",
                   file=sys.stderr)
@@ -159,6 +160,11 @@ def run_sync(args: argparse.Namespace, folder: Path) -> int:
     else:
         print(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in figures.items()))
     return 0
+
+
+def _say_waiting() -> None:
+    print("Another sync of this profile is running: this one waits for it to end.",
+          file=sys.stderr, flush=True)
 
 
 def add_parsers(commands: Any, add_profile: Any) -> None:

@@ -45,6 +45,10 @@ class CrmConnection:
         self._process.close()
         self._http.close()
 
+    def stop(self) -> None:
+        """End the sync process at once, mid-run if need be (the window is being stopped)."""
+        self._process.stop()
+
     @property
     def process_running(self) -> bool:
         return self._process.running
@@ -104,7 +108,7 @@ class CrmConnection:
             done = self._process.run(SyncJob(
                 self._store.path.parent, url, tokens.instance_url, tokens.access_token,
                 self.secrets.load(f"refresh:{url}") or tokens.refresh_token,
-                self._clock() - datetime.now(UTC)))
+                self._clock() - datetime.now(UTC), tokens.org))
         except (CrmError, requests.RequestException):
             # A sign-in the CRM may have ended (a restarted sandbox…): sign in again next time.
             self._tokens = None

@@ -9,7 +9,9 @@ command line or disk."""
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.connection
 import os
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -40,6 +42,7 @@ class SyncJob:
     # The window's clock minus the real one: a window running at another time (demo, tests)
     # syncs at that time too.
     clock_offset: timedelta
+    org: str | None = None  # the org signed in to (Tokens.org)
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,8 @@ def run_sync(job: SyncJob) -> SyncDone:
 
     try:
         adapter = SalesforceRest(job.instance_url, lambda: token[0], renew, http,
-                                 usage=_USAGE.setdefault(job.instance_url, Usage()))
+                                 usage=_USAGE.setdefault(job.instance_url, Usage()),
+                                 org=job.org)
         report = sync_once(store.sessions, adapter,
                            lambda: datetime.now(UTC) + job.clock_offset)
         refresh_cadences(store.sessions)
@@ -74,6 +78,23 @@ def run_sync(job: SyncJob) -> SyncDone:
         http.close()
         store.close()
     return SyncDone(report, token[0], os.getpid())
+
+
+def _end_with_window() -> None:
+    """In the sync process: end as soon as the window's process has gone, however it went
+    (a SIGKILL reaches no handler there); otherwise it would live on with nobody to serve,
+    holding the profile's sync lock between runs."""
+    window = multiprocessing.parent_process()
+    if window is None:
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([window.sentinel])
+        # A run cut off here loses nothing (what it committed stays, the rest goes next
+        # time); exiting normally would wait for the run to end first.
+        os._exit(0)
+
+    threading.Thread(target=watch, name="end-with-window", daemon=True).start()
 
 
 class SyncProcess:
@@ -87,7 +108,8 @@ class SyncProcess:
         if self._pool is None:
             # spawn, not fork: the window's process has Qt and threads running.
             self._pool = ProcessPoolExecutor(
-                max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+                max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                initializer=_end_with_window)
         return self._pool
 
     def _discard(self) -> None:
@@ -120,6 +142,17 @@ class SyncProcess:
     @property
     def running(self) -> bool:
         return self._pool is not None
+
+    def stop(self) -> None:
+        """End the process now, in the middle of a run if need be (the system is stopping
+        the window): a sync cut off anywhere loses nothing."""
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        # The executor has no public way to end its worker at once.
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
 
     def close(self) -> None:
         if self._pool is not None:

@@ -26,6 +26,11 @@ class OutcomeUnknown(TransientError):
     could trust: the CRM may or may not have acted on it."""
 
 
+class AnswerTooLarge(CrmError):
+    """An answer over the size RepDesk reads: refused unread (a query asks for smaller
+    pages before it gives up)."""
+
+
 class AuthError(CrmError):
     """The CRM no longer accepts our credentials, even after a refresh: sign in again."""
 
@@ -83,6 +88,9 @@ class CrmAdapter(Protocol):
     external_id: str
     # Records the adapter's checks refused since the sync last took them (``take_refused``).
     refused: list[RefusedRecord]
+    # Which CRM this is (for Salesforce, the org's id); None when it is not known. The
+    # sync's watermarks belong to one CRM: another one is read in full.
+    org: str | None
 
     def upsert(self, obj: str, records: Sequence[dict[str, Any]]) -> list[SaveResult]:
         """Create or update by the external id, up to 200 records, not all-or-none."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode, urlparse
@@ -33,6 +34,9 @@ class Tokens:
     access_token: str
     refresh_token: str | None
     instance_url: str
+    # The org signed in to (Salesforce's Organization id, from the answer's identity URL):
+    # what the sync's watermarks belong to. None when the answer does not say.
+    org: str | None = None
 
     def __repr__(self) -> str:  # never print a secret by accident
         return f"Tokens(instance_url={self.instance_url!r})"
@@ -85,7 +89,20 @@ def _tokens(answer: Answer, login_url: str, refresh_token: str | None = None) ->
     return Tokens(_token_text(body.get("access_token"), "access token"),
                   _token_text(renewed, "refresh token") if renewed is not None
                   else refresh_token,
-                  check_instance_url(body.get("instance_url"), login_url))
+                  check_instance_url(body.get("instance_url"), login_url),
+                  org_of(body.get("id")))
+
+
+# An identity URL: https://login.salesforce.com/id/<org id>/<user id>.
+_IDENTITY = re.compile(r"/id/(00D[0-9A-Za-z]{12})(?:[0-9A-Za-z]{3})?/[0-9A-Za-z]{15,18}/?")
+
+
+def org_of(identity: object) -> str | None:
+    """The org's id (its 15-character form) in a token answer's identity URL, if any."""
+    if not isinstance(identity, str) or len(identity) > 2048:
+        return None
+    found = _IDENTITY.search(identity)
+    return found.group(1) if found else None
 
 
 def _token_call(http: requests.Session, login_url: str, data: dict[str, str],

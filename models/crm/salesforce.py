@@ -16,6 +16,7 @@ import orjson
 import requests
 
 from models.crm.adapter import (
+    AnswerTooLarge,
     AuthError,
     BrokenAnswer,
     CrmError,
@@ -28,6 +29,7 @@ from models.crm.adapter import (
     TransientError,
 )
 from models.crm.answers import (
+    MAX_PAGE,
     dense_answer,
     is_crm_id,
     page_of,
@@ -53,6 +55,8 @@ __all__ = ["TIMEOUT", "Pacing", "SalesforceRest", "Usage", "check_url"]
 
 API_VERSION = "v62.0"
 MAX_COLLECTION = 200
+# The fewest records a query page can be asked for (Sforce-Query-Options: batchSize).
+MIN_PAGE = 200
 RETRIES = 4
 PICKLIST_TYPES = ("picklist", "multipicklist")
 
@@ -108,10 +112,11 @@ class SalesforceRest:
                  refresh: Callable[[], str], session: requests.Session | None = None,
                  sleep: Callable[[float], None] = time.sleep, pacing: Pacing | None = None,
                  usage: Usage | None = None, deadline_s: float = DEADLINE_S,
-                 max_answer_bytes: int = MAX_ANSWER_BYTES) -> None:
+                 max_answer_bytes: int = MAX_ANSWER_BYTES, org: str | None = None) -> None:
         """``usage`` may be shared by the adapters of successive runs, so a run started after
         the allowance ran low makes no call at all. ``deadline_s`` is the whole time one
-        request may take, its answer read included."""
+        request may take, its answer read included. ``org`` is the org signed in to
+        (``Tokens.org``)."""
         check_url(instance_url)
         self.base = instance_url.rstrip("/")
         self.origin = origin_of(self.base)
@@ -122,6 +127,7 @@ class SalesforceRest:
         self._sleep = sleep
         self.deadline_s, self.max_answer_bytes = deadline_s, max_answer_bytes
         self.refused: list[RefusedRecord] = []
+        self.org = org
 
     def _url(self, path: str) -> str:
         """The address of a call, which must be on the signed-in instance's origin: the token
@@ -319,12 +325,29 @@ class SalesforceRest:
         def fit(body: Any) -> tuple[list[Any], str | None]:
             return page_of(body, obj)
 
-        records, following = self.call("GET", resource, params={"q": soql}, fit=fit)
+        asked: list[int | None] = [None]  # the page size asked for, once one was too large
+
+        def page(path: str, **kwargs: Any) -> tuple[list[Any], str | None]:
+            # Records wide enough (long descriptions…) make a page of 2,000 larger than
+            # RepDesk reads: ask for the same page smaller, and keep to that size.
+            while True:
+                options = ({"Sforce-Query-Options": f"batchSize={asked[0]}"}
+                           if asked[0] else {})
+                try:
+                    return self.call(  # type: ignore[no-any-return]
+                        "GET", path, fit=fit, headers=options, **kwargs)
+                except AnswerTooLarge as error:
+                    if asked[0] == MIN_PAGE:
+                        raise AnswerTooLarge(f"{error}, even at {MIN_PAGE} records a "
+                                             "page") from error
+                    asked[0] = max(MIN_PAGE, (asked[0] or MAX_PAGE) // 2)
+
+        records, following = page(resource, params={"q": soql})
         while True:
             yield sound_records(records, obj, self.refused)
             if following is None:
                 return
-            records, following = self.call("GET", following, fit=fit)
+            records, following = page(following)
 
     def upsert_at_most_once(self, obj: str, records: Sequence[dict[str, Any]]
                             ) -> list[SaveResult]:

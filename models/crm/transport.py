@@ -22,7 +22,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-from models.crm.adapter import AuthError, CrmError, TransientError
+from models.crm.adapter import AnswerTooLarge, AuthError, CrmError, TransientError
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 # Per connect and per read; the whole request has ``deadline_s`` besides.
@@ -242,12 +242,12 @@ def fetch(session: requests.Session, method: str, url: str, *, deadline_s: float
 def _read(response: requests.Response, max_bytes: int) -> bytearray:
     announced = response.headers.get("Content-Length", "")
     if announced.isdigit() and int(announced) > max_bytes:
-        raise CrmError(f"the CRM's answer is {int(announced):,} bytes; RepDesk reads at most "
+        raise AnswerTooLarge(f"the CRM's answer is {int(announced):,} bytes; RepDesk reads at most "
                        f"{max_bytes:,}")
     content = bytearray()
     for chunk in response.iter_content(64 * 1024):
         if len(content) + len(chunk) > max_bytes:
-            raise CrmError(f"the CRM's answer is over {max_bytes:,} bytes; RepDesk stopped "
+            raise AnswerTooLarge(f"the CRM's answer is over {max_bytes:,} bytes; RepDesk stopped "
                            "reading it")
         content += chunk
     return content

@@ -16,7 +16,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from models.crm.adapter import CrmAdapter, take_refused
 from models.funnel_backfill import backfill_in_steps, record_crm_moves
 from models.store import SyncState
+from models.sync.crm_switch import follow_crm
 from models.sync.fieldmap import FieldMap, field_map
+from models.sync.lock import lock_file, one_sync_at_a_time
 from models.sync.picklists import PicklistReport, refresh_reason_codes
 from models.sync.pull import PullReport, pull
 from models.sync.push import PushReport, push
@@ -32,8 +34,17 @@ class SyncReport:
 
 
 def sync_once(sessions: sessionmaker[Session], adapter: CrmAdapter,
-              now: Callable[[], datetime], fields: FieldMap | None = None) -> SyncReport:
-    fields = fields or field_map()
+              now: Callable[[], datetime], fields: FieldMap | None = None,
+              waiting: Callable[[], None] | None = None) -> SyncReport:
+    """One sync of the store, never two at once (``waiting`` is told when it has to wait
+    for another to end)."""
+    with one_sync_at_a_time(lock_file(sessions), waiting):
+        return _sync_once(sessions, adapter, now, fields or field_map())
+
+
+def _sync_once(sessions: sessionmaker[Session], adapter: CrmAdapter,
+               now: Callable[[], datetime], fields: FieldMap) -> SyncReport:
+    follow_crm(sessions, adapter.org)  # another CRM than last time: read it in full
     removed = PullReport()
     pull_removals(sessions, adapter, fields, now, removed)
     pushed = push(sessions, adapter, fields, now)

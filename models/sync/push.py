@@ -36,8 +36,9 @@ from models.sync.fieldmap import (
 from models.sync.in_doubt import deletion_label, look_up, merge_sent, unsettled_deletion
 
 BATCH = 200
-# What a change came to: (change, outbox state, error, CRM id to link, values agreed).
-Outcome = tuple[Change, str, str | None, str | None, dict[str, Any] | None]
+# What a change came to: (change, outbox state, error, CRM id to link, values agreed, the
+# report's count it adds to).
+Outcome = tuple[Change, str, str | None, str | None, dict[str, Any] | None, str | None]
 __all__ = ["BATCH", "Change", "PushReport", "Pusher", "coalesce", "push"]
 
 
@@ -99,9 +100,11 @@ class Pusher:
         return record, missing
 
     def _finish(self, change: Change, state: str, error: str | None = None,
-                crm_id: str | None = None, agreed: dict[str, Any] | None = None) -> None:
-        """Queue the outcome; ``_commit_outcomes`` writes a batch in one transaction."""
-        self._outcomes.append((change, state, error, crm_id, agreed))
+                crm_id: str | None = None, agreed: dict[str, Any] | None = None,
+                counts: str | None = None) -> None:
+        """Queue the outcome; ``_commit_outcomes`` writes a batch in one transaction and
+        only then counts it (in the report's ``counts``), as it was finally written."""
+        self._outcomes.append((change, state, error, crm_id, agreed, counts))
 
     def _commit_outcomes(self) -> None:
         if not self._outcomes:
@@ -113,10 +116,10 @@ class Pusher:
             by_seq = {seq: outcome for outcome in outcomes for seq in outcome[0].seqs}
             for entry in session.scalars(select(OutboxEntry).where(
                     OutboxEntry.seq.in_(list(by_seq)))):
-                _change, state, error, _crm_id, _agreed = by_seq[entry.seq]
+                _change, state, error, _crm_id, _agreed, _counts = by_seq[entry.seq]
                 entry.state, entry.error = state, error
                 entry.attempts += 1
-            for change, _state, _error, crm_id, agreed in outcomes:
+            for change, _state, _error, crm_id, agreed, _counts in outcomes:
                 if not (crm_id or agreed):
                     continue
                 row = session.get(model_of(change.table), change.record_id)
@@ -124,13 +127,16 @@ class Pusher:
                     if crm_id:
                         row.crm_id = crm_id
                     row.base = {**(row.base or {}), **(agreed or {})}
+        for outcome in outcomes:
+            if outcome[5] is not None:
+                setattr(self.report, outcome[5], getattr(self.report, outcome[5]) + 1)
 
     def _not_linked_twice(self, session: Session, outcomes: list[Outcome]) -> list[Outcome]:
         """Outcomes whose CRM id another local row already holds (the store allows one row
         per CRM record) are kept on the outbox, failed with a message for the rep, instead
         of stopping the sync: both rows and the rep's edits stay as they are."""
         links: dict[tuple[str, str], str] = {}  # (table, CRM id) → the local row linking it
-        for change, _state, _error, crm_id, _agreed in outcomes:
+        for change, _state, _error, crm_id, _agreed, _counts in outcomes:
             if crm_id:
                 links.setdefault((change.table, crm_id), change.record_id)
         held: dict[tuple[str, str], str] = {}
@@ -146,11 +152,11 @@ class Pusher:
             key = (change.table, crm_id or "")
             other = held.get(key) or links.get(key)
             if crm_id and other not in (None, change.record_id):
-                self.report.failed += 1
+                # Counted once, as what it came to: not sent, whatever the answer said.
                 outcome = (change, "failed", (
                     f"The CRM's record {crm_id} is already linked to another local record "
                     f"({other}); RepDesk did not link it a second time. Check whether the "
-                    "two are one record."), None, None)
+                    "two are one record."), None, None, "failed")
             kept.append(outcome)
         return kept
 
@@ -173,11 +179,9 @@ class Pusher:
 
     def _apply(self, change: Change, result: SaveResult, sent: dict[str, Any]) -> None:
         if result.success:
-            self.report.sent += 1
-            self._finish(change, "done", crm_id=result.crm_id, agreed=sent)
+            self._finish(change, "done", crm_id=result.crm_id, agreed=sent, counts="sent")
         else:
-            self.report.failed += 1
-            self._finish(change, "failed", error=result.message)
+            self._finish(change, "failed", error=result.message, counts="failed")
 
     def _awaiting_decision(self, session: Session, changes: list[Change]) -> set[str]:
         """Records the CRM deleted and the rep has not decided about yet: an edit made since
@@ -207,8 +211,11 @@ class Pusher:
                 ready.append((change, record, values))
         fresh = [item for item in ready if not item[0].sent]
         absent = self._settle_in_doubt(spec, [item for item in ready if item[0].sent])
-        # A new meeting whose time someone took in the CRM meanwhile is a conflict instead.
-        self._send_creates(spec, slots.free_slots_only(self, spec, fresh + absent), again=True)
+        # A new meeting whose time someone took in the CRM meanwhile is a conflict instead,
+        # and one booked at the same moment from another desk steps back if it came second.
+        sending = slots.free_slots_only(self, spec, fresh + absent)
+        self._send_creates(spec, sending, again=True)
+        slots.withdraw_second_bookings(self, spec, sending)
 
     def _send_creates(self, spec: ObjectMap,
                       ready: list[tuple[Change, dict[str, Any], dict[str, Any]]],
@@ -300,8 +307,8 @@ class Pusher:
                     for name, base, mine, theirs in merged.conflicts:
                         self._conflict(change, name, base, mine, theirs)
                     if not merged.send:
-                        self.report.already_there += 1
-                        self._finish(change, "done", crm_id=crm_id, agreed=merged.agreed)
+                        self._finish(change, "done", crm_id=crm_id, agreed=merged.agreed,
+                                     counts="already_there")
                         continue
                     update, _missing = self._crm_record(session, spec, merged.send)
                     update["Id"] = crm_id
@@ -348,8 +355,7 @@ class Pusher:
                 continue
             send, agreed = self._merge(change, spec, server)
             if not send:
-                self.report.already_there += 1
-                self._finish(change, "done", agreed=agreed)
+                self._finish(change, "done", agreed=agreed, counts="already_there")
                 continue
             with self.sessions() as session:
                 record, missing = self._crm_record(session, spec, send)

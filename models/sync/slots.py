@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from models.crm.datetimes import parse_datetime
 from models.store import Activity, Lead, Meeting, OutboxEntry, SyncConflict, User
 from models.store.mail import TO_SEND, WAITING, EmailSend
+from models.store.tracking import FROM_CRM
 from models.sync.changes import Change
 from models.sync.fieldmap import ObjectMap
 from models.touches import refresh_cadence
@@ -40,22 +41,25 @@ def _literal(value: Any) -> str:
     return parse_datetime(str(value)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _overlapping(pusher: Pusher, record: dict[str, Any]) -> dict[str, Any] | None:
-    """Another Event of the same owner at that time in the CRM (not this booking's own)."""
+def _at_that_time(pusher: Pusher, record: dict[str, Any]) -> list[dict[str, Any]]:
+    """The Events of the record's owner at its time in the CRM (no-shows left out)."""
     owner, start, end = (record.get("OwnerId"), record.get("StartDateTime"),
                          record.get("EndDateTime"))
     if not (owner and start and end):
-        return None
+        return []
     external = pusher.map.external_id
-    soql = (f"SELECT Id, Subject, StartDateTime, EndDateTime, {external} FROM Event "
-            f"WHERE OwnerId = '{str(owner).replace(chr(39), '')}' "
+    soql = (f"SELECT Id, Subject, StartDateTime, EndDateTime, CreatedDate, {external} "
+            f"FROM Event WHERE OwnerId = '{str(owner).replace(chr(39), '')}' "
             f"AND StartDateTime < {_literal(end)} AND EndDateTime > {_literal(start)}")
-    mine = record.get(external)
-    for page in pusher.adapter.query(soql):
-        for other in page:
-            if other.get(external) != mine and other.get("Meeting_State__c") != "no-show":
-                return other
-    return None
+    return [other for page in pusher.adapter.query(soql) for other in page
+            if other.get("Meeting_State__c") != "no-show"]
+
+
+def _overlapping(pusher: Pusher, record: dict[str, Any]) -> dict[str, Any] | None:
+    """Another Event of the same owner at that time in the CRM (not this booking's own)."""
+    mine = record.get(pusher.map.external_id)
+    return next((other for other in _at_that_time(pusher, record)
+                 if other.get(pusher.map.external_id) != mine), None)
 
 
 def _decided(session: Session, record_ids: set[str]) -> tuple[set[str], set[str]]:
@@ -97,6 +101,65 @@ def free_slots_only(pusher: Pusher, spec: ObjectMap, fresh: list[Ready]) -> list
         _record_conflict(pusher, change.record_id, other)
         pusher._finish(change, "failed", error=TAKEN_MESSAGE)
     return free
+
+
+def _created(record: dict[str, Any]) -> datetime | None:
+    try:
+        return parse_datetime(str(record.get("CreatedDate")))
+    except (TypeError, ValueError):
+        return None
+
+
+def withdraw_second_bookings(pusher: Pusher, spec: ObjectMap, sent: list[Ready]) -> None:
+    """Two desks pushing one slot at the same moment both find it free before either Event
+    exists. So once a new Event is in, the AE's calendar is asked again: if another Event
+    there was created before it (or at the same time), this booking is the second. It is
+    taken out of the CRM again and becomes the conflict a slot found taken makes, its
+    invitation unsent. The first booking, which cannot have seen this one when it asked,
+    keeps the slot; two created at the same instant may both step back (the reps decide),
+    but never both stay."""
+    if spec.object != "Event" or not sent:
+        return
+    ids = {change.record_id for change, _r, _v in sent}
+    with pusher.sessions() as session:
+        anyway, _waiting = _decided(session, ids)
+        linked = {meeting: crm_id for meeting, crm_id in session.execute(
+            select(Meeting.id, Meeting.crm_id).where(
+                Meeting.id.in_(ids - anyway), Meeting.crm_id.is_not(None))).tuples()
+            if crm_id}
+    for change, record, _values in sent:
+        crm_id = linked.get(change.record_id)
+        if crm_id is None:
+            continue
+        there = _at_that_time(pusher, record)
+        ours = next((o for o in there if str(o.get("Id"))[:15] == crm_id[:15]), None)
+        made = _created(ours) if ours is not None else None
+        first = next((o for o in there if o is not ours and made is not None and
+                      (created := _created(o)) is not None and created <= made), None)
+        if first is None:
+            continue
+        [result] = pusher.adapter.delete([crm_id])
+        if not result.success and not any(e.get("statusCode") in ("ENTITY_IS_DELETED",
+                                                                  "NOT_FOUND")
+                                          for e in result.errors):
+            continue  # it stays booked: the CRM would not take it out
+        pusher.report.sent -= 1
+        pusher.report.conflicts += 1
+        _record_conflict(pusher, change.record_id, first)
+        _unbook(pusher, change)
+
+
+def _unbook(pusher: Pusher, change: Change) -> None:
+    """The booking, taken out of the CRM, waits for the rep's choice like one found taken
+    before it was sent (its create's outcome is known: no look-up before it goes again)."""
+    with pusher.sessions.begin() as session:
+        session.info[FROM_CRM] = True
+        meeting = session.get(Meeting, change.record_id)
+        if meeting is not None:
+            meeting.crm_id = None
+        for entry in session.scalars(select(OutboxEntry).where(
+                OutboxEntry.seq.in_(change.seqs))):
+            entry.state, entry.error, entry.sent = "failed", TAKEN_MESSAGE, None
 
 
 def _record_conflict(pusher: Pusher, meeting_id: str, other: dict[str, Any]) -> None:

@@ -38,7 +38,7 @@ def connect(server: SandboxServer, **options: Any) -> Crm:
         return tokens.access_token
 
     adapter = SalesforceRest(tokens.instance_url, lambda: tokens.access_token, renew, http,
-                             **{"sleep": lambda _s: None, **options})
+                             **{"sleep": lambda _s: None, "org": tokens.org, **options})
     return Crm(server, adapter, tokens)
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from models.crm.salesforce import SalesforceRest
 from models.store.open import Store
-from models.sync.engine import sync_once
+from models.sync.engine import SyncReport, sync_once
 from tests.integration.conftest import Crm, clock
 from tests.integration.fault_proxy import FaultProxy
 
@@ -27,8 +27,8 @@ class Rig:
     def fault(self, method: str, path: str, kind: str, times: int = 1) -> None:
         self.plan.extend([(method, path, kind)] * times)
 
-    def sync(self, store: Store) -> None:
-        sync_once(store.sessions, self.adapter, clock)
+    def sync(self, store: Store) -> SyncReport:
+        return sync_once(store.sessions, self.adapter, clock)
 
     def decide(self, method: str, path: str) -> str | None:
         for index, (wanted, part, kind) in enumerate(self.plan):

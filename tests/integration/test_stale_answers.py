@@ -100,8 +100,9 @@ def test_a_task_create_answered_with_a_lead_s_answer_is_not_linked_to_the_lead(
     assert _pending(store) == 0
 
 
-def test_a_crm_record_already_linked_to_another_local_lead_fails_the_change_not_the_sync(
-        rig: Rig, store: Store) -> None:
+def _held_by_another_row(rig: Rig, store: Store) -> tuple[str, str, str]:
+    """A create in doubt, edited since, whose CRM record another local row already holds:
+    (the lead, the other row, the CRM id)."""
     first = _new_lead(store, "Sato")
     rig.plan += [("PATCH", "composite/sobjects/Lead/RepDesk_Id__c", "lost")]
     rig.plan += [("GET", "/queryAll", "drop")] * 5
@@ -118,6 +119,12 @@ def test_a_crm_record_already_linked_to_another_local_lead_fails_the_change_not_
         found.city = "Kyoto"
         session.execute(OutboxEntry.__table__.delete().where(
             OutboxEntry.record_id == other))
+    return first, other, made
+
+
+def test_a_crm_record_already_linked_to_another_local_lead_fails_the_change_not_the_sync(
+        rig: Rig, store: Store) -> None:
+    first, other, made = _held_by_another_row(rig, store)
 
     rig.sync(store)  # no IntegrityError: the sync finishes
 
@@ -129,3 +136,14 @@ def test_a_crm_record_already_linked_to_another_local_lead_fails_the_change_not_
             OutboxEntry.record_id == first)).all()
     assert entries and all(e.state == "failed" and made in (e.error or "") and
                            other in (e.error or "") for e in entries)
+
+
+def test_a_change_failed_for_a_crm_id_another_lead_holds_is_counted_once_as_failed(
+        rig: Rig, store: Store) -> None:
+    _held_by_another_row(rig, store)
+
+    pushed = rig.sync(store).push
+
+    # Its update was answered, then the link was refused: one change, one failure (it was
+    # counted as both sent and failed).
+    assert (pushed.sent, pushed.already_there, pushed.failed) == (0, 0, 1)

@@ -15,10 +15,20 @@ import importlib.util
 import json
 import os
 import runpy
+import stat
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def launcher(folder: Path) -> Path:
+    """An executable standing in for dist/repdesk/repdesk, written into ``folder``."""
+    script = folder / "repdesk"
+    script.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{Path(__file__).resolve()}" '
+                      '"$0" "$@"\n')
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    return script
 
 
 def _runtime_hook() -> Path:

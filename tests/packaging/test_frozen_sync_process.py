@@ -6,20 +6,10 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import stat
 import subprocess
-import sys
 from pathlib import Path
 
-FROZEN_APP = Path(__file__).with_name("frozen_app.py")
-
-
-def _launcher(folder: Path) -> Path:
-    """An executable standing in for dist/repdesk/repdesk."""
-    launcher = folder / "repdesk"
-    launcher.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{FROZEN_APP}" "$0" "$@"\n')
-    launcher.chmod(launcher.stat().st_mode | stat.S_IXUSR)
-    return launcher
+from tests.packaging.frozen_app import launcher
 
 
 def test_a_frozen_window_syncs_once_through_its_spawned_sync_process(tmp_path: Path) -> None:
@@ -27,7 +17,7 @@ def test_a_frozen_window_syncs_once_through_its_spawned_sync_process(tmp_path: P
     profile = tmp_path / "profile"
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", REPDESK_FROZEN_LOG=str(log))
     done = subprocess.run(
-        [str(_launcher(tmp_path)), "--data-dir", str(profile), "--exit-after-sync"],
+        [str(launcher(tmp_path)), "--data-dir", str(profile), "--exit-after-sync"],
         capture_output=True, text=True, env=env, timeout=300, check=False)
 
     assert done.returncode == 0, done.stdout + done.stderr

@@ -136,7 +136,7 @@ class Sandbox:
             raise HttpError(400, {"error": "unsupported_grant_type",
                                   "error_description": "grant type not supported"})
         answer = {"access_token": self.issue_access_token(), "instance_url": base_url,
-                  "id": f"{base_url}/id/00D000000000001AAA/005000000000001AAA",
+                  "id": f"{base_url}/id/{self.store.org_id}/005000000000001AAA",
                   "token_type": "Bearer", "issued_at": str(int(time.time() * 1000)),
                   "signature": "sandbox", "scope": "api refresh_token"}
         if grant == "authorization_code":

@@ -4,7 +4,9 @@ SystemModstamp and a log of deletions and merges."""
 from __future__ import annotations
 
 import json
+import secrets
 import sqlite3
+import string
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -33,6 +35,7 @@ CREATE TABLE IF NOT EXISTS records (
 CREATE INDEX IF NOT EXISTS records_object_modstamp ON records (object, modstamp);
 CREATE UNIQUE INDEX IF NOT EXISTS records_ext ON records (object, ext_id);
 CREATE TABLE IF NOT EXISTS counter (n INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS org (id TEXT NOT NULL);
 """
 
 
@@ -72,6 +75,11 @@ class Record:
                 **values}
 
 
+def _new_org_id() -> str:
+    letters = string.ascii_uppercase + string.digits
+    return "00D" + "".join(secrets.choice(letters) for _ in range(12)) + "AAA"
+
+
 class SandboxStore:
     """Thread-safe: one connection, one lock; the server's threads take turns."""
 
@@ -80,6 +88,12 @@ class SandboxStore:
         self._db.executescript(SCHEMA)
         if self._db.execute("SELECT count(*) FROM counter").fetchone()[0] == 0:
             self._db.execute("INSERT INTO counter VALUES (0)")
+        if self._db.execute("SELECT count(*) FROM org").fetchone()[0] == 0:
+            # Each sandbox is an org of its own, as each Salesforce org has its id: a
+            # profile told to sync with another one knows it is another CRM.
+            self._db.execute("INSERT INTO org VALUES (?)", (_new_org_id(),))
+        #: The org's id (Organization, 00D…), kept with its records.
+        self.org_id: str = self._db.execute("SELECT id FROM org").fetchone()[0]
         self._db.commit()
         self._lock = threading.RLock()
         self._last_stamp = datetime.min.replace(tzinfo=UTC)
@@ -107,8 +121,11 @@ class SandboxStore:
         start = self._db.execute("SELECT n FROM counter").fetchone()[0]
         self._db.execute("UPDATE counter SET n = ?", (start + count,))
         prefix = PREFIXES.get(obj, "a0" + str(len(obj) % 10))
-        # 18 characters, as the API returns them
-        return [f"{prefix}{n:012d}AAA" for n in range(start + 1, start + count + 1)]
+        # 18 characters, as the API returns them; five of them the org's own, so two orgs
+        # never hand out one id (a profile moved to another CRM must not mistake one record
+        # for another).
+        return [f"{prefix}{self.org_id[3:8]}{n:07d}AAA"
+                for n in range(start + 1, start + count + 1)]
 
     @staticmethod
     def record(row: tuple[Any, ...]) -> Record:

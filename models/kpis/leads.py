@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, distinct, func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.kpis.activity import PerRep
@@ -17,7 +17,7 @@ from models.kpis.behind import Behind
 from models.kpis.periods import Period, month_of, previous
 from models.kpis.scope import owned
 from models.kpis.targets import setting
-from models.store import Lead, MqlEntry, StageChange
+from models.store import Lead, MqlEntry, StageChange, StageEntry
 from models.vocab import FunnelStage
 
 OPEN_STAGES = (FunnelStage.MQL.value, FunnelStage.SQL.value)
@@ -68,16 +68,18 @@ def mqls_of(hours: Sequence[tuple[str, float | None]]) -> PerRep:
 
 def sqls_entered(sessions: sessionmaker[Session], period: Period,
                  owners: Sequence[str] | None = None) -> int:
-    """Leads of these reps (for the team, every lead) that entered SQL in the period: counted
-    from the (to_stage, changed_at, lead_id) index, the leads read only for a rep's."""
+    """Leads of these reps (for the team, every lead) that entered SQL in the period: their
+    first entries into it in the period, counted from the stage entries the store keeps
+    (models.store.kpi_rollups), whose previous entry into SQL lies before the period."""
     with sessions() as session:
-        query = (select(func.count(distinct(StageChange.lead_id)))
-                 .where(StageChange.to_stage == FunnelStage.SQL,
-                        StageChange.changed_at >= period.start,
-                        StageChange.changed_at < period.end))
+        query = (select(func.count()).select_from(StageEntry)
+                 .where(StageEntry.stage == FunnelStage.SQL,
+                        StageEntry.entered_at >= period.start,
+                        StageEntry.entered_at < period.end,
+                        or_(StageEntry.previous_at.is_(None),
+                            StageEntry.previous_at < period.start)))
         if owners is not None:
-            query = query.join(Lead, Lead.id == StageChange.lead_id).where(
-                owned(Lead.owner_id, owners))
+            query = query.where(StageEntry.owner_id.in_(list(owners)))
         return int(session.scalar(query) or 0)
 
 

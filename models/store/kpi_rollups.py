@@ -45,3 +45,27 @@ class MqlEntry(Base):
     owner_id: Mapped[str | None] = mapped_column(String(36))
     entered_at: Mapped[datetime]
     first_touch_at: Mapped[datetime | None]
+
+
+class StageEntry(Base):
+    """Each stage change as an entry into its stage, with what the waterfall needs from the
+    rest of the lead's path: the lead's previous entry into the same stage and the stages it
+    entered after this one (",SQL,Opportunity,"), in path order (changed_at, then id). A
+    period's waterfall counts these rows (models.funnel_report) instead of reading every
+    lead's path. Kept by triggers (migration 0016_kpi_paths) on stage_changes and leads."""
+
+    __tablename__ = "stage_entries"
+    __table_args__ = (
+        Index(None, "stage", "entered_at", "previous_at", "later"),
+        Index(None, "owner_id", "stage", "entered_at", "previous_at", "later"),
+        Index(None, "lead_id", "entered_at", "stage"),
+    )
+
+    # The stage change's id.
+    change_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    lead_id: Mapped[str] = mapped_column(String(36))
+    owner_id: Mapped[str | None] = mapped_column(String(36))
+    stage: Mapped[str] = mapped_column(String(20))
+    entered_at: Mapped[datetime]
+    previous_at: Mapped[datetime | None]
+    later: Mapped[str] = mapped_column(String(255))

@@ -138,15 +138,6 @@ def _text_time(moment: datetime | None, default: str) -> str:
     return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
-def _scope(owner_ids: Sequence[str] | None) -> tuple[str, dict[str, Any]]:
-    """The leads counted: a query of their ids ("" for everyone's), and its parameters."""
-    if owner_ids is None:
-        return "", {}
-    names = {f"owner{i}": owner for i, owner in enumerate(owner_ids)}
-    listed = ", ".join(f":{name}" for name in names) or "NULL"
-    return f"SELECT id AS lead_id FROM leads WHERE owner_id IN ({listed})", names
-
-
 def _entered(session: Session, stages: Sequence[str], targets: Sequence[str],
              params: dict[str, Any], owner_ids: Sequence[str] | None
              ) -> dict[str, tuple[int, dict[str, int]]]:
@@ -154,24 +145,25 @@ def _entered(session: Session, stages: Sequence[str], targets: Sequence[str],
     each of ``targets`` after their first entry in it. Counted over the stage entries the
     store keeps (models.store.kpi_rollups): a lead's first entry in the period is the one
     whose previous entry into the stage came before the period, and its ``later`` lists the
-    stages the lead entered after it, ever."""
+    stages the lead entered after it, ever. SQLite counts them per stage and ``later`` in
+    the order of its index (a few dozen groups, no sort); Python adds the groups up."""
     names = {f"st{i}": stage for i, stage in enumerate(stages)}
-    marks = {f"to{i}": f",{stage}," for i, stage in enumerate(targets)}
-    went_on = "".join(f", SUM(instr(later, :{mark}) > 0)" for mark in marks)
     where = [f"stage IN ({', '.join(f':{name}' for name in names)})",
              "entered_at >= :start", "entered_at < :end",
              "(previous_at IS NULL OR previous_at < :start)"]
-    bound = dict(params) | names | marks
+    bound = dict(params) | names
     if owner_ids is not None:
         owners = {f"owner{i}": owner for i, owner in enumerate(owner_ids)}
         where.append(f"owner_id IN ({', '.join(f':{name}' for name in owners) or 'NULL'})")
         bound |= owners
-    rows = session.execute(text(f"""
-        SELECT stage, COUNT(*){went_on} FROM stage_entries WHERE {' AND '.join(where)}
-        GROUP BY stage"""), bound)
     counted = {stage: (0, dict.fromkeys(targets, 0)) for stage in stages}
-    for stage, entered, *converted in rows:
-        counted[stage] = (entered, dict(zip(targets, converted, strict=True)))
+    for stage, later, leads in session.execute(text(f"""
+            SELECT stage, later, COUNT(*) FROM stage_entries WHERE {' AND '.join(where)}
+            GROUP BY stage, later"""), bound):
+        after = set(later.split(","))
+        entered, converted = counted[stage]
+        counted[stage] = (entered + leads, {target: n + leads if target in after else n
+                                            for target, n in converted.items()})
     return counted
 
 
@@ -221,19 +213,21 @@ def _median(session: Session, stage: str, params: dict[str, Any]) -> float | Non
     return round(sum(middle) / len(middle), 2)
 
 
-def _medians(session: Session, stages: Sequence[str], params: dict[str, Any], scope: str
-             ) -> dict[str, float | None]:
-    if not scope:
+def _medians(session: Session, stages: Sequence[str], params: dict[str, Any],
+             owner_ids: Sequence[str] | None) -> dict[str, float | None]:
+    if owner_ids is None:
         return {stage: _median(session, stage, params) for stage in stages}
-    # A rep's leads are a few thousand: their stays are read through the lead index.
+    # A rep's changes in the period are found from their stage entries (the lead's rep is
+    # kept there), and each read by its id: a few thousand, not every change of their leads.
+    owners = {f"owner{i}": owner for i, owner in enumerate(owner_ids)}
     stays: dict[str, list[float]] = defaultdict(list)
     for stage, days in session.execute(text(f"""
             SELECT s.from_stage, s.days_in_from_stage
-            FROM ({scope}) AS d CROSS JOIN stage_changes AS s
-                 INDEXED BY ix_stage_changes_lead_id_changed_at_id_to_stage
-                 ON s.lead_id = d.lead_id
-            WHERE s.days_in_from_stage IS NOT NULL AND s.changed_at >= :start
-              AND s.changed_at < :end"""), params):
+            FROM stage_entries AS e JOIN stage_changes AS s ON s.id = e.change_id
+            WHERE e.owner_id IN ({', '.join(f':{name}' for name in owners) or 'NULL'})
+              AND e.entered_at >= :start AND e.entered_at < :end
+              AND s.days_in_from_stage IS NOT NULL"""),
+            params | owners):
         stays[stage].append(days)
     return {stage: round(statistics.median(stays[stage]), 2) if stays[stage] else None
             for stage in stages}
@@ -258,9 +252,7 @@ def funnel_report(sessions: sessionmaker[Session], start: datetime | None = None
     """The waterfall of the leads owned by ``owner_ids`` (everyone's if None), counting
     stage entries from ``start`` (inclusive) to ``end`` (exclusive). The close rates per
     framework are left out (empty) when not ``with_close_rates``."""
-    scope, params = _scope(owner_ids)
-    params |= {"start": _text_time(start, _ALL_TIME[0]),
-               "end": _text_time(end, _ALL_TIME[1])}
+    params = {"start": _text_time(start, _ALL_TIME[0]), "end": _text_time(end, _ALL_TIME[1])}
     with sessions() as session:
         mapping = handoff_mapping(session)
         specs = waterfall(mapping)
@@ -270,11 +262,10 @@ def funnel_report(sessions: sessionmaker[Session], start: datetime | None = None
         won = outcomes[0] if outcomes else None
         sql_stage = _sql_stage([s.stage for s in specs if s.kind == "step"])
         counted = _entered(session, stages, list(dict.fromkeys(b for _a, b in pairs)),
-                           {"start": params["start"], "end": params["end"]}, owner_ids)
-        frameworks = _framework_counts(
-            session, sql_stage, won, {"start": params["start"], "end": params["end"]},
-            owner_ids) if with_close_rates else None
-        medians = _medians(session, stages, params, scope)
+                           params, owner_ids)
+        frameworks = _framework_counts(session, sql_stage, won, params,
+                                       owner_ids) if with_close_rates else None
+        medians = _medians(session, stages, params, owner_ids)
     entered = {stage: counted[stage][0] for stage in stages}
     converted = {(a, b): counted[a][1][b] for a, b in pairs}
     close_rates = () if frameworks is None else _close_rates(

@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -99,19 +100,18 @@ def first_touch_hours(sessions: sessionmaker[Session], period: Period,
     """(owner, hours from MQL entry to the first call or e-mail after it, None if none yet)
     for each lead that entered MQL in the period (its first entry in it), read from the MQL
     entries the store keeps with their first touch (models.store.kpi_rollups)."""
-    # SQLite's bare columns beside MIN(): the rep and first touch of the lead's first entry.
-    firsts = (select(MqlEntry.owner_id.label("owner"),
+    # A lead's first entry in the period: its previous entry into MQL lies before it.
+    firsts = (select(MqlEntry.owner_id,
                      # Julian days to the millisecond, then hours: no float dust.
-                     (func.round((func.julianday(MqlEntry.first_touch_at)
-                                  - func.julianday(MqlEntry.entered_at)) * 86_400_000)
-                      / 3_600_000.0).label("hours"),
-                     func.min(MqlEntry.entered_at).label("entered"))
+                     func.round((func.julianday(MqlEntry.first_touch_at)
+                                 - func.julianday(MqlEntry.entered_at)) * 86_400_000)
+                     / 3_600_000.0)
               .where(owned(MqlEntry.owner_id, owners), MqlEntry.entered_at >= period.start,
-                     MqlEntry.entered_at < period.end)
-              .group_by(MqlEntry.lead_id).subquery())
+                     MqlEntry.entered_at < period.end,
+                     or_(MqlEntry.previous_at.is_(None), MqlEntry.previous_at < period.start)))
     with sessions() as session:
         # A quarter is some 66,000 entries: two plain columns through Core, not ORM rows.
-        rows = session.connection().execute(select(firsts.c.owner, firsts.c.hours)).all()
+        rows: Sequence[Any] = session.connection().execute(firsts).all()
     return [(owner, hours) for owner, hours in rows if owner is not None]
 
 

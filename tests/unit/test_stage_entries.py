@@ -17,7 +17,7 @@ from sqlalchemy import delete, select, update
 from models.demo.load import load_demo_data
 from models.funnel_report import funnel_report
 from models.hygiene.merge import merge_leads
-from models.store import Activity, Lead, StageChange, StageEntry
+from models.store import Activity, Lead, MqlEntry, StageChange, StageEntry
 from models.store.bulk import insert_rows
 from models.store.open import Store, open_store
 from tests.kpi_week import WEEK, at, build_week
@@ -52,9 +52,25 @@ def _kept(store: Store) -> set[Entry]:
         return {(*row[:6], frozenset(filter(None, row[6].split(",")))) for row in rows}
 
 
+def _mql_previous(store: Store) -> None:
+    """Each MQL entry's previous entry into MQL, as the history has it."""
+    with store.sessions() as session:
+        kept = [tuple(row) for row in session.execute(select(
+            MqlEntry.lead_id, MqlEntry.entered_at, MqlEntry.previous_at))]
+        entered: dict[str, list[datetime]] = defaultdict(list)
+        for lead_id, at_ in session.execute(select(StageChange.lead_id, StageChange.changed_at)
+                                            .where(StageChange.to_stage == "MQL")):
+            entered[lead_id].append(at_)
+    history = [(lead_id, at_, moments[n - 1] if n else None)
+               for lead_id, moments in entered.items()
+               for n, at_ in enumerate(sorted(moments))]
+    assert sorted(kept, key=repr) == sorted(history, key=repr)
+
+
 def _check(store: Store) -> set[Entry]:
     kept = _kept(store)
     assert kept == _from_history(store)
+    _mql_previous(store)
     return kept
 
 

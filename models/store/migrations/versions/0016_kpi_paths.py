@@ -14,6 +14,10 @@ key): a bulk load drops stage_changes' indexes while it runs (models.store.bulk)
 
 stage_changes (from_stage, changed_at, days_in_from_stage): the stays that ended in a period
 counted without reading the table (the waterfall's median days in stage).
+
+mql_entries gains previous_at, the lead's previous entry into MQL (in the order entered_at,
+then id), kept by the triggers that keep its entries: a lead's first entry in a period is
+read from one index range instead of grouping every entry of the period by lead.
 """
 
 from __future__ import annotations
@@ -92,9 +96,55 @@ TRIGGERS = {
         UPDATE stage_entries SET owner_id = NULL WHERE lead_id = OLD.id; END""",
 }
 
+def _previous_mql(lead: str) -> str:
+    return f"""
+        UPDATE mql_entries SET previous_at = (
+            SELECT max(p.entered_at) FROM mql_entries AS p
+            WHERE p.lead_id = mql_entries.lead_id
+              AND (p.entered_at, p.id) < (mql_entries.entered_at, mql_entries.id))
+        WHERE lead_id = {lead};"""
+
+
+def _mql_triggers(enter: str, leave: str, then: str = "") -> dict[str, str]:
+    """0014's triggers on stage history for mql_entries, with ``then`` after each."""
+    return {
+        "mql_entries_stage_insert": f"""AFTER INSERT ON stage_changes BEGIN {enter.format(
+            "NEW")} {then.format("NEW")} END""",
+        "mql_entries_stage_delete": f"""AFTER DELETE ON stage_changes BEGIN {leave.format(
+            "OLD")} {then.format("OLD")} END""",
+        "mql_entries_stage_update": f"""AFTER UPDATE OF lead_id, to_stage, changed_at
+            ON stage_changes BEGIN {leave.format("OLD")} {enter.format("NEW")}
+            {then.format("OLD")} {then.format("NEW")} END""",
+    }
+
+
+_ENTER = """
+        INSERT INTO mql_entries (lead_id, owner_id, entered_at, first_touch_at)
+        SELECT {0}.lead_id, (SELECT owner_id FROM leads WHERE id = {0}.lead_id),
+               {0}.changed_at, (SELECT min(a.occurred_at) FROM activities AS a
+                                WHERE a.lead_id = {0}.lead_id AND a.occurred_at >= {0}.changed_at
+                                  AND a.kind IN ('call', 'email'))
+        WHERE {0}.to_stage = 'MQL';"""
+_LEAVE = """
+        DELETE FROM mql_entries WHERE id = (
+            SELECT id FROM mql_entries WHERE lead_id = {0}.lead_id
+            AND entered_at = {0}.changed_at LIMIT 1) AND {0}.to_stage = 'MQL';"""
+_RECOUNT_MQL = """
+        UPDATE mql_entries SET previous_at = (
+            SELECT max(p.entered_at) FROM mql_entries AS p
+            WHERE p.lead_id = mql_entries.lead_id
+              AND (p.entered_at, p.id) < (mql_entries.entered_at, mql_entries.id))
+        WHERE lead_id = {0}.lead_id AND {0}.to_stage = 'MQL';"""
+MQL_OLD_INDEXES = (["entered_at", "lead_id", "owner_id", "first_touch_at"],
+                   ["owner_id", "entered_at", "lead_id", "first_touch_at"])
+MQL_INDEXES = (["entered_at", "owner_id", "first_touch_at", "previous_at"],
+               ["owner_id", "entered_at", "first_touch_at", "previous_at"])
+
 INDEXES = (
-    ["stage", "entered_at", "previous_at", "later"],
-    ["owner_id", "stage", "entered_at", "previous_at", "later"],
+    # Grouped by stage and what came after in index order: a period's waterfall is one pass
+    # over a stage's entries with no sort, whatever the period.
+    ["stage", "later", "entered_at", "previous_at"],
+    ["owner_id", "stage", "later", "entered_at", "previous_at"],
     ["lead_id", "entered_at", "stage"],
 )
 
@@ -122,6 +172,19 @@ def upgrade() -> None:
     op.execute(_recount("stage_entries.lead_id"))
     for name, body in TRIGGERS.items():
         op.execute(f"CREATE TRIGGER {name} {body}")
+    with op.batch_alter_table("mql_entries", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("previous_at", models.store.base.UtcDateTime(),
+                                      nullable=True))
+        for columns in MQL_OLD_INDEXES:
+            batch_op.drop_index(batch_op.f("ix_mql_entries_" + "_".join(columns)))
+    op.execute(_previous_mql("mql_entries.lead_id"))
+    with op.batch_alter_table("mql_entries", schema=None) as batch_op:
+        for columns in MQL_INDEXES:
+            batch_op.create_index(batch_op.f("ix_mql_entries_" + "_".join(columns)), columns,
+                                  unique=False)
+    for name, body in _mql_triggers(_ENTER, _LEAVE, _RECOUNT_MQL).items():
+        op.execute(f"DROP TRIGGER {name}")
+        op.execute(f"CREATE TRIGGER {name} {body}")
     with op.batch_alter_table("stage_changes", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_stage_changes_from_stage_changed_at_days_in_from_stage"),
@@ -132,6 +195,17 @@ def downgrade() -> None:
     with op.batch_alter_table("stage_changes", schema=None) as batch_op:
         batch_op.drop_index(
             batch_op.f("ix_stage_changes_from_stage_changed_at_days_in_from_stage"))
+    for name, body in _mql_triggers(_ENTER, _LEAVE).items():
+        op.execute(f"DROP TRIGGER {name}")
+        op.execute(f"CREATE TRIGGER {name} {body}")
+    with op.batch_alter_table("mql_entries", schema=None) as batch_op:
+        for columns in MQL_INDEXES:
+            batch_op.drop_index(batch_op.f("ix_mql_entries_" + "_".join(columns)))
+        for columns in MQL_OLD_INDEXES:
+            batch_op.create_index(batch_op.f("ix_mql_entries_" + "_".join(columns)), columns,
+                                  unique=False)
+    with op.batch_alter_table("mql_entries", schema=None) as batch_op:
+        batch_op.drop_column("previous_at")
     for name in TRIGGERS:
         op.execute(f"DROP TRIGGER {name}")
     op.drop_table("stage_entries")

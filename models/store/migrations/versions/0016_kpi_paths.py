@@ -105,11 +105,13 @@ def _previous_mql(lead: str) -> str:
         WHERE lead_id = {lead};"""
 
 
-def _mql_triggers(enter: str, leave: str, then: str = "") -> dict[str, str]:
-    """0014's triggers on stage history for mql_entries, with ``then`` after each."""
+def _mql_triggers(enter: str, leave: str, then: str = "", then_added: str = "",
+                  enter_after: str = "") -> dict[str, str]:
+    """0014's triggers on stage history for mql_entries, with ``then`` after each (an
+    insert: ``enter_after`` in place of ``enter``, then ``then_added``)."""
     return {
-        "mql_entries_stage_insert": f"""AFTER INSERT ON stage_changes BEGIN {enter.format(
-            "NEW")} {then.format("NEW")} END""",
+        "mql_entries_stage_insert": f"""AFTER INSERT ON stage_changes BEGIN {(
+            enter_after or enter).format("NEW")} {then_added.format("NEW")} END""",
         "mql_entries_stage_delete": f"""AFTER DELETE ON stage_changes BEGIN {leave.format(
             "OLD")} {then.format("OLD")} END""",
         "mql_entries_stage_update": f"""AFTER UPDATE OF lead_id, to_stage, changed_at
@@ -125,6 +127,16 @@ _ENTER = """
                                 WHERE a.lead_id = {0}.lead_id AND a.occurred_at >= {0}.changed_at
                                   AND a.kind IN ('call', 'email'))
         WHERE {0}.to_stage = 'MQL';"""
+# An entry after the lead's others (the usual case) takes the latest of them as its previous
+# one; any other change to a lead's entries counts them all again.
+_ENTER_AFTER = """
+        INSERT INTO mql_entries (lead_id, owner_id, entered_at, first_touch_at, previous_at)
+        SELECT {0}.lead_id, (SELECT owner_id FROM leads WHERE id = {0}.lead_id),
+               {0}.changed_at, (SELECT min(a.occurred_at) FROM activities AS a
+                                WHERE a.lead_id = {0}.lead_id AND a.occurred_at >= {0}.changed_at
+                                  AND a.kind IN ('call', 'email')),
+               (SELECT max(entered_at) FROM mql_entries WHERE lead_id = {0}.lead_id)
+        WHERE {0}.to_stage = 'MQL';"""
 _LEAVE = """
         DELETE FROM mql_entries WHERE id = (
             SELECT id FROM mql_entries WHERE lead_id = {0}.lead_id
@@ -135,6 +147,14 @@ _RECOUNT_MQL = """
             WHERE p.lead_id = mql_entries.lead_id
               AND (p.entered_at, p.id) < (mql_entries.entered_at, mql_entries.id))
         WHERE lead_id = {0}.lead_id AND {0}.to_stage = 'MQL';"""
+_RECOUNT_IF_BEFORE = """
+        UPDATE mql_entries SET previous_at = (
+            SELECT max(p.entered_at) FROM mql_entries AS p
+            WHERE p.lead_id = mql_entries.lead_id
+              AND (p.entered_at, p.id) < (mql_entries.entered_at, mql_entries.id))
+        WHERE lead_id = {0}.lead_id AND {0}.to_stage = 'MQL' AND EXISTS (
+            SELECT 1 FROM mql_entries WHERE lead_id = {0}.lead_id
+            AND entered_at > {0}.changed_at);"""
 MQL_OLD_INDEXES = (["entered_at", "lead_id", "owner_id", "first_touch_at"],
                    ["owner_id", "entered_at", "lead_id", "first_touch_at"])
 MQL_INDEXES = (["entered_at", "owner_id", "first_touch_at", "previous_at"],
@@ -182,7 +202,8 @@ def upgrade() -> None:
         for columns in MQL_INDEXES:
             batch_op.create_index(batch_op.f("ix_mql_entries_" + "_".join(columns)), columns,
                                   unique=False)
-    for name, body in _mql_triggers(_ENTER, _LEAVE, _RECOUNT_MQL).items():
+    for name, body in _mql_triggers(_ENTER, _LEAVE, _RECOUNT_MQL, _RECOUNT_IF_BEFORE,
+                                    _ENTER_AFTER).items():
         op.execute(f"DROP TRIGGER {name}")
         op.execute(f"CREATE TRIGGER {name} {body}")
     with op.batch_alter_table("stage_changes", schema=None) as batch_op:

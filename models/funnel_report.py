@@ -4,8 +4,10 @@ each next stage, how long they stayed, and each framework's SQL close rate again
 Conversion is a cohort measure (DOMAIN.md): of the leads that entered X in the period (their
 first entry in it), the share that entered Y at that moment or later, ever. Days in stage are
 those of the stays that ended in the period: from entering a stage to the lead's next change.
-SQLite reads each lead's path (its stages in order, as letters) from one index and groups the
-leads by path, a dozen paths for 100,000 leads; Python counts over the paths. Medians are
+The store keeps each stage change as an entry with the lead's previous entry into the same
+stage and the stages it entered after (models.store.kpi_rollups.StageEntry, kept by
+triggers): a lead's first entry in the period is the one whose previous entry lies before
+it, so each count is a range of one index, not a walk of every lead's path. Medians are
 picked from another index by offset.
 """
 
@@ -136,111 +138,105 @@ def _text_time(moment: datetime | None, default: str) -> str:
     return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
-def _scope(owner_ids: Sequence[str] | None) -> tuple[str, dict[str, Any]]:
-    """The leads counted: a query of their ids ("" for everyone's), and its parameters."""
-    if owner_ids is None:
-        return "", {}
-    names = {f"owner{i}": owner for i, owner in enumerate(owner_ids)}
-    listed = ", ".join(f":{name}" for name in names) or "NULL"
-    return f"SELECT id AS lead_id FROM leads WHERE owner_id IN ({listed})", names
+def _entered(session: Session, stages: Sequence[str], targets: Sequence[str],
+             params: dict[str, Any], owner_ids: Sequence[str] | None
+             ) -> dict[str, tuple[int, dict[str, int]]]:
+    """Per stage: the leads that entered it in the period, and of those how many entered
+    each of ``targets`` after their first entry in it. Counted over the stage entries the
+    store keeps (models.store.kpi_rollups): a lead's first entry in the period is the one
+    whose previous entry into the stage came before the period, and its ``later`` lists the
+    stages the lead entered after it, ever. SQLite counts them per stage and ``later`` in
+    the order of its index (a few dozen groups, no sort); Python adds the groups up."""
+    names = {f"st{i}": stage for i, stage in enumerate(stages)}
+    where = [f"stage IN ({', '.join(f':{name}' for name in names)})",
+             "entered_at >= :start", "entered_at < :end",
+             "(previous_at IS NULL OR previous_at < :start)"]
+    bound = dict(params) | names
+    if owner_ids is not None:
+        owners = {f"owner{i}": owner for i, owner in enumerate(owner_ids)}
+        where.append(f"owner_id IN ({', '.join(f':{name}' for name in owners) or 'NULL'})")
+        bound |= owners
+    counted = {stage: (0, dict.fromkeys(targets, 0)) for stage in stages}
+    for stage, later, leads in session.execute(text(f"""
+            SELECT stage, later, COUNT(*) FROM stage_entries WHERE {' AND '.join(where)}
+            GROUP BY stage, later"""), bound):
+        after = set(later.split(","))
+        entered, converted = counted[stage]
+        counted[stage] = (entered + leads, {target: n + leads if target in after else n
+                                            for target, n in converted.items()})
+    return counted
 
 
-def _letters(stages: Sequence[str]) -> dict[str, str]:
-    return {stage: chr(ord("a") + i) for i, stage in enumerate(stages)}
-
-
-def _paths(session: Session, stages: Sequence[str], params: dict[str, Any], scope: str,
-           qualified_only: bool = False) -> list[tuple[str | None, str, int]]:
-    """(framework, path, leads): each lead's stages in order as letters, upper case for an
-    entry inside the period; the framework of its latest A or B qualification when
-    ``qualified_only``. A dozen distinct paths stand for 100,000 leads."""
-    letters = _letters(stages)
-    # All time, every entry is in the period: no per-row date test (a tenth of the report's
-    # CPU on 100,000 leads).
-    all_time = params["start"] == _ALL_TIME[0] and params["end"] == _ALL_TIME[1]
-    cases = " ".join(f"WHEN :st{i} THEN '{letter.upper()}'" if all_time else
-                     f"WHEN :st{i} THEN iif(s.changed_at >= :start AND s.changed_at < :end, "
-                     f"'{letter.upper()}', '{letter}')"
-                     for i, letter in enumerate(letters.values()))
-    params |= {f"st{i}": stage for i, stage in enumerate(stages)}
-    qualified = "SELECT DISTINCT lead_id FROM qualifications WHERE category IN ('A', 'B')"
-    driver = qualified if qualified_only else scope
-    if qualified_only and scope:
-        driver += f" AND lead_id IN ({scope})"
-    # The index (lead_id, changed_at, id, to_stage) hands each lead's changes over in the
-    # order they happened, so group_concat strings them in that order; a smaller set of
-    # leads (a rep's, the qualified ones) drives the search of it (CROSS JOIN keeps that
-    # order of the join).
-    source = "stage_changes AS s INDEXED BY ix_stage_changes_lead_id_changed_at_id_to_stage"
-    if driver:
-        source = f"({driver} ORDER BY lead_id) AS d CROSS JOIN {source} " \
-                 "ON s.lead_id = d.lead_id"
-    per_lead = f"""
-        SELECT s.lead_id AS lead_id, group_concat(CASE s.to_stage {cases} ELSE '' END, '')
-               AS path
-        FROM {source} GROUP BY {"d" if driver else "s"}.lead_id"""
-    if not qualified_only:
-        query = f"SELECT NULL, path, COUNT(*) FROM ({per_lead}) GROUP BY path"
-    else:
-        query = f"""
-            WITH q AS (SELECT lead_id, framework, MAX(qualified_at) FROM qualifications
-                       WHERE category IN ('A', 'B') GROUP BY lead_id)
-            SELECT q.framework, p.path, COUNT(*) FROM ({per_lead}) AS p
-            JOIN q ON q.lead_id = p.lead_id GROUP BY q.framework, p.path"""
-    return [(f, p, n) for f, p, n in session.execute(text(query), params)]
-
-
-def _went_on(path: str, first: str, then: str) -> bool:
-    """Whether a lead with ``path`` entered ``first`` in the period and ``then`` after."""
-    at = path.find(first.upper())
-    return at >= 0 and then.lower() in path[at + 1:].lower()
+def _framework_counts(session: Session, sql: str, won: str | None, params: dict[str, Any],
+                      owner_ids: Sequence[str] | None) -> dict[str, list[int]]:
+    """Per framework of the lead's latest A or B qualification: the leads that entered
+    ``sql`` in the period and those of them that went on to ``won``."""
+    bound = dict(params, sql=sql, won=f",{won}," if won else "")
+    where = ["e.stage = :sql", "e.entered_at >= :start", "e.entered_at < :end",
+             "(e.previous_at IS NULL OR e.previous_at < :start)"]
+    if owner_ids is not None:
+        owners = {f"owner{i}": owner for i, owner in enumerate(owner_ids)}
+        where.append(f"e.owner_id IN ({', '.join(f':{name}' for name in owners) or 'NULL'})")
+        bound |= owners
+    rows = session.execute(text(f"""
+        WITH q AS (SELECT lead_id, framework, MAX(qualified_at) FROM qualifications
+                   WHERE category IN ('A', 'B') GROUP BY lead_id)
+        SELECT q.framework, COUNT(*), SUM(:won != '' AND instr(e.later, :won) > 0)
+        FROM stage_entries AS e JOIN q ON q.lead_id = e.lead_id
+        WHERE {' AND '.join(where)} GROUP BY q.framework"""), bound)
+    counted: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for framework, sqls, went_on in rows:
+        counted[framework or NOT_RECORDED][0] += sqls
+        counted[framework or NOT_RECORDED][1] += went_on or 0
+    return counted
 
 
 def _median(session: Session, stage: str, params: dict[str, Any]) -> float | None:
-    """The median of the team's stays in ``stage`` that ended in the period, picked by offset
-    from the index (from_stage, days_in_from_stage, changed_at, lead_id), not sorted here."""
-    where = """FROM stage_changes AS s WHERE s.from_stage = :stage
+    """The median of the team's stays in ``stage`` that ended in the period: counted on the
+    index (from_stage, changed_at, days_in_from_stage), then the middle one or two picked by
+    offset from the index (from_stage, days_in_from_stage, changed_at, lead_id), not sorted
+    here."""
+    where = """FROM stage_changes AS s {} WHERE s.from_stage = :stage
                AND s.days_in_from_stage IS NOT NULL
                AND s.changed_at >= :start AND s.changed_at < :end"""
     params = dict(params, stage=stage)
-    count = session.execute(text(f"SELECT COUNT(*) {where}"), params).scalar_one()
+    count = session.execute(text("SELECT COUNT(*) " + where.format(
+        "INDEXED BY ix_stage_changes_from_stage_changed_at_days_in_from_stage")),
+        params).scalar_one()
     if not count:
         return None
-    pick = text(f"SELECT s.days_in_from_stage {where} ORDER BY s.days_in_from_stage "
-                "LIMIT 1 OFFSET :offset")
-    middle = [float(session.execute(pick, dict(params, offset=offset)).scalar_one())
-              for offset in {(count - 1) // 2, count // 2}]
+    pick = text("SELECT s.days_in_from_stage " + where.format(
+        "INDEXED BY ix_stage_changes_from_stage_days_in_from_stage_changed_at_lead_id")
+        + " ORDER BY s.days_in_from_stage LIMIT :picked OFFSET :offset")
+    middle = [float(days) for days in session.execute(
+        pick, dict(params, offset=(count - 1) // 2, picked=2 - count % 2)).scalars()]
     return round(sum(middle) / len(middle), 2)
 
 
-def _medians(session: Session, stages: Sequence[str], params: dict[str, Any], scope: str
-             ) -> dict[str, float | None]:
-    if not scope:
+def _medians(session: Session, stages: Sequence[str], params: dict[str, Any],
+             owner_ids: Sequence[str] | None) -> dict[str, float | None]:
+    if owner_ids is None:
         return {stage: _median(session, stage, params) for stage in stages}
-    # A rep's leads are a few thousand: their stays are read through the lead index.
+    # A rep's changes in the period are found from their stage entries (the lead's rep is
+    # kept there), and each read by its id: a few thousand, not every change of their leads.
+    owners = {f"owner{i}": owner for i, owner in enumerate(owner_ids)}
     stays: dict[str, list[float]] = defaultdict(list)
     for stage, days in session.execute(text(f"""
             SELECT s.from_stage, s.days_in_from_stage
-            FROM ({scope}) AS d CROSS JOIN stage_changes AS s
-                 INDEXED BY ix_stage_changes_lead_id_changed_at_id_to_stage
-                 ON s.lead_id = d.lead_id
-            WHERE s.days_in_from_stage IS NOT NULL AND s.changed_at >= :start
-              AND s.changed_at < :end"""), params):
+            FROM stage_entries AS e JOIN stage_changes AS s ON s.id = e.change_id
+            WHERE e.owner_id IN ({', '.join(f':{name}' for name in owners) or 'NULL'})
+              AND e.entered_at >= :start AND e.entered_at < :end
+              AND s.days_in_from_stage IS NOT NULL"""),
+            params | owners):
         stays[stage].append(days)
     return {stage: round(statistics.median(stays[stage]), 2) if stays[stage] else None
             for stage in stages}
 
 
-def _close_rates(rows: Sequence[tuple[str | None, str, int]], sql: str, won: str | None,
-                 all_sqls: int, all_won: int) -> tuple[CloseRate, ...]:
-    """Per framework, from the qualified leads' paths (``sql`` and ``won``: the stages'
-    letters); SQLs with no qualification recorded here (older or pulled) are counted apart."""
-    counted: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for framework, path, leads in rows:
-        if sql.upper() in path:
-            counted[framework or NOT_RECORDED][0] += leads
-            counted[framework or NOT_RECORDED][1] += leads if won and _went_on(
-                path, sql, won) else 0
+def _close_rates(counted: dict[str, list[int]], all_sqls: int, all_won: int
+                 ) -> tuple[CloseRate, ...]:
+    """Per framework (``_framework_counts``); SQLs with no qualification recorded here
+    (older or pulled) are counted apart."""
     unknown = (all_sqls - sum(c[0] for c in counted.values()),
                all_won - sum(c[1] for c in counted.values()))
     if unknown[0]:
@@ -251,32 +247,29 @@ def _close_rates(rows: Sequence[tuple[str | None, str, int]], sql: str, won: str
 
 
 def funnel_report(sessions: sessionmaker[Session], start: datetime | None = None,
-                  end: datetime | None = None, owner_ids: Sequence[str] | None = None
-                  ) -> FunnelReport:
+                  end: datetime | None = None, owner_ids: Sequence[str] | None = None,
+                  with_close_rates: bool = True) -> FunnelReport:
     """The waterfall of the leads owned by ``owner_ids`` (everyone's if None), counting
-    stage entries from ``start`` (inclusive) to ``end`` (exclusive)."""
-    scope, params = _scope(owner_ids)
-    params |= {"start": _text_time(start, _ALL_TIME[0]),
-               "end": _text_time(end, _ALL_TIME[1])}
+    stage entries from ``start`` (inclusive) to ``end`` (exclusive). The close rates per
+    framework are left out (empty) when not ``with_close_rates``."""
+    params = {"start": _text_time(start, _ALL_TIME[0]), "end": _text_time(end, _ALL_TIME[1])}
     with sessions() as session:
         mapping = handoff_mapping(session)
         specs = waterfall(mapping)
         stages = [s.stage for s in specs]
         pairs = conversion_pairs(specs, mapping)
         outcomes = [s.stage for s in specs if s.kind == "outcome"]
+        won = outcomes[0] if outcomes else None
         sql_stage = _sql_stage([s.stage for s in specs if s.kind == "step"])
-        letters = _letters(stages)
-        paths = _paths(session, stages, dict(params), scope)
-        qualified = _paths(session, stages, dict(params), scope, qualified_only=True)
-        medians = _medians(session, stages, params, scope)
-    entered = {stage: sum(n for _f, p, n in paths if letters[stage].upper() in p)
-               for stage in stages}
-    converted = {(a, b): sum(n for _f, p, n in paths if _went_on(p, letters[a], letters[b]))
-                 for a, b in pairs}
-    won = outcomes[0] if outcomes else None
-    close_rates = _close_rates(
-        qualified, letters[sql_stage], letters[won] if won else None, entered[sql_stage],
-        converted.get((sql_stage, won), 0) if won else 0)
+        counted = _entered(session, stages, list(dict.fromkeys(b for _a, b in pairs)),
+                           params, owner_ids)
+        frameworks = _framework_counts(session, sql_stage, won, params,
+                                       owner_ids) if with_close_rates else None
+        medians = _medians(session, stages, params, owner_ids)
+    entered = {stage: counted[stage][0] for stage in stages}
+    converted = {(a, b): counted[a][1][b] for a, b in pairs}
+    close_rates = () if frameworks is None else _close_rates(
+        frameworks, entered[sql_stage], converted.get((sql_stage, won), 0) if won else 0)
     return FunnelReport(
         start=start, end=end, mapping=mapping.name,
         stages=tuple(StageFigure(s.stage, s.kind, entered[s.stage], medians[s.stage])

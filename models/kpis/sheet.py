@@ -210,7 +210,7 @@ def add_details(sessions: sessionmaker[Session], sheet: Sheet, now: datetime,
     the quarter's forecast."""
     period, rep_id = sheet.period, None if sheet.scope == "team" else sheet.scope
     owners = None if rep_id is None else [rep_id]
-    report = funnel_report(sessions, period.start, period.end, owners)
+    report = funnel_report(sessions, period.start, period.end, owners, with_close_rates=False)
     sql_to_opp = report.conversion("SQL", "Opportunity")
     # An AE owns no leads: their waterfall is that of the leads handed to them.
     is_ae = rep_id is not None and len(sheet.reps) == 1 and sheet.reps[0].role == Role.AE

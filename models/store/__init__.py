@@ -25,7 +25,7 @@ from models.store.funnel import (
     StageChange,
 )
 from models.store.hygiene import LeadAccountMatch
-from models.store.kpi_rollups import ActivityHour, MqlEntry
+from models.store.kpi_rollups import ActivityHour, MqlEntry, StageEntry
 from models.store.mail import EmailSend
 from models.store.meetings import Meeting
 from models.store.outbox import OutboxEntry, SyncState
@@ -71,6 +71,7 @@ __all__ = [
     "ReferenceUse",
     "Setting",
     "StageChange",
+    "StageEntry",
     "SyncConflict",
     "SyncState",
     "Synced",

@@ -16,6 +16,7 @@ from models.kpis.ae_waterfall import ae_waterfall
 from models.kpis.periods import Period, quarter_of, weeks_ending, working_days
 from models.kpis.selling_time import SellingTime, selling_time
 from models.kpis.targets import block_touch_target, block_touch_targets, setting, targets_for
+from models.kpis.together import aside
 from models.kpis.trend import TrendWeek, weekly_trend
 from models.kpis.velocity import lvr_label
 from models.store import User
@@ -114,30 +115,33 @@ def _pct(value: float | None) -> float | None:
 
 def compute_sheet(sessions: sessionmaker[Session], period: Period, now: datetime,
                   rep_id: str | None = None, trend_weeks: int = 12) -> Sheet:
-    """The period's KPIs for the rep ``rep_id``, or for the team (None)."""
-    return add_details(sessions, compute_figures(sessions, period, now, rep_id), now,
-                       trend_weeks)
+    """The period's KPIs for the rep ``rep_id``, or for the team (None). The details are read
+    beside the figures: they do not depend on them."""
+    details = aside(lambda: _read_details(sessions, period, now, rep_id, trend_weeks))
+    return _with_details(compute_figures(sessions, period, now, rep_id), details.result())
 
 
 def compute_figures(sessions: sessionmaker[Session], period: Period, now: datetime,
                     rep_id: str | None = None) -> Sheet:
     """The period's numbers, each rep's and the team's: what the screen shows first. The
     trend, waterfall, reasons and forecast come with ``add_details``."""
-    people = _people(sessions, rep_id)
     owners = None if rep_id is None else [rep_id]
+    # The three longest reads (a quarter's first touches, decided SQLs, aged leads) run
+    # beside the others.
+    first_touches = aside(lambda: _first_touches(sessions, period, owners))
+    decided_later = aside(lambda: close_rates.decided_sqls(sessions, period, owners))
+    aged_later = aside(lambda: leads.aged_leads(sessions, now, owners))
+    people = _people(sessions, rep_id)
     calls, connects, touches = activity.activity_counts(sessions, period, owners)
     meetings = activity.meetings_set(sessions, period, owners)
     pipeline, pipeline_total = deals.pipeline_added(sessions, period, owners)
-    hours = leads.first_touch_hours(sessions, period, owners)
-    mqls = leads.mqls_of(hours)
-    response = leads.response_times_of(hours)
-    team_response = leads.response_time([h for _o, h in hours])
     rates = deals.win_rates(sessions, period, owners)
     team_rate = deals.team_win_rate(rates)
-    decided = close_rates.decided_sqls(sessions, period, owners)
-    ae_rates = close_rates.ae_close_rates(decided)
     selling = selling_time(sessions, period, now, [p.id for p in people])
-    aged = leads.aged_leads(sessions, now, owners)
+    mqls, response, team_response = first_touches.result()
+    decided = decided_later.result()
+    ae_rates = close_rates.ae_close_rates(decided)
+    aged = aged_later.result()
     days = max(1, working_days(period, now))
     floor = setting("ae_close_rate_floor", 0.2)
     planned_touches = block_touch_targets(sessions)
@@ -204,16 +208,60 @@ def compute_figures(sessions: sessionmaker[Session], period: Period, now: dateti
         pareto={}, forecast=deals.Forecast(0, 0.0, 0.0, 0.0, quota), complete=False)
 
 
+def _first_touches(sessions: sessionmaker[Session], period: Period,
+                   owners: list[str] | None) -> tuple[dict[str, int],
+                                                      dict[str, leads.ResponseTime],
+                                                      leads.ResponseTime]:
+    """MQLs per rep, each rep's response time and the team's, from one read."""
+    hours = leads.first_touch_hours(sessions, period, owners)
+    return (leads.mqls_of(hours), leads.response_times_of(hours),
+            leads.response_time([h for _o, h in hours]))
+
+
+@dataclass(frozen=True)
+class _Details:
+    is_ae: bool
+    sql_to_opportunity: float | None
+    waterfall: list[dict[str, Any]]
+    trend: list[TrendWeek]
+    pareto: dict[str, list[reasons.ParetoBar]]
+    forecast: deals.Forecast
+
+
 def add_details(sessions: sessionmaker[Session], sheet: Sheet, now: datetime,
                 trend_weeks: int = 12) -> Sheet:
     """``sheet`` with its 12-week trend, waterfall (and so SQL → opportunity), reasons and
     the quarter's forecast."""
-    period, rep_id = sheet.period, None if sheet.scope == "team" else sheet.scope
+    rep_id = None if sheet.scope == "team" else sheet.scope
+    return _with_details(sheet, _read_details(sessions, sheet.period, now, rep_id,
+                                              trend_weeks))
+
+
+def _with_details(sheet: Sheet, details: _Details) -> Sheet:
+    to_opportunity = next((w["rate"] for w in details.waterfall
+                           if (w["from"], w["to"]) == ("SQL", "Opportunity")), None)
+    return replace(
+        sheet, complete=True,
+        team=sheet.team | {"sql_to_opportunity": to_opportunity if details.is_ae
+                           else details.sql_to_opportunity},
+        trend=details.trend, waterfall=details.waterfall, pareto=details.pareto,
+        forecast=replace(details.forecast, quota=sheet.forecast.quota))
+
+
+def _is_ae(sessions: sessionmaker[Session], rep_id: str | None) -> bool:
+    if rep_id is None:
+        return False
+    with sessions() as session:
+        return session.scalar(select(User.role).where(User.id == rep_id)) == Role.AE
+
+
+def _read_details(sessions: sessionmaker[Session], period: Period, now: datetime,
+                  rep_id: str | None, trend_weeks: int) -> _Details:
     owners = None if rep_id is None else [rep_id]
     report = funnel_report(sessions, period.start, period.end, owners, with_close_rates=False)
     sql_to_opp = report.conversion("SQL", "Opportunity")
     # An AE owns no leads: their waterfall is that of the leads handed to them.
-    is_ae = rep_id is not None and len(sheet.reps) == 1 and sheet.reps[0].role == Role.AE
+    is_ae = _is_ae(sessions, rep_id)
     last_day = period.first_day + timedelta(days=period.days - 1)
     quarter = quarter_of(last_day, period.timezone)
     waterfall = ae_waterfall(sessions, period, rep_id) if is_ae and rep_id else [
@@ -222,20 +270,16 @@ def add_details(sessions: sessionmaker[Session], sheet: Sheet, now: datetime,
          "median_days_in_from": next((s.median_days_in_stage for s in report.stages
                                       if s.stage == c.from_stage), None)}
         for c in report.conversions]
-    to_opportunity = next((w["rate"] for w in waterfall
-                           if (w["from"], w["to"]) == ("SQL", "Opportunity")), None)
-    return replace(
-        sheet, complete=True,
-        team=sheet.team | {"sql_to_opportunity": to_opportunity if is_ae else
-                           _pct(sql_to_opp.rate) if sql_to_opp else None},
-        trend=_trend(sessions, period, now, owners, trend_weeks), waterfall=waterfall,
+    return _Details(
+        is_ae=is_ae, sql_to_opportunity=_pct(sql_to_opp.rate) if sql_to_opp else None,
+        waterfall=waterfall, trend=_trend(sessions, period, now, owners, trend_weeks),
         pareto={**{kind: reasons.pareto(counts) for kind, counts in
                    reasons.reason_counts(sessions, period, owners).items()},
                 "competitors": reasons.pareto(reasons.competitor_counts(sessions, period,
                                                                         owners))},
         forecast=deals.forecast(sessions, quarter.first_day,
                                 quarter.first_day + timedelta(days=quarter.days - 1),
-                                owners, sheet.forecast.quota))
+                                owners, None))
 
 
 def _team_target(reps: list[RepFigures], period: Period) -> dict[str, float]:

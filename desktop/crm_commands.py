@@ -70,13 +70,14 @@ def run_sandbox(args: argparse.Namespace, _folder: Path) -> int:
     server = SandboxServer(Sandbox(), port=args.port)
     seeded = seed_leads(server.sandbox, args.seed_leads) if args.seed_leads else 0
     accounts = seed_accounts(server.sandbox, args.seed_accounts) if args.seed_accounts else 0
-    print(f"Sandbox CRM at {server.base_url} with {seeded:,} leads and {accounts:,} accounts."
-          " Ctrl+C stops it.", flush=True)
     # Ctrl+C and a plain kill stop it, even when started from a shell that ignores Ctrl+C
-    # for what it runs in the background (Python then leaves SIGINT ignored).
+    # for what it runs in the background (Python then leaves SIGINT ignored). Set before the
+    # line saying it is ready: a kill sent as soon as that line is read found no handler yet.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
+        print(f"Sandbox CRM at {server.base_url} with {seeded:,} leads and {accounts:,} "
+              "accounts. Ctrl+C stops it.", flush=True)
         server.serve_forever()
     except KeyboardInterrupt:
         pass

@@ -64,6 +64,7 @@ class CommandRunner(QObject):
         self._unfinished = 0
         self._lock = threading.Condition()
         self._relay = _Relay()
+        self._stopped = False
         self._relay.finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
         # One worker: SQLite takes one writer at a time anyway, and one thread keeps the order.
         self._worker = threading.Thread(target=self._work, name="repdesk-writes", daemon=True)
@@ -73,6 +74,8 @@ class CommandRunner(QObject):
             on_done: Callable[[Any], None] | None = None,
             on_error: Callable[[BaseException], None] | None = None,
             action: Switchable | None = None, origin: object | None = None) -> None:
+        """Queue ``write``. From the UI thread; or, without an ``action``, from a background
+        job that writes in steps (account matching)."""
         ticket = next(self._tickets)
         self._waiting[ticket] = _Waiting(what, on_done, on_error, action, origin)
         if action is not None:
@@ -92,7 +95,13 @@ class CommandRunner(QObject):
         return not self._waiting
 
     def stop(self) -> None:
+        self._stopped = True
         self._jobs.put(None)
+
+    @property
+    def stopped(self) -> bool:
+        """Nothing queued from now on will run (the window is closing)."""
+        return self._stopped
 
     # -- the worker thread -----------------------------------------------------------------
     def _work(self) -> None:

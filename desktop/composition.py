@@ -12,12 +12,12 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 
+from desktop.account_matching import match_through
 from desktop.change_sets import changing
 from desktop.commands import CommandRunner
 from desktop.crm_connection import CrmConnection
 from desktop.dashboard_services import dashboard_services
 from desktop.demo import DemoCrm
-from desktop.matching_process import match_accounts
 from desktop.meeting_services import meeting_services
 from desktop.take_back import LastActions
 from models import (
@@ -110,6 +110,7 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock,
     rep = current_rep(store.sessions)
     rep_id, timezone = (rep.id, rep.timezone) if rep else (None, "UTC")
     zone = ZoneInfo(timezone)
+    commands = commands or CommandRunner()
 
     def today() -> datetime:
         return clock().astimezone(zone)
@@ -335,13 +336,13 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock,
                                     secrets_warning=crm.secrets.warning),
         now=clock,
         lead_entry=lead_entry,
-        match_accounts=lambda: _matched(match_accounts(store, clock())),
+        match_accounts=lambda: _matched(match_through(commands, store, clock())),
         lead_edits=LeadEditServices(
             labels=EDITABLE_LABELS, values=partial(contact_details, store.sessions),
             save=partial(save_contact_details, store.sessions)),
         demo=DemoServices(demo.other_user, demo.crm_values, demo.change_in_crm)
         if demo else None,
-        commands=commands or CommandRunner(),
+        commands=commands,
     )
 
 

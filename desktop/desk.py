@@ -18,6 +18,7 @@ from desktop.crm_connection import CrmConnection
 from desktop.demo import DemoCrm, other_user
 from desktop.error_log import BugReport, report_failures
 from desktop.first_sync import FirstSync
+from desktop.long_lived import set_aside
 from desktop.window_memory import WindowMemory
 from models.changes import EVERYTHING, Changes
 from models.crm.sandbox.server import SandboxServer
@@ -69,6 +70,7 @@ class Desk:
             self._bugs.window = window
             report_failures(self._commands, self._bugs, window.status)
         memory = WindowMemory(window, self.profile)
+        set_aside()  # the imports and the window: out of the collector's walks
         self.save_layout()  # the earlier window's, which the new one takes up
         memory.restore()
         window.show()

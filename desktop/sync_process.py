@@ -23,6 +23,7 @@ import requests
 from models.crm.adapter import CrmError
 from models.crm.oauth import refresh
 from models.crm.salesforce import SalesforceRest, Usage
+from models.store.engine import give_way
 from models.store.open import open_store
 from models.sync.engine import SyncReport, sync_once
 from models.touches import refresh_cadences
@@ -59,6 +60,9 @@ class SyncProcessLost(CrmError):
 def run_sync(job: SyncJob) -> SyncDone:
     """One sync, in the sync process: push, pull, then new leads into their cadences."""
     store = open_store(job.profile)
+    # Write after write, a first pull holds the lock most of the time: a rep's save gets in
+    # between two of them.
+    give_way(store.sessions)
     http = requests.Session()
     token = [job.access_token]
 

@@ -468,12 +468,9 @@ class MainWindow(ReadingOrder, QMainWindow):
             self._background.run("account-matching", job, self._accounts_matched)
 
     def _accounts_matched(self, summary: str) -> None:
+        # Its batches went through the command runner, whose last announced what changed.
         if summary:
             self.status.showMessage(summary, 8000)
-            # Leads were linked to accounts: the screens showing them decide for themselves.
-            # (Matching runs beside the command runner: on a big profile it takes long
-            # enough that the rep's saves must not queue behind it.)
-            self._commands.bus.announce(Changes.of(Kind.ACCOUNT, Kind.LEAD), self)
 
     def refresh_status(self) -> None:
         self._background.run("sync-status", self._services.sync_status,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -116,42 +117,89 @@ def _needing_match(session: Session, signature: str, everything: bool) -> Select
             LeadAccountMatch.fingerprint != _fingerprint_in_sql()))
 
 
-def refresh_matches(sessions: sessionmaker[Session], now: datetime,
-                    everything: bool = False, workers: int = 1) -> MatchRefresh:
-    """Match the leads that need it; ``everything`` re-matches all of them. One core by
-    default: this runs beside the window, which keeps the other."""
-    started = time.perf_counter()
+@dataclass
+class MatchPlan:
+    """A refresh worked out from a read, to be written a batch at a time: ``batches`` works
+    each one out as it is asked for (the rows of all 100,000 leads of a first match took some
+    250 MB at once), and ``finish_matches`` writes the accounts' signature after the last."""
+
+    signature: str
+    threshold: float
+    leads: int
+    batches: Iterator[list[dict[str, Any]]]
+
+
+def plan_matches(sessions: sessionmaker[Session], now: datetime, everything: bool = False,
+                 workers: int = 1) -> MatchPlan:
+    """Which leads to match, read at once; their matches worked out a batch at a time as
+    ``batches`` is iterated. Writes nothing."""
     with sessions() as session:
         limit = threshold(session)
         signature = _signature(session)
-        query = _needing_match(session, signature, everything)
-        leads = list(session.execute(query).all())
+        leads = list(session.execute(_needing_match(session, signature, everything)).all())
         accounts = _accounts(session) if leads else []
-    # Matched and written a batch at a time: the rows of all 100,000 leads of a first match
-    # took some 250 MB in the window's process at once, and one transaction for all of them
-    # held SQLite's write lock for seconds while the rep's saves waited. The signature goes
-    # with the last batch, so a run cut short matches everything again next time.
-    index = AccountIndex(accounts) if accounts else None
-    names = {account.id: account.name for account in accounts}
-    counts = {"rows": 0, "linked": 0, "confident": 0, "low": 0, "none": 0}
-    for start in range(0, len(leads), WRITE_BATCH):
-        batch = _match_rows(index, names, leads[start:start + WRITE_BATCH], limit, now,
-                            workers)
-        with sessions.begin() as session:
-            session.execute(delete(LeadAccountMatch).where(
-                LeadAccountMatch.lead_id.in_([row["lead_id"] for row in batch])))
-            session.execute(insert(LeadAccountMatch), batch)
-        for row in batch:
-            method = row["method"]
-            counts["rows"] += 1
-            counts["linked"] += method == "linked"
-            counts["none"] += method == "none"
-            counts["confident"] += method in ("domain", "name") and row["confidence"] >= limit
-            counts["low"] += method == "name" and row["confidence"] < limit
+
+    def batches() -> Iterator[list[dict[str, Any]]]:
+        index = AccountIndex(accounts) if accounts else None
+        names = {account.id: account.name for account in accounts}
+        for start in range(0, len(leads), WRITE_BATCH):
+            yield _match_rows(index, names, leads[start:start + WRITE_BATCH], limit, now,
+                              workers)
+
+    return MatchPlan(signature, limit, len(leads), batches())
+
+
+def write_matches(sessions: sessionmaker[Session], rows: list[dict[str, Any]]) -> None:
+    """One batch of a plan, in one short transaction."""
+    with sessions.begin() as session:
+        session.execute(delete(LeadAccountMatch).where(
+            LeadAccountMatch.lead_id.in_([row["lead_id"] for row in rows])))
+        if rows:
+            session.execute(insert(LeadAccountMatch), rows)
+
+
+def finish_matches(sessions: sessionmaker[Session], signature: str) -> None:
+    """After a plan's last batch: the accounts it was matched against. Written last, so a run
+    cut short matches everything again next time."""
     with sessions.begin() as session:
         session.merge(Setting(key=SIGNATURE_SETTING, value=signature))
-    return MatchRefresh(counts["rows"], counts["linked"], counts["confident"], counts["low"],
-                        counts["none"], round(time.perf_counter() - started, 3))
+
+
+class MatchTally:
+    """What the written batches of a plan did, for the status line and the benchmark."""
+
+    def __init__(self, limit: float) -> None:
+        self._limit = limit
+        self._started = time.perf_counter()
+        self.rows = self.linked = self.confident = self.low = self.none = 0
+
+    def add(self, rows: list[dict[str, Any]]) -> None:
+        for row in rows:
+            method = row["method"]
+            self.rows += 1
+            self.linked += method == "linked"
+            self.none += method == "none"
+            self.confident += method in ("domain", "name") and row["confidence"] >= self._limit
+            self.low += method == "name" and row["confidence"] < self._limit
+
+    def done(self) -> MatchRefresh:
+        return MatchRefresh(self.rows, self.linked, self.confident, self.low, self.none,
+                            round(time.perf_counter() - self._started, 3))
+
+
+def refresh_matches(sessions: sessionmaker[Session], now: datetime,
+                    everything: bool = False, workers: int = 1) -> MatchRefresh:
+    """Match the leads that need it; ``everything`` re-matches all of them. One core by
+    default: this runs beside the window, which keeps the other. Each batch is written in
+    its own transaction: one for all of them held SQLite's write lock for seconds while the
+    rep's saves waited. (The window writes a plan's batches through its command runner.)"""
+    plan = plan_matches(sessions, now, everything, workers)
+    tally = MatchTally(plan.threshold)
+    for rows in plan.batches:
+        write_matches(sessions, rows)
+        tally.add(rows)
+    finish_matches(sessions, plan.signature)
+    return tally.done()
 
 
 def _match_rows(index: AccountIndex | None, names: dict[str, str], leads: list[Any],

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QApplication
 
 from desktop.commands import CommandRunner
 from desktop.composition import window_services
+from desktop.long_lived import set_aside
 from models.store.open import open_store
 from views.background import Background
 from views.main_window import MainWindow
@@ -53,6 +54,7 @@ def main(leads: int, accounts: int) -> None:
             commands = CommandRunner()
             services = window_services(store, commands=commands)
             window = MainWindow(services, background)
+            set_aside()  # as the desk does once the window is built
             window.show()
             window.show_screen("Sync")
             window.sync.crm_url.setText(f"http://127.0.0.1:{port}")

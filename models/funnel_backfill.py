@@ -28,6 +28,7 @@ from models.funnel_config import (
     stage_of_crm_status,
     stage_specs,
 )
+from models.store.stage_entries_fill import histories_at_once
 from resources import load_json
 
 # Leads whose history one transaction writes after a pull: 1,000 held SQLite's write lock up
@@ -152,10 +153,11 @@ def _history(row: Mapping[str, Any], qualified: tuple[str, datetime] | None,
 
 
 def _insert(connection: Connection, rows: list[dict[str, Any]]) -> None:
-    for start in range(0, len(rows), BATCH):
-        chunk = [dict(r, changed_at=r["changed_at"].isoformat(" ", "microseconds"))
-                 for r in rows[start:start + BATCH]]
-        connection.execute(_INSERT, chunk)
+    with histories_at_once(connection):
+        for start in range(0, len(rows), BATCH):
+            chunk = [dict(r, changed_at=r["changed_at"].isoformat(" ", "microseconds"))
+                     for r in rows[start:start + BATCH]]
+            connection.execute(_INSERT, chunk)
 
 
 def _births_for_recorded(connection: Connection) -> list[dict[str, Any]]:

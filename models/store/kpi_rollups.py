@@ -76,3 +76,14 @@ class StageEntry(Base):
     entered_at: Mapped[datetime]
     previous_at: Mapped[datetime | None]
     later: Mapped[str] = mapped_column(String(255))
+
+
+class StageEntriesPause(Base):
+    """A row here pauses the triggers that keep ``stage_entries`` for new stage changes. It
+    is written and removed inside one writer's transaction (no other connection ever sees
+    it), by a writer that adds whole histories and fills their entries in one pass
+    (models.store.stage_entries_fill)."""
+
+    __tablename__ = "stage_entries_paused"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -3,7 +3,9 @@ keep the waterfall's stage entries equal to the history they summarise."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from datetime import timedelta
+
+from sqlalchemy import func, select, text, update
 
 from desktop.crm_commands import seed_leads
 from models.store import Lead, StageEntry
@@ -29,3 +31,21 @@ def test_pulls_keep_the_stage_entries(crm: Crm, store: Store) -> None:
     with store.sessions() as session:
         assert session.scalar(select(func.count()).select_from(StageEntry).where(
             StageEntry.lead_id.in_(some), StageEntry.owner_id != owner)) == 0
+
+
+def test_the_triggers_work_again_after_a_pull_filled_its_entries_at_once(
+        crm: Crm, store: Store) -> None:
+    """The first pull's births pause the triggers for their own transactions only: a stage
+    change written afterwards is summarised as ever."""
+    seed_leads(crm.sandbox, 300)
+    sync_once(store.sessions, crm.adapter, clock)
+    with store.sessions.begin() as session:
+        assert session.execute(text("SELECT count(*) FROM stage_entries_paused")).scalar() == 0
+        lead = session.scalar(select(Lead.id).limit(1))
+        session.execute(text(
+            "INSERT INTO stage_changes (lead_id, from_stage, to_stage, changed_at, origin) "
+            "VALUES (:lead, 'MQL', 'disqualified', :at, 'rep')"),
+            {"lead": lead, "at": (clock() + timedelta(days=1)).replace(tzinfo=None)
+             .isoformat(" ", "microseconds")})
+    kept = _check(store)
+    assert any(row[1] == lead and "disqualified" in row for row in kept)

@@ -152,8 +152,9 @@ def _history(row: Mapping[str, Any], qualified: tuple[str, datetime] | None,
     return changes
 
 
-def _insert(connection: Connection, rows: list[dict[str, Any]]) -> None:
-    with histories_at_once(connection):
+def _insert(connection: Connection, rows: list[dict[str, Any]], whole: bool) -> None:
+    """``whole``: the rows are the whole histories of leads that had none."""
+    with histories_at_once(connection, whole):
         for start in range(0, len(rows), BATCH):
             chunk = [dict(r, changed_at=r["changed_at"].isoformat(" ", "microseconds"))
                      for r in rows[start:start + BATCH]]
@@ -227,7 +228,7 @@ def backfill(connection: Connection, origin: str = "inferred",
         for lead in leads:
             rows += _history(lead, qualified.get(lead["id"]), opportunities.get(lead["id"]),
                              mapping, origin)
-    _insert(connection, rows)
+    _insert(connection, rows, whole=not upgrade_recorded)
     if upgrade_recorded:
         _fill_days(connection)
     return len(rows)
@@ -263,7 +264,7 @@ def backfill_in_steps(sessions: sessionmaker[Session], origin: str) -> int:
             connection = session.connection()
             recorded = set(connection.execute(_WITH_HISTORY, {"ids": ids}).scalars())
             rows = [row for row in rows if row["lead_id"] not in recorded]
-            _insert(connection, rows)
+            _insert(connection, rows, whole=True)
         written += len(rows)
         after = ids[-1]
 
@@ -312,5 +313,5 @@ def record_crm_moves(connection: Connection, since: datetime | None) -> int:
                          if since_at else None})
             previous, since_at = step, at
         moved += 1
-    _insert(connection, rows)
+    _insert(connection, rows, whole=False)
     return moved

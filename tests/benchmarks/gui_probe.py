@@ -4,7 +4,6 @@ table, and report peak memory. Prints one JSON line."""
 from __future__ import annotations
 
 import json
-import resource
 import statistics
 import sys
 import time
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import QApplication
 from desktop.composition import window_services
 from models.leads import LeadDirectory
 from models.store.open import open_store
+from tests.benchmarks.peak import peak_mb
 from views.background import Background
 from views.main_window import MainWindow
 
@@ -173,7 +173,7 @@ def main(folder: Path, at: datetime) -> None:
         "open_ms": opened * 1000,
         "scroll_to_end_ms": scrolled * 1000,
         "search_ms": search_ms,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": peak_mb(),
     }))
     window.close()
     store.close()

@@ -5,7 +5,6 @@ window process's peak memory (resident set) and where it stood after each step."
 from __future__ import annotations
 
 import json
-import resource
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +14,7 @@ from PySide6.QtWidgets import QApplication
 
 from desktop.composition import window_services
 from models.store.open import open_store
+from tests.benchmarks.peak import peak_mb
 from views.background import Background
 from views.main_window import MainWindow
 
@@ -28,10 +28,6 @@ def resident_mb() -> int:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) // 1024
     return 0
-
-
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _settle(background: Background, ms: int = 300) -> None:

@@ -24,11 +24,11 @@ def test_a_sync_cut_short_while_writing_histories_finishes_them_next_time(
     insert = funnel_backfill._insert
     calls = []
 
-    def cut_short(connection: Any, rows: list[dict[str, Any]]) -> None:
+    def cut_short(connection: Any, rows: list[dict[str, Any]], whole: bool) -> None:
         calls.append(len(rows))
         if len(calls) == 2:
             raise OSError("disk I/O error")  # the process dies between two batches
-        insert(connection, rows)
+        insert(connection, rows, whole)
 
     monkeypatch.setattr(funnel_backfill, "_insert", cut_short)
     with pytest.raises(OSError):

@@ -309,9 +309,12 @@ class DashboardView(QWidget):
     def _notes(sheet: Sheet) -> str:
         team = sheet.team
         top = team.get("top_two_share", {})
+        # The spread across reps means something only for the team: one rep's "top two"
+        # is always that rep, 100 %.
         parts = [("Top two reps' share: meetings " + figure(top.get("meetings"), "share")
                   + ", pipeline " + figure(top.get("pipeline"), "share")
-                  + ", bookings " + figure(top.get("bookings"), "share"))]
+                  + ", bookings " + figure(top.get("bookings"), "share"))
+                 ] if sheet.scope == "team" else []
         for rate in sheet.close_rates:
             if rate["band"]:
                 low, high = rate["band"]

@@ -184,3 +184,13 @@ def test_the_numbers_show_first_and_say_the_charts_are_still_counting(
     assert "counting the trend, waterfall, reasons and forecast" in seen[0][2]
     assert seen[0][3] == "Counting…" and seen[1][3] != "Counting…"
     assert "counting" not in seen[1][2]
+
+
+def test_the_spread_across_reps_is_said_for_the_team_only(qtbot: QtBot,
+                                                          dashboard: DashboardView) -> None:
+    assert "Top two reps' share" in dashboard.notes.text()
+    with qtbot.waitSignal(dashboard.shown, timeout=10_000):
+        dashboard.who.setCurrentIndex(1)  # one rep: their "top two" would be them, 100 %
+    assert dashboard.who.currentText() != "The team"
+    qtbot.waitUntil(lambda: bool(dashboard.notes.text()), timeout=10_000)
+    assert "Top two reps' share" not in dashboard.notes.text()

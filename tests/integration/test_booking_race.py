@@ -9,15 +9,13 @@ from __future__ import annotations
 import threading
 import traceback
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from models.booking import book, slot_choices
 from models.crm.salesforce import SalesforceRest
-from models.store import Meeting, User
+from models.store import Meeting
 from models.store.mail import WAITING, EmailSend
 from models.store.open import Store, open_store
 from models.sync.conflicts import open_conflicts, resolve
@@ -25,7 +23,7 @@ from models.sync.engine import sync_once
 from models.sync.slots import SLOT_TAKEN
 from tests.integration.conftest import Crm, clock
 from tests.integration.fault_proxy import FaultProxy
-from tests.integration.test_booking_sync import _team
+from tests.integration.test_booking_sync import one_slot_booked_twice
 
 # Long enough for the other desk's create to come when it is under way; the test does not
 # depend on it otherwise.
@@ -47,19 +45,7 @@ def _through(proxy: FaultProxy, crm: Crm) -> SalesforceRest:
 
 def test_one_slot_pushed_from_two_desks_at_once_is_booked_once_and_the_second_told(
         crm: Crm, store: Store, second_store: Store) -> None:
-    ids = _team(store)
-    sync_once(store.sessions, crm.adapter, clock)
-    with store.sessions() as session:
-        people = [(u.id, u.name, u.role, u.timezone, u.email)
-                  for u in session.scalars(select(User))]
-    with second_store.sessions.begin() as session:
-        session.add_all(User(id=i, name=n, role=r, timezone=t, email=e)
-                        for i, n, r, t, e in people)
-    sync_once(second_store.sessions, crm.adapter, clock)
-    slot = slot_choices(store.sessions, ids["ae"], "UTC", clock() + timedelta(hours=1))[0]
-    book(store.sessions, ids["lead"], ids["ae"], slot.starts_at, ids["sdr"], clock())
-    book(second_store.sessions, ids["second"], ids["ae"], slot.starts_at, ids["other"],
-         clock())
+    one_slot_booked_twice(crm, store, second_store)
     proxy = FaultProxy(crm.server.base_url).start()
     creates: list[str] = []
     second = threading.Event()

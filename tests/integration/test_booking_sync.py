@@ -88,6 +88,16 @@ def test_a_booked_meeting_arrives_as_an_event_and_its_invitation_is_sent_once(
 
 def _two_offline_bookings(crm: Crm, store: Store, second_store: Store
                           ) -> tuple[dict[str, str], datetime]:
+    ids, start = one_slot_booked_twice(crm, store, second_store)
+    sync_once(store.sessions, crm.adapter, clock)
+    sync_once(second_store.sessions, crm.adapter, clock)
+    return ids, start
+
+
+def one_slot_booked_twice(crm: Crm, store: Store, second_store: Store
+                          ) -> tuple[dict[str, str], datetime]:
+    """Two desks that know the team, each having booked the AE's same free slot while
+    offline; nothing of the bookings pushed yet."""
     ids = _team(store)
     sync_once(store.sessions, crm.adapter, clock)
     # The other rep's desk knows the team (roles are RepDesk's), then pulls the rest.
@@ -103,8 +113,6 @@ def _two_offline_bookings(crm: Crm, store: Store, second_store: Store
     book(store.sessions, ids["lead"], ids["ae"], slot.starts_at, ids["sdr"], clock())
     book(second_store.sessions, ids["second"], ids["ae"], slot.starts_at, ids["other"],
          clock())
-    sync_once(store.sessions, crm.adapter, clock)
-    sync_once(second_store.sessions, crm.adapter, clock)
     return ids, slot.starts_at
 
 

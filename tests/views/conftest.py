@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from desktop.commands import CommandRunner
 from desktop.composition import window_services
+from models.crm.sandbox.server import Sandbox, SandboxServer
 from models.reps import choose_rep
 from models.store import User
 from models.store.open import Store
@@ -85,3 +86,11 @@ def cell(table: QAbstractItemView, row: int, column: int) -> str:
 
 def row_count(table: QAbstractItemView) -> int:
     return table.model().rowCount()
+
+
+@pytest.fixture
+def server() -> Iterator[SandboxServer]:
+    """The sandbox CRM on loopback, for a screen that syncs."""
+    running = SandboxServer(Sandbox()).start()
+    yield running
+    running.stop()

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from desktop.commands import CommandRunner
 from desktop.composition import window_services
-from models.crm.sandbox.server import Sandbox, SandboxServer
+from models.crm.sandbox.server import SandboxServer
 from models.store import Meeting
 from models.store.open import Store, open_store
 from tests.integration.conftest import connect
@@ -20,13 +20,6 @@ from tests.integration.test_booking_sync import _two_offline_bookings
 from tests.views.conftest import cell, row_count
 from views.background import Background
 from views.main_window import MainWindow
-
-
-@pytest.fixture
-def server() -> Iterator[SandboxServer]:
-    running = SandboxServer(Sandbox()).start()
-    yield running
-    running.stop()
 
 
 @pytest.fixture

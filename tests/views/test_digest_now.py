@@ -44,13 +44,6 @@ def _team(store: Store) -> tuple[RepProfile, RepProfile]:
 
 
 @pytest.fixture
-def server() -> Iterator[SandboxServer]:
-    running = SandboxServer(Sandbox()).start()
-    yield running
-    running.stop()
-
-
-@pytest.fixture
 def connection(store: Store) -> Iterator[CrmConnection]:
     crm = CrmConnection(store, clock)
     yield crm

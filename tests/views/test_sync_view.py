@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from pytestqt.qtbot import QtBot
 
 from desktop.commands import CommandRunner
 from desktop.composition import window_services
-from models.crm.sandbox.server import Sandbox, SandboxServer
+from models.crm.sandbox.server import SandboxServer
 from models.crm.sandbox.store import bulk_load
 from models.store import Lead
 from models.store.open import Store
 from tests.views.conftest import cell, row_count
 from views.background import Background
 from views.main_window import MainWindow
-
-
-@pytest.fixture
-def server() -> Iterator[SandboxServer]:
-    running = SandboxServer(Sandbox()).start()
-    yield running
-    running.stop()
 
 
 def test_pending_changes_sync_and_a_conflict_is_settled(

@@ -13,6 +13,7 @@ from models.hygiene.calibration import confidence, confidences
 from models.hygiene.evidence import (
     Traits,
     Weighing,
+    by_name_and_address,
     first_name_family,
     mailbox,
     traits,
@@ -115,7 +116,7 @@ def _blocks(person: Traits) -> Iterable[str]:
             yield f"A:{person.postal}:{first}"
     # The whole name, in either order (first and last name typed into each other's field).
     yield "s:" + ":".join(sorted((first, person.last)))
-    if _by_name_and_address(person):
+    if by_name_and_address(person):
         # People known only by name and address (no company, e-mail or phone): the
         # address has to find them, typos in the names and all.
         if person.street:
@@ -135,11 +136,6 @@ def _blocks(person: Traits) -> Iterable[str]:
                 yield f"c:{person.city}:{first}"
 
 
-def _by_name_and_address(person: Traits) -> bool:
-    return not (person.company or person.mailbox or person.phone) \
-        and bool(person.street or person.postal)
-
-
 def _reasons(weighing_agree: list[tuple[str, float]], against: list[str]
              ) -> tuple[tuple[str, float], ...]:
     agree = dict(weighing_agree)
@@ -153,11 +149,12 @@ def _reasons(weighing_agree: list[tuple[str, float]], against: list[str]
 def _score(a: Traits, b: Traits, weighing: Weighing) -> float:
     # Records with a company, an e-mail or a phone have their own table; people known only by
     # name and address (as in public person registers) theirs.
-    kind = "people" if _by_name_and_address(a) and _by_name_and_address(b) else "duplicates"
+    kind = "people" if by_name_and_address(a) and by_name_and_address(b) else "duplicates"
     return confidence(kind, weighing.weight)
 
 
 def _explain(a: Traits, b: Traits) -> tuple[float, tuple[tuple[str, float], ...]]:
+    # One pair alone: how rare its place is cannot be told.
     weighing = weigh(a, b)
     return _score(a, b, weighing), _reasons(weighing.agree, weighing.against)
 
@@ -208,7 +205,10 @@ def candidates(read: Sequence[Traits]) -> set[tuple[int, int]]:
 def find_duplicates(leads: Sequence[LeadIdentity], threshold: float = DEFAULT_THRESHOLD,
                     involving: Collection[str] | None = None) -> list[DuplicatePair]:
     """Pairs scoring at least ``threshold``, the most certain first; with ``involving``, only
-    the pairs with at least one of those ids (new rows checked against what is there)."""
+    the pairs with at least one of those ids (new rows checked against what is there).
+
+    How rare a place is counts only when ``leads`` is the whole list: rows picked for a
+    check at entry (``involving``) are a selection, in which every place looks rare."""
     read = [lead.traits() for lead in leads]
     i, j = candidate_pairs(read)
     contact = np.array([lead.kind == "contact" for lead in leads], dtype=np.bool_)
@@ -219,14 +219,14 @@ def find_duplicates(leads: Sequence[LeadIdentity], threshold: float = DEFAULT_TH
     i, j = i[keep], j[keep]
     # All pairs weighed at once; only those that may be shown are weighed again one by one,
     # for their reasons (the margin only guards against rounding).
-    columns = Columns.of(read)
+    columns = Columns.of(read, count_places=involving is None)
     people = columns.by_name_and_address[i] & columns.by_name_and_address[j]
     raw = weights(columns, i, j) + 0.01
     likely = np.where(people, confidences("people", raw), confidences("duplicates", raw))
     pairs = []
     for k in np.flatnonzero(likely >= threshold):
         a, b = int(i[k]), int(j[k])
-        weighing = weigh(read[a], read[b])
+        weighing = weigh(read[a], read[b], columns.shared_place(a, b))
         score = _score(read[a], read[b], weighing)
         if score >= threshold:
             first, second = sorted((leads[a].id, leads[b].id))

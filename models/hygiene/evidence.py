@@ -8,6 +8,7 @@ no evidence at all."""
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -203,8 +204,52 @@ def _different(a: str, b: str) -> float:
     return -1.5 if alike >= 0.85 else -3.0 if alike >= 0.7 else -5.0
 
 
-def weigh(a: Traits, b: Traits) -> Weighing:
-    """The evidence two records give, summed as a weight: each field adds its part."""
+def by_name_and_address(person: Traits) -> bool:
+    """Known only by name and address (no company, e-mail or phone), as in a register of
+    people: such records have their own evidence and calibration table."""
+    return not (person.company or person.mailbox or person.phone) \
+        and bool(person.street or person.postal)
+
+
+def place(person: Traits) -> tuple[str, str] | None:
+    """The postal code with its town, the key whose rarity in a list is counted."""
+    return (person.postal, person.city) if person.postal and person.city else None
+
+
+def same_place(a: Traits, b: Traits) -> bool:
+    """One postal code and town, allowing one slip in either (not both)."""
+    if not (a.postal and b.postal and a.city and b.city):
+        return False
+    if a.postal == b.postal:
+        return a.city == b.city or fuzz.ratio(a.city, b.city) >= 85
+    return a.city == b.city and OSA.distance(a.postal, b.postal) <= 1
+
+
+# A place (postal code and town) that this many people of a list share, or more, is an
+# ordinary neighbourhood and says nothing beyond the postal code and town themselves.
+COMMON_PLACE = 16
+RARE_PLACE_WEIGHT = 10.0
+# Below this many records a list is too small (or too pre-selected) for a count to tell
+# a rare place from a common one.
+MIN_LIST_FOR_RARITY = 500
+
+
+@cache
+def rare_place_weight(shared: int) -> float:
+    """For: two people at a postal code and town that few others in the list share. Two
+    records of one person share their place whatever it is; two people share a rare one
+    seldom, so the fewer share it, the more it says (in half steps, falling to nothing at
+    ``COMMON_PLACE``)."""
+    if shared >= COMMON_PLACE:
+        return 0.0
+    fall = math.log2(max(shared, 2) / 2) / math.log2(COMMON_PLACE / 2)
+    return round(2 * RARE_PLACE_WEIGHT * (1 - fall)) / 2
+
+
+def weigh(a: Traits, b: Traits, shared_place: int = 0) -> Weighing:
+    """The evidence two records give, summed as a weight: each field adds its part.
+    ``shared_place``: how many records of the list are at either record's postal code and
+    town (the larger count), 0 when not counted."""
     found = Weighing()
     first = first_names(a, b)
     if _swapped(a, b) and (first is None or first[0] == "different"):
@@ -220,6 +265,10 @@ def weigh(a: Traits, b: Traits) -> Weighing:
     _phone(found, a, b, compatible)
     _where(found, a, b, compatible)
     _title_evidence(found, a, b)
+    if shared_place and by_name_and_address(a) and by_name_and_address(b) \
+            and same_place(a, b):
+        found.add(f"rare place ({shared_place} in the list)",
+                  rare_place_weight(shared_place))
     return found
 
 

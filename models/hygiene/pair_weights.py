@@ -9,6 +9,7 @@ weighed again one by one for their reasons."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +19,15 @@ from numpy.typing import NDArray
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, JaroWinkler
 
-from models.hygiene.evidence import Traits, first_relation
+from models.hygiene.evidence import (
+    COMMON_PLACE,
+    MIN_LIST_FOR_RARITY,
+    Traits,
+    by_name_and_address,
+    first_relation,
+    place,
+    rare_place_weight,
+)
 
 Ints = NDArray[np.int64]
 Floats = NDArray[np.float64]
@@ -54,11 +63,21 @@ class Columns:
     # The fields as text, for the fuzzy comparisons; and each company's first word.
     text: dict[str, NDArray[np.object_]]
     company_word: Ints
+    # How many records of the list are at each record's postal code and town (0: not
+    # counted, or no such place).
+    place_shared: Ints
 
     @classmethod
-    def of(cls, read: Sequence[Traits]) -> Columns:
+    def of(cls, read: Sequence[Traits], count_places: bool = True) -> Columns:
+        """``count_places``: the records are a whole list, in which a place's count says
+        how rare it is (lists smaller than ``MIN_LIST_FOR_RARITY`` are never counted)."""
         def flags(values: Sequence[bool]) -> Flags:
             return np.array(values, dtype=np.bool_)
+
+        places = [place(p) for p in read]
+        counted = Counter(places) if count_places and len(read) >= MIN_LIST_FOR_RARITY \
+            else Counter()
+        counted.pop(None, None)
 
         phones = [p.phone for p in read]
         return cls(
@@ -75,11 +94,17 @@ class Columns:
             title_kind=_codes([None if p.title is None else p.title[1:] for p in read]),
             street=_codes([p.street for p in read]), city=_codes([p.city for p in read]),
             postal=_codes([p.postal for p in read]),
-            by_name_and_address=flags([not (p.company or p.mailbox or p.phone)
-                                       and bool(p.street or p.postal) for p in read]),
+            by_name_and_address=flags([by_name_and_address(p) for p in read]),
             text={name: np.array([getattr(p, name) for p in read] or [""], dtype=np.object_)
                   for name in ("first", "last", "company", "street", "city", "postal")},
-            company_word=_codes([p.company.split(" ", 1)[0] for p in read]))
+            company_word=_codes([p.company.split(" ", 1)[0] for p in read]),
+            place_shared=np.fromiter((counted.get(key, 0) for key in places), dtype=np.int64,
+                                     count=len(read)))
+
+    def shared_place(self, a: int, b: int) -> int:
+        """The larger count of records at records ``a``'s and ``b``'s places (``weigh``'s
+        ``shared_place``)."""
+        return int(max(self.place_shared[a], self.place_shared[b]))
 
 
 def _paired(scorer: Any, c: Columns, name: str, i: Ints, j: Ints,
@@ -133,7 +158,33 @@ def weights(columns: Columns, i: Ints, j: Ints) -> Floats:
     total += _phone(c, i, j, compatible)
     total += _where(c, i, j, compatible)
     total += _titles(c, i, j)
+    total += _rare_place(c, i, j)
     return total
+
+
+def _rare_place(c: Columns, i: Ints, j: Ints) -> Floats:
+    """For: people known by name and address at one postal code and town (one slip allowed)
+    that few others in the list share (``evidence.rare_place_weight``)."""
+    weight = np.zeros(i.size)
+    shared = np.maximum(c.place_shared[i], c.place_shared[j])
+    rows = np.flatnonzero((shared > 0) & (shared < COMMON_PLACE) & c.by_name_and_address[i]
+                          & c.by_name_and_address[j] & (c.postal[i] != 0) & (c.postal[j] != 0)
+                          & (c.city[i] != 0) & (c.city[j] != 0))
+    if not rows.size:
+        return weight
+    ii, jj = i[rows], j[rows]
+    same_postal = c.postal[ii] == c.postal[jj]
+    same_city = c.city[ii] == c.city[jj]
+    near = same_postal & same_city
+    look = np.flatnonzero(same_postal & ~same_city)
+    if look.size:
+        near[look] = _paired(fuzz.ratio, c, "city", ii[look], jj[look]) >= 85
+    look = np.flatnonzero(~same_postal & same_city)
+    if look.size:
+        near[look] = _paired(OSA.distance, c, "postal", ii[look], jj[look]) <= 1
+    by_count = np.array([rare_place_weight(n) for n in range(COMMON_PLACE)])
+    weight[rows] = np.where(near, by_count[shared[rows]], 0.0)
+    return weight
 
 
 def _surnames(c: Columns, i: Ints, j: Ints) -> Floats:

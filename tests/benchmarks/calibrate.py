@@ -4,12 +4,15 @@ share of claims that were right at each raw weight of evidence, on the developme
 a held-out seed, Febrl 2 or 3).
 Isotonic (pool-adjacent-violators), so more evidence never means less confidence.
 
-    python -m tests.benchmarks.calibrate
+    python -m tests.benchmarks.calibrate [duplicates] [people] [matching]
+
+(with table names, only those are refitted and the others kept as they are)
 """
 
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -107,9 +110,14 @@ def main() -> None:
     table: dict[str, Any] = {
         "_what": "Observed precision (percent) of claims from each raw weight of evidence up, "
                  "fitted by tests/benchmarks/calibrate.py on the development sets only."}
+    kept = json.loads(OUT.read_text(encoding="utf-8")) if OUT.exists() else {}
+    only = set(sys.argv[1:])
     for kind, observe in (("duplicates", duplicate_observations),
                           ("people", people_observations),
                           ("matching", matching_observations)):
+        if only and kind not in only and kind in kept:
+            table[kind] = kept[kind]
+            continue
         observed = observe()
         points = isotonic(observed, MIN_MATCH_STEP if kind == "matching" else MIN_STEP)
         table[kind] = {"observations": len(observed), "points": points}

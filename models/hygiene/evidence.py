@@ -267,7 +267,8 @@ def weigh(a: Traits, b: Traits, shared_place: int = 0) -> Weighing:
     _title_evidence(found, a, b)
     if shared_place and by_name_and_address(a) and by_name_and_address(b) \
             and same_place(a, b):
-        found.add(f"rare place ({shared_place} in the list)",
+        # Counted with the pair itself: a slip leaves each record a place of its own.
+        found.add(f"rare place ({max(shared_place, 2)} in the list)",
                   rare_place_weight(shared_place))
     return found
 

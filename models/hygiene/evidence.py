@@ -356,24 +356,32 @@ def _where(found: Weighing, a: Traits, b: Traits, compatible_first: bool) -> Non
 def _address(a: Traits, b: Traits, known_company: bool, compatible_first: bool
              ) -> list[tuple[str, float, float]]:
     said: list[tuple[str, float, float]] = []
+    postal_far = False
     if a.postal and b.postal:
         if a.postal == b.postal:
             said.append(("postal code", 1.5 if known_company else 2.0, 100.0))
         elif OSA.distance(a.postal, b.postal) > 1:  # one slip is no evidence either way
             said.append(("postal code", -1.0, 0.0))
+            postal_far = True
+    town = None
+    if a.city and b.city:
+        similar = 100.0 if a.city == b.city else fuzz.ratio(a.city, b.city)
+        town = ("city", 1.0 if similar == 100 and not known_company else 0.5, similar) \
+            if similar >= 85 else ("city", -1.0, 0.0)
     if a.street and b.street:
         similar = fuzz.ratio(a.street, b.street)
         if similar >= 85:
             # Without a company the street is a home's, shared by a household at most: it
-            # says most for one first name.
+            # says most for one first name; but one street name in another postal code and
+            # another town is most likely another street.
             weight = 2.0 if known_company else 8.0 if compatible_first else 6.0
+            if not known_company and postal_far and town is not None and town[1] < 0:
+                weight /= 2
             said.append(("street", weight, similar))
         elif similar < 60:
             said.append(("street", -1.0, similar))
-    if a.city and b.city:
-        similar = 100.0 if a.city == b.city else fuzz.ratio(a.city, b.city)
-        said.append(("city", 1.0 if similar == 100 and not known_company else 0.5, similar)
-                    if similar >= 85 else ("city", -1.0, 0.0))
+    if town is not None:
+        said.append(town)
     return said
 
 

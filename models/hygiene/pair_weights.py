@@ -166,6 +166,8 @@ def _rare_place(c: Columns, i: Ints, j: Ints) -> Floats:
     """For: people known by name and address at one postal code and town (one slip allowed)
     that few others in the list share (``evidence.rare_place_weight``)."""
     weight = np.zeros(i.size)
+    if not c.place_shared.any():  # not counted: a check at entry, a short list
+        return weight
     shared = np.maximum(c.place_shared[i], c.place_shared[j])
     rows = np.flatnonzero((shared > 0) & (shared < COMMON_PLACE) & c.by_name_and_address[i]
                           & c.by_name_and_address[j] & (c.postal[i] != 0) & (c.postal[j] != 0)
@@ -247,25 +249,30 @@ def _where(c: Columns, i: Ints, j: Ints, compatible: Flags) -> Floats:
     same = both & (c.postal[i] == c.postal[j])
     agree += np.where(same, np.where(known_company, 1.5, 2.0), 0.0)
     rows = np.flatnonzero(both & ~same)
+    postal_far = np.zeros(i.size, dtype=np.bool_)
     if rows.size:
         far = _paired(OSA.distance, c, "postal", i[rows], j[rows]) > 1
         disagree[rows[far]] -= 1.0
+        postal_far[rows[far]] = True
+    both_cities = (c.city[i] != 0) & (c.city[j] != 0)
+    city = np.full(i.size, 100.0)
+    rows = np.flatnonzero(both_cities & (c.city[i] != c.city[j]))
+    if rows.size:
+        city[rows] = _paired(fuzz.ratio, c, "city", i[rows], j[rows])
     both = (c.street[i] != 0) & (c.street[j] != 0)
     street = np.full(i.size, 100.0)
     rows = np.flatnonzero(both & (c.street[i] != c.street[j]))
     if rows.size:
         street[rows] = _paired(fuzz.ratio, c, "street", i[rows], j[rows])
+    # One street name in another postal code and another town: most likely another street.
+    elsewhere = ~known_company & postal_far & both_cities & (city < 85)
     agree += np.where(both & (street >= 85), np.where(
-        known_company, 2.0, np.where(compatible, 8.0, 6.0)), 0.0)
+        known_company, 2.0, np.where(compatible, 8.0, 6.0)) / np.where(elsewhere, 2.0, 1.0),
+        0.0)
     disagree += np.where(both & (street < 60), -1.0, 0.0)
-    both = (c.city[i] != 0) & (c.city[j] != 0)
-    city = np.full(i.size, 100.0)
-    rows = np.flatnonzero(both & (c.city[i] != c.city[j]))
-    if rows.size:
-        city[rows] = _paired(fuzz.ratio, c, "city", i[rows], j[rows])
-    agree += np.where(both & (city >= 85), np.where((city == 100) & ~known_company, 1.0, 0.5),
-                      0.0)
-    disagree += np.where(both & (city < 85), -1.0, 0.0)
+    agree += np.where(both_cities & (city >= 85),
+                      np.where((city == 100) & ~known_company, 1.0, 0.5), 0.0)
+    disagree += np.where(both_cities & (city < 85), -1.0, 0.0)
     # Colleagues share an address: with the companies agreeing it only counts against, halved.
     return np.where(company > 0, company + disagree / 2,
                     np.minimum(company, 0.0) + agree + disagree)

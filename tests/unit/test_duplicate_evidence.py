@@ -139,3 +139,12 @@ def test_typos_in_the_street_name_and_postcode_still_meet_through_number_and_tow
     other = person("c", "Oscar", "Harris", street="215 Beach Road", city="Nowra",
                    postal_code="2541")
     assert _pairs(emily, other) == set()
+
+
+def test_one_street_name_in_another_postal_code_and_town_is_another_street() -> None:
+    here = person("a", None, "", street="12 high street", city="ryde", postal_code="2112")
+    there = person("b", None, "", street="12 high street", city="mosman", postal_code="2088")
+    again = person("c", None, "", street="12 high street", city="ryde", postal_code="2112")
+    assert _pairs(here, there) == set()
+    assert {"different postal code", "different city"} <= {f for f, _ in explain(here, there)[1]}
+    assert _pairs(here, again) == {("a", "c")}

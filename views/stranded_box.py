@@ -23,8 +23,8 @@ class StrandedBox(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.heading = QLabel("Tasks that can never go: logged on a record the CRM deleted, "
-                              "which you chose to leave deleted. Read them (copy what you "
-                              "need), then drop them; the record then goes here too.")
+                              "which you chose to leave deleted. Read them, then drop "
+                              "them; the record then goes here too.")
         self.heading.setWordWrap(True)
         self.tasks = read_only_table(("Logged on", "Task", "When", "Notes"), drop_first=(0,),
                                      cells=_cells)
@@ -49,6 +49,11 @@ class StrandedBox(QWidget):
         self.drop_all.setText(f"Drop &all {len(tasks)} tasks" if len(tasks) != 1
                               else "Drop this t&ask")
         self.discard.setVisible(len(tasks) > 1)
+        # As tall as its rows (up to six), so the outbox above keeps its room.
+        shown = min(max(len(tasks), 1), 6)
+        self.tasks.setMaximumHeight(self.tasks.horizontalHeader().sizeHint().height()
+                                    + shown * self.tasks.verticalHeader().defaultSectionSize()
+                                    + 2 * self.tasks.frameWidth() + 2)
         self.setVisible(bool(tasks))
 
     def chosen(self) -> list[StrandedTask]:

@@ -134,7 +134,7 @@ class SyncView(QWidget):
         layout.addWidget(QLabel("Conflicts: edited here and in the CRM since the last sync"))
         layout.addWidget(self.conflicts, 1)
         layout.addLayout(settle)
-        layout.addWidget(self.stranded, 1)
+        layout.addWidget(self.stranded)
         self.emails_label = QLabel("E-mails that may not have been sent: check with the "
                                    "recipient or in the CRM, then resend if it did not arrive")
         layout.addWidget(self.emails_label)

@@ -277,6 +277,9 @@ class DashboardView(QWidget):
                 line += f"  / {figure(target, kind)}"
                 if value is not None:
                     state = "met" if (value >= target) == better else "below"
+            if key == "lvr" and sheet.team.get("lvr_compared"):
+                # Which months it compares: a week's "this month" may be a day old.
+                line += f"  ({sheet.team['lvr_compared']})"
             tile = self.tiles[key]
             tile.setText(f"{label}\n{line}")
             tile.setAccessibleDescription(f"{label}: {line}")

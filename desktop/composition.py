@@ -35,6 +35,7 @@ from models import (
     reason_codes,
     references,
     reps,
+    stranded_tasks,
     touches,
 )
 from models import deals as deal_moves
@@ -289,6 +290,8 @@ def window_services(store: Store, clock: Callable[[], datetime] = system_clock,
         unsure_emails=partial(mail.unsure_emails, store.sessions),
         resend_email=changing(partial(mail.resend, store.sessions), Kind.OUTBOX,
                               records=lambda _a, _v: []),
+        stranded=partial(stranded_tasks.stranded_tasks, store.sessions),
+        drop_stranded=partial(stranded_tasks.drop_stranded, store.sessions),
     )
     def new_lead(values: dict[str, str], create_anyway: bool) -> Changed[NewLeadResult]:
         if rep_id is None:

@@ -73,6 +73,12 @@ def _deletions(session: Session) -> tuple[dict[str, str], set[str]]:
     return undecided, left
 
 
+def left_deleted(session: Session) -> set[str]:
+    """Records the CRM deleted that the rep chose to leave deleted, still here because
+    records that can never go still point at them."""
+    return _deletions(session)[1]
+
+
 def _parents(session: Session, line: OutboxLine, of: set[str]) -> list[str]:
     """The ids among ``of`` that ``line``'s record points at."""
     model = _model(line.object)

@@ -4,20 +4,22 @@ is behind it with Enter or a click."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from PySide6.QtCharts import (
     QBarCategoryAxis,
     QBarSeries,
     QBarSet,
+    QCategoryAxis,
     QChart,
     QChartView,
     QHorizontalBarSeries,
     QLineSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QMargins, QPointF, Qt, Signal
-from PySide6.QtGui import QFont, QKeyEvent, QMouseEvent, QPainter, QPen
+from PySide6.QtCore import QMargins, QObject, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QFont, QFontMetricsF, QKeyEvent, QMouseEvent, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
 from ui.chart_theme import colour
@@ -34,7 +36,8 @@ class ChartView(QChartView):
         self.setObjectName("kpiChart")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.setMinimumHeight(170)
+        # Two rows of charts, the tiles and the reps table fit 614 px (768 at 1.25×).
+        self.setMinimumHeight(150)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
@@ -69,6 +72,63 @@ def counting_chart() -> QChart:
     return _chart("Counting…")
 
 
+# QtCharts cuts an axis label to "..." when it is wider than its share of the axis: a
+# horizontal axis gives each of its n categories (plot width) / (n + 1) less 4 px each side; a
+# vertical axis takes at most 40 % of the chart's width. The labels below choose the longest
+# form that fits the chart as it is laid out, instead of letting every label turn into "...".
+LABEL_PADDING = 4
+TEXT_MARGIN = 2  # the label's own margins, and a pixel for rounding
+
+
+class _WeekLabels(QObject):
+    """Every week's number where there is room, else every second (third…) one, counted
+    back from the latest week, which is always named."""
+
+    def __init__(self, chart: QChart, axis: QCategoryAxis, weeks: Sequence[str]) -> None:
+        super().__init__(chart)
+        self._axis, self._weeks, self.step = axis, list(weeks), 0
+        widest = max((QFontMetricsF(axis.labelsFont()).boundingRect(w).width() for w in weeks),
+                     default=0.0)
+        self._needed = widest + TEXT_MARGIN + 2 * LABEL_PADDING
+        self.fit(QRectF(0, 0, 1e6, 1))
+        chart.plotAreaChanged.connect(self.fit)
+
+    def fit(self, plot: QRectF) -> None:
+        count = len(self._weeks)
+        step = next((s for s in range(1, count + 1)
+                     if plot.width() / (math.ceil(count / s) + 1) >= self._needed), count)
+        if step == self.step:
+            return
+        self.step = step
+        for label in self._axis.categoriesLabels():
+            self._axis.remove(label)
+        # Each label stands under its week's bar.
+        for index in range(count - 1, -1, -step)[::-1]:
+            self._axis.append(self._weeks[index], index)
+
+
+class _StepLabels(QObject):
+    """The waterfall's step names in full where there is room, else shortened."""
+
+    def __init__(self, chart: QChart, axis: QBarCategoryAxis,
+                 forms: Sequence[Sequence[str]]) -> None:
+        super().__init__(chart)
+        self._chart, self._axis, self.forms = chart, axis, [list(f) for f in forms]
+        metrics = QFontMetricsF(axis.labelsFont())
+        self._needed = [max((metrics.boundingRect(t).width() for t in form), default=0.0)
+                        + TEXT_MARGIN + 2 * LABEL_PADDING for form in self.forms]
+        self.shown = self.forms[0]
+        chart.plotAreaChanged.connect(self.fit)
+
+    def fit(self, _plot: QRectF | None = None) -> None:
+        room = 0.4 * self._chart.size().width()
+        chosen = next((form for form, needed in zip(self.forms, self._needed, strict=True)
+                       if needed <= room), self.forms[-1])
+        if chosen != self.shown:
+            self.shown = chosen
+            self._axis.setCategories(chosen)
+
+
 def _axis_font(axis: QValueAxis | QBarCategoryAxis) -> None:
     font = QFont()
     font.setPointSize(7)
@@ -98,8 +158,11 @@ def trend_chart(title: str, labels: Sequence[str], values: Sequence[float],
     series.append(bars)
     series.setBarWidth(0.7)
     chart.addSeries(series)
-    x = QBarCategoryAxis()
-    x.append([label[-2:] for label in labels])  # "48": the year is in the title
+    # Bars stand at 0, 1, 2…; a category axis names them by week.
+    x = QCategoryAxis()
+    x.setRange(-0.5, len(values) - 0.5)
+    x.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue)
+    x.setGridLineVisible(False)
     _axis_font(x)
     top = max([*values, target or 0, 1])
     y = QValueAxis()
@@ -111,6 +174,7 @@ def trend_chart(title: str, labels: Sequence[str], values: Sequence[float],
     chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
     series.attachAxis(x)
     series.attachAxis(y)
+    _WeekLabels(chart, x, [label[-2:] for label in labels])  # "48": the year is in the title
     if target is not None:
         line = QLineSeries()
         line.setName("target")
@@ -141,15 +205,27 @@ def waterfall_chart(steps: Sequence[tuple[str, float | None, float | None]]) -> 
     series.setLabelsPosition(QHorizontalBarSeries.LabelsPosition.LabelsInsideEnd)
     chart.addSeries(series)
     y = QBarCategoryAxis()
-    y.append([label if days is None else f"{label} ({days:.1f} d)"
-              for label, _rate, days in steps])
+    forms = [[_step_label(label, days, short) for label, _rate, days in steps]
+             for short in (False, True)]
+    y.append(forms[0])
     _axis_font(y)
     x = _percent_axis()
     chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
     chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
     series.attachAxis(x)
     series.attachAxis(y)
+    _StepLabels(chart, y, forms)
     return chart
+
+
+# How a rep shortens the stages' names when the chart is narrow.
+SHORT_STAGES = {"Opportunity": "Opp.", "Closed Won": "Won", "Closed Lost": "Lost"}
+
+
+def _step_label(label: str, days: float | None, short: bool) -> str:
+    if short:
+        label = "→".join(SHORT_STAGES.get(stage, stage) for stage in label.split("→"))
+    return label if days is None else f"{label} ({days:.1f} d)"
 
 
 def pareto_chart(title: str, bars_in: Sequence[tuple[str, int, float]]) -> QChart:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -27,6 +28,7 @@ from models.kpis.digest_html import figure
 from models.kpis.reasons import pareto
 from models.kpis.sheet import Sheet
 from models.records import RepProfile
+from ui.fit import scrolling
 from ui.tile_rows import TileRows
 from views.background import Background
 from views.behind_dialog import BehindDialog
@@ -129,6 +131,13 @@ class DashboardView(QWidget):
         self.reps.activated.connect(lambda index: self._choose_row(index.row()))
         self.notes = QLabel(objectName="dashboardNote", wordWrap=True)
         self.notes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # The charts and the table take the height there is, down to their minimum: their
+        # own wishes would make the sheet taller than a 1.25x-scaled 1366x768 window, and
+        # the page would scroll for nothing.
+        for grows in (*self.charts.values(), self.reps):
+            policy = grows.sizePolicy()
+            policy.setVerticalPolicy(QSizePolicy.Policy.Ignored)
+            grows.setSizePolicy(policy)
         grid = QGridLayout()
         grid.setSpacing(6)
         grid.addWidget(self.charts["calls"], 0, 0)
@@ -138,13 +147,18 @@ class DashboardView(QWidget):
         grid.addWidget(self.reps, 1, 1, 1, 2)
         grid.setRowStretch(0, 1)
         grid.setRowStretch(1, 1)
-        layout = QVBoxLayout(self)
+        layout = QVBoxLayout()
         layout.setContentsMargins(10, 6, 10, 6)
         layout.setSpacing(6)
         layout.addLayout(top)
         layout.addWidget(tiles)
         layout.addLayout(grid, 1)
         layout.addWidget(self.notes)
+        # A short window scrolls the sheet rather than growing past the screen (at 1.25×
+        # on 1366×768 it fits as it is; narrower, the tiles take a fourth row).
+        page = QVBoxLayout(self)
+        page.setContentsMargins(0, 0, 0, 0)
+        page.addWidget(scrolling(layout))
         self.who.currentIndexChanged.connect(lambda _i: self.refresh())
         self.period.currentIndexChanged.connect(lambda _i: self.refresh())
         # Whose figures: read off the UI thread; counting waits for it (it says whose).
@@ -263,6 +277,9 @@ class DashboardView(QWidget):
                 line += f"  / {figure(target, kind)}"
                 if value is not None:
                     state = "met" if (value >= target) == better else "below"
+            if key == "lvr" and sheet.team.get("lvr_compared"):
+                # Which months it compares: a week's "this month" may be a day old.
+                line += f"  ({sheet.team['lvr_compared']})"
             tile = self.tiles[key]
             tile.setText(f"{label}\n{line}")
             tile.setAccessibleDescription(f"{label}: {line}")

@@ -80,7 +80,16 @@ class HandoffInbox(QWidget):
         self.reason.addItem("— why reject? —", None)
         for code, label in services.reject_reasons():
             self.reason.addItem(f"{code}: {label}", code)
+        # The reasons are long ("B-PROJECT-PLANNED: …"): the box shows their start and
+        # shares the row with the note, its list opens wide enough to read them whole; the
+        # row no longer sets the window's width (1366×768 at 1.25× is 1093 px).
+        self.reason.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.reason.setMinimumContentsLength(18)
+        self.reason.view().setMinimumWidth(self.reason.view().sizeHintForColumn(0) + 24)
         self.note = QLineEdit(placeholderText="Note for the SDR")
+        self.note.setMinimumWidth(self.note.fontMetrics().horizontalAdvance(
+            self.note.placeholderText()) + 16)
         self.reject_button = QPushButton("Reject  (Ctrl+R)")
         self.message = QLabel()
         self.message.setObjectName("queueMessage")

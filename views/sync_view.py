@@ -4,7 +4,7 @@ e-mails that may not have been sent, which go again only when the rep says so.""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,10 +20,12 @@ from PySide6.QtWidgets import (
 
 from models.changes import EVERYTHING, Changed, Kind
 from models.records import ConflictRecord, OutboxLine, UnsureEmail
+from models.stranded_tasks import DroppedTasks, StrandedTask
 from ui.tables import fill, read_only_table, selected_row
 from views.background import Background
 from views.commanding import Commands, follow
 from views.failure_text import failure_text
+from views.stranded_box import StrandedBox
 
 # The CRM's own names for what the rep knows as these.
 RECORD_NAMES = {"CloseHandoff__c": "Close hand-off", "Reference__c": "Reference",
@@ -80,6 +82,10 @@ class SyncServices:
     # E-mails whose send may have failed, and the rep's decision to send one again.
     unsure_emails: Callable[[], list[UnsureEmail]] = list
     resend_email: Callable[[str], Changed[None] | None] = lambda _activity_id: None
+    # Tasks that can never go (their record was left deleted), and the rep's word to drop
+    # some of them.
+    stranded: Callable[[], list[StrandedTask]] = list
+    drop_stranded: Callable[[Sequence[str]], Changed[DroppedTasks]] | None = None
 
 
 class SyncView(QWidget):
@@ -105,6 +111,7 @@ class SyncView(QWidget):
         self.keep_mine = QPushButton("Keep mine")
         self.take_theirs = QPushButton("Take theirs")
         self.use_edited = QPushButton("Use this value")
+        self.stranded = StrandedBox()
         self.emails = read_only_table(("To", "Subject", "Tried", "What happened"),
                                       cells=_email_cells)
         self.resend = QPushButton("Resend this e-mail")
@@ -127,6 +134,7 @@ class SyncView(QWidget):
         layout.addWidget(QLabel("Conflicts: edited here and in the CRM since the last sync"))
         layout.addWidget(self.conflicts, 1)
         layout.addLayout(settle)
+        layout.addWidget(self.stranded)
         self.emails_label = QLabel("E-mails that may not have been sent: check with the "
                                    "recipient or in the CRM, then resend if it did not arrive")
         layout.addWidget(self.emails_label)
@@ -139,18 +147,24 @@ class SyncView(QWidget):
         self.keep_mine.clicked.connect(lambda: self._resolve("mine"))
         self.take_theirs.clicked.connect(lambda: self._resolve("theirs"))
         self.use_edited.clicked.connect(lambda: self._resolve("edited"))
-        follow(self, commands, (Kind.OUTBOX, Kind.CONFLICT), lambda _c: self.refresh())
+        self.stranded.discard.clicked.connect(lambda: self._drop(self.stranded.chosen()))
+        self.stranded.drop_all.clicked.connect(lambda: self._drop(self.stranded.everything()))
+        # Its own writes too: the screen shows what the service says changed, not a guess.
+        follow(self, commands, (Kind.OUTBOX, Kind.CONFLICT), lambda _c: self.refresh(),
+               skip_own=False)
 
     def refresh(self) -> None:
         self._background.run("sync-view", lambda: (self._services.outbox(),
                                                    self._services.conflicts(),
                                                    self._services.crm_url(),
-                                                   self._services.unsure_emails()), self._show)
+                                                   self._services.unsure_emails(),
+                                                   self._services.stranded()), self._show)
 
     def _show(self, loaded: tuple[list[OutboxLine], list[ConflictRecord], str | None,
-                                  list[UnsureEmail]]) -> None:
-        lines, conflicts, url, emails = loaded
+                                  list[UnsureEmail], list[StrandedTask]]) -> None:
+        lines, conflicts, url, emails, stranded = loaded
         self._show_emails(emails)
+        self.stranded.show_tasks(stranded)
         if url and not self.crm_url.text():
             self.crm_url.setText(url)
         fill(self.outbox, lines)
@@ -175,7 +189,6 @@ class SyncView(QWidget):
         def queued(_: object) -> None:
             self.message.setText(f"“{mail.subject}” to {mail.to} goes again with the next "
                                  "sync.")
-            self.refresh()
 
         def refused(error: BaseException) -> None:
             self.message.setText(str(error) if isinstance(error, ValueError)
@@ -201,12 +214,28 @@ class SyncView(QWidget):
             self.message.setText(f"Settled: {conflict.field} — it goes to the CRM with the "
                                  "next sync." if choice != "theirs" else
                                  f"Settled: {conflict.field} takes the CRM's value.")
-            self.refresh()
 
         self._commands.run("Settle the conflict",
                            lambda: self._services.resolve(conflict.id, choice, edited),
                            settled, lambda error: self.message.setText(
                                f"Not settled: {failure_text(error)}"), origin=self)
+
+    def _drop(self, tasks: list[StrandedTask]) -> None:
+        drop = self._services.drop_stranded
+        if not tasks or drop is None:
+            return
+
+        def dropped(report: DroppedTasks) -> None:
+            self.message.setText(_dropped_text(report))
+
+        def refused(error: BaseException) -> None:
+            self.message.setText(str(error) if isinstance(error, ValueError)
+                                 else f"Nothing was dropped: {failure_text(error)}")
+            self.refresh()
+
+        ids = [task.activity_id for task in tasks]
+        self._commands.run("Drop tasks that cannot go", lambda: drop(ids), dropped, refused,
+                           action=self.stranded, origin=self)
 
     def sync_in_background(self) -> None:
         """The scheduled sync: only with a CRM address, and never two at once. The stored
@@ -242,3 +271,20 @@ class SyncView(QWidget):
         self.sync_button.setEnabled(True)
         self.message.setText(f"The sync stopped: {failure_text(error)} Nothing is lost.")
         self.refresh()
+
+
+def _dropped_text(report: DroppedTasks) -> str:
+    count = len(report.dropped)
+    said = "; ".join(f"{t.subject}, {t.occurred_at.astimezone():%d %b %H:%M}"
+                     for t in report.dropped[:3]) + ("…" if count > 3 else "")
+    text = f"Dropped {count} task{'s' if count != 1 else ''} ({said})."
+    if report.removed:
+        text += f" {_upper(', '.join(report.removed))}: removed here too, as in the CRM."
+    if report.kept:
+        text += (f" {_upper(', '.join(report.kept))} stays here: other records still "
+                 "point at it (see the list above).")
+    return text
+
+
+def _upper(text: str) -> str:
+    return text[:1].upper() + text[1:]

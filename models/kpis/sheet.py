@@ -18,7 +18,7 @@ from models.kpis.selling_time import SellingTime, selling_time
 from models.kpis.targets import block_touch_target, block_touch_targets, setting, targets_for
 from models.kpis.together import aside
 from models.kpis.trend import TrendWeek, weekly_trend
-from models.kpis.velocity import lvr_label
+from models.kpis.velocity import lvr_compared, lvr_label
 from models.store import User
 from models.vocab import Role
 
@@ -187,6 +187,7 @@ def compute_figures(sessions: sessionmaker[Session], period: Period, now: dateti
         "lvr": None if (lvr := leads.lead_velocity_rate(sessions, period, owners, now)) is None
         else round(lvr, 1),
         "lvr_months": lvr_label(period, now),
+        "lvr_compared": lvr_compared(period, now),
         "aged_leads": sum(aged.values()),
         "selling_time": _selling(reps),
         "selling_share": _selling(reps)["share"],

@@ -7,7 +7,10 @@ Leads entering SQL (team, Europe/London): August 2, September 3, October 4, Nove
   one, September, against August: (3−2)/2 = +50 %;
 - Q4 once over (5 January 2027) reads December against November: (1−6)/6 = −83.3 %;
 - Q3 seen on 1 December reads September against August: +50 %;
-- the week of 1 December (W49, ends in December) reads December against November: −83.3 %.
+- the week of 1 December (W49, ends in December) reads December against November: −83.3 %,
+  as DOMAIN.md defines it ("this month − last month"), and says that December is only a day
+  old ("Dec so far vs Nov"); November's month view, seen the same day, reads a complete
+  November against October: +50 %, "Nov vs Oct".
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from models.kpis.leads import lead_velocity_rate
-from models.kpis.periods import period_of, quarter_of, week_of
+from models.kpis.periods import month_of, period_of, quarter_of, week_of
 from models.kpis.sheet import compute_figures
 from models.kpis.velocity import lvr_label
 from models.store import Lead, StageChange
@@ -67,3 +70,17 @@ def test_the_quarter_tile_says_which_months(store: Store) -> None:
                             first_december)
     assert sheet.team["lvr"] == 50.0
     assert sheet.team["lvr_months"] == "2026-11 against 2026-10"
+
+
+def test_a_week_says_its_month_is_still_under_way(store: Store) -> None:
+    _sql_entries(store)
+    first_december = datetime(2026, 12, 1, 12, tzinfo=UTC)
+    sheet = compute_figures(store.sessions, week_of(date(2026, 12, 1), TZ), first_december)
+    assert sheet.team["lvr"] == -83.3  # (1 − 6) / 6
+    assert sheet.team["lvr_compared"] == "Dec so far vs Nov"
+    assert sheet.team["lvr_months"] == "2026-12 so far against 2026-11"
+    november = compute_figures(store.sessions, month_of(date(2026, 11, 1), TZ), first_december)
+    assert november.team["lvr"] == 50.0  # (6 − 4) / 4
+    assert november.team["lvr_compared"] == "Nov vs Oct"
+    quarter = compute_figures(store.sessions, quarter_of(date(2026, 12, 1), TZ), first_december)
+    assert quarter.team["lvr_compared"] == "Nov vs Oct"  # its last complete month

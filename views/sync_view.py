@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -80,10 +81,14 @@ class SyncServices:
     # E-mails whose send may have failed, and the rep's decision to send one again.
     unsure_emails: Callable[[], list[UnsureEmail]] = list
     resend_email: Callable[[str], Changed[None] | None] = lambda _activity_id: None
+    # Takes a listener told, from the sync's thread, what a running sync is doing in the
+    # rep's words (it waits for another sync of the profile; it goes on).
+    sync_news: Callable[[Callable[[str], None]], None] = lambda _listener: None
 
 
 class SyncView(QWidget):
     synced = Signal()
+    _news = Signal(str)  # from the sync's thread, shown on this one
 
     def __init__(self, services: SyncServices, background: Background, commands: Commands,
                  parent: QWidget | None = None) -> None:
@@ -140,6 +145,18 @@ class SyncView(QWidget):
         self.take_theirs.clicked.connect(lambda: self._resolve("theirs"))
         self.use_edited.clicked.connect(lambda: self._resolve("edited"))
         follow(self, commands, (Kind.OUTBOX, Kind.CONFLICT), lambda _c: self.refresh())
+        self._news.connect(self._show_news)
+
+        def heard(text: str) -> None:
+            if shiboken6.isValid(self):  # the screen may be gone (the window rebuilt)
+                self._news.emit(text)
+
+        services.sync_news(heard)
+
+    def _show_news(self, text: str) -> None:
+        # Only while this screen's own sync runs; its end says the rest.
+        if not self.sync_button.isEnabled():
+            self.message.setText(text)
 
     def refresh(self) -> None:
         self._background.run("sync-view", lambda: (self._services.outbox(),

@@ -4,6 +4,7 @@ e-mails that may not have been sent, which go again only when the rep says so.""
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -147,9 +148,12 @@ class SyncView(QWidget):
         follow(self, commands, (Kind.OUTBOX, Kind.CONFLICT), lambda _c: self.refresh())
         self._news.connect(self._show_news)
 
+        screen = weakref.ref(self)  # the connection outlives a window rebuilt for a rep
+
         def heard(text: str) -> None:
-            if shiboken6.isValid(self):  # the screen may be gone (the window rebuilt)
-                self._news.emit(text)
+            view = screen()
+            if view is not None and shiboken6.isValid(view):
+                view._news.emit(text)
 
         services.sync_news(heard)
 

@@ -28,7 +28,12 @@ from models.crm.sandbox.store import bulk_load
 from models.demo.generator import generate
 from models.sync.engine import sync_once
 from models.sync.fieldmap import field_map
+from models.sync.lock import WAIT_AT_MOST_S, SyncBusy, duration
 from models.sync.status import remember_crm
+
+# repdesk sync's exit code when another sync of the profile ran longer than it would wait
+# (1: the CRM or the network stopped it; 2: a wrong address or sign-in).
+BUSY = 3
 
 
 def _now() -> datetime:
@@ -108,6 +113,9 @@ def _sync_with_demo_crm(args: argparse.Namespace, folder: Path) -> int:
 
 
 def run_sync(args: argparse.Namespace, folder: Path) -> int:
+    if not args.wait_at_most >= 0:
+        print("--wait-at-most takes a number of seconds, 0 or more.", file=sys.stderr)
+        return 2
     if args.crm is None:
         return _sync_with_demo_crm(args, folder)
     try:
@@ -141,7 +149,12 @@ def run_sync(args: argparse.Namespace, folder: Path) -> int:
         remember_crm(store.sessions, args.crm)
         started = time.perf_counter()
         try:
-            report = sync_once(store.sessions, adapter, _now, waiting=_say_waiting)
+            report = sync_once(store.sessions, adapter, _now,
+                               waiting=lambda: _say_waiting(args.wait_at_most),
+                               wait_at_most=args.wait_at_most)
+        except SyncBusy as error:
+            print(f"The sync gave up: {error}", file=sys.stderr)
+            return BUSY
         except CrmError as error:
             print(f"The sync stopped: {error}. Your changes are kept and go out next time.",
                   file=sys.stderr)
@@ -162,9 +175,9 @@ def run_sync(args: argparse.Namespace, folder: Path) -> int:
     return 0
 
 
-def _say_waiting() -> None:
-    print("Another sync of this profile is running: this one waits for it to end.",
-          file=sys.stderr, flush=True)
+def _say_waiting(seconds: float) -> None:
+    print("Another sync of this profile is running: this one waits for it to end, "
+          f"{duration(seconds)} at most.", file=sys.stderr, flush=True)
 
 
 def add_parsers(commands: Any, add_profile: Any) -> None:
@@ -180,4 +193,8 @@ def add_parsers(commands: Any, add_profile: Any) -> None:
                       help="the CRM's address (https, or http on this computer); a demo "
                            "profile syncs with its own demo CRM without it")
     sync.add_argument("--json", action="store_true", help="print the result as JSON")
+    sync.add_argument("--wait-at-most", type=float, default=WAIT_AT_MOST_S, metavar="SECONDS",
+                      help="how long to wait for another sync of this profile to end before "
+                           f"giving up with exit code {BUSY}, nothing sent and nothing lost "
+                           f"(default {WAIT_AT_MOST_S:g})")
     sync.set_defaults(run=run_sync)

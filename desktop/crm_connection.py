@@ -11,18 +11,25 @@ import requests
 
 from desktop.oauth_login import login
 from desktop.secrets import SecretStore
-from desktop.sync_process import SyncDone, SyncJob, SyncProcess
+from desktop.sync_process import WAITING, SyncDone, SyncJob, SyncProcess
 from models.bounds import crm_address
 from models.crm.adapter import CrmError
 from models.crm.oauth import Tokens
 from models.crm.salesforce import check_url
 from models.store.open import Store
+from models.sync.lock import WAIT_AT_MOST_S, SyncBusy
 from models.sync.status import remember_crm, sync_status
 
 
 def _on_this_computer(url: str) -> bool:
     return urlparse(url).hostname in ("127.0.0.1", "localhost", "::1")
 
+
+
+# What the Sync screen says while its sync waits for another sync of the profile to end.
+WAITING_TEXT = ("Waiting for another sync of this profile to end (another window, or "
+                "repdesk sync)…")
+SYNCING_TEXT = "Syncing…"
 
 
 def _counted(count: int, thing: str) -> str:
@@ -39,6 +46,18 @@ class CrmConnection:
         self._tokens: Tokens | None = None
         self._url: str | None = None
         self._process = SyncProcess()
+        # Who hears a running sync's news, said for the rep (called from the sync's thread).
+        self._listeners: list[Callable[[str], None]] = []
+        # How long a sync waits for another of the profile before it gives up.
+        self.wait_at_most = WAIT_AT_MOST_S
+
+    def follow(self, listener: Callable[[str], None]) -> None:
+        self._listeners.append(listener)
+
+    def _tell(self, news: str) -> None:
+        text = WAITING_TEXT if news == WAITING else SYNCING_TEXT
+        for listener in list(self._listeners):
+            listener(text)
 
     def close(self) -> None:
         """Stop the sync process and the connection's pool (the window is closing)."""
@@ -79,6 +98,8 @@ class CrmConnection:
         """
         try:
             done = self._sync(url or self.url())
+        except SyncBusy:
+            raise  # the CRM was not asked: the online state stands
         except BaseException:
             # Whatever stopped it (the network, the CRM, the sync process dying, a bad
             # address), the window must not go on saying Online.
@@ -108,7 +129,9 @@ class CrmConnection:
             done = self._process.run(SyncJob(
                 self._store.path.parent, url, tokens.instance_url, tokens.access_token,
                 self.secrets.load(f"refresh:{url}") or tokens.refresh_token,
-                self._clock() - datetime.now(UTC), tokens.org))
+                self._clock() - datetime.now(UTC), tokens.org, self.wait_at_most), self._tell)
+        except SyncBusy:
+            raise  # the sign-in was not used: it stands
         except (CrmError, requests.RequestException):
             # A sign-in the CRM may have ended (a restarted sandbox…): sign in again next time.
             self._tokens = None

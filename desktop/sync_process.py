@@ -12,7 +12,8 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import threading
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -26,11 +27,23 @@ from models.crm.salesforce import SalesforceRest, Usage
 from models.store.engine import give_way
 from models.store.open import open_store
 from models.sync.engine import SyncReport, sync_once
+from models.sync.lock import WAIT_AT_MOST_S
 from models.touches import refresh_cadences
 
 # The org's API usage as each CRM last reported it, kept in the sync process between runs: a
 # run started after the allowance ran low stops before spending any of it.
 _USAGE: dict[str, Usage] = {}
+
+# How often the window looks for the run's result while it listens for its news.
+_NEWS_POLL_S = 0.2
+
+# In the sync process: its end of the pipe the window reads the run's news from.
+_NEWS: list[multiprocessing.connection.Connection] = []
+
+
+def _tell(news: str) -> None:
+    for pipe in _NEWS:
+        pipe.send(news)
 
 
 @dataclass(frozen=True)
@@ -44,6 +57,13 @@ class SyncJob:
     # syncs at that time too.
     clock_offset: timedelta
     org: str | None = None  # the org signed in to (Tokens.org)
+    # How long to wait for another sync of the profile (a ``repdesk sync``…) before giving up.
+    wait_at_most: float = WAIT_AT_MOST_S
+
+
+# What the sync process tells the window during a run, beside its result.
+WAITING = "waiting"  # for another sync of this profile to end
+SYNCING = "syncing"  # that one ended: this one goes on
 
 
 @dataclass(frozen=True)
@@ -76,12 +96,20 @@ def run_sync(job: SyncJob) -> SyncDone:
                                  usage=_USAGE.setdefault(job.instance_url, Usage()),
                                  org=job.org)
         report = sync_once(store.sessions, adapter,
-                           lambda: datetime.now(UTC) + job.clock_offset)
+                           lambda: datetime.now(UTC) + job.clock_offset,
+                           waiting=lambda: _tell(WAITING), waited=lambda: _tell(SYNCING),
+                           wait_at_most=job.wait_at_most)
         refresh_cadences(store.sessions)
     finally:
         http.close()
         store.close()
     return SyncDone(report, token[0], os.getpid())
+
+
+def _start(news: multiprocessing.connection.Connection) -> None:
+    """In the sync process, once: keep the pipe for the runs' news, and watch the window."""
+    _NEWS[:] = [news]
+    _end_with_window()
 
 
 def _end_with_window() -> None:
@@ -107,22 +135,37 @@ class SyncProcess:
     def __init__(self) -> None:
         self._pool: ProcessPoolExecutor | None = None
         self.process_id: int | None = None  # of the process that ran the last sync
+        self._news: multiprocessing.connection.Connection | None = None
 
     def _started(self) -> ProcessPoolExecutor:
         if self._pool is None:
             # spawn, not fork: the window's process has Qt and threads running.
+            context = multiprocessing.get_context("spawn")
+            self._news, sent = context.Pipe(duplex=False)
             self._pool = ProcessPoolExecutor(
-                max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_end_with_window)
+                max_workers=1, mp_context=context, initializer=_start, initargs=(sent,))
         return self._pool
+
+    def _result(self, future: Future[SyncDone], told: Callable[[str], None]) -> SyncDone:
+        """The run's result, passing on its news (WAITING, SYNCING) as they come."""
+        news = self._news
+        while not future.done():
+            # The pipe cannot wake this up for the result, so it is looked at this often.
+            if news is None:
+                wait([future], timeout=_NEWS_POLL_S)
+            elif news.poll(_NEWS_POLL_S):
+                told(news.recv())
+        while news is not None and news.poll():  # said just before it ended: too late
+            news.recv()
+        return future.result()
 
     def _discard(self) -> None:
         pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
 
-    def run(self, job: SyncJob) -> SyncDone:
-        """One sync in the process.
+    def run(self, job: SyncJob, told: Callable[[str], None] = lambda _news: None) -> SyncDone:
+        """One sync in the process; ``told`` hears its news (WAITING, SYNCING) meanwhile.
 
         Raises:
             SyncProcessLost: the process died during the run (the next run starts a new one).
@@ -135,7 +178,7 @@ class SyncProcess:
             self._discard()
             future = self._started().submit(run_sync, job)
         try:
-            done: SyncDone = future.result()
+            done = self._result(future, told)
         except BrokenProcessPool as error:
             self._discard()
             raise SyncProcessLost("the sync process stopped unexpectedly; nothing is lost, "

@@ -4,10 +4,12 @@ e-mails that may not have been sent, which go again only when the rep says so.""
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -86,10 +88,14 @@ class SyncServices:
     # some of them.
     stranded: Callable[[], list[StrandedTask]] = list
     drop_stranded: Callable[[Sequence[str]], Changed[DroppedTasks]] | None = None
+    # Takes a listener told, from the sync's thread, what a running sync is doing in the
+    # rep's words (it waits for another sync of the profile; it goes on).
+    sync_news: Callable[[Callable[[str], None]], None] = lambda _listener: None
 
 
 class SyncView(QWidget):
     synced = Signal()
+    _news = Signal(str)  # from the sync's thread, shown on this one
 
     def __init__(self, services: SyncServices, background: Background, commands: Commands,
                  parent: QWidget | None = None) -> None:
@@ -152,6 +158,21 @@ class SyncView(QWidget):
         # Its own writes too: the screen shows what the service says changed, not a guess.
         follow(self, commands, (Kind.OUTBOX, Kind.CONFLICT), lambda _c: self.refresh(),
                skip_own=False)
+        self._news.connect(self._show_news)
+
+        screen = weakref.ref(self)  # the connection outlives a window rebuilt for a rep
+
+        def heard(text: str) -> None:
+            view = screen()
+            if view is not None and shiboken6.isValid(view):
+                view._news.emit(text)
+
+        services.sync_news(heard)
+
+    def _show_news(self, text: str) -> None:
+        # Only while this screen's own sync runs; its end says the rest.
+        if not self.sync_button.isEnabled():
+            self.message.setText(text)
 
     def refresh(self) -> None:
         self._background.run("sync-view", lambda: (self._services.outbox(),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import Boolean, ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.store.base import Base, Synced
@@ -29,3 +29,7 @@ class Meeting(Synced, Base):
     # CRM, so a slot someone else took first sends no invitation.
     invitation_id: Mapped[str | None] = mapped_column(String(36))
     created_at: Mapped[datetime]
+    # Its Event is being created, or was, and the AE's calendar has not been asked again
+    # since (models/sync/slots.py): a sync stopped in between leaves it for the next one.
+    slot_unchecked: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                 server_default=false())

@@ -18,7 +18,7 @@ from models.funnel_backfill import backfill_in_steps, record_crm_moves
 from models.store import SyncState
 from models.sync.crm_switch import follow_crm
 from models.sync.fieldmap import FieldMap, field_map
-from models.sync.lock import lock_file, one_sync_at_a_time
+from models.sync.lock import WAIT_AT_MOST_S, lock_file, one_sync_at_a_time
 from models.sync.picklists import PicklistReport, refresh_reason_codes
 from models.sync.pull import PullReport, pull
 from models.sync.push import PushReport, push
@@ -35,10 +35,16 @@ class SyncReport:
 
 def sync_once(sessions: sessionmaker[Session], adapter: CrmAdapter,
               now: Callable[[], datetime], fields: FieldMap | None = None,
-              waiting: Callable[[], None] | None = None) -> SyncReport:
+              waiting: Callable[[], None] | None = None,
+              waited: Callable[[], None] | None = None,
+              wait_at_most: float = WAIT_AT_MOST_S) -> SyncReport:
     """One sync of the store, never two at once (``waiting`` is told when it has to wait
-    for another to end)."""
-    with one_sync_at_a_time(lock_file(sessions), waiting):
+    for another to end, ``waited`` when that one has ended).
+
+    Raises:
+        SyncBusy: the other sync still ran after ``wait_at_most`` seconds; nothing was sent.
+    """
+    with one_sync_at_a_time(lock_file(sessions), waiting, waited, wait_at_most):
         return _sync_once(sessions, adapter, now, fields or field_map())
 
 

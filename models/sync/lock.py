@@ -14,8 +14,21 @@ from typing import IO
 
 from sqlalchemy.orm import Session, sessionmaker
 
-# Windows' locking call cannot wait for ever by itself: it is asked again this often.
+from models.crm.adapter import CrmError
+
+# How long a sync waits for another sync of the profile to end before it gives up. Each of
+# the other's requests ends within 120 s, so a sync held up longer is in a long pull (a first
+# one) or stuck; giving up costs nothing, everything goes with the next sync.
+WAIT_AT_MOST_S = 300.0
+
+# Neither locking call can wait a limited time by itself: it is asked again this often.
 _RETRY_S = 0.2
+
+
+class SyncBusy(CrmError):
+    """Another sync of this profile held it longer than this one would wait: nothing was
+    sent, everything is kept for the next sync."""
+
 
 if sys.platform == "win32":
     import msvcrt
@@ -27,10 +40,6 @@ if sys.platform == "win32":
         except OSError:
             return False
         return True
-
-    def _wait(file: IO[bytes]) -> None:
-        while not _try(file):
-            time.sleep(_RETRY_S)
 
     def _release(file: IO[bytes]) -> None:
         file.seek(0)
@@ -47,11 +56,25 @@ else:
             return False
         return True
 
-    def _wait(file: IO[bytes]) -> None:
-        fcntl.flock(file.fileno(), fcntl.LOCK_EX)
-
     def _release(file: IO[bytes]) -> None:
         fcntl.flock(file.fileno(), fcntl.LOCK_UN)
+
+
+def _wait(file: IO[bytes], seconds: float) -> bool:
+    """Take the lock within ``seconds``; False if the other sync still holds it then."""
+    deadline = time.monotonic() + seconds
+    while not _try(file):
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(_RETRY_S)
+    return True
+
+
+def duration(seconds: float) -> str:
+    """"1 second", "90 seconds", "5 minutes": a limit said for the rep."""
+    if seconds < 120:
+        return f"{seconds:g} second{'' if seconds == 1 else 's'}"
+    return f"{seconds / 60:g} minutes"
 
 
 def lock_file(sessions: sessionmaker[Session]) -> Path | None:
@@ -64,9 +87,16 @@ def lock_file(sessions: sessionmaker[Session]) -> Path | None:
 
 @contextmanager
 def one_sync_at_a_time(path: Path | None,
-                       waiting: Callable[[], None] | None = None) -> Iterator[None]:
+                       waiting: Callable[[], None] | None = None,
+                       waited: Callable[[], None] | None = None,
+                       wait_at_most: float = WAIT_AT_MOST_S) -> Iterator[None]:
     """Held for the whole of one sync. A second sync of the profile waits for the first to
-    end (``waiting`` is called first, to say so); it then finds the changes already sent."""
+    end (``waiting`` is called first, to say so, and ``waited`` once it has the lock); it
+    then finds the changes already sent.
+
+    Raises:
+        SyncBusy: the other sync still ran after ``wait_at_most`` seconds.
+    """
     if path is None:
         yield
         return
@@ -74,7 +104,13 @@ def one_sync_at_a_time(path: Path | None,
         if not _try(file):
             if waiting is not None:
                 waiting()
-            _wait(file)
+            if not _wait(file, wait_at_most):
+                raise SyncBusy(
+                    f"another sync of this profile has been running for over "
+                    f"{duration(wait_at_most)}, so this one gave up before sending anything; "
+                    "everything waits for the next sync.")
+            if waited is not None:
+                waited()
         try:
             yield
         finally:

@@ -461,6 +461,7 @@ def push(sessions: sessionmaker[Session], adapter: CrmAdapter, fields: FieldMap,
             pusher.upserts(spec, ops["create"])
         if ops.get("update"):
             pusher.updates(spec, ops["update"])
+    slots.recheck_left(pusher)  # Events an earlier sync created and stopped before asking
     task_spec = fields.by_table("activities")
     if later and task_spec is not None:  # meetings' invitations, after their Events
         still_held = slots.held_invitations(sessions, later)

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.crm.datetimes import parse_datetime
@@ -100,6 +100,7 @@ def free_slots_only(pusher: Pusher, spec: ObjectMap, fresh: list[Ready]) -> list
         pusher.report.conflicts += 1
         _record_conflict(pusher, change.record_id, other)
         pusher._finish(change, "failed", error=TAKEN_MESSAGE)
+    _mark_unchecked(pusher, {change.record_id for change, _r, _v in free} - anyway)
     return free
 
 
@@ -108,6 +109,24 @@ def _created(record: dict[str, Any]) -> datetime | None:
         return parse_datetime(str(record.get("CreatedDate")))
     except (TypeError, ValueError):
         return None
+
+
+def _mark_unchecked(pusher: Pusher, ids: set[str]) -> None:
+    """Before their creates go: these bookings are to be asked about again once in, by this
+    sync or, if it stops first (a lost answer, a crash), by the next one."""
+    if not ids:
+        return
+    with pusher.sessions.begin() as session:
+        session.info[FROM_CRM] = True
+        session.execute(update(Meeting).where(Meeting.id.in_(ids))
+                        .values(slot_unchecked=True))
+
+
+def _checked(pusher: Pusher, meeting_id: str) -> None:
+    with pusher.sessions.begin() as session:
+        session.info[FROM_CRM] = True
+        session.execute(update(Meeting).where(Meeting.id == meeting_id)
+                        .values(slot_unchecked=False))
 
 
 def withdraw_second_bookings(pusher: Pusher, spec: ObjectMap, sent: list[Ready]) -> None:
@@ -129,40 +148,85 @@ def withdraw_second_bookings(pusher: Pusher, spec: ObjectMap, sent: list[Ready])
             if crm_id}
     for change, record, _values in sent:
         crm_id = linked.get(change.record_id)
-        if crm_id is None:
-            continue
-        there = _at_that_time(pusher, record)
-        ours = next((o for o in there if str(o.get("Id"))[:15] == crm_id[:15]), None)
-        made = _created(ours) if ours is not None else None
-        first = next((o for o in there if o is not ours and made is not None and
-                      (created := _created(o)) is not None and created <= made), None)
-        if first is None:
-            continue
-        [result] = pusher.adapter.delete([crm_id])
-        if not result.success and not any(e.get("statusCode") in ("ENTITY_IS_DELETED",
-                                                                  "NOT_FOUND")
-                                          for e in result.errors):
-            continue  # it stays booked: the CRM would not take it out
-        pusher.report.sent -= 1
-        pusher.report.conflicts += 1
-        _record_conflict(pusher, change.record_id, first)
-        _unbook(pusher, change)
+        if crm_id is not None and _stepped_back(pusher, change.record_id, crm_id, record,
+                                                change.seqs):
+            pusher.report.sent -= 1
 
 
-def _unbook(pusher: Pusher, change: Change) -> None:
+def recheck_left(pusher: Pusher) -> None:
+    """Events this desk created whose sync stopped before asking the calendar again (the
+    create's answer was lost and the sync gave up, or it crashed): asked now, as
+    ``withdraw_second_bookings`` would have, with the times the CRM holds."""
+    with pusher.sessions() as session:
+        left = {meeting: crm_id for meeting, crm_id in session.execute(
+            select(Meeting.id, Meeting.crm_id).where(
+                Meeting.slot_unchecked.is_(True), Meeting.crm_id.is_not(None))).tuples()
+            if crm_id}
+        if not left:
+            return
+        anyway, _waiting = _decided(session, set(left))
+        seqs: dict[str, list[int]] = {}
+        for seq, record_id in session.execute(select(OutboxEntry.seq, OutboxEntry.record_id)
+                                              .where(OutboxEntry.record_id.in_(left),
+                                                     OutboxEntry.object == "Event",
+                                                     OutboxEntry.state == "done")).tuples():
+            seqs.setdefault(record_id, []).append(seq)
+    ids = ", ".join(f"'{crm_id.replace(chr(39), '')}'" for crm_id in left.values())
+    held = {str(record.get("Id"))[:15]: record for page in pusher.adapter.query(
+        f"SELECT Id, OwnerId, StartDateTime, EndDateTime FROM Event WHERE Id IN ({ids})")
+        for record in page}
+    for meeting_id, crm_id in left.items():
+        record = held.get(crm_id[:15])
+        if meeting_id in anyway or record is None:  # booked anyway, or gone from the CRM
+            _checked(pusher, meeting_id)
+            continue
+        record = {**record, pusher.map.external_id: meeting_id}
+        _stepped_back(pusher, meeting_id, crm_id, record, seqs.get(meeting_id, []))
+
+
+def _stepped_back(pusher: Pusher, meeting_id: str, crm_id: str, record: dict[str, Any],
+                  seqs: list[int]) -> bool:
+    """Ask the calendar again about this booking, now in the CRM as ``crm_id``; True when
+    it came second and was taken out again."""
+    there = _at_that_time(pusher, record)
+    ours = next((o for o in there if str(o.get("Id"))[:15] == crm_id[:15]), None)
+    made = _created(ours) if ours is not None else None
+    first = next((o for o in there if o is not ours and made is not None and
+                  (created := _created(o)) is not None and created <= made), None)
+    if first is None:
+        _checked(pusher, meeting_id)
+        return False
+    [result] = pusher.adapter.delete([crm_id])
+    pusher.report.conflicts += 1
+    if not result.success and not any(e.get("statusCode") in ("ENTITY_IS_DELETED",
+                                                              "NOT_FOUND")
+                                      for e in result.errors):
+        # It stays booked twice: the rep decides (keep it, or take theirs and it is
+        # deleted in the CRM with the next sync); its invitation waits meanwhile.
+        said = "; ".join(str(e.get("message") or e.get("statusCode")) for e in result.errors)
+        _record_conflict(pusher, meeting_id, first, base=(
+            f"booked twice in the CRM: it would not take this one out ({said or 'no reason'})"))
+        _checked(pusher, meeting_id)
+        return False
+    _record_conflict(pusher, meeting_id, first)
+    _unbook(pusher, meeting_id, seqs)
+    return True
+
+
+def _unbook(pusher: Pusher, meeting_id: str, seqs: list[int]) -> None:
     """The booking, taken out of the CRM, waits for the rep's choice like one found taken
     before it was sent (its create's outcome is known: no look-up before it goes again)."""
     with pusher.sessions.begin() as session:
         session.info[FROM_CRM] = True
-        meeting = session.get(Meeting, change.record_id)
+        meeting = session.get(Meeting, meeting_id)
         if meeting is not None:
-            meeting.crm_id = None
-        for entry in session.scalars(select(OutboxEntry).where(
-                OutboxEntry.seq.in_(change.seqs))):
+            meeting.crm_id, meeting.slot_unchecked = None, False
+        for entry in session.scalars(select(OutboxEntry).where(OutboxEntry.seq.in_(seqs))):
             entry.state, entry.error, entry.sent = "failed", TAKEN_MESSAGE, None
 
 
-def _record_conflict(pusher: Pusher, meeting_id: str, other: dict[str, Any]) -> None:
+def _record_conflict(pusher: Pusher, meeting_id: str, other: dict[str, Any],
+                     base: str = "free here when booked") -> None:
     with pusher.sessions.begin() as session:
         meeting = session.get(Meeting, meeting_id)
         if meeting is None:
@@ -177,22 +241,31 @@ def _record_conflict(pusher: Pusher, meeting_id: str, other: dict[str, Any]) -> 
             theirs = f"{subject}, at a time the CRM did not say clearly"
         session.add(SyncConflict(
             table="meetings", record_id=meeting_id, field=SLOT_TAKEN,
-            base="free here when booked",
+            base=base,
             mine=_told(meeting.subject, meeting.starts_at, meeting.ends_at, zone),
             theirs=theirs,
             found_at=pusher.now()))
 
 
+def _disputed() -> Select[tuple[str]]:
+    """Meetings booked twice in the CRM whose rep has not said yet which stays."""
+    return select(SyncConflict.record_id).where(SyncConflict.field == SLOT_TAKEN,
+                                                SyncConflict.resolved_at.is_(None))
+
+
 def held_invitations(sessions: sessionmaker[Session], creates: list[Change]) -> set[str]:
-    """The invitation Tasks among ``creates`` whose meeting is not in the CRM yet: they go
-    after it, so a booking that turns out to be taken leaves no invitation in the CRM."""
+    """The invitation Tasks among ``creates`` whose meeting is not in the CRM yet, or not
+    asked about again since, or disputed: they go after it is settled, so a booking that
+    turns out to be taken leaves no invitation in the CRM."""
     ids = {change.record_id for change in creates}
     if not ids:
         return set()
     with sessions() as session:
         return {invitation for invitation in session.scalars(
-            select(Meeting.invitation_id).where(Meeting.invitation_id.in_(ids),
-                                                Meeting.crm_id.is_(None))) if invitation}
+            select(Meeting.invitation_id).where(
+                Meeting.invitation_id.in_(ids),
+                Meeting.crm_id.is_(None) | Meeting.slot_unchecked.is_(True)
+                | Meeting.id.in_(_disputed()))) if invitation}
 
 
 def release_invitations(sessions: sessionmaker[Session]) -> None:
@@ -201,7 +274,9 @@ def release_invitations(sessions: sessionmaker[Session]) -> None:
         session.execute(update(EmailSend).where(
             EmailSend.state == WAITING,
             EmailSend.activity_id.in_(select(Meeting.invitation_id).where(
-                Meeting.crm_id.is_not(None), Meeting.invitation_id.is_not(None)))
+                Meeting.crm_id.is_not(None), Meeting.invitation_id.is_not(None),
+                Meeting.slot_unchecked.is_(False),
+                Meeting.id.not_in(_disputed())))
         ).values(state=TO_SEND))
 
 

@@ -10,13 +10,14 @@ is carried out twice.
 from __future__ import annotations
 
 import http.client
+import json
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 
 # The faults this branch's sync must survive with every invariant kept.
 FAULTS = (
@@ -41,6 +42,9 @@ EXACT_FAULTS = (
     # connection has been carried out: that request is answered by the stale copy first
     # ("duplicate_answer" with the timing fixed, whatever the machine's load).
     "stale_next",
+    # a collection delete not carried out: each record refused with Salesforce's answer for
+    # a user who may not delete it
+    "refused",
 )
 # How long a "late" answer waits: longer than the read timeout the suite gives the adapter.
 LATE_S = 0.6
@@ -113,6 +117,14 @@ class _Handler(BaseHTTPRequestHandler):
                 hook(self.command, self.path)
         if fault == "drop":
             self.close_connection = True
+            return
+        if fault == "refused":
+            ids = parse_qs(urlparse(self.path).query).get("ids", [""])[0].split(",")
+            self._answer(200, [("Content-Type", "application/json")], json.dumps([
+                {"id": i, "success": False, "errors": [{
+                    "statusCode": "INSUFFICIENT_ACCESS_OR_READONLY",
+                    "message": "insufficient access rights on object id", "fields": []}]}
+                for i in ids]).encode())
             return
         if fault == "html_5xx_before":
             self._answer(503, [("Content-Type", "text/html")], HTML_PAGE.replace(b"502", b"503"))

@@ -189,10 +189,11 @@ class AccountIndex:
         where = Place.of(lead.city, lead.postal_code, lead.country)
         # Exact scores for the few candidates (cdist's are whole numbers), each weighed with
         # what the lead's own work domain and address say about it.
-        scored = sorted(((self._weight(key, int(i), domain, where), int(i))
-                         for i in candidates),
-                        # A name typed exactly as an account's first, before any reading.
-                        key=lambda s: (-s[0], self._keys[s[1]] != key,
+        weighed = {int(i): self._weigh(key, int(i), domain, where) for i in candidates}
+        scored = sorted(((raw, i) for i, (raw, _) in weighed.items()),
+                        # A name typed exactly as an account's first, before any reading;
+                        # between two names not so typed, all the evidence decides.
+                        key=lambda s: (-s[0], -weighed[s[1]][1], self._keys[s[1]] != key,
                                        _tie_break(self.accounts[s[1]])))
         raw, best = scored[0]
         same_name = [i for score, i in scored if self._keys[i] == self._keys[best]]
@@ -207,15 +208,20 @@ class AccountIndex:
         if len(same_name) > 1:
             reasons.append(f"{len(same_name)} accounts have this name; chose by named account, "
                            "kind, size and recent activity")
-        others = [(score, i) for score, i in scored if self._keys[i] != self._keys[best]]
+        others = sorted((weighed[i][1], i) for _, i in scored
+                        if self._keys[i] != self._keys[best])
         if others:
-            gap = raw - others[0][0]
+            # Two look-alikes are told apart by all the evidence, the address beyond what
+            # the claim may rise to included: a name one letter off each, at the postal code
+            # of one of them, is that one's.
+            runner_up, other = others[-1]
+            gap = weighed[best][1] - runner_up
             if gap < AMBIGUITY_GAP:
                 # Typed exactly as this account is named, a look-alike neighbour makes it no
                 # less this account; otherwise the lead may have meant either.
                 raw -= 0 if name_score == 100 else AMBIGUITY_GAP - gap
-                reasons.append(f"also close: {self.accounts[others[0][1]].name} "
-                               f"({others[0][0]:.0f})")
+                reasons.append(f"also close: {self.accounts[other].name} "
+                               f"({weighed[other][0]:.0f})")
         confidence = calibrated("matching", raw)
         if self._domain_weight(domain, best, key) > 0:
             # The account's own domain under another country's suffix, and a name close
@@ -231,19 +237,20 @@ class AccountIndex:
             reasons.append(f"below the {threshold:.0f} threshold: confirm it")
         return AccountMatch(lead.id, account.id, round(confidence, 1), "name", tuple(reasons))
 
-    def _weight(self, key: str, index: int, domain: EmailDomain, where: Place) -> float:
-        """The raw evidence for this account: the name, the lead's work domain, and, when the
-        name leaves doubt, where the lead is. A name typed as the account is named is the
-        account wherever the lead sits (an office abroad); the address cannot make a name
-        one letter off as sure as the name itself."""
+    def _weigh(self, key: str, index: int, domain: EmailDomain, where: Place
+               ) -> tuple[float, float]:
+        """The raw evidence for this account, as a claim may use it and in full: the name,
+        the lead's work domain, and, when the name leaves doubt, where the lead is. A name
+        typed as the account is named is the account wherever the lead sits (an office
+        abroad); the address cannot make a name one letter off as sure as the name itself,
+        but it can tell two such names apart."""
         name = self._score(key, index)
         raw = name + self._domain_weight(domain, index, key)
-        if name < 100:
-            if where != NOWHERE:
-                raw += min(places.weigh(where, self._places[index]).weight,
-                           PLACE_CEILING - name)
-            raw -= FIRST_LETTER_AGAINST if key[:1] != self._keys[index][:1] else 0.0
-        return raw
+        if name == 100:
+            return raw, raw
+        place = places.weigh(where, self._places[index]).weight if where != NOWHERE else 0.0
+        raw -= FIRST_LETTER_AGAINST if key[:1] != self._keys[index][:1] else 0.0
+        return raw + min(place, PLACE_CEILING - name), raw + place
 
     def _place_reasons(self, key: str, where: Place, index: int, name_score: float
                        ) -> list[str]:

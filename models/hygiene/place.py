@@ -14,7 +14,7 @@ from models.hygiene.standardise import fold
 # labelled sets): a postal code is a few streets, shared by a look-alike company only by
 # chance; a town is shared by many companies; another country is seldom the same company,
 # but offices abroad exist.
-SAME_POSTAL = 10.0
+SAME_POSTAL = 13.0
 SAME_TOWN = 1.0
 OTHER_TOWN = -1.0
 OTHER_COUNTRY = -6.0

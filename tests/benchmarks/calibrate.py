@@ -10,6 +10,7 @@ Isotonic (pool-adjacent-violators), so more evidence never means less confidence
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -104,12 +105,19 @@ def matching_observations() -> list[tuple[float, bool]]:
 
 
 def main() -> None:
+    """All three tables, or only those named (``python -m tests.benchmarks.calibrate
+    matching``); the others are kept as they are."""
     table: dict[str, Any] = {
         "_what": "Observed precision (percent) of claims from each raw weight of evidence up, "
                  "fitted by tests/benchmarks/calibrate.py on the development sets only."}
+    only = set(sys.argv[1:])
+    if only:
+        table = json.loads(OUT.read_text(encoding="utf-8"))
     for kind, observe in (("duplicates", duplicate_observations),
                           ("people", people_observations),
                           ("matching", matching_observations)):
+        if only and kind not in only:
+            continue
         observed = observe()
         points = isotonic(observed, MIN_MATCH_STEP if kind == "matching" else MIN_STEP)
         table[kind] = {"observations": len(observed), "points": points}

@@ -192,3 +192,35 @@ def test_a_name_that_differs_in_its_first_letter_is_less_likely_a_slip() -> None
     assert first.confidence < later.confidence
     assert first.account_id is None or any(
         "starts with another letter" in reason for reason in first.reasons)
+
+
+LOOK_ALIKES = [
+    AccountFacts("halyor", "Halyor International", None, "prospect", city="Lyon",
+                 postal_code="69006", country="FR"),
+    AccountFacts("halori", "Halori International SARL", None, "prospect", city="Paris",
+                 postal_code="75011", country="FR"),
+]
+
+
+def test_the_postal_code_tells_apart_two_accounts_a_name_is_one_letter_off_from() -> None:
+    # "Halor" is one letter off both. At Halyor's postal code it is Halyor's, claimed: the
+    # other look-alike is named, but does not make it doubtful.
+    [there] = AccountIndex(LOOK_ALIKES).match([LeadCompany(
+        "lead", "Halor International", "ann@gmail.com", "Lyon", "69006", "FR")])
+    assert there.account_id == "halyor" and there.confidence >= 90
+    assert any("postal code is the account's (69006)" in r for r in there.reasons)
+    # Without an address the two are as likely: neither is claimed.
+    [nowhere] = AccountIndex(LOOK_ALIKES).match([LeadCompany(
+        "lead", "Halor International", "ann@gmail.com")])
+    assert nowhere.confidence < 90
+
+
+def test_a_short_name_one_letter_off_at_the_accounts_postal_code_is_claimed() -> None:
+    # In a short name one letter weighs more (89 of 100), but the postal code is as rare.
+    accounts = [AccountFacts("k", "Kinulaula AG", None, "partner", city="Berlin",
+                             postal_code="10176", country="DE")]
+    [found] = AccountIndex(accounts).match([LeadCompany(
+        "lead", "Kinuladla AG", None, "Berlin", "10176", "DE")])
+    assert found.account_id == "k" and found.confidence >= 90
+    [alone] = AccountIndex(accounts).match([LeadCompany("lead", "Kinuladla AG", None)])
+    assert alone.confidence < 90

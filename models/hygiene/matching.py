@@ -39,6 +39,7 @@ SAME_STEM_BONUS = 4.0
 SAME_STEM_CONFIDENCE = 97.0
 CHUNK = 1024
 NOWHERE = Place(None, None, None)
+NONE: frozenset[str] = frozenset()
 # A name not typed as the account is named stays below a name that is, whatever its address.
 PLACE_CEILING = 99.5
 # People seldom mistype the first letter of a name: a name that differs there is more likely
@@ -66,6 +67,9 @@ class AccountFacts:
     city: str | None = None
     postal_code: str | None = None
     country: str | None = None
+    # Where the account's own leads are: the postal codes of those linked to it (in the CRM,
+    # or matched with confidence). Another office, or the only address when it has none.
+    lead_postal_codes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -122,11 +126,16 @@ class AccountIndex:
         self._sorted = [_sorted_words(key) for key in self._keys]
         self._unglued = [_unglued(key) for key in self._keys]
         self._places = [Place.of(a.city, a.postal_code, a.country) for a in self.accounts]
+        self._known: dict[int, frozenset[str]] = {
+            index: frozenset(filter(None, (places.postal(code, account.country)
+                                           for code in account.lead_postal_codes)))
+            for index, account in enumerate(self.accounts) if account.lead_postal_codes}
         # How many account names each word is in: "systems" is in many, "zentrix" in one.
         self._names_with: Counter[str] = Counter(
             word for key in self._keys for word in set(key.split()))
         self._common = max(COMMON_WORD_MIN, COMMON_WORD_SHARE * len(self.accounts))
         self._workers = -1
+        self._at = {account.id: index for index, account in enumerate(self.accounts)}
 
     def match(self, leads: Sequence[LeadCompany], threshold: float = DEFAULT_THRESHOLD,
               workers: int = -1) -> list[AccountMatch]:
@@ -144,7 +153,34 @@ class AccountIndex:
         for start in range(0, len(by_name), CHUNK):
             for found in self._by_names(by_name[start:start + CHUNK], threshold):
                 results[found.lead_id] = found
+        # Then once more, for the leads still in doubt at a postal code where another lead
+        # was just claimed for an account: the account's own leads tell where it is.
+        stored = self._known
+        try:
+            learnt = self._learn(leads, results, threshold)
+            again = [lead for lead in by_name if results[lead.id].confidence < threshold
+                     and places.postal(lead.postal_code, lead.country) in learnt]
+            for start in range(0, len(again), CHUNK):
+                for found in self._by_names(again[start:start + CHUNK], threshold):
+                    results[found.lead_id] = found
+        finally:
+            self._known = stored
         return [results[lead.id] for lead in leads]
+
+    def _learn(self, leads: Sequence[LeadCompany], results: dict[str, AccountMatch],
+               threshold: float) -> set[str]:
+        """The postal codes of the leads claimed with confidence, added to their accounts'
+        known ones for the rest of this ``match``; the new ones returned."""
+        grown: defaultdict[int, set[str]] = defaultdict(set)
+        for lead in leads:
+            found = results[lead.id]
+            code = places.postal(lead.postal_code, lead.country)
+            if code and found.account_id is not None and found.confidence >= threshold:
+                grown[self._at[found.account_id]].add(code)
+        self._known = {**self._known, **{
+            index: self._known.get(index, frozenset()) | codes
+            for index, codes in grown.items()}}
+        return set().union(*grown.values())
 
     def _by_domain_of(self, lead: LeadCompany) -> AccountMatch | None:
         domain = email_domain(lead.email)
@@ -248,7 +284,8 @@ class AccountIndex:
         raw = name + self._domain_weight(domain, index, key)
         if name == 100:
             return raw, raw
-        place = places.weigh(where, self._places[index]).weight if where != NOWHERE else 0.0
+        place = places.weigh(where, self._places[index], self._known.get(index, NONE)).weight \
+            if where != NOWHERE else 0.0
         raw -= FIRST_LETTER_AGAINST if key[:1] != self._keys[index][:1] else 0.0
         return raw + min(place, PLACE_CEILING - name), raw + place
 
@@ -257,7 +294,7 @@ class AccountIndex:
         """The address and first-letter evidence ``_weight`` counted, in words."""
         if name_score == 100:
             return []
-        found = places.weigh(where, self._places[index]).reason
+        found = places.weigh(where, self._places[index], self._known.get(index, NONE)).reason
         first = [] if key[:1] == self._keys[index][:1] else [
             "against: the name starts with another letter, where a slip is rare"]
         return ([found] if found else []) + first

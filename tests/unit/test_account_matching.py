@@ -224,3 +224,31 @@ def test_a_short_name_one_letter_off_at_the_accounts_postal_code_is_claimed() ->
     assert found.account_id == "k" and found.confidence >= 90
     [alone] = AccountIndex(accounts).match([LeadCompany("lead", "Kinuladla AG", None)])
     assert alone.confidence < 90
+
+
+def test_a_lead_where_the_accounts_other_leads_are_is_claimed_and_says_why() -> None:
+    # The account has no billing address; a lead already linked to it is at 80333.
+    known = [AccountFacts("q", "Qorvantix Robotics", None, "prospect",
+                          lead_postal_codes=("80333",))]
+    [there] = AccountIndex(known).match([LeadCompany(
+        "lead", "Qorvamtix Robotics", "ann@gmail.com", "München", "80333", "DE")])
+    assert there.account_id == "q" and there.confidence >= 90
+    assert any("that of a lead already linked to the account (80333)" in r
+               for r in there.reasons)
+    [elsewhere] = AccountIndex(known).match([LeadCompany(
+        "lead", "Qorvamtix Robotics", "ann@gmail.com", "München", "80469", "DE")])
+    assert elsewhere.confidence < 90
+
+
+def test_a_lead_claimed_in_the_same_run_tells_where_its_account_is() -> None:
+    accounts = [AccountFacts("q", "Qorvantix Robotics", None, "prospect")]
+    colleague = LeadCompany("a", "Qorvantix Robotics", "bob@gmail.com", "Köln", "50667", "DE")
+    slipped = LeadCompany("b", "Qorvamtix Robotics", "ann@gmail.com", "Köln", "50667", "DE")
+    alone = AccountIndex(accounts).match([slipped])[0]
+    _, together = AccountIndex(accounts).match([colleague, slipped])
+    assert alone.confidence < 90 <= together.confidence
+    assert together.account_id == "q"
+    # What one run learnt is not kept for the next.
+    index = AccountIndex(accounts)
+    index.match([colleague, slipped])
+    assert index.match([slipped])[0].confidence < 90

@@ -17,7 +17,14 @@ from rapidfuzz.distance import OSA
 from models.hygiene import place as places
 from models.hygiene.calibration import confidence as calibrated
 from models.hygiene.place import Place
-from models.hygiene.standardise import EmailDomain, company_key, designators, email_domain
+from models.hygiene.standardise import (
+    EmailDomain,
+    company_key,
+    designators,
+    email_domain,
+    fold,
+    legal_form,
+)
 
 # Confidence is calibrated (models.hygiene.calibration): a match at 90 was right nine times in
 # ten on the labelled sets.
@@ -226,14 +233,30 @@ class AccountIndex:
         # Exact scores for the few candidates (cdist's are whole numbers), each weighed with
         # what the lead's own work domain and address say about it.
         weighed = {int(i): self._weigh(key, int(i), domain, where) for i in candidates}
+
+        def agreement(index: int) -> int:
+            """Among the names read as the lead's, with nothing against them: the account's
+            name typed exactly, legal form and all, first; then one whose legal form the
+            lead typed ("Lancal Analytics LLC" is Lancal Analytics Group LLC's, not Lancal
+            Analytics Corp.'s)."""
+            if weighed[index][0] < 100:
+                return 2
+            named = self.accounts[index].name
+            if fold(lead.company) == fold(named):
+                return 0
+            form = legal_form(lead.company)
+            return 1 if form and form == legal_form(named) else 2
+
         scored = sorted(((raw, i) for i, (raw, _) in weighed.items()),
                         # A name typed exactly as an account's first, before any reading;
                         # between two names not so typed, all the evidence decides.
-                        key=lambda s: (-s[0], -weighed[s[1]][1], self._keys[s[1]] != key,
+                        key=lambda s: (-min(s[0], 100.0), agreement(s[1]), -s[0],
+                                       -weighed[s[1]][1], self._keys[s[1]] != key,
                                        _tie_break(self.accounts[s[1]])))
         raw, best = scored[0]
         same_name = [i for score, i in scored if self._keys[i] == self._keys[best]]
-        best = min(same_name, key=lambda i: _tie_break(self.accounts[i]))
+        best = min(same_name, key=lambda i: (agreement(i), _tie_break(self.accounts[i])))
+        raw = weighed[best][0]
         account = self.accounts[best]
         name_score = self._score(key, best)
         reasons = [f"company name {lead.company!r} ≈ {_describe(account)}: {name_score:.0f}"]

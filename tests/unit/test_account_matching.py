@@ -252,3 +252,12 @@ def test_a_lead_claimed_in_the_same_run_tells_where_its_account_is() -> None:
     index = AccountIndex(accounts)
     index.match([colleague, slipped])
     assert index.match([slipped])[0].confidence < 90
+
+
+def test_a_company_typed_with_its_legal_form_goes_to_the_account_of_that_form() -> None:
+    # "Group" left out, the legal form kept: the LLC, not the corporation of that name.
+    accounts = [AccountFacts("corp", "Lancal Analytics Corp.", None, "prospect"),
+                AccountFacts("llc", "Lancal Analytics Group LLC", None, "prospect")]
+    assert _match("Lancal Analytics LLC", accounts=accounts).account_id == "llc"
+    # Without a legal form, the name typed as one account's is that account's.
+    assert _match("Lancal Analytics", accounts=accounts).account_id == "corp"

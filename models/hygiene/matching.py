@@ -232,7 +232,8 @@ class AccountIndex:
         where = Place.of(lead.city, lead.postal_code, lead.country)
         # Exact scores for the few candidates (cdist's are whole numbers), each weighed with
         # what the lead's own work domain and address say about it.
-        weighed = {int(i): self._weigh(key, int(i), domain, where) for i in candidates}
+        form = legal_form(lead.company)
+        weighed = {int(i): self._weigh(key, int(i), domain, where, form) for i in candidates}
 
         def agreement(index: int) -> int:
             """Among the names read as the lead's, with nothing against them: the account's
@@ -244,7 +245,6 @@ class AccountIndex:
             named = self.accounts[index].name
             if fold(lead.company) == fold(named):
                 return 0
-            form = legal_form(lead.company)
             return 1 if form and form == legal_form(named) else 2
 
         scored = sorted(((raw, i) for i, (raw, _) in weighed.items()),
@@ -258,7 +258,7 @@ class AccountIndex:
         best = min(same_name, key=lambda i: (agreement(i), _tie_break(self.accounts[i])))
         raw = weighed[best][0]
         account = self.accounts[best]
-        name_score = self._score(key, best)
+        name_score = self._score(key, best, form)
         reasons = [f"company name {lead.company!r} ≈ {_describe(account)}: {name_score:.0f}"]
         reasons += self._domain_reasons(domain, best, key) + self._slip_reasons(key, best)
         if left_out := _left_out(key, self._keys[best]):
@@ -296,14 +296,14 @@ class AccountIndex:
             reasons.append(f"below the {threshold:.0f} threshold: confirm it")
         return AccountMatch(lead.id, account.id, round(confidence, 1), "name", tuple(reasons))
 
-    def _weigh(self, key: str, index: int, domain: EmailDomain, where: Place
-               ) -> tuple[float, float]:
+    def _weigh(self, key: str, index: int, domain: EmailDomain, where: Place,
+               form: str | None = None) -> tuple[float, float]:
         """The raw evidence for this account, as a claim may use it and in full: the name,
         the lead's work domain, and, when the name leaves doubt, where the lead is. A name
         typed as the account is named is the account wherever the lead sits (an office
         abroad); the address cannot make a name one letter off as sure as the name itself,
         but it can tell two such names apart."""
-        name = self._score(key, index)
+        name = self._score(key, index, form)
         raw = name + self._domain_weight(domain, index, key)
         if name == 100:
             return raw, raw
@@ -357,17 +357,28 @@ class AccountIndex:
             return [f"against: the lead writes from {domain.domain}, the account uses {own}"]
         return []
 
-    def _score(self, key: str, index: int) -> float:
+    def _score(self, key: str, index: int, form: str | None = None) -> float:
+        """How alike the names are (100: read as the account's). ``form``: the legal form
+        the lead typed."""
         ratio = max(fuzz.ratio(_squeeze(key), self._squeezed[index]),
                     fuzz.ratio(_sorted_words(key), self._sorted[index]))
         # A shortened name, a missed space before "and" or a slip in a common word is still
-        # the name; looked at only when the letters alone do not say so.
+        # the name; looked at only when the letters alone do not say so, and not when the
+        # lead typed another legal form as well ("Pelsol Energy Inc." is not Pelsol Energy
+        # Holding plc: two things differ).
         if ratio < 100 and (_unglued(key) == self._unglued[index]
                             or _abbreviates(key, self._keys[index])
                             or _left_out(key, self._keys[index])
-                            or self._common_word_slip(key, index)):
+                            or self._common_word_slip(key, index)) \
+                and not self._other_form(form, index):
             return 100.0
         return ratio
+
+    def _other_form(self, form: str | None, index: int) -> bool:
+        if form is None:
+            return False
+        own = legal_form(self.accounts[index].name)
+        return own is not None and own != form
 
     def _common_word_slip(self, typed: str, index: int) -> str | None:
         """The word mistyped when the name is the account's but for one slip of the finger

@@ -261,3 +261,10 @@ def test_a_company_typed_with_its_legal_form_goes_to_the_account_of_that_form() 
     assert _match("Lancal Analytics LLC", accounts=accounts).account_id == "llc"
     # Without a legal form, the name typed as one account's is that account's.
     assert _match("Lancal Analytics", accounts=accounts).account_id == "corp"
+
+
+def test_a_name_with_group_left_out_and_another_legal_form_is_another_company() -> None:
+    holding = [AccountFacts("p", "Pelsol Energy Systems Holding plc", None, "prospect")]
+    assert _match("Pelsol Energy Systems plc", accounts=holding).account_id == "p"
+    other = _match("Pelsol Energy Systems Inc.", accounts=holding)
+    assert other.account_id is None or other.confidence < 90

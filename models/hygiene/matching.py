@@ -157,27 +157,36 @@ class AccountIndex:
                 by_name.append(lead)
             else:
                 results[lead.id] = found
+        # The candidates of the leads with a postal code, kept for a second look.
+        kept: dict[str, np.ndarray] = {}
+        by_id = {lead.id: lead for lead in by_name}
         for start in range(0, len(by_name), CHUNK):
-            for found in self._by_names(by_name[start:start + CHUNK], threshold):
-                results[found.lead_id] = found
-        # Then once more, for the leads still in doubt at a postal code where another lead
-        # was just claimed for an account: the account's own leads tell where it is.
+            chunk = by_name[start:start + CHUNK]
+            keys = [company_key(lead.company) for lead in chunk]
+            nearby = self._candidates(keys, threshold)
+            for lead, key, near in zip(chunk, keys, nearby, strict=True):
+                results[lead.id] = self._best(lead, key, near, threshold)
+                if lead.postal_code and results[lead.id].confidence < threshold:
+                    kept[lead.id] = near
+        # Then once more, for the leads still in doubt at the postal code of another lead
+        # just claimed for one of their candidates: the account's own leads tell where it is.
         stored = self._known
         try:
             learnt = self._learn(leads, results, threshold)
-            again = [lead for lead in by_name if results[lead.id].confidence < threshold
-                     and places.postal(lead.postal_code, lead.country) in learnt]
-            for start in range(0, len(again), CHUNK):
-                for found in self._by_names(again[start:start + CHUNK], threshold):
-                    results[found.lead_id] = found
+            for lead_id, near in kept.items():
+                lead = by_id[lead_id]
+                code = places.postal(lead.postal_code, lead.country)
+                if any(code in learnt.get(int(i), ()) for i in near):
+                    results[lead_id] = self._best(lead, company_key(lead.company), near,
+                                                  threshold)
         finally:
             self._known = stored
         return [results[lead.id] for lead in leads]
 
     def _learn(self, leads: Sequence[LeadCompany], results: dict[str, AccountMatch],
-               threshold: float) -> set[str]:
+               threshold: float) -> dict[int, set[str]]:
         """The postal codes of the leads claimed with confidence, added to their accounts'
-        known ones for the rest of this ``match``; the new ones returned."""
+        known ones for the rest of this ``match``; the new ones returned, by account."""
         grown: defaultdict[int, set[str]] = defaultdict(set)
         for lead in leads:
             found = results[lead.id]
@@ -187,7 +196,7 @@ class AccountIndex:
         self._known = {**self._known, **{
             index: self._known.get(index, frozenset()) | codes
             for index, codes in grown.items()}}
-        return set().union(*grown.values())
+        return grown
 
     def _by_domain_of(self, lead: LeadCompany) -> AccountMatch | None:
         domain = email_domain(lead.email)
@@ -206,8 +215,8 @@ class AccountIndex:
             confidence = 95.0
         return AccountMatch(lead.id, account.id, confidence, "domain", tuple(reasons))
 
-    def _by_names(self, leads: Sequence[LeadCompany], threshold: float) -> list[AccountMatch]:
-        keys = [company_key(lead.company) for lead in leads]
+    def _candidates(self, keys: list[str], threshold: float) -> list[np.ndarray]:
+        """For each company name, the accounts whose names are close enough to weigh."""
         # Squeezed names catch typos and words run together...
         scores = process.cdist([_squeeze(k) for k in keys], self._squeezed, scorer=fuzz.ratio,
                                dtype=np.uint8, workers=self._workers, score_cutoff=CANDIDATE_CUTOFF)
@@ -220,9 +229,7 @@ class AccountIndex:
                                     score_cutoff=CANDIDATE_CUTOFF)
             scores[again] = np.maximum(scores[again], ordered)
         rows, columns = _nonzero(scores)
-        candidates = np.split(columns, np.searchsorted(rows, np.arange(1, len(leads))))
-        return [self._best(lead, key, found, threshold)
-                for lead, key, found in zip(leads, keys, candidates, strict=True)]
+        return np.split(columns, np.searchsorted(rows, np.arange(1, len(keys))))
 
     def _best(self, lead: LeadCompany, key: str, candidates: np.ndarray,
               threshold: float) -> AccountMatch:
@@ -247,14 +254,14 @@ class AccountIndex:
                 return 0
             return 1 if form and form == legal_form(named) else 2
 
-        scored = sorted(((raw, i) for i, (raw, _) in weighed.items()),
-                        # A name typed exactly as an account's first, before any reading;
-                        # between two names not so typed, all the evidence decides.
-                        key=lambda s: (-min(s[0], 100.0), agreement(s[1]), -s[0],
-                                       -weighed[s[1]][1], self._keys[s[1]] != key,
-                                       _tie_break(self.accounts[s[1]])))
-        raw, best = scored[0]
-        same_name = [i for score, i in scored if self._keys[i] == self._keys[best]]
+        # The most evidence first (a name read as the account's is as sure as it gets); then
+        # a name typed exactly as an account's before any reading, and between two names
+        # not so typed, all the evidence.
+        top = max(min(raw, 100.0) for raw, _ in weighed.values())
+        best = min((i for i, (raw, _) in weighed.items() if min(raw, 100.0) == top),
+                   key=lambda i: (agreement(i), -weighed[i][0], -weighed[i][1],
+                                  self._keys[i] != key, _tie_break(self.accounts[i])))
+        same_name = [i for i in weighed if self._keys[i] == self._keys[best]]
         best = min(same_name, key=lambda i: (agreement(i), _tie_break(self.accounts[i])))
         raw = weighed[best][0]
         account = self.accounts[best]
@@ -267,13 +274,12 @@ class AccountIndex:
         if len(same_name) > 1:
             reasons.append(f"{len(same_name)} accounts have this name; chose by named account, "
                            "kind, size and recent activity")
-        others = sorted((weighed[i][1], i) for _, i in scored
-                        if self._keys[i] != self._keys[best])
+        others = [(weighed[i][1], i) for i in weighed if self._keys[i] != self._keys[best]]
         if others:
             # Two look-alikes are told apart by all the evidence, the address beyond what
             # the claim may rise to included: a name one letter off each, at the postal code
             # of one of them, is that one's.
-            runner_up, other = others[-1]
+            runner_up, other = max(others)
             gap = weighed[best][1] - runner_up
             if gap < AMBIGUITY_GAP:
                 # Typed exactly as this account is named, a look-alike neighbour makes it no

@@ -96,6 +96,9 @@ class AccountMatch:
     confidence: float
     method: str  # "domain", "name" or "none"
     reasons: tuple[str, ...]
+    # The weight of evidence the confidence was read from (a match by name): what the
+    # calibration is fitted on.
+    raw: float | None = None
 
 
 def _tie_break(account: AccountFacts) -> tuple[int, int, int, float]:
@@ -300,7 +303,8 @@ class AccountIndex:
                 *self._place_reasons(key, where, best, name_score)))
         if confidence < threshold:
             reasons.append(f"below the {threshold:.0f} threshold: confirm it")
-        return AccountMatch(lead.id, account.id, round(confidence, 1), "name", tuple(reasons))
+        return AccountMatch(lead.id, account.id, round(confidence, 1), "name", tuple(reasons),
+                            raw)
 
     def _weigh(self, key: str, index: int, domain: EmailDomain, where: Place,
                form: str | None = None) -> tuple[float, float]:

@@ -62,9 +62,26 @@ def _accounts(session: Session) -> list[AccountFacts]:
     rows = session.execute(select(Account.id, Account.name, Account.domain, Account.kind,
                                   Account.is_named, Account.employees, Account.city,
                                   Account.postal_code, Account.country).order_by(Account.id))
+    where = _lead_postal_codes(session)
     return [AccountFacts(i, name, domain, kind, named, employees, activity.get(i), city,
-                         postal, country)
+                         postal, country, tuple(sorted(where.get(i, ()))))
             for i, name, domain, kind, named, employees, city, postal, country in rows]
+
+
+def _lead_postal_codes(session: Session) -> dict[str, set[str]]:
+    """Where each account's own leads are: the postal codes of the leads the CRM links to
+    it or matched to it with confidence."""
+    limit = threshold(session)
+    linked = select(Lead.account_id, Lead.postal_code).where(
+        Lead.account_id.is_not(None), Lead.postal_code.is_not(None))
+    matched = select(LeadAccountMatch.account_id, Lead.postal_code).join(
+        Lead, Lead.id == LeadAccountMatch.lead_id).where(
+        LeadAccountMatch.account_id.is_not(None), LeadAccountMatch.confidence >= limit,
+        LeadAccountMatch.method.in_(("domain", "name")), Lead.postal_code.is_not(None))
+    found: dict[str, set[str]] = {}
+    for account_id, code in session.execute(linked.union(matched)):
+        found.setdefault(account_id, set()).add(code)
+    return found
 
 
 def _signature(session: Session) -> str:

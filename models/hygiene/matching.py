@@ -17,7 +17,14 @@ from rapidfuzz.distance import OSA
 from models.hygiene import place as places
 from models.hygiene.calibration import confidence as calibrated
 from models.hygiene.place import Place
-from models.hygiene.standardise import EmailDomain, company_key, designators, email_domain
+from models.hygiene.standardise import (
+    EmailDomain,
+    company_key,
+    designators,
+    email_domain,
+    fold,
+    legal_form,
+)
 
 # Confidence is calibrated (models.hygiene.calibration): a match at 90 was right nine times in
 # ten on the labelled sets.
@@ -39,6 +46,7 @@ SAME_STEM_BONUS = 4.0
 SAME_STEM_CONFIDENCE = 97.0
 CHUNK = 1024
 NOWHERE = Place(None, None, None)
+NONE: frozenset[str] = frozenset()
 # A name not typed as the account is named stays below a name that is, whatever its address.
 PLACE_CEILING = 99.5
 # People seldom mistype the first letter of a name: a name that differs there is more likely
@@ -66,6 +74,9 @@ class AccountFacts:
     city: str | None = None
     postal_code: str | None = None
     country: str | None = None
+    # Where the account's own leads are: the postal codes of those linked to it (in the CRM,
+    # or matched with confidence). Another office, or the only address when it has none.
+    lead_postal_codes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -85,6 +96,9 @@ class AccountMatch:
     confidence: float
     method: str  # "domain", "name" or "none"
     reasons: tuple[str, ...]
+    # The weight of evidence the confidence was read from (a match by name): what the
+    # calibration is fitted on.
+    raw: float | None = None
 
 
 def _tie_break(account: AccountFacts) -> tuple[int, int, int, float]:
@@ -122,11 +136,16 @@ class AccountIndex:
         self._sorted = [_sorted_words(key) for key in self._keys]
         self._unglued = [_unglued(key) for key in self._keys]
         self._places = [Place.of(a.city, a.postal_code, a.country) for a in self.accounts]
+        self._known: dict[int, frozenset[str]] = {
+            index: frozenset(filter(None, (places.postal(code, account.country)
+                                           for code in account.lead_postal_codes)))
+            for index, account in enumerate(self.accounts) if account.lead_postal_codes}
         # How many account names each word is in: "systems" is in many, "zentrix" in one.
         self._names_with: Counter[str] = Counter(
             word for key in self._keys for word in set(key.split()))
         self._common = max(COMMON_WORD_MIN, COMMON_WORD_SHARE * len(self.accounts))
         self._workers = -1
+        self._at = {account.id: index for index, account in enumerate(self.accounts)}
 
     def match(self, leads: Sequence[LeadCompany], threshold: float = DEFAULT_THRESHOLD,
               workers: int = -1) -> list[AccountMatch]:
@@ -141,10 +160,46 @@ class AccountIndex:
                 by_name.append(lead)
             else:
                 results[lead.id] = found
+        # The candidates of the leads with a postal code, kept for a second look.
+        kept: dict[str, np.ndarray] = {}
+        by_id = {lead.id: lead for lead in by_name}
         for start in range(0, len(by_name), CHUNK):
-            for found in self._by_names(by_name[start:start + CHUNK], threshold):
-                results[found.lead_id] = found
+            chunk = by_name[start:start + CHUNK]
+            keys = [company_key(lead.company) for lead in chunk]
+            nearby = self._candidates(keys, threshold)
+            for lead, key, near in zip(chunk, keys, nearby, strict=True):
+                results[lead.id] = self._best(lead, key, near, threshold)
+                if lead.postal_code and results[lead.id].confidence < threshold:
+                    kept[lead.id] = near
+        # Then once more, for the leads still in doubt at the postal code of another lead
+        # just claimed for one of their candidates: the account's own leads tell where it is.
+        stored = self._known
+        try:
+            learnt = self._learn(leads, results, threshold)
+            for lead_id, near in kept.items():
+                lead = by_id[lead_id]
+                code = places.postal(lead.postal_code, lead.country)
+                if any(code in learnt.get(int(i), ()) for i in near):
+                    results[lead_id] = self._best(lead, company_key(lead.company), near,
+                                                  threshold)
+        finally:
+            self._known = stored
         return [results[lead.id] for lead in leads]
+
+    def _learn(self, leads: Sequence[LeadCompany], results: dict[str, AccountMatch],
+               threshold: float) -> dict[int, set[str]]:
+        """The postal codes of the leads claimed with confidence, added to their accounts'
+        known ones for the rest of this ``match``; the new ones returned, by account."""
+        grown: defaultdict[int, set[str]] = defaultdict(set)
+        for lead in leads:
+            found = results[lead.id]
+            code = places.postal(lead.postal_code, lead.country)
+            if code and found.account_id is not None and found.confidence >= threshold:
+                grown[self._at[found.account_id]].add(code)
+        self._known = {**self._known, **{
+            index: self._known.get(index, frozenset()) | codes
+            for index, codes in grown.items()}}
+        return grown
 
     def _by_domain_of(self, lead: LeadCompany) -> AccountMatch | None:
         domain = email_domain(lead.email)
@@ -163,8 +218,8 @@ class AccountIndex:
             confidence = 95.0
         return AccountMatch(lead.id, account.id, confidence, "domain", tuple(reasons))
 
-    def _by_names(self, leads: Sequence[LeadCompany], threshold: float) -> list[AccountMatch]:
-        keys = [company_key(lead.company) for lead in leads]
+    def _candidates(self, keys: list[str], threshold: float) -> list[np.ndarray]:
+        """For each company name, the accounts whose names are close enough to weigh."""
         # Squeezed names catch typos and words run together...
         scores = process.cdist([_squeeze(k) for k in keys], self._squeezed, scorer=fuzz.ratio,
                                dtype=np.uint8, workers=self._workers, score_cutoff=CANDIDATE_CUTOFF)
@@ -177,9 +232,7 @@ class AccountIndex:
                                     score_cutoff=CANDIDATE_CUTOFF)
             scores[again] = np.maximum(scores[again], ordered)
         rows, columns = _nonzero(scores)
-        candidates = np.split(columns, np.searchsorted(rows, np.arange(1, len(leads))))
-        return [self._best(lead, key, found, threshold)
-                for lead, key, found in zip(leads, keys, candidates, strict=True)]
+        return np.split(columns, np.searchsorted(rows, np.arange(1, len(keys))))
 
     def _best(self, lead: LeadCompany, key: str, candidates: np.ndarray,
               threshold: float) -> AccountMatch:
@@ -189,16 +242,33 @@ class AccountIndex:
         where = Place.of(lead.city, lead.postal_code, lead.country)
         # Exact scores for the few candidates (cdist's are whole numbers), each weighed with
         # what the lead's own work domain and address say about it.
-        scored = sorted(((self._weight(key, int(i), domain, where), int(i))
-                         for i in candidates),
-                        # A name typed exactly as an account's first, before any reading.
-                        key=lambda s: (-s[0], self._keys[s[1]] != key,
-                                       _tie_break(self.accounts[s[1]])))
-        raw, best = scored[0]
-        same_name = [i for score, i in scored if self._keys[i] == self._keys[best]]
-        best = min(same_name, key=lambda i: _tie_break(self.accounts[i]))
+        form = legal_form(lead.company)
+        weighed = {int(i): self._weigh(key, int(i), domain, where, form) for i in candidates}
+
+        def agreement(index: int) -> int:
+            """Among the names read as the lead's, with nothing against them: the account's
+            name typed exactly, legal form and all, first; then one whose legal form the
+            lead typed ("Lancal Analytics LLC" is Lancal Analytics Group LLC's, not Lancal
+            Analytics Corp.'s)."""
+            if weighed[index][0] < 100:
+                return 2
+            named = self.accounts[index].name
+            if fold(lead.company) == fold(named):
+                return 0
+            return 1 if form and form == legal_form(named) else 2
+
+        # The most evidence first (a name read as the account's is as sure as it gets); then
+        # a name typed exactly as an account's before any reading, and between two names
+        # not so typed, all the evidence.
+        top = max(min(raw, 100.0) for raw, _ in weighed.values())
+        best = min((i for i, (raw, _) in weighed.items() if min(raw, 100.0) == top),
+                   key=lambda i: (agreement(i), -weighed[i][0], -weighed[i][1],
+                                  self._keys[i] != key, _tie_break(self.accounts[i])))
+        same_name = [i for i in weighed if self._keys[i] == self._keys[best]]
+        best = min(same_name, key=lambda i: (agreement(i), _tie_break(self.accounts[i])))
+        raw = weighed[best][0]
         account = self.accounts[best]
-        name_score = self._score(key, best)
+        name_score = self._score(key, best, form)
         reasons = [f"company name {lead.company!r} ≈ {_describe(account)}: {name_score:.0f}"]
         reasons += self._domain_reasons(domain, best, key) + self._slip_reasons(key, best)
         if left_out := _left_out(key, self._keys[best]):
@@ -207,15 +277,19 @@ class AccountIndex:
         if len(same_name) > 1:
             reasons.append(f"{len(same_name)} accounts have this name; chose by named account, "
                            "kind, size and recent activity")
-        others = [(score, i) for score, i in scored if self._keys[i] != self._keys[best]]
+        others = [(weighed[i][1], i) for i in weighed if self._keys[i] != self._keys[best]]
         if others:
-            gap = raw - others[0][0]
+            # Two look-alikes are told apart by all the evidence, the address beyond what
+            # the claim may rise to included: a name one letter off each, at the postal code
+            # of one of them, is that one's.
+            runner_up, other = max(others)
+            gap = weighed[best][1] - runner_up
             if gap < AMBIGUITY_GAP:
                 # Typed exactly as this account is named, a look-alike neighbour makes it no
                 # less this account; otherwise the lead may have meant either.
                 raw -= 0 if name_score == 100 else AMBIGUITY_GAP - gap
-                reasons.append(f"also close: {self.accounts[others[0][1]].name} "
-                               f"({others[0][0]:.0f})")
+                reasons.append(f"also close: {self.accounts[other].name} "
+                               f"({weighed[other][0]:.0f})")
         confidence = calibrated("matching", raw)
         if self._domain_weight(domain, best, key) > 0:
             # The account's own domain under another country's suffix, and a name close
@@ -229,28 +303,31 @@ class AccountIndex:
                 *self._place_reasons(key, where, best, name_score)))
         if confidence < threshold:
             reasons.append(f"below the {threshold:.0f} threshold: confirm it")
-        return AccountMatch(lead.id, account.id, round(confidence, 1), "name", tuple(reasons))
+        return AccountMatch(lead.id, account.id, round(confidence, 1), "name", tuple(reasons),
+                            raw)
 
-    def _weight(self, key: str, index: int, domain: EmailDomain, where: Place) -> float:
-        """The raw evidence for this account: the name, the lead's work domain, and, when the
-        name leaves doubt, where the lead is. A name typed as the account is named is the
-        account wherever the lead sits (an office abroad); the address cannot make a name
-        one letter off as sure as the name itself."""
-        name = self._score(key, index)
+    def _weigh(self, key: str, index: int, domain: EmailDomain, where: Place,
+               form: str | None = None) -> tuple[float, float]:
+        """The raw evidence for this account, as a claim may use it and in full: the name,
+        the lead's work domain, and, when the name leaves doubt, where the lead is. A name
+        typed as the account is named is the account wherever the lead sits (an office
+        abroad); the address cannot make a name one letter off as sure as the name itself,
+        but it can tell two such names apart."""
+        name = self._score(key, index, form)
         raw = name + self._domain_weight(domain, index, key)
-        if name < 100:
-            if where != NOWHERE:
-                raw += min(places.weigh(where, self._places[index]).weight,
-                           PLACE_CEILING - name)
-            raw -= FIRST_LETTER_AGAINST if key[:1] != self._keys[index][:1] else 0.0
-        return raw
+        if name == 100:
+            return raw, raw
+        place = places.weigh(where, self._places[index], self._known.get(index, NONE)).weight \
+            if where != NOWHERE else 0.0
+        raw -= FIRST_LETTER_AGAINST if key[:1] != self._keys[index][:1] else 0.0
+        return raw + min(place, PLACE_CEILING - name), raw + place
 
     def _place_reasons(self, key: str, where: Place, index: int, name_score: float
                        ) -> list[str]:
         """The address and first-letter evidence ``_weight`` counted, in words."""
         if name_score == 100:
             return []
-        found = places.weigh(where, self._places[index]).reason
+        found = places.weigh(where, self._places[index], self._known.get(index, NONE)).reason
         first = [] if key[:1] == self._keys[index][:1] else [
             "against: the name starts with another letter, where a slip is rare"]
         return ([found] if found else []) + first
@@ -290,17 +367,28 @@ class AccountIndex:
             return [f"against: the lead writes from {domain.domain}, the account uses {own}"]
         return []
 
-    def _score(self, key: str, index: int) -> float:
+    def _score(self, key: str, index: int, form: str | None = None) -> float:
+        """How alike the names are (100: read as the account's). ``form``: the legal form
+        the lead typed."""
         ratio = max(fuzz.ratio(_squeeze(key), self._squeezed[index]),
                     fuzz.ratio(_sorted_words(key), self._sorted[index]))
         # A shortened name, a missed space before "and" or a slip in a common word is still
-        # the name; looked at only when the letters alone do not say so.
+        # the name; looked at only when the letters alone do not say so, and not when the
+        # lead typed another legal form as well ("Pelsol Energy Inc." is not Pelsol Energy
+        # Holding plc: two things differ).
         if ratio < 100 and (_unglued(key) == self._unglued[index]
                             or _abbreviates(key, self._keys[index])
                             or _left_out(key, self._keys[index])
-                            or self._common_word_slip(key, index)):
+                            or self._common_word_slip(key, index)) \
+                and not self._other_form(form, index):
             return 100.0
         return ratio
+
+    def _other_form(self, form: str | None, index: int) -> bool:
+        if form is None:
+            return False
+        own = legal_form(self.accounts[index].name)
+        return own is not None and own != form
 
     def _common_word_slip(self, typed: str, index: int) -> str | None:
         """The word mistyped when the name is the account's but for one slip of the finger

@@ -14,7 +14,7 @@ from models.hygiene.standardise import fold
 # labelled sets): a postal code is a few streets, shared by a look-alike company only by
 # chance; a town is shared by many companies; another country is seldom the same company,
 # but offices abroad exist.
-SAME_POSTAL = 10.0
+SAME_POSTAL = 13.0
 SAME_TOWN = 1.0
 OTHER_TOWN = -1.0
 OTHER_COUNTRY = -6.0
@@ -40,8 +40,13 @@ class PlaceEvidence:
 NOWHERE = PlaceEvidence(0.0, None)
 
 
-def weigh(lead: Place, account: Place) -> PlaceEvidence:
-    """What the lead's address says about this account; an unknown side says nothing."""
+def weigh(lead: Place, account: Place, known: frozenset[str] = frozenset()) -> PlaceEvidence:
+    """What the lead's address says about this account; an unknown side says nothing.
+    ``known``: the postal codes of the account's leads already linked to it, offices its
+    billing address does not tell (or the only address known, when it has none)."""
+    if lead.postal and lead.postal in known and lead.postal != account.postal:
+        return PlaceEvidence(SAME_POSTAL, "the lead's postal code is that of a lead already "
+                                          f"linked to the account ({lead.postal})")
     if lead.country and account.country and lead.country != account.country:
         return PlaceEvidence(OTHER_COUNTRY, f"against: the lead is in {lead.country}, the "
                                             f"account in {account.country}")
@@ -66,6 +71,11 @@ def _town(city: str | None) -> str | None:
     for spelled, letter in (("ae", "a"), ("oe", "o"), ("ue", "u")):
         folded = folded.replace(spelled, letter)
     return folded or None
+
+
+def postal(code: str | None, country: str | None) -> str | None:
+    """The postal code as compared: capitals, no spaces, a US ZIP+4 as its ZIP."""
+    return _postal(code, country)
 
 
 def _postal(code: str | None, country: str | None) -> str | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import phonenumbers
@@ -152,3 +152,24 @@ def email_domain(email: str | None) -> EmailDomain:
         return EmailDomain(None, False)
     domain = email.rsplit("@", 1)[1].strip().casefold().rstrip(".")
     return EmailDomain(domain or None, domain in _companies()["free_mail"])
+
+
+# One legal form, however it is written.
+_SAME_FORM = {"incorporated": "inc", "limited": "ltd", "corporation": "corp"}
+
+
+@lru_cache(maxsize=16_384)  # asked only of names read as the lead's
+def legal_form(name: str) -> str | None:
+    """The legal form ``company_key`` leaves out ("llc" of "Acme Analytics LLC",
+    "gmbh co kg"), written one way; None when the name has none."""
+    text = _join_initials(fold(name))
+    found: list[str] = []
+    changed = True
+    while changed:
+        changed = False
+        for suffix in _legal_suffixes():
+            if text.endswith(f" {suffix}"):
+                text = text[: -len(suffix) - 1].rstrip()
+                found.insert(0, _SAME_FORM.get(suffix, suffix))
+                changed = True
+    return " ".join(found) or None

@@ -73,3 +73,24 @@ def test_a_changed_address_rematches_the_lead_or_everyone(demo_store: Store) -> 
         account = session.scalars(select(Account).order_by(Account.id).limit(1)).one()
         account.city = f"{account.city or ''} Nord"
     assert refresh_matches(demo_store.sessions, FIXED_NOW).rematched > 500
+
+
+def test_a_lead_at_the_postal_code_of_a_lead_linked_in_the_crm_is_matched(
+        demo_store: Store) -> None:
+    # The account has no address; the lead the CRM links to it is at 80333. A new lead
+    # with the company's name one letter off, from free mail, at 80333: the account's.
+    with demo_store.sessions.begin() as session:
+        account = Account(name="Qorvantix Robotics", kind="prospect")
+        session.add(account)
+        session.flush()
+        colleague, newcomer = session.scalars(select(Lead).where(Lead.account_id.is_(None))
+                                              .order_by(Lead.id).limit(2)).all()
+        colleague.account_id, colleague.postal_code = account.id, "80333"
+        newcomer.company, newcomer.email = "Qorvamtix Robotics", "ann@gmail.com"
+        newcomer.city, newcomer.postal_code, newcomer.country = "München", "80333", "DE"
+        account_id, newcomer_id = account.id, newcomer.id
+    refresh_matches(demo_store.sessions, FIXED_NOW)
+    with demo_store.sessions() as session:
+        shown = account_of(session, newcomer_id)
+    assert shown is not None and (shown.account_id, shown.confirmed) == (account_id, True)
+    assert any("lead already linked" in reason for reason in shown.reasons)

@@ -192,3 +192,79 @@ def test_a_name_that_differs_in_its_first_letter_is_less_likely_a_slip() -> None
     assert first.confidence < later.confidence
     assert first.account_id is None or any(
         "starts with another letter" in reason for reason in first.reasons)
+
+
+LOOK_ALIKES = [
+    AccountFacts("halyor", "Halyor International", None, "prospect", city="Lyon",
+                 postal_code="69006", country="FR"),
+    AccountFacts("halori", "Halori International SARL", None, "prospect", city="Paris",
+                 postal_code="75011", country="FR"),
+]
+
+
+def test_the_postal_code_tells_apart_two_accounts_a_name_is_one_letter_off_from() -> None:
+    # "Halor" is one letter off both. At Halyor's postal code it is Halyor's, claimed: the
+    # other look-alike is named, but does not make it doubtful.
+    [there] = AccountIndex(LOOK_ALIKES).match([LeadCompany(
+        "lead", "Halor International", "ann@gmail.com", "Lyon", "69006", "FR")])
+    assert there.account_id == "halyor" and there.confidence >= 90
+    assert any("postal code is the account's (69006)" in r for r in there.reasons)
+    # Without an address the two are as likely: neither is claimed.
+    [nowhere] = AccountIndex(LOOK_ALIKES).match([LeadCompany(
+        "lead", "Halor International", "ann@gmail.com")])
+    assert nowhere.confidence < 90
+
+
+def test_a_short_name_one_letter_off_at_the_accounts_postal_code_is_claimed() -> None:
+    # In a short name one letter weighs more (89 of 100), but the postal code is as rare.
+    accounts = [AccountFacts("k", "Kinulaula AG", None, "partner", city="Berlin",
+                             postal_code="10176", country="DE")]
+    [found] = AccountIndex(accounts).match([LeadCompany(
+        "lead", "Kinuladla AG", None, "Berlin", "10176", "DE")])
+    assert found.account_id == "k" and found.confidence >= 90
+    [alone] = AccountIndex(accounts).match([LeadCompany("lead", "Kinuladla AG", None)])
+    assert alone.confidence < 90
+
+
+def test_a_lead_where_the_accounts_other_leads_are_is_claimed_and_says_why() -> None:
+    # The account has no billing address; a lead already linked to it is at 80333.
+    known = [AccountFacts("q", "Qorvantix Robotics", None, "prospect",
+                          lead_postal_codes=("80333",))]
+    [there] = AccountIndex(known).match([LeadCompany(
+        "lead", "Qorvamtix Robotics", "ann@gmail.com", "München", "80333", "DE")])
+    assert there.account_id == "q" and there.confidence >= 90
+    assert any("that of a lead already linked to the account (80333)" in r
+               for r in there.reasons)
+    [elsewhere] = AccountIndex(known).match([LeadCompany(
+        "lead", "Qorvamtix Robotics", "ann@gmail.com", "München", "80469", "DE")])
+    assert elsewhere.confidence < 90
+
+
+def test_a_lead_claimed_in_the_same_run_tells_where_its_account_is() -> None:
+    accounts = [AccountFacts("q", "Qorvantix Robotics", None, "prospect")]
+    colleague = LeadCompany("a", "Qorvantix Robotics", "bob@gmail.com", "Köln", "50667", "DE")
+    slipped = LeadCompany("b", "Qorvamtix Robotics", "ann@gmail.com", "Köln", "50667", "DE")
+    alone = AccountIndex(accounts).match([slipped])[0]
+    _, together = AccountIndex(accounts).match([colleague, slipped])
+    assert alone.confidence < 90 <= together.confidence
+    assert together.account_id == "q"
+    # What one run learnt is not kept for the next.
+    index = AccountIndex(accounts)
+    index.match([colleague, slipped])
+    assert index.match([slipped])[0].confidence < 90
+
+
+def test_a_company_typed_with_its_legal_form_goes_to_the_account_of_that_form() -> None:
+    # "Group" left out, the legal form kept: the LLC, not the corporation of that name.
+    accounts = [AccountFacts("corp", "Lancal Analytics Corp.", None, "prospect"),
+                AccountFacts("llc", "Lancal Analytics Group LLC", None, "prospect")]
+    assert _match("Lancal Analytics LLC", accounts=accounts).account_id == "llc"
+    # Without a legal form, the name typed as one account's is that account's.
+    assert _match("Lancal Analytics", accounts=accounts).account_id == "corp"
+
+
+def test_a_name_with_group_left_out_and_another_legal_form_is_another_company() -> None:
+    holding = [AccountFacts("p", "Pelsol Energy Systems Holding plc", None, "prospect")]
+    assert _match("Pelsol Energy Systems plc", accounts=holding).account_id == "p"
+    other = _match("Pelsol Energy Systems Inc.", accounts=holding)
+    assert other.account_id is None or other.confidence < 90

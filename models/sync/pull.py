@@ -208,15 +208,24 @@ def _restore_indexes(sessions: sessionmaker[Session], table: Any) -> None:
                 return
 
 
+def _with_refusals(adapter: CrmAdapter, pages: Iterator[list[dict[str, Any]]]
+                   ) -> Iterator[tuple[list[dict[str, Any]], list[Any]]]:
+    """Each page with the adapter's own refusals made while fetching it (not records at
+    all, ids that are not ids): taken before the next page is asked for."""
+    for records in pages:
+        yield records, take_refused(adapter)
+
+
 def _prepared(sessions: sessionmaker[Session], adapter: CrmAdapter, spec: ObjectMap,
               external_id: str,
               pages: Iterator[list[dict[str, Any]]]) -> Iterator[PreparedPage]:
-    """Each page converted, in the thread that fetches them (its own short read session)."""
-    for records in pages:
+    """Each page converted (its own short read session), in a thread of its own; the pages
+    are fetched in another, so the CRM answers the next page while this one is converted
+    (on a first pull each took about as long as the other)."""
+    for records, refused in prefetched(_with_refusals(adapter, pages)):
         with sessions() as session:
             page = prepare_page(session, spec, external_id, records)
-        # The adapter's own refusals (not records at all, ids that are not ids) go with it.
-        page.refused[:0] = take_refused(adapter)
+        page.refused[:0] = refused
         yield page
 
 

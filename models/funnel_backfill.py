@@ -31,6 +31,7 @@ from models.funnel_config import (
     stage_specs,
 )
 from models.store import history_load
+from models.store.bulk import sized_to_hold
 from models.store.stage_entries_fill import histories_at_once
 from resources import load_json
 
@@ -255,10 +256,8 @@ _WITH_HISTORY = text("SELECT DISTINCT lead_id FROM stage_changes WHERE lead_id I
 
 def next_batch(size: int, held: float) -> int:
     """How many leads the next write takes, after a write of ``size`` that held the lock
-    ``held`` seconds: as many as fill ``HOLD_S``, at most twice as many as the last (the
-    store grows, and a loaded machine slows down)."""
-    wanted = size * HOLD_S / held if held > 0 else 2 * size
-    return max(MIN_BATCH, min(round(wanted), 2 * size, MAX_BATCH))
+    ``held`` seconds."""
+    return sized_to_hold(size, held, HOLD_S, MIN_BATCH, MAX_BATCH)
 
 
 def backfill_in_steps(sessions: sessionmaker[Session], origin: str) -> int:

@@ -11,8 +11,10 @@ so a migration can run it inside its own transaction.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, text
@@ -28,13 +30,19 @@ from models.funnel_config import (
     stage_of_crm_status,
     stage_specs,
 )
+from models.store import history_load
+from models.store.bulk import sized_to_hold
 from models.store.stage_entries_fill import histories_at_once
 from resources import load_json
 
-# Leads whose history one transaction writes after a pull: 1,000 held SQLite's write lock up
-# to 0.34 s on 100,000 leads (each lead's 2-3 rows go to three indexes and a trigger), the
-# longest of a first pull's writes; a rep's save may wait for one.
+# Leads whose history the first write after a pull takes; the next writes take as many as
+# hold SQLite's write lock about HOLD_S (``next_batch``). A fixed 1,000 held it up to 0.34 s on
+# 100,000 leads, and a rep's save may wait for one write; a fixed 500 made 200 writes whose
+# commits took most of the births' time.
 BATCH = 500
+HOLD_S = 0.1
+MIN_BATCH = 50
+MAX_BATCH = 20_000
 
 _LEADS_WITHOUT_HISTORY = """
 SELECT l.id, l.stage, l.source, l.registration, l.created_at, l.first_touch_at,
@@ -49,10 +57,10 @@ WHERE EXISTS (SELECT 1 FROM stage_changes AS s WHERE s.lead_id = l.id)
   AND NOT EXISTS (SELECT 1 FROM stage_changes AS s
                   WHERE s.lead_id = l.id AND s.from_stage IS NULL)
 """
-_INSERT = text(
-    "INSERT INTO stage_changes (lead_id, from_stage, to_stage, changed_at, changed_by_id, "
-    "reason, origin, days_in_from_stage) VALUES (:lead_id, :from_stage, :to_stage, "
-    ":changed_at, :changed_by_id, :reason, :origin, :days_in_from_stage)")
+# Sent to the driver as tuples: SQLAlchemy's binding of 250,000 dicts was 2.3 s of a first
+# pull's births.
+_INSERT = ("INSERT INTO stage_changes (lead_id, from_stage, to_stage, changed_at, "
+           "changed_by_id, reason, origin, days_in_from_stage) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
 _WITHOUT_DAYS = """
 SELECT id, lead_id, changed_at FROM stage_changes
 WHERE lead_id IN (SELECT lead_id FROM stage_changes
@@ -126,6 +134,11 @@ def _moments(row: Mapping[str, Any], qualified: tuple[str, datetime] | None,
     }
 
 
+# A lead's path follows from its stage and the mapping alone; worked out afresh it was 2.3 of a
+# first pull's 34 s of births (100,000 leads, a dozen distinct paths).
+_path_to = cache(path_to)
+
+
 def _history(row: Mapping[str, Any], qualified: tuple[str, datetime] | None,
              opportunity: tuple[datetime, datetime | None, str] | None,
              mapping: HandoffMapping, origin: str) -> list[dict[str, Any]]:
@@ -136,7 +149,7 @@ def _history(row: Mapping[str, Any], qualified: tuple[str, datetime] | None,
     rule = entry_spec()
     entry = rule.qualified_as if rule.meets_mql(facts) else rule.collected_as
     current = _current(row["stage"], row["handoff_state"], mapping, opportunity, entry)
-    path = path_to(current, mapping)
+    path = _path_to(current, mapping)
     moments = _moments(row, qualified, opportunity, mapping)
     changes, previous, at = [], None, _time(row["created_at"])
     assert at is not None
@@ -154,11 +167,13 @@ def _history(row: Mapping[str, Any], qualified: tuple[str, datetime] | None,
 
 def _insert(connection: Connection, rows: list[dict[str, Any]], whole: bool) -> None:
     """``whole``: the rows are the whole histories of leads that had none."""
+    if not rows:
+        return
     with histories_at_once(connection, whole):
-        for start in range(0, len(rows), BATCH):
-            chunk = [dict(r, changed_at=r["changed_at"].isoformat(" ", "microseconds"))
-                     for r in rows[start:start + BATCH]]
-            connection.execute(_INSERT, chunk)
+        connection.exec_driver_sql(_INSERT, [
+            (r["lead_id"], r["from_stage"], r["to_stage"],
+             r["changed_at"].isoformat(" ", "microseconds"), r["changed_by_id"], r["reason"],
+             r["origin"], r["days_in_from_stage"]) for r in rows])
 
 
 def _births_for_recorded(connection: Connection) -> list[dict[str, Any]]:
@@ -239,34 +254,52 @@ _WITH_HISTORY = text("SELECT DISTINCT lead_id FROM stage_changes WHERE lead_id I
     .bindparams(bindparam("ids", expanding=True))
 
 
+def next_batch(size: int, held: float) -> int:
+    """How many leads the next write takes, after a write of ``size`` that held the lock
+    ``held`` seconds."""
+    return sized_to_hold(size, held, HOLD_S, MIN_BATCH, MAX_BATCH)
+
+
 def backfill_in_steps(sessions: sessionmaker[Session], origin: str) -> int:
-    """``backfill`` after a pull, ``BATCH`` leads per transaction: a first pull brings
-    100,000 leads, and one transaction for all of them held SQLite's write lock for seconds
-    while the rep's saves waited. Each batch's history is worked out from a read; its write
+    """``backfill`` after a pull, in writes that each hold SQLite's write lock about
+    ``HOLD_S``: a first pull brings 100,000 leads, and one transaction for all of them held
+    the lock for seconds while the rep's saves waited; 200 fixed writes of 500 leads spent
+    most of their time committing. Each batch's history is worked out from a read; its write
     leaves out any lead that got a history meanwhile (the rep qualified it), so no lead gets
-    two. A crash between batches leaves the rest without history, for the next run."""
-    written, after = 0, ""
+    two. A crash between batches leaves the rest without history, for the next run. Into a
+    store with no history yet (a first pull), the births load as a bulk load
+    (``models.store.history_load``)."""
+    written, after, size, loading = 0, "", BATCH, False
+    pause = getattr(sessions, "pause_after_write", 0.0)
     with sessions() as session:
         connection = session.connection()
         mapping = _mapping(connection)
         qualified = _qualified_at(connection)
         opportunities = _opportunities(connection)
-    while True:
-        with sessions() as session:
-            leads = [dict(r._mapping) for r in session.connection().execute(
-                _BATCH_WITHOUT_HISTORY, {"after": after, "n": BATCH})]
-        if not leads:
-            return written
-        rows = [change for lead in leads for change in _history(
-            lead, qualified.get(lead["id"]), opportunities.get(lead["id"]), mapping, origin)]
-        ids = [lead["id"] for lead in leads]
-        with sessions.begin() as session:
-            connection = session.connection()
-            recorded = set(connection.execute(_WITH_HISTORY, {"ids": ids}).scalars())
-            rows = [row for row in rows if row["lead_id"] not in recorded]
-            _insert(connection, rows, whole=True)
-        written += len(rows)
-        after = ids[-1]
+    try:
+        while True:
+            with sessions() as session:
+                leads = [dict(r._mapping) for r in session.connection().execute(
+                    _BATCH_WITHOUT_HISTORY, {"after": after, "n": size})]
+            if not leads:
+                return written
+            rows = [change for lead in leads for change in _history(
+                lead, qualified.get(lead["id"]), opportunities.get(lead["id"]), mapping,
+                origin)]
+            ids = [lead["id"] for lead in leads]
+            with sessions.begin() as session:
+                connection = session.connection()
+                began = time.monotonic()
+                loading = loading or (not written and history_load.start(session))
+                recorded = set(connection.execute(_WITH_HISTORY, {"ids": ids}).scalars())
+                rows = [row for row in rows if row["lead_id"] not in recorded]
+                _insert(connection, rows, whole=True)
+            size = next_batch(len(leads), time.monotonic() - began - pause)
+            written += len(rows)
+            after = ids[-1]
+    finally:
+        # Also after a load cut short in an earlier run: its indexes are built here.
+        history_load.restore(sessions)
 
 
 _LATEST = text("SELECT to_stage, changed_at FROM stage_changes WHERE lead_id = :lead "

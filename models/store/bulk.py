@@ -92,6 +92,15 @@ def insert_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]
     insert_bound(session, bound_rows(session.connection().dialect, table, rows))
 
 
+def sized_to_hold(size: int, held: float, hold_s: float, least: int, most: int) -> int:
+    """How many rows a bulk writer's next write takes after one of ``size`` rows held SQLite's
+    write lock ``held`` seconds: as many as fill ``hold_s``, at most twice as many as the last
+    (the store grows, a loaded machine slows down), within ``least`` and ``most``. Fewer,
+    larger writes commit less often; none holds a rep's save up long."""
+    wanted = size * hold_s / held if held > 0 else 2 * size
+    return max(least, min(round(wanted), 2 * size, most))
+
+
 def plain_indexes(table: Table) -> list[Index]:
     """The indexes a load may drop: those that enforce nothing."""
     return [index for index in table.indexes if not index.unique]

@@ -77,10 +77,11 @@ _WRITTEN = text("""
     SELECT s.id, s.lead_id, l.owner_id, s.to_stage, s.changed_at
     FROM stage_changes AS s LEFT JOIN leads AS l ON l.id = s.lead_id
     WHERE s.id > :before""")
-_ENTRY = text("""
+# Sent to the driver as tuples (binding a first pull's 250,000 dicts took seconds).
+_ENTRY = """
     INSERT INTO stage_entries (change_id, lead_id, owner_id, stage, entered_at, previous_at,
                                later)
-    VALUES (:change_id, :lead_id, :owner_id, :stage, :entered_at, :previous_at, :later)""")
+    VALUES (?, ?, ?, ?, ?, ?, ?)"""
 
 
 def _add_paths(connection: Connection, before: int) -> None:
@@ -90,16 +91,14 @@ def _add_paths(connection: Connection, before: int) -> None:
     paths: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
     for row in connection.execute(_WRITTEN, {"before": before}):
         paths[row[1]].append(tuple(row))
-    entries: list[dict[str, Any]] = []
+    entries: list[tuple[Any, ...]] = []
     for path in paths.values():
         path.sort(key=lambda change: (change[4], change[0]))
         last_entry: dict[str, Any] = {}
         for index, (change_id, lead_id, owner_id, stage, at) in enumerate(path):
             after = dict.fromkeys(change[3] for change in path[index + 1:])
-            entries.append({"change_id": change_id, "lead_id": lead_id, "owner_id": owner_id,
-                            "stage": stage, "entered_at": at,
-                            "previous_at": last_entry.get(stage),
-                            "later": ",".join(["", *after, ""]) if after else ","})
+            entries.append((change_id, lead_id, owner_id, stage, at, last_entry.get(stage),
+                            ",".join(["", *after, ""]) if after else ","))
             last_entry[stage] = at
     if entries:
-        connection.execute(_ENTRY, entries)
+        connection.exec_driver_sql(_ENTRY, entries)

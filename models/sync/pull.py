@@ -10,9 +10,10 @@ or merged away is handled first, by ``models.sync.removals``.
 from __future__ import annotations
 
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from queue import Queue
 from typing import Any, TypeVar
@@ -21,8 +22,15 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from models.crm.adapter import CrmAdapter, take_refused
+from models.crm.answers import MAX_PAGE
 from models.store import OutboxEntry, SyncConflict, SyncState
-from models.store.bulk import BoundRows, insert_bound, restore_indexes, start_load
+from models.store.bulk import (
+    BoundRows,
+    insert_bound,
+    restore_indexes,
+    sized_to_hold,
+    start_load,
+)
 from models.store.tracking import FROM_CRM
 from models.sync.fieldmap import FieldMap, ObjectMap, model_of
 from models.sync.records import PreparedPage, prepare_page
@@ -33,6 +41,11 @@ OVERLAP = timedelta(minutes=2)
 # (models.store.bulk): such a page means more follow (the CRM sends up to 2,000 a page, and
 # fewer for wide records).
 LOAD_FROM = 1000
+# A page is written whole while a write holds SQLite's write lock under HOLD_S, and in parts
+# once one held it longer (a page of 2,000 leads held it up to 0.48 s on a loaded machine, and
+# a rep's save waits for one write): ``models.store.bulk.sized_to_hold``.
+HOLD_S = 0.15
+LEAST_PART = 200
 T = TypeVar("T")
 
 
@@ -167,6 +180,7 @@ def pull(sessions: sessionmaker[Session], adapter: CrmAdapter, fields: FieldMap,
          now: Callable[[], datetime], removals: PullReport | None = None) -> PullReport:
     """Removals first (unless ``removals`` is the report of a pass already made in this sync),
     then each object's changes."""
+    pause = getattr(sessions, "pause_after_write", 0.0)
     report = removals
     if report is None:
         # Imported here: removals store the records they fetch with this module's pages.
@@ -181,21 +195,48 @@ def pull(sessions: sessionmaker[Session], adapter: CrmAdapter, fields: FieldMap,
         # that moment is left to learn.
         started = now() if since is None else None
         table = model_of(spec.table).__table__  # type: ignore[attr-defined]
-        loading = False
+        loading, size = False, MAX_PAGE
         try:
             pages = adapter.query(_soql(spec, fields.external_id, since))
             for number, page in enumerate(
                     prefetched(_prepared(sessions, adapter, spec, fields.external_id, pages))):
-                with sessions.begin() as session:
-                    session.info[FROM_CRM] = True
-                    if number == 0 and since is None and len(page.records) >= LOAD_FROM:
-                        loading = start_load(session, table)
-                    newest = apply_prepared(session, page, fields.external_id, report)
-                    _advance(session, spec.object, newest, started, now())
+                newest = max(page.modstamps, default=None)
+                parts = _parts(page, size)
+                for part_number, part in enumerate(parts):
+                    with sessions.begin() as session:
+                        began = time.monotonic()
+                        session.info[FROM_CRM] = True
+                        if number == part_number == 0 and since is None \
+                                and len(page.records) >= LOAD_FROM:
+                            loading = start_load(session, table)
+                        apply_prepared(session, part, fields.external_id, report)
+                        # The page's watermark goes with its last part: a pull cut short
+                        # between two parts reads the page again (taking a record in twice
+                        # only finds it stored).
+                        if part_number == len(parts) - 1:
+                            _advance(session, spec.object, newest, started, now())
+                    if part.records:
+                        size = sized_to_hold(len(part.records),
+                                             time.monotonic() - began - pause, HOLD_S,
+                                             LEAST_PART, MAX_PAGE)
         finally:
             if loading:
                 _restore_indexes(sessions, table)
     return report
+
+
+def _parts(page: PreparedPage, size: int) -> list[PreparedPage]:
+    """The page in parts of at most ``size`` records, each written in its own transaction
+    (the refusals go with the first)."""
+    if len(page.records) <= size:
+        return [page]
+    return [replace(page, records=page.records[start:start + size],
+                    values=page.values[start:start + size],
+                    new_rows=BoundRows(page.new_rows.sql,
+                                       page.new_rows.params[start:start + size]),
+                    modstamps=page.modstamps[start:start + size],
+                    refused=page.refused if start == 0 else [])
+            for start in range(0, len(page.records), size)]
 
 
 def _restore_indexes(sessions: sessionmaker[Session], table: Any) -> None:
@@ -208,15 +249,24 @@ def _restore_indexes(sessions: sessionmaker[Session], table: Any) -> None:
                 return
 
 
+def _with_refusals(adapter: CrmAdapter, pages: Iterator[list[dict[str, Any]]]
+                   ) -> Iterator[tuple[list[dict[str, Any]], list[Any]]]:
+    """Each page with the adapter's own refusals made while fetching it (not records at
+    all, ids that are not ids): taken before the next page is asked for."""
+    for records in pages:
+        yield records, take_refused(adapter)
+
+
 def _prepared(sessions: sessionmaker[Session], adapter: CrmAdapter, spec: ObjectMap,
               external_id: str,
               pages: Iterator[list[dict[str, Any]]]) -> Iterator[PreparedPage]:
-    """Each page converted, in the thread that fetches them (its own short read session)."""
-    for records in pages:
+    """Each page converted (its own short read session), in a thread of its own; the pages
+    are fetched in another, so the CRM answers the next page while this one is converted
+    (on a first pull each took about as long as the other)."""
+    for records, refused in prefetched(_with_refusals(adapter, pages)):
         with sessions() as session:
             page = prepare_page(session, spec, external_id, records)
-        # The adapter's own refusals (not records at all, ids that are not ids) go with it.
-        page.refused[:0] = take_refused(adapter)
+        page.refused[:0] = refused
         yield page
 
 

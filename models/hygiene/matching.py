@@ -5,7 +5,8 @@ carries a confidence and the reasons a rep reads in the lead panel."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -163,10 +164,7 @@ class AccountIndex:
         # The candidates of the leads with a postal code, kept for a second look.
         kept: dict[str, np.ndarray] = {}
         by_id = {lead.id: lead for lead in by_name}
-        for start in range(0, len(by_name), CHUNK):
-            chunk = by_name[start:start + CHUNK]
-            keys = [company_key(lead.company) for lead in chunk]
-            nearby = self._candidates(keys, threshold)
+        for chunk, keys, nearby in self._chunks_with_candidates(by_name, threshold):
             for lead, key, near in zip(chunk, keys, nearby, strict=True):
                 results[lead.id] = self._best(lead, key, near, threshold)
                 if lead.postal_code and results[lead.id].confidence < threshold:
@@ -217,6 +215,26 @@ class AccountIndex:
                            "named account, kind, size and recent activity")
             confidence = 95.0
         return AccountMatch(lead.id, account.id, confidence, "domain", tuple(reasons))
+
+    def _chunks_with_candidates(self, leads: Sequence[LeadCompany], threshold: float
+                                ) -> Iterator[tuple[Sequence[LeadCompany], list[str],
+                                                    list[np.ndarray]]]:
+        """The leads in chunks, each with its company keys and candidates. The next chunk's
+        names are compared (in rapidfuzz, without the GIL) while the caller weighs this
+        chunk's candidates in Python, so the two cores are not left waiting on each other."""
+        def compared(start: int) -> tuple[Sequence[LeadCompany], list[str], list[np.ndarray]]:
+            chunk = leads[start:start + CHUNK]
+            keys = [company_key(lead.company) for lead in chunk]
+            return chunk, keys, self._candidates(keys, threshold)
+
+        starts = range(0, len(leads), CHUNK)
+        with ThreadPoolExecutor(1, thread_name_prefix="match-names") as ahead:
+            upcoming = [ahead.submit(compared, start) for start in starts[:1]]
+            for start in starts:
+                this = upcoming.pop()
+                if start + CHUNK < len(leads):
+                    upcoming.append(ahead.submit(compared, start + CHUNK))
+                yield this.result()
 
     def _candidates(self, keys: list[str], threshold: float) -> list[np.ndarray]:
         """For each company name, the accounts whose names are close enough to weigh."""

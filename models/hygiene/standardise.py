@@ -74,6 +74,14 @@ def _legal_suffixes() -> tuple[str, ...]:
 
 
 @cache
+def _legal_tail() -> re.Pattern[str]:
+    """One or more legal forms at the end of a folded name, each after a space: one search
+    where a loop over every form would call ``endswith`` dozens of times a name."""
+    forms = "|".join(re.escape(form) for form in _legal_suffixes())
+    return re.compile(rf"(?: (?:{forms}))+$")
+
+
+@cache
 def designators() -> frozenset[str]:
     """Words such as "group" or "holding" that people leave out of a company's name."""
     return frozenset(_companies()["designators"])
@@ -85,14 +93,7 @@ def company_key(name: str) -> str:
     text = _join_initials(fold(name))
     if text.startswith("the "):
         text = text[4:]
-    suffixes = _legal_suffixes()
-    changed = True
-    while changed:
-        changed = False
-        for suffix in suffixes:
-            if text.endswith(f" {suffix}"):
-                text = text[: -len(suffix) - 1].rstrip()
-                changed = True
+    text = _legal_tail().sub("", text)
     words = _companies()["abbreviations"]
     return " ".join(words.get(word, word) for word in text.split() if word != "and")
 

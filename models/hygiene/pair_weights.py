@@ -109,11 +109,11 @@ class Columns:
 
 def _paired(scorer: Any, c: Columns, name: str, i: Ints, j: Ints,
             other: str | None = None) -> Floats:
-    """``scorer`` over the pairs' fields, element by element in C."""
+    """``scorer`` over the pairs' fields, element by element in C, on every core."""
     if i.size == 0:
         return np.zeros(0)
     found = process.cpdist(c.text[name][i].tolist(), c.text[other or name][j].tolist(),
-                           scorer=scorer, dtype=np.float64)
+                           scorer=scorer, dtype=np.float64, workers=-1)
     return np.asarray(found, dtype=np.float64)
 
 

@@ -8,12 +8,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, false, or_, select
 from sqlalchemy.orm import Session
 
 from models.hygiene.duplicates import DEFAULT_THRESHOLD, LeadIdentity, find_duplicates
 from models.hygiene.standardise import email_domain, phone_e164
 from models.store import Account, Contact, Lead
+from models.store.people import folded, mail_domain
 
 
 @dataclass(frozen=True)
@@ -48,11 +49,20 @@ def _could_match(model: Any, company: Any, entries: Sequence[LeadIdentity]) -> A
                 for e in entries if e.first_name and e.company and e.company.strip()}
     domains = {d.domain for e in entries if (d := email_domain(e.email)).domain
                and not d.free_mail}
-    return or_(func.lower(model.email).in_(emails), model.phone.in_(phones),
-               func.lower(model.last_name).in_(surnames),
-               *(and_(func.lower(model.first_name) == first, func.lower(company) == name)
-                 for first, name in sorted(first_at)[:50]),
-               *(model.email.ilike(f"%@{domain}") for domain in sorted(domains)[:50]))
+    # Each term is one of the leads' indexes (models.store.people), so SQLite reads only
+    # the rows each finds; a term with nothing to look for is left out.
+    terms = []
+    if emails:
+        terms.append(folded(model.email).in_(emails))
+    if phones:
+        terms.append(model.phone.in_(phones))
+    if surnames:
+        terms.append(folded(model.last_name).in_(surnames))
+    if domains:
+        terms.append(mail_domain(model.email).in_(sorted(domains)[:50]))
+    terms += [and_(folded(company) == name, folded(model.first_name) == first)
+              for first, name in sorted(first_at)[:50]]
+    return or_(*terms) if terms else false()
 
 
 def _known(session: Session, entries: Sequence[LeadIdentity]) -> list[LeadIdentity]:

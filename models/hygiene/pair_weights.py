@@ -107,13 +107,20 @@ class Columns:
         return int(max(self.place_shared[a], self.place_shared[b]))
 
 
+# Fewer pairs than this are compared on one core: starting threads would cost more (the
+# few hundred pairs of a check at entry).
+SPLIT_FROM = 20_000
+
+
 def _paired(scorer: Any, c: Columns, name: str, i: Ints, j: Ints,
             other: str | None = None) -> Floats:
-    """``scorer`` over the pairs' fields, element by element in C, on every core."""
+    """``scorer`` over the pairs' fields, element by element in C, on every core
+    when there are many."""
     if i.size == 0:
         return np.zeros(0)
     found = process.cpdist(c.text[name][i].tolist(), c.text[other or name][j].tolist(),
-                           scorer=scorer, dtype=np.float64, workers=-1)
+                           scorer=scorer, dtype=np.float64,
+                           workers=-1 if i.size >= SPLIT_FROM else 1)
     return np.asarray(found, dtype=np.float64)
 
 

@@ -117,7 +117,8 @@ def start_load(session: Session, table: Table) -> bool:
     if not is_empty(session, table):
         return False
     for index in plain_indexes(table):
-        index.drop(connection, checkfirst=True)
+        # By name: SQLAlchemy cannot look up an index on an expression to drop it.
+        connection.exec_driver_sql(f'DROP INDEX IF EXISTS "{index.name}"')
     return True
 
 

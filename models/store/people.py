@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, func, literal_column
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.store.base import Base, Synced
@@ -151,3 +151,26 @@ class Lead(Synced, Base):
     snoozed_until: Mapped[datetime | None]
     # When the current cadence began, if not at creation (a lead back from nurture).
     cadence_started_at: Mapped[datetime | None]
+
+
+def folded(column: Any) -> Any:
+    """``column`` lower-cased, as the indexes for a check at entry hold it."""
+    return func.lower(column)
+
+
+def mail_domain(column: Any) -> Any:
+    """The lower-cased part of an e-mail address after its "@", written with literals so
+    that a query's expression is the index's own (a bound parameter would not match it)."""
+    return func.lower(func.substr(column, func.instr(column, literal_column("'@'"))
+                                  + literal_column("1")))
+
+
+# A new lead is checked at entry against everyone with its e-mail, phone, surname, work
+# domain, or first name at its company (models.hygiene.entry): one index for each, so that
+# the check reads a few rows instead of every lead.
+for _name, _expression in (("email_folded", folded(Lead.email)),
+                           ("last_name_folded", folded(Lead.last_name)),
+                           ("company_folded", folded(Lead.company)),
+                           ("mail_domain", mail_domain(Lead.email)),
+                           ("phone", Lead.phone)):
+    Index(f"ix_leads_{_name}", _expression)

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QWidget
@@ -9,12 +12,14 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from desktop.commands import CommandRunner
-from desktop.composition import window_services
+from desktop.composition import build_window, window_services
+from desktop.crm_connection import CrmConnection
 from models.crm.sandbox.server import Sandbox, SandboxServer
 from models.reps import choose_rep
 from models.store import User
-from models.store.open import Store
+from models.store.open import Store, open_store
 from tests.conftest import FIXED_NOW
+from tests.integration.fault_proxy import FaultProxy
 from views.background import Background
 from views.main_window import MainWindow
 
@@ -94,3 +99,38 @@ def server() -> Iterator[SandboxServer]:
     running = SandboxServer(Sandbox()).start()
     yield running
     running.stop()
+
+
+@dataclass
+class SyncDesk:
+    """A profile's real window and its sync process, with the sandbox CRM on loopback
+    (behind the fault proxy when a test needs one)."""
+
+    store: Store
+    server: SandboxServer
+    window: MainWindow
+    crm: CrmConnection
+    proxy: FaultProxy | None = None
+
+
+@contextmanager
+def sync_desk(qtbot: QtBot, tmp_path: Path, background: Background,
+              behind_proxy: bool = False) -> Iterator[SyncDesk]:
+    """The window built as the app builds it, on its Sync screen, pointed at the CRM."""
+    store = open_store(tmp_path)
+    server = SandboxServer(Sandbox()).start()
+    proxy = FaultProxy(server.base_url).start() if behind_proxy else None
+    window, crm = build_window(store, background)
+    qtbot.addWidget(window)
+    window.show()
+    window.show_screen("Sync")
+    window.sync.crm_url.setText(proxy.base_url if proxy else server.base_url)
+    try:
+        yield SyncDesk(store, server, window, crm, proxy)
+    finally:
+        window.close()
+        if proxy:
+            proxy.stop()
+        server.stop()
+        store.close()
+

@@ -6,45 +6,25 @@ from __future__ import annotations
 import os
 import signal
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
 
-from desktop.composition import build_window
-from desktop.crm_connection import CrmConnection
-from models.crm.sandbox.server import Sandbox, SandboxServer
 from models.store import Lead
-from models.store.open import Store, open_store
+from models.store.open import Store
+from tests.views.conftest import SyncDesk, sync_desk
 from views.background import Background
 from views.main_window import MainWindow
 
 SYNC_TIMEOUT_MS = 60_000
 
 
-@dataclass
-class Desk:
-    store: Store
-    server: SandboxServer
-    window: MainWindow
-    crm: CrmConnection
-
-
 @pytest.fixture
-def desk(qtbot: QtBot, tmp_path: Path, background: Background) -> Iterator[Desk]:
-    store = open_store(tmp_path)
-    server = SandboxServer(Sandbox()).start()
-    window, crm = build_window(store, background)
-    qtbot.addWidget(window)
-    window.show()
-    window.show_screen("Sync")
-    window.sync.crm_url.setText(server.base_url)
-    yield Desk(store, server, window, crm)
-    window.close()
-    server.stop()
-    store.close()
+def desk(qtbot: QtBot, tmp_path: Path, background: Background) -> Iterator[SyncDesk]:
+    with sync_desk(qtbot, tmp_path, background) as made:
+        yield made
 
 
 def _add_lead(store: Store, name: str) -> None:
@@ -82,7 +62,7 @@ def _alive(pid: int) -> bool:
 
 
 def test_a_sync_process_killed_while_idle_is_replaced_for_the_next_sync(
-        qtbot: QtBot, desk: Desk) -> None:
+        qtbot: QtBot, desk: SyncDesk) -> None:
     _add_lead(desk.store, "Sato")
     assert _sync(qtbot, desk.window).startswith("Synced: 1 sent")
     first = desk.crm.process_id
@@ -98,7 +78,7 @@ def test_a_sync_process_killed_while_idle_is_replaced_for_the_next_sync(
 
 
 def test_a_sync_process_killed_during_a_sync_says_so_and_the_next_sync_works(
-        qtbot: QtBot, desk: Desk) -> None:
+        qtbot: QtBot, desk: SyncDesk) -> None:
     _add_lead(desk.store, "Sato")
     _sync(qtbot, desk.window)
     _connection(qtbot, desk.window, "Online")
@@ -123,7 +103,7 @@ def test_a_sync_process_killed_during_a_sync_says_so_and_the_next_sync_works(
         "Sato", "Ito"}
 
 
-def test_online_follows_every_outcome(qtbot: QtBot, desk: Desk) -> None:
+def test_online_follows_every_outcome(qtbot: QtBot, desk: SyncDesk) -> None:
     _connection(qtbot, desk.window, "Offline: no CRM")  # nothing synced, no address kept
     _sync(qtbot, desk.window)
     _connection(qtbot, desk.window, "Online")
@@ -140,7 +120,7 @@ def test_online_follows_every_outcome(qtbot: QtBot, desk: Desk) -> None:
     _connection(qtbot, desk.window, "Offline")
 
 
-def test_closing_the_window_ends_its_sync_process(qtbot: QtBot, desk: Desk) -> None:
+def test_closing_the_window_ends_its_sync_process(qtbot: QtBot, desk: SyncDesk) -> None:
     _sync(qtbot, desk.window)
     pid = desk.crm.process_id
     assert pid is not None and _alive(pid) and desk.crm.process_running

@@ -8,55 +8,31 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
 
-from desktop.composition import build_window
-from desktop.crm_connection import SYNCING_TEXT, WAITING_TEXT, CrmConnection
-from models.crm.sandbox.server import Sandbox, SandboxServer
+from desktop.crm_connection import SYNCING_TEXT, WAITING_TEXT
 from models.store import Lead, OutboxEntry
-from models.store.open import Store, open_store
+from models.store.open import Store
 from models.sync.lock import lock_file, one_sync_at_a_time
-from tests.integration.fault_proxy import FaultProxy
+from tests.views.conftest import SyncDesk, sync_desk
 from views.background import Background
-from views.main_window import MainWindow
 
 SYNC_TIMEOUT_MS = 60_000
 
 
-@dataclass
-class Desk:
-    store: Store
-    server: SandboxServer
-    proxy: FaultProxy
-    window: MainWindow
-    crm: CrmConnection
-
-
 @pytest.fixture
-def desk(qtbot: QtBot, tmp_path: Path, background: Background) -> Iterator[Desk]:
-    store = open_store(tmp_path)
-    server = SandboxServer(Sandbox()).start()
-    proxy = FaultProxy(server.base_url).start()
-    window, crm = build_window(store, background)
-    qtbot.addWidget(window)
-    window.show()
-    window.show_screen("Sync")
-    window.sync.crm_url.setText(proxy.base_url)
-    with store.sessions.begin() as session:
-        session.add(Lead(last_name="Sato", company="Orion", created_at=datetime.now(UTC)))
-    yield Desk(store, server, proxy, window, crm)
-    window.close()
-    proxy.stop()
-    server.stop()
-    store.close()
+def desk(qtbot: QtBot, tmp_path: Path, background: Background) -> Iterator[SyncDesk]:
+    with sync_desk(qtbot, tmp_path, background, behind_proxy=True) as made:
+        with made.store.sessions.begin() as session:
+            session.add(Lead(last_name="Sato", company="Orion", created_at=datetime.now(UTC)))
+        yield made
 
 
-def _crm_leads(desk: Desk) -> list[str]:
+def _crm_leads(desk: SyncDesk) -> list[str]:
     return [r.fields["LastName"] for r in desk.server.sandbox.store.all("Lead")]
 
 
@@ -66,7 +42,7 @@ def _outbox_states(store: Store) -> list[str]:
 
 
 def test_the_sync_screen_says_it_waits_for_another_sync_of_the_profile_then_goes_on(
-        qtbot: QtBot, desk: Desk) -> None:
+        qtbot: QtBot, desk: SyncDesk) -> None:
     view = desk.window.sync
     # Once it has the lock, its first create is held until the screen has said "Syncing…"
     # again, so that state can be seen before the report replaces it.
@@ -90,7 +66,7 @@ def test_the_sync_screen_says_it_waits_for_another_sync_of_the_profile_then_goes
 
 
 def test_a_sync_that_waits_too_long_for_another_gives_up_and_keeps_everything_for_the_next(
-        qtbot: QtBot, desk: Desk) -> None:
+        qtbot: QtBot, desk: SyncDesk) -> None:
     view = desk.window.sync
     desk.crm.wait_at_most = 1.0  # the real limit is minutes; the lock below never ends
     with one_sync_at_a_time(lock_file(desk.store.sessions)):

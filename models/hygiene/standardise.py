@@ -99,14 +99,27 @@ def company_key(name: str) -> str:
 
 
 def _join_initials(text: str) -> str:
-    """"s a" → "sa", "k k" → "kk": dotted legal forms read as one word."""
+    """"s a" → "sa", "k k" → "kk": dotted legal forms read as one word; and one letter
+    after a short word joins it ("int l" of "Int'l" → "intl"). Two or more single letters
+    make a word of their own, so "Bar S.A." stays "bar sa"."""
     words: list[str] = []
+    run: list[str] = []  # single letters in a row
+
+    def close_run() -> None:
+        if len(run) == 1 and words and len(words[-1]) <= 3 and words[-1].isalpha() \
+                and words[-1] not in ("and", "the"):
+            words[-1] += run[0]
+        elif run:
+            words.append("".join(run))
+        run.clear()
+
     for word in text.split():
-        if len(word) == 1 and words and len(words[-1]) <= 3 and words[-1].isalpha() \
-                and words[-1] not in ("and", "the") and word.isalpha():
-            words[-1] += word
+        if len(word) == 1 and word.isalpha():
+            run.append(word)
         else:
+            close_run()
             words.append(word)
+    close_run()
     return " ".join(words)
 
 

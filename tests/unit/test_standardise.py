@@ -65,6 +65,10 @@ def test_titles_read_as_level_and_function(title: str, level: str, function: str
     ("Société Générale", "societe generale"),
     ("Blue River Intl. Mfg", "blue river international manufacturing"),
     ("Int'l Business Svcs", "international business services"),
+    # A short name keeps its dotted legal form to itself.
+    ("Bar S.A.", "bar"),
+    ("Zeta K.K.", "zeta"),
+    ("Acme GmbH & Co. K.G.", "acme"),
 ])
 def test_company_names_normalise(typed: str, key: str) -> None:
     assert company_key(typed) == key

@@ -149,14 +149,7 @@ class _World:
                        self.postal(country, postal), self.street(country), area)
 
     def postal(self, country: str, prefix: str) -> str:
-        rng = self.rng
-        if country == "US":
-            return f"{prefix}{rng.randrange(100):02d}"
-        if country == "GB":
-            return f"{prefix} {rng.randrange(1, 9)}{rng.choice('ABDEFGHJ')}{rng.choice('LNPQRS')}"
-        if country == "DE":
-            return f"{prefix}{rng.randrange(1000):03d}"
-        return f"{prefix}0{rng.randrange(1, 21):02d}"
+        return _postal(self.rng, country, prefix)
 
     def street(self, country: str) -> str:
         rng = self.rng
@@ -498,6 +491,17 @@ def _outsider(world: _World, near: Company, taken: set[str]) -> tuple[str, str |
     return name, email, kind
 
 
+def _postal(rng: random.Random, country: str, prefix: str) -> str:
+    """A postal code of ``country`` starting with its town's ``prefix``."""
+    if country == "US":
+        return f"{prefix}{rng.randrange(100):02d}"
+    if country == "GB":
+        return f"{prefix} {rng.randrange(1, 9)}{rng.choice('ABDEFGHJ')}{rng.choice('LNPQRS')}"
+    if country == "DE":
+        return f"{prefix}{rng.randrange(1000):03d}"
+    return f"{prefix}0{rng.randrange(1, 21):02d}"
+
+
 class _Places:
     """Where accounts and leads are, from a stream of its own (see ``matching_set``)."""
 
@@ -505,14 +509,7 @@ class _Places:
         self.rng = random.Random(f"b2b-places:{seed}")
 
     def postal(self, country: str, prefix: str) -> str:
-        rng = self.rng
-        if country == "US":
-            return f"{prefix}{rng.randrange(100):02d}"
-        if country == "GB":
-            return f"{prefix} {rng.randrange(1, 9)}{rng.choice('ABDEFGHJ')}{rng.choice('LNPQRS')}"
-        if country == "DE":
-            return f"{prefix}{rng.randrange(1000):03d}"
-        return f"{prefix}0{rng.randrange(1, 21):02d}"
+        return _postal(self.rng, country, prefix)
 
     def somewhere(self, country: str | None = None) -> tuple[str, str, str]:
         """A city, postal code and country: in ``country``, or anywhere."""

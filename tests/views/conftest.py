@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
@@ -133,4 +134,26 @@ def sync_desk(qtbot: QtBot, tmp_path: Path, background: Background,
             proxy.stop()
         server.stop()
         store.close()
+
+
+def tab_round(qtbot: QtBot, window: QWidget, key: Qt.Key = Qt.Key.Key_Tab,
+              check: Callable[[QWidget, QWidget], None] = lambda _was, _now: None
+              ) -> list[QWidget]:
+    """Press ``key`` until the focus comes back where it started; the stops on the way.
+    ``check(was, now)`` is asked of every step."""
+    start = QApplication.focusWidget()
+    assert start is not None and start.window() is window
+    stops = [start]
+    for _ in range(80):
+        focused = QApplication.focusWidget()
+        assert focused is not None
+        qtbot.keyClick(focused, key)
+        now = QApplication.focusWidget()
+        assert now is not None and now.window() is window, "Tab left the window"
+        check(focused, now)
+        if now is start:
+            return stops
+        assert now not in stops, f"Tab came back to {now!r} before the end"
+        stops.append(now)
+    raise AssertionError("Tab never came back to where it started")
 

@@ -12,14 +12,13 @@ from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
     QAbstractScrollArea,
-    QApplication,
     QDialog,
     QWidget,
 )
 from pytestqt.qtbot import QtBot
 
 from models.store.open import Store
-from tests.views.conftest import activate, cell, row_count
+from tests.views.conftest import activate, cell, row_count, tab_round
 from tests.views.test_import_dialog import ROWS, write_csv
 from views.main_window import MainWindow
 
@@ -29,20 +28,7 @@ ROW_SLACK = 4  # px: widgets of one row may sit a little higher or lower than ea
 def _tab_chain(qtbot: QtBot, dialog: QWidget, key: Qt.Key = Qt.Key.Key_Tab) -> list[QWidget]:
     """Press Tab until focus comes back to where it started; the widgets it visited."""
     activate(qtbot, dialog)
-    start = QApplication.focusWidget()
-    assert start is not None and start.window() is dialog
-    seen = [start]
-    for _ in range(80):
-        focused = QApplication.focusWidget()
-        assert focused is not None
-        qtbot.keyClick(focused, key)
-        now = QApplication.focusWidget()
-        assert now is not None and now.window() is dialog, "Tab left the dialog"
-        if now is seen[0]:
-            return seen
-        assert now not in seen, f"Tab came back to {now!r} before the end"
-        seen.append(now)
-    raise AssertionError("Tab never came back to where it started")
+    return tab_round(qtbot, dialog, key)
 
 
 def _place(widget: QWidget) -> tuple[tuple[int, int, int], tuple[int, int]]:

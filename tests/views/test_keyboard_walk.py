@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from models.store import Qualification
 from models.store.open import Store
-from tests.views.conftest import activate
+from tests.views.conftest import activate, tab_round
 from ui.row_table import lines_of
 from views.background import Background
 from views.main_window import MainWindow
@@ -40,23 +40,13 @@ def _in_sight(widget: QWidget) -> bool:
 
 
 def _walk(qtbot: QtBot, window: MainWindow, key: Qt.Key = Qt.Key.Key_Tab) -> list[QWidget]:
-    """Press ``key`` until the focus comes back where it started; the stops on the way."""
-    start = QApplication.focusWidget()
-    assert start is not None and start.window() is window
-    stops = [start]
-    for _ in range(60):
-        focused = QApplication.focusWidget()
-        assert focused is not None
-        qtbot.keyClick(focused, key)
-        now = QApplication.focusWidget()
-        assert now is not None and now.window() is window, "Tab left the window"
-        assert now is not focused, f"Tab is held by {now!r}"
+    """Press ``key`` until the focus comes back where it started; the stops on the way, each
+    moving the focus on and in sight."""
+    def moves_into_sight(was: QWidget, now: QWidget) -> None:
+        assert now is not was, f"Tab is held by {now!r}"
         assert _in_sight(now), f"Tab reached {now!r}, which is out of sight"
-        if now is start:
-            return stops
-        assert now not in stops, f"Tab came back to {now!r} before the end"
-        stops.append(now)
-    raise AssertionError("Tab never came back to where it started")
+
+    return tab_round(qtbot, window, key, moves_into_sight)
 
 
 def _in_order(stops: list[QWidget], *expected: QWidget) -> None:

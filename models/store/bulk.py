@@ -113,13 +113,17 @@ def is_empty(session: Session, table: Table) -> bool:
 def start_load(session: Session, table: Table) -> bool:
     """Prepare ``table`` for a load: when it is empty, drop its plain indexes. Returns whether
     it did (the caller then calls ``restore_indexes`` when the load is over)."""
-    connection = session.connection()
     if not is_empty(session, table):
         return False
-    for index in plain_indexes(table):
+    drop_indexes(session.connection(), plain_indexes(table))
+    return True
+
+
+def drop_indexes(connection: Connection, indexes: Iterable[Index]) -> None:
+    """Drop ``indexes`` where they exist (``restore_indexes`` builds them again)."""
+    for index in indexes:
         # By name: SQLAlchemy cannot look up an index on an expression to drop it.
         connection.exec_driver_sql(f'DROP INDEX IF EXISTS "{index.name}"')
-    return True
 
 
 def _existing_indexes(connection: Connection) -> set[str]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from sqlalchemy import Index, Table
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.store.bulk import is_empty, restore_indexes
+from models.store.bulk import drop_indexes, is_empty, restore_indexes
 from models.store.funnel import StageChange
 from models.store.kpi_rollups import MqlEntry, StageEntry
 
@@ -38,10 +38,7 @@ def start(session: Session) -> bool:
     Returns whether it did."""
     if not all(is_empty(session, table) for table in TABLES):
         return False
-    connection = session.connection()
-    for table in TABLES:
-        for index in scattered(table):
-            index.drop(connection, checkfirst=True)
+    drop_indexes(session.connection(), (index for table in TABLES for index in scattered(table)))
     return True
 
 
